@@ -1,0 +1,150 @@
+# ledgerd — one non-recursive Makefile. `make help` lists the targets.
+
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+BUILD      ?= build
+CC         ?= cc
+FUZZ_CC    ?= clang
+PYTHON     ?= /usr/bin/python3
+
+# SANITIZE=address,undefined builds everything with those sanitizers.
+SANITIZE ?=
+
+PKGS := libconfig libical libsystemd sqlite3 json-c
+# Deferred (=), so that `make deps` runs on a machine without pkg-config yet.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+
+WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+            -Wformat=2 -Wvla -Werror
+CFLAGS   ?= -O2 -g
+override CFLAGS += -std=c17 -D_GNU_SOURCE $(WARNINGS) -Icore $(PKG_CFLAGS) -MMD -MP
+ifneq ($(SANITIZE),)
+override CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+LDLIBS = $(PKG_LIBS) -lm
+
+CORE_SRC   := $(sort $(wildcard core/*.c))
+DAEMON_SRC := $(sort $(wildcard daemon/*.c))
+CTL_SRC    := $(sort $(wildcard ctl/*.c))
+UNIT_SRC   := $(sort $(wildcard tests/unit/test-*.c))
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+
+CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+LIBLEDGER  := $(BUILD)/libledger.a
+
+.PHONY: demo all check unit-tests unit-tests-sanitized fuzz-corpus integration-tests \
+        bench fuzz install deps clean help
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BUILD)/ledgerd $(BUILD)/ledgerctl $(LIBLEDGER)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBLEDGER): $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/ledgerd: $(DAEMON_OBJ) $(LIBLEDGER)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/ledgerctl: $(CTL_OBJ) $(LIBLEDGER)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBLEDGER)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+# ---- tests -----------------------------------------------------------------
+
+check: all unit-tests unit-tests-sanitized fuzz-corpus integration-tests
+
+# Leaks inside libraries are suppressed by name in tests/lsan.supp, with why.
+export LSAN_OPTIONS = suppressions=$(abspath tests/lsan.supp):print_suppressions=0
+
+unit-tests: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; (cd tests && ../$$t); done
+
+# The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+unit-tests-sanitized:
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/san SANITIZE=address,undefined unit-tests
+
+# Every fuzzer runs its whole corpus once: a regression test for past finds.
+FUZZ_FLAGS = -g -O1 -std=c17 -D_GNU_SOURCE -Icore $(PKG_CFLAGS) \
+              -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC:%.c=$(BUILD)/fuzz/%.o)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-corpus: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do n=$${f##*/fuzz-}; \
+	  echo "== $$f (corpus tests/fuzz/corpus/$$n)"; \
+	  $$f -runs=0 tests/fuzz/corpus/$$n 2>&1 | tail -n 2; done
+
+# FUZZ=when SECONDS=60 make fuzz: a real fuzzing session; new finds land in the corpus.
+FUZZ ?= when
+SECONDS ?= 60
+fuzz: $(BUILD)/fuzz/fuzz-$(FUZZ)
+	$< -max_total_time=$(SECONDS) tests/fuzz/corpus/$(FUZZ)
+
+integration-tests: all
+	LEDGERD_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/integration
+
+bench: all
+	@set -e; for b in tests/bench/bench-*; do echo "== $$b"; LEDGERD_BUILD=$(abspath $(BUILD)) $$b; done
+
+# The README's first command: the shipped 2025 ledger, read, planned and
+# published, with the state in a local folder.
+demo: all
+	$(BUILD)/ledgerd -c conf/ledgerd.conf --check
+	$(BUILD)/ledgerd -c conf/ledgerd.conf --print-schedule --from 2025-09-15 --to 2025-10-15
+	@mkdir -p var
+	$(BUILD)/ledgerd -c conf/ledgerd.conf --state-dir var/state --print-ics -o var/ledger.ics
+	@echo "feed written to var/ledger.ics; try: $(BUILD)/ledgerctl deadline --year 2025 '十月底前'"
+
+# ---- installation ----------------------------------------------------------
+
+install: all
+	install -Dm755 $(BUILD)/ledgerd $(DESTDIR)$(PREFIX)/sbin/ledgerd
+	install -Dm755 $(BUILD)/ledgerctl $(DESTDIR)$(PREFIX)/bin/ledgerctl
+	install -Dm644 conf/ledgerd.conf $(DESTDIR)$(SYSCONFDIR)/ledgerd/ledgerd.conf
+	install -Dm644 -t $(DESTDIR)$(SYSCONFDIR)/ledgerd/ledgers conf/ledgers/*.conf
+	install -Dm644 -t $(DESTDIR)$(SYSCONFDIR)/ledgerd/holidays conf/holidays/*.conf
+	for m in man/*.[0-9]; do install -Dm644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
+
+# The Debian packages that building, testing and benchmarking need.
+DEB_BUILD := make gcc libc6-dev pkg-config libconfig-dev libical-dev libsystemd-dev \
+             libsqlite3-dev libjson-c-dev
+DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-icalendar \
+             python3-vobject calcurse
+deps:
+	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	else echo "all Debian packages present"; fi
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make demo        build, then --check, a plan and a feed of the shipped ledger"
+	@echo "make [all]       build build/ledgerd, build/ledgerctl, build/libledger.a"
+	@echo "make check       unit tests (plain and ASan+UBSan), fuzz corpora, integration tests"
+	@echo "make bench       benchmarks, each beside its peer"
+	@echo "make fuzz FUZZ=when SECONDS=60   fuzz one parser"
+	@echo "make install PREFIX=/usr DESTDIR=/tmp/root"
+	@echo "make deps        install the missing Debian packages (as root)"
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

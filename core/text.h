@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Text in terminal columns: Chinese characters take two, so tables line up
+ * only when padding counts display width, not bytes or code points. */
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Decodes one UTF-8 character at s (n bytes available); returns its length
+ * and stores the code point, or returns 0 for an invalid or cut sequence. */
+size_t text_utf8_decode(const char *s, size_t n, unsigned *cp);
+/* Columns of one code point: 0 (combining, controls), 1 or 2 (East Asian wide). */
+int text_cp_width(unsigned cp);
+/* Columns of a UTF-8 string; an invalid byte counts as one column. */
+size_t text_width(const char *s);
+/* Writes s, then spaces up to width columns (nothing extra when s is wider). */
+void text_pad(FILE *out, const char *s, size_t width);
