@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The parts of conf_load(), one file each. */
+
+#include "confread.h"
+#include "workdays.h"
+
+/* A "reminders = { … }" group into a policy override: only the fields given
+ * get their has_* set. Owners must be loaded already (escalate_to). */
+int conf_policy_read(struct confread *r, const config_setting_t *group, struct policy *out);
+/* The built-in defaults: 09:00, 14d 7d 3d 1d 0d before, 1wd 3wd 7wd after. */
+void conf_policy_defaults(struct policy *out);
+
+/* One ledger file. Owners must be loaded already. */
+int conf_ledger_load(struct confread *r, const char *path, struct ledger *out);
+
+/* One holiday calendar file into w. */
+int conf_holidays_load(struct confread *r, const char *path, struct workdays *w);

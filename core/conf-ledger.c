@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf-internal.h"
+
+static const char *const ledger_keys[] = { "id", "title", "year", "tasks", NULL };
+static const char *const task_keys[] = {
+        "id", "category", "item", "detail", "owners", "deadline",
+        "dates", "override", "reminders", NULL,
+};
+static const char *const date_keys[] = { "date", "label", NULL };
+
+/* An optional text member; absent reads as "". */
+static int read_text(struct confread *r, const config_setting_t *g, const char *key,
+                     char **out) {
+        int k = confread_string(r, g, key, false, out);
+
+        if (k == 0)
+                *out = strdup("");
+        if (k < 0)
+                return k;
+        return *out ? 0 : -ENOMEM;
+}
+
+static int read_owners(struct confread *r, const config_setting_t *g, struct task *t) {
+        const config_setting_t *s = config_setting_get_member(g, "owners");
+        char **names = NULL;
+        size_t n = 0;
+        int k = confread_strings(r, g, "owners", true, &names, &n), ret = k == 1 ? 0 : -EINVAL;
+
+        if (k == 1 && n == 0) {
+                confread_error(r, s, "task %s: 'owners' is empty: someone must answer for it",
+                               t->id);
+                ret = -EINVAL;
+        }
+        t->owners = calloc(n + 1, sizeof *t->owners);
+        for (size_t i = 0; t->owners && i < n; i++) {
+                const struct owner *o = config_find_owner(r->config, names[i]);
+
+                if (!o) {
+                        confread_error(r, s, "task %s: owner \"%s\" is not defined in the "
+                                       "owners of %s", t->id, names[i], r->config->path);
+                        ret = -EINVAL;
+                } else if (!task_has_owner(t, o))
+                        t->owners[t->n_owners++] = o;
+        }
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+        return t->owners ? ret : -ENOMEM;
+}
+
+static int add_milestone(struct task *t, day_t due, const char *label,
+                         enum milestone_origin origin) {
+        struct milestone *m = realloc(t->milestones, (t->n_milestones + 1) * sizeof *m);
+
+        if (!m)
+                return -ENOMEM;
+        t->milestones = m;
+        m = &t->milestones[t->n_milestones];
+        *m = (struct milestone) { .due = due, .origin = origin, .task = t };
+        m->label = strdup(label);
+        if (!m->label)
+                return -ENOMEM;
+        t->n_milestones++;
+        return 0;
+}
+
+static int read_date_entry(struct confread *r, const config_setting_t *e, struct task *t) {
+        char *date = NULL, *label = NULL;
+        day_t due;
+        int ret = -EINVAL;
+
+        if (!confread_known_keys(r, e, "a date of task", date_keys))
+                return -EINVAL;
+        if (confread_string(r, e, "date", true, &date) == 1 && read_text(r, e, "label", &label) == 0) {
+                if (date_parse_iso(date, &due) < 0)
+                        confread_error(r, config_setting_get_member(e, "date"),
+                                       "task %s: \"%s\" is not a date (YYYY-MM-DD)", t->id, date);
+                else
+                        ret = add_milestone(t, due, label, MILESTONE_EXPLICIT);
+        }
+        free(date);
+        free(label);
+        return ret;
+}
+
+static int read_explicit_dates(struct confread *r, const config_setting_t *g, struct task *t) {
+        const config_setting_t *list;
+        int k = confread_list(r, g, "dates", false, &list), ret = 0;
+
+        if (k <= 0)
+                return k;
+        for (int i = 0; i < config_setting_length(list); i++)
+                if (read_date_entry(r, config_setting_get_elem(list, (unsigned) i), t) < 0)
+                        ret = -EINVAL;
+        return ret < 0 ? ret : 1;
+}
+
+static int add_phrase_milestones(struct task *t) {
+        for (size_t i = 0; i < t->when.n_dates; i++) {
+                int ret = add_milestone(t, t->when.dates[i].day, t->when.dates[i].label,
+                                        MILESTONE_FROM_PHRASE);
+                if (ret < 0)
+                        return ret;
+        }
+        return 0;
+}
+
+/* "15" for a task's only milestone, "15.1", "15.2" … otherwise. */
+static int name_milestones(struct task *t) {
+        for (size_t i = 0; i < t->n_milestones; i++) {
+                int n = t->n_milestones == 1 ? asprintf(&t->milestones[i].id, "%s", t->id)
+                                             : asprintf(&t->milestones[i].id, "%s.%zu", t->id,
+                                                        i + 1);
+                if (n < 0) {
+                        t->milestones[i].id = NULL;
+                        return -ENOMEM;
+                }
+        }
+        return 0;
+}
+
+/* Phrase dates, then explicit ones; explicit dates alone with override. */
+static int read_milestones(struct confread *r, const config_setting_t *g, struct task *t,
+                           int year) {
+        int has_dates, ret;
+
+        when_parse(t->deadline, year, &t->when);
+        if (confread_bool(r, g, "override", false, &t->dates_override) < 0)
+                return -EINVAL;
+        if (!t->dates_override && (ret = add_phrase_milestones(t)) < 0)
+                return ret;
+        has_dates = read_explicit_dates(r, g, t);
+        if (has_dates < 0)
+                return has_dates;
+        if (t->dates_override && has_dates == 0) {
+                confread_error(r, config_setting_get_member(g, "override"),
+                               "task %s: 'override' needs 'dates' to replace the phrase's", t->id);
+                return -EINVAL;
+        }
+        if (t->when.kind == WHEN_UNKNOWN && !t->dates_override)
+                confread_warning(r, g, "task %s: deadline \"%s\" not understood: %s; no "
+                                 "reminder until it is fixed or 'dates' are given", t->id,
+                                 t->deadline, t->when.reason);
+        return name_milestones(t);
+}
+
+static bool task_id_taken(const struct ledger *l, size_t upto, const char *id) {
+        for (size_t i = 0; i < upto; i++)
+                if (l->tasks[i].id && strcmp(l->tasks[i].id, id) == 0)
+                        return true;
+        return false;
+}
+
+static int read_task(struct confread *r, const config_setting_t *g, struct ledger *l, size_t i) {
+        struct task *t = &l->tasks[i];
+        const config_setting_t *reminders;
+        int ret = 0;
+
+        t->ledger = l;
+        t->source = confread_source(r, g);
+        if (!confread_known_keys(r, g, "task", task_keys))
+                ret = -EINVAL;
+        if (confread_id(r, g, "id", CONF_TASK_ID_MAX, &t->id) <= 0)
+                return -EINVAL;
+        if (task_id_taken(l, i, t->id)) {
+                confread_error(r, config_setting_get_member(g, "id"),
+                               "duplicate task id \"%s\" in ledger %s", t->id, l->id);
+                ret = -EINVAL;
+        }
+        if (read_text(r, g, "category", &t->category) < 0 || read_text(r, g, "item", &t->item) < 0 ||
+            read_text(r, g, "detail", &t->detail) < 0 || read_text(r, g, "deadline", &t->deadline) < 0)
+                return -EINVAL;
+        if (read_owners(r, g, t) < 0)
+                ret = -EINVAL;
+        if (confread_group(r, g, "reminders", false, &reminders) == 1 &&
+            conf_policy_read(r, reminders, &t->policy) < 0)
+                ret = -EINVAL;
+        if (read_milestones(r, g, t, l->year) < 0)
+                ret = -EINVAL;
+        return ret;
+}
+
+static int read_tasks(struct confread *r, const config_setting_t *g, struct ledger *l) {
+        const config_setting_t *list;
+        int ret = 0;
+
+        if (confread_list(r, g, "tasks", true, &list) <= 0)
+                return -EINVAL;
+        l->n_tasks = (size_t) config_setting_length(list);
+        l->tasks = calloc(l->n_tasks + 1, sizeof *l->tasks);
+        if (!l->tasks)
+                return -ENOMEM;
+        for (size_t i = 0; i < l->n_tasks; i++)
+                if (read_task(r, config_setting_get_elem(list, (unsigned) i), l, i) < 0)
+                        ret = -EINVAL;
+        return ret;
+}
+
+static int read_ledger(struct confread *r, const config_setting_t *g, struct ledger *l) {
+        int ret = 0;
+
+        l->source = confread_source(r, g);
+        if (!confread_known_keys(r, g, "ledger", ledger_keys))
+                ret = -EINVAL;
+        if (confread_id(r, g, "id", CONF_LEDGER_ID_MAX, &l->id) <= 0 || confread_string(r, g, "title", true, &l->title) <= 0 ||
+            confread_int(r, g, "year", true, &l->year) <= 0)
+                return -EINVAL;
+        if (l->year < 1970 || l->year > 9998) {
+                confread_error(r, config_setting_get_member(g, "year"),
+                               "'year' must be a year such as 2025, not %d", l->year);
+                return -EINVAL;
+        }
+        if (read_tasks(r, g, l) < 0)
+                ret = -EINVAL;
+        return ret;
+}
+
+int conf_ledger_load(struct confread *r, const char *path, struct ledger *l) {
+        static const char *const top_keys[] = { "ledger", NULL };
+        const config_setting_t *g;
+        config_t cfg;
+        int ret;
+
+        config_init(&cfg);
+        ret = confread_file(r, &cfg, path);
+        if (ret == 0 && !confread_known_keys(r, config_root_setting(&cfg), "a ledger file",
+                                             top_keys))
+                ret = -EINVAL;
+        if (ret == 0 && confread_group(r, config_root_setting(&cfg), "ledger", true, &g) <= 0)
+                ret = -EINVAL;
+        if (ret == 0)
+                ret = read_ledger(r, g, l);
+        config_destroy(&cfg);
+        return ret;
+}

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: MIT */
+/* conf_load: the shipped configuration, and every kind of mistake an officer
+ * can make, each with the message that must name the file and line. */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "workdays.h"
+
+static char dir[] = "/tmp/ledgerd-test-conf-XXXXXX";
+
+static const char main_conf[] =
+        "ledgers = [ \"ledger.conf\" ];\n"
+        "holidays = [ \"holidays.conf\" ];\n"
+        "owners = (\n"
+        "  { id = \"czj\"; name = \"县财政局\"; email = [ \"a@example.org\" ]; },\n"
+        "  { id = \"bumen\"; name = \"各相关部门单位\";\n"
+        "    reminders = { leads = [ \"3wd\", \"0d\" ]; escalate_to = \"czj\"; }; }\n"
+        ");\n";
+
+static const char holidays_conf[] =
+        "calendar = {\n"
+        "  years = [ 2025 ];\n"
+        "  holidays = ( { name = \"国庆节、中秋节\"; from = \"2025-10-01\"; to = \"2025-10-08\";\n"
+        "                 work = [ \"2025-09-28\", \"2025-10-11\" ]; } );\n"
+        "};\n";
+
+static const char ledger_head[] =
+        "ledger = {\n"
+        "  id = \"t-2025\";\n"
+        "  title = \"测试台账\";\n"
+        "  year = 2025;\n"
+        "  tasks = (\n";
+
+static void write_file(const char *name, const char *content) {
+        char path[256];
+        FILE *f;
+
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(content, f);
+        assert_int_equal(fclose(f), 0);
+}
+
+/* Writes a ledger whose tasks are given, plus the usual other files. */
+static void write_ledger(const char *tasks) {
+        char *text = NULL;
+
+        assert_true(asprintf(&text, "%s%s  );\n};\n", ledger_head, tasks) > 0);
+        write_file("ledger.conf", text);
+        write_file("ledgerd.conf", main_conf);
+        write_file("holidays.conf", holidays_conf);
+        free(text);
+}
+
+/* Loads dir/ledgerd.conf; returns the result and the messages as text. */
+static int load(struct config **c, char **messages) {
+        struct diagnostics d = {};
+        char path[256];
+        size_t size;
+        FILE *f = open_memstream(messages, &size);
+        int r;
+
+        snprintf(path, sizeof path, "%s/ledgerd.conf", dir);
+        r = conf_load(path, c, &d);
+        diag_print(&d, f);
+        fclose(f);
+        diag_clear(&d);
+        return r;
+}
+
+/* Loading must fail, and the messages must hold expected at file:line. */
+static void expect_error(const char *file, int line, const char *expected) {
+        struct config *c = NULL;
+        char *messages = NULL, want[1024];
+
+        assert_int_not_equal(load(&c, &messages), 0);
+        assert_null(c);
+        snprintf(want, sizeof want, "%s/%s:%d: error: %s", dir, file, line, expected);
+        if (!strstr(messages, want))
+                fail_msg("expected\n  %s\ngot\n%s", want, messages);
+        free(messages);
+}
+
+static const char good_tasks[] =
+        "    { id = \"1\"; category = \"一、重点工作\"; item = \"重点项目\"; owners = [ \"县财政局\" ];\n"
+        "      deadline = \"7月底之前\"; },\n"
+        "    { id = \"15\"; item = \"评价\"; owners = [ \"县财政局\", \"bumen\", \"县财政局\" ];\n"
+        "      deadline = \"单位自评3月底之前 部门评价4月底之前 真实性核查6月20日之前\"; },\n"
+        "    { id = \"6\"; owners = [ \"县财政局\" ]; deadline = \"根据县财政局具体工作时间安排\";\n"
+        "      dates = ( { date = \"2025-10-20\"; label = \"报送\"; } ); },\n"
+        "    { id = \"7\"; owners = [ \"czj\" ]; deadline = \"7月10日前\"; override = true;\n"
+        "      dates = ( { date = \"2025-07-15\"; } ); reminders = { time = \"08:00\"; }; }\n";
+
+static void test_good_ledger(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL;
+        const struct ledger *l;
+        const struct task *t;
+
+        (void) state;
+        write_ledger(good_tasks);
+        assert_int_equal(load(&c, &messages), 0);
+        assert_string_equal(messages, "");
+        assert_string_equal(c->timezone, "Asia/Shanghai");
+        assert_int_equal(c->n_ledgers, 1);
+        l = &c->ledgers[0];
+        assert_int_equal(l->n_tasks, 4);
+
+        t = ledger_find_task(l, "1");
+        assert_int_equal(t->n_milestones, 1);
+        assert_string_equal(t->milestones[0].id, "1");
+        assert_int_equal(t->milestones[0].due, date_from_ymd(2025, 7, 31));
+
+        t = ledger_find_task(l, "15");
+        assert_int_equal(t->n_owners, 2); /* the repeated owner counts once */
+        assert_string_equal(t->owners[1]->id, "bumen");
+        assert_int_equal(t->n_milestones, 3);
+        assert_string_equal(t->milestones[1].id, "15.2");
+        assert_string_equal(t->milestones[1].label, "部门评价");
+        assert_int_equal(t->milestones[2].due, date_from_ymd(2025, 6, 20));
+
+        /* An explicit date completes an undated phrase… */
+        t = ledger_find_task(l, "6");
+        assert_int_equal(t->when.kind, WHEN_UNDATED);
+        assert_int_equal(t->n_milestones, 1);
+        assert_int_equal(t->milestones[0].origin, MILESTONE_EXPLICIT);
+        assert_string_equal(t->milestones[0].label, "报送");
+        /* …or overrides a dated one. */
+        t = ledger_find_task(l, "7");
+        assert_int_equal(t->n_milestones, 1);
+        assert_int_equal(t->milestones[0].due, date_from_ymd(2025, 7, 15));
+        assert_true(t->policy.has_time);
+        assert_int_equal(t->policy.minute_of_day, 8 * 60);
+
+        assert_non_null(ledger_find_milestone(l, "15.3"));
+        assert_null(ledger_find_milestone(l, "15"));
+        assert_true(c->owners[1].policy.has_leads);
+        assert_ptr_equal(c->owners[1].policy.escalate_to, &c->owners[0]);
+        assert_false(workdays_is_working(c->calendar, date_from_ymd(2025, 10, 3)));
+        assert_true(workdays_is_working(c->calendar, date_from_ymd(2025, 9, 28)));
+        config_free(c);
+        free(messages);
+}
+
+static void test_unknown_key(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ];\n"
+                     "      deadlin = \"7月底之前\"; }\n");
+        expect_error("ledger.conf", 7, "unknown key 'deadlin' in task (did you mean 'deadline'?)");
+}
+
+static void test_unknown_key_main(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledger = [ \"ledger.conf\" ];\nowners = ();\n");
+        expect_error("ledgerd.conf", 1, "unknown key 'ledger' in ledgerd.conf (did you mean 'ledgers'?)");
+}
+
+static void test_duplicate_task(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"7月底之前\"; },\n"
+                     "    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"8月底之前\"; }\n");
+        expect_error("ledger.conf", 7, "duplicate task id \"1\" in ledger t-2025");
+}
+
+static void test_impossible_date(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ];\n"
+                     "      dates = ( { date = \"2025-02-30\"; } ); }\n");
+        expect_error("ledger.conf", 7, "task 1: \"2025-02-30\" is not a date (YYYY-MM-DD)");
+}
+
+static void test_owner_not_defined(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; deadline = \"7月底之前\";\n"
+                     "      owners = [ \"县财政厅\" ]; }\n");
+        expect_error("ledger.conf", 7, "task 1: owner \"县财政厅\" is not defined");
+}
+
+static void test_wrong_type(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledger.conf", "ledger = {\n  id = \"x\";\n  title = \"t\";\n  year = \"2025\";\n"
+                                  "  tasks = ();\n};\n");
+        expect_error("ledger.conf", 4, "'year' must be a whole number, not a string in double quotes");
+}
+
+static void test_wrong_type_owners(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; deadline = \"7月底之前\";\n"
+                     "      owners = \"县财政局\"; }\n");
+        expect_error("ledger.conf", 7, "'owners' must be an array [ … ], not a string in double quotes");
+}
+
+static void test_unreadable_include(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "@include \"owners-missing.conf\"\nledgers = [ \"ledger.conf\" ];\n");
+        expect_error("ledgerd.conf", 1, "cannot open include file");
+}
+
+static void test_unreadable_ledger(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL, want[512];
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledgers = [ \"nope.conf\" ];\nowners = ( { id = \"a\"; name = \"b\"; } );\n");
+        assert_int_not_equal(load(&c, &messages), 0);
+        snprintf(want, sizeof want, "%s/nope.conf: error: cannot read: No such file or directory", dir);
+        if (!strstr(messages, want))
+                fail_msg("expected %s, got %s", want, messages);
+        free(messages);
+}
+
+static void test_syntax_error(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ]; deadline \"7月底之前\"; }\n");
+        expect_error("ledger.conf", 6, "syntax error");
+}
+
+static void test_bad_offset(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"7月底之前\";\n"
+                     "      reminders = { leads = [ \"14x\" ]; }; }\n");
+        expect_error("ledger.conf", 7, "'leads': \"14x\" is not an offset such as \"14d\"");
+}
+
+static void test_bad_time(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n"
+                                   "owners = ( { id = \"czj\"; name = \"县财政局\"; } );\n"
+                                   "reminders = {\n  time = \"25:00\";\n};\n");
+        expect_error("ledgerd.conf", 4, "'time' must be HH:MM (24-hour local time), not \"25:00\"");
+}
+
+static void test_bad_holiday(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("holidays.conf", "calendar = {\n  years = [ 2025 ];\n  holidays = (\n"
+                                    "    { name = \"x\"; from = \"2025-13-01\"; } );\n};\n");
+        expect_error("holidays.conf", 4, "'from': \"2025-13-01\" is not a date (YYYY-MM-DD)");
+}
+
+static void test_bad_id(void **state) {
+        (void) state;
+        write_ledger("    { id = \"十五\"; owners = [ \"czj\" ]; deadline = \"7月底之前\"; }\n");
+        expect_error("ledger.conf", 6, "'id' must be 1 to 16 ASCII letters, digits, '_' or '-'");
+}
+
+static void test_duplicate_owner(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\nowners = (\n"
+                                   "  { id = \"czj\"; name = \"县财政局\"; },\n"
+                                   "  { id = \"czj\"; name = \"州财政局\"; }\n);\n");
+        expect_error("ledgerd.conf", 4, "duplicate owner: id \"czj\" or name \"州财政局\" is taken");
+}
+
+static void test_unknown_zone(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "timezone = \"Asia/Urumqi_\";\nledgers = [ \"ledger.conf\" ];\n"
+                                   "owners = ( { id = \"czj\"; name = \"县财政局\"; } );\n");
+        expect_error("ledgerd.conf", 1, "unknown time zone \"Asia/Urumqi_\"");
+}
+
+/* A phrase not understood loads, with a warning that names the line. */
+static void test_phrase_warning(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL, want[512];
+
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"尽快\"; }\n");
+        assert_int_equal(load(&c, &messages), 0);
+        snprintf(want, sizeof want, "%s/ledger.conf:6: warning: task 1: deadline \"尽快\" not understood", dir);
+        if (!strstr(messages, want))
+                fail_msg("expected %s, got %s", want, messages);
+        assert_int_equal(c->ledgers[0].tasks[0].n_milestones, 0);
+        config_free(c);
+        free(messages);
+}
+
+/* The shipped configuration: loads without a single message. */
+static void test_shipped(void **state) {
+        struct diagnostics d = {};
+        struct config *c = NULL;
+        size_t dated = 0;
+
+        (void) state;
+        assert_int_equal(conf_load("../conf/ledgerd.conf", &c, &d), 0);
+        diag_print(&d, stderr);
+        assert_int_equal(d.n_items, 0);
+        assert_string_equal(c->ledgers[0].id, "yuli-2025");
+        assert_int_equal(c->ledgers[0].n_tasks, 42);
+        for (size_t i = 0; i < c->ledgers[0].n_tasks; i++)
+                dated += c->ledgers[0].tasks[i].n_milestones;
+        assert_true(dated >= 30);
+        assert_non_null(ledger_find_task(&c->ledgers[0], "41"));
+        assert_non_null(ledger_find_task(&c->ledgers[0], "34b"));
+        config_free(c);
+        diag_clear(&d);
+}
+
+static int setup(void **state) {
+        (void) state;
+        return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+        const char *names[] = { "ledgerd.conf", "ledger.conf", "holidays.conf" };
+        char path[256];
+
+        (void) state;
+        for (size_t i = 0; i < 3; i++) {
+                snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+                unlink(path);
+        }
+        return rmdir(dir);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_good_ledger),
+                cmocka_unit_test(test_unknown_key),
+                cmocka_unit_test(test_unknown_key_main),
+                cmocka_unit_test(test_duplicate_task),
+                cmocka_unit_test(test_impossible_date),
+                cmocka_unit_test(test_owner_not_defined),
+                cmocka_unit_test(test_wrong_type),
+                cmocka_unit_test(test_wrong_type_owners),
+                cmocka_unit_test(test_unreadable_include),
+                cmocka_unit_test(test_unreadable_ledger),
+                cmocka_unit_test(test_syntax_error),
+                cmocka_unit_test(test_bad_offset),
+                cmocka_unit_test(test_bad_time),
+                cmocka_unit_test(test_bad_holiday),
+                cmocka_unit_test(test_bad_id),
+                cmocka_unit_test(test_duplicate_owner),
+                cmocka_unit_test(test_unknown_zone),
+                cmocka_unit_test(test_phrase_warning),
+                cmocka_unit_test(test_shipped),
+        };
+
+        return cmocka_run_group_tests_name("conf", tests, setup, teardown);
+}
