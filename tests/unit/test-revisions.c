@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* The revision store: SEQUENCE and the change time move only when an event's
+ * content hash does, across reopenings, and nothing is kept from a render
+ * that was not committed. */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "revisions.h"
+
+static char path[] = "/tmp/ledgerd-test-revisions-XXXXXX";
+
+static struct revisions *open_at(time_t now) {
+        struct revisions *r = NULL;
+        char *error = NULL;
+
+        assert_int_equal(revisions_open(path, now, &r, &error), 0);
+        assert_null(error);
+        return r;
+}
+
+static void test_sequence(void **state) {
+        struct revisions *r = open_at(1000);
+        struct ics_revision v;
+
+        (void) state;
+        v = revisions_lookup("1@t.ledgerd", 42, r);
+        assert_int_equal(v.sequence, 0);
+        assert_int_equal(v.modified, 1000);
+        assert_int_equal(revisions_commit(r), 0);
+        revisions_close(r);
+
+        r = open_at(2000); /* later, unchanged: the old revision */
+        v = revisions_lookup("1@t.ledgerd", 42, r);
+        assert_int_equal(v.sequence, 0);
+        assert_int_equal(v.modified, 1000);
+        v = revisions_lookup("1@t.ledgerd", 43, r); /* changed */
+        assert_int_equal(v.sequence, 1);
+        assert_int_equal(v.modified, 2000);
+        v = revisions_lookup("2@t.ledgerd", 7, r);
+        assert_int_equal(v.sequence, 0);
+        assert_int_equal(revisions_commit(r), 0);
+        revisions_close(r);
+
+        r = open_at(3000); /* a render not committed is forgotten */
+        v = revisions_lookup("1@t.ledgerd", 44, r);
+        assert_int_equal(v.sequence, 2);
+        revisions_close(r);
+        r = open_at(4000);
+        v = revisions_lookup("1@t.ledgerd", 43, r);
+        assert_int_equal(v.sequence, 1);
+        assert_int_equal(v.modified, 2000);
+        revisions_close(r);
+}
+
+static void test_unwritable(void **state) {
+        struct revisions *r = NULL;
+        char *error = NULL;
+
+        (void) state;
+        assert_true(revisions_open("/nonexistent/dir/state.db", 0, &r, &error) < 0);
+        assert_null(r);
+        assert_non_null(error);
+        free(error);
+}
+
+static int setup(void **state) {
+        int fd = mkstemp(path);
+
+        (void) state;
+        return fd < 0 ? -1 : close(fd);
+}
+
+static int teardown(void **state) {
+        char wal[64], shm[64];
+
+        (void) state;
+        snprintf(wal, sizeof wal, "%s-wal", path);
+        snprintf(shm, sizeof shm, "%s-shm", path);
+        unlink(wal);
+        unlink(shm);
+        return unlink(path);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_sequence),
+                cmocka_unit_test(test_unwritable),
+        };
+
+        return cmocka_run_group_tests_name("revisions", tests, setup, teardown);
+}
