@@ -27,6 +27,7 @@ static void task_free(struct task *t) {
         free(t->item);
         free(t->detail);
         free(t->deadline);
+        free(t->when_reason);
 }
 
 static void ledger_free(struct ledger *l) {

@@ -100,7 +100,8 @@ struct task {
         char *deadline; /* the phrase, verbatim; "" when the ledger has none */
         const struct owner **owners;
         size_t n_owners;
-        struct when_result when; /* how the phrase was read */
+        enum when_kind when;   /* how the phrase was read */
+        char *when_reason;     /* why undated or not understood; NULL when dated */
         bool dates_override; /* explicit dates replace the phrase's dates */
         struct milestone *milestones; /* phrase dates first, then explicit ones */
         size_t n_milestones;

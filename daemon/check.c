@@ -39,11 +39,11 @@ static void print_task(const struct config *c, const struct task *t, struct coun
         n->milestones += t->n_milestones;
         if (t->n_milestones > 0)
                 return;
-        if (t->when.kind == WHEN_UNKNOWN) {
-                printf("        ! not understood: %s\n", t->when.reason);
+        if (t->when == WHEN_UNKNOWN) {
+                printf("        ! not understood: %s\n", t->when_reason);
                 n->unknown++;
         } else {
-                printf("        - undated: %s\n", t->when.reason);
+                printf("        - undated: %s\n", t->when_reason);
                 n->undated++;
         }
 }

@@ -133,7 +133,8 @@ static void test_good_ledger(void **state) {
 
         /* An explicit date completes an undated phrase… */
         t = ledger_find_task(l, "6");
-        assert_int_equal(t->when.kind, WHEN_UNDATED);
+        assert_int_equal(t->when, WHEN_UNDATED);
+        assert_string_equal(t->when_reason, "set by another timetable: \"根据县财政局具体工作时间安排\"");
         assert_int_equal(t->n_milestones, 1);
         assert_int_equal(t->milestones[0].origin, MILESTONE_EXPLICIT);
         assert_string_equal(t->milestones[0].label, "报送");
@@ -172,7 +173,7 @@ static void test_duplicate_task(void **state) {
         (void) state;
         write_ledger("    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"7月底之前\"; },\n"
                      "    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"8月底之前\"; }\n");
-        expect_error("ledger.conf", 7, "duplicate task id \"1\" in ledger t-2025");
+        expect_error("ledger.conf", 7, "duplicate task id \"1\" in ledger t-2025 (first at line 6)");
 }
 
 static void test_impossible_date(void **state) {
