@@ -170,7 +170,8 @@ static int read_task(struct confread *r, const config_setting_t *g, struct ledge
         if (read_owners(r, g, t) < 0)
                 ret = -EINVAL;
         if (confread_group(r, g, "reminders", false, &reminders) == 1 &&
-            conf_policy_read(r, reminders, &t->policy) < 0)
+            (!(t->policy = calloc(1, sizeof *t->policy)) ||
+             conf_policy_read(r, reminders, t->policy) < 0))
                 ret = -EINVAL;
         if (read_milestones(r, g, t, l->year) < 0)
                 ret = -EINVAL;
@@ -209,19 +210,30 @@ static int check_duplicate_ids(struct confread *r, const struct ledger *l) {
         return ret;
 }
 
+/* Tasks are read last to first, and each one's settings are freed once read:
+ * libconfig's tree of a 100,000-task ledger takes 150 MB, and it need not
+ * stand beside the model built from it. Removing the last element of a list
+ * is O(1); removing the first would move all the others. The messages are put
+ * back in file order afterwards. */
 static int read_tasks(struct confread *r, const config_setting_t *g, struct ledger *l) {
-        const config_setting_t *list;
+        const config_setting_t *found;
+        config_setting_t *list;
+        size_t first_message = r->diags->n_items;
         int ret = 0;
 
-        if (confread_list(r, g, "tasks", true, &list) <= 0)
+        if (confread_list(r, g, "tasks", true, &found) <= 0)
                 return -EINVAL;
+        list = (config_setting_t *) found; /* ours to take apart: the file is read once */
         l->n_tasks = (size_t) config_setting_length(list);
         l->tasks = calloc(l->n_tasks + 1, sizeof *l->tasks);
         if (!l->tasks)
                 return -ENOMEM;
-        for (size_t i = 0; i < l->n_tasks; i++)
+        for (size_t i = l->n_tasks; i-- > 0;) {
                 if (read_task(r, config_setting_get_elem(list, (unsigned) i), l, i) < 0)
                         ret = -EINVAL;
+                config_setting_remove_elem(list, (unsigned) i);
+        }
+        diag_sort(r->diags, first_message);
         if (check_duplicate_ids(r, l) < 0)
                 ret = -EINVAL;
         return ret;

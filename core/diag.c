@@ -49,6 +49,34 @@ void diag_print(const struct diagnostics *d, FILE *out) {
         }
 }
 
+struct ranked {
+        struct diag item;
+        size_t rank; /* the order of arrival breaks ties: a stable sort */
+};
+
+static int compare_ranked(const void *a, const void *b) {
+        const struct ranked *x = a, *y = b;
+        int c = strcmp(x->item.file ? x->item.file : "", y->item.file ? y->item.file : "");
+
+        if (c == 0)
+                c = (x->item.line > y->item.line) - (x->item.line < y->item.line);
+        return c ? c : (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+void diag_sort(struct diagnostics *d, size_t first) {
+        size_t n = d->n_items > first ? d->n_items - first : 0;
+        struct ranked *r = calloc(n + 1, sizeof *r);
+
+        if (!r)
+                return; /* out of memory: the messages stay, merely out of order */
+        for (size_t i = 0; i < n; i++)
+                r[i] = (struct ranked) { d->items[first + i], i };
+        qsort(r, n, sizeof *r, compare_ranked);
+        for (size_t i = 0; i < n; i++)
+                d->items[first + i] = r[i].item;
+        free(r);
+}
+
 void diag_clear(struct diagnostics *d) {
         for (size_t i = 0; i < d->n_items; i++) {
                 free(d->items[i].file);

@@ -28,6 +28,7 @@ static void task_free(struct task *t) {
         free(t->detail);
         free(t->deadline);
         free(t->when_reason);
+        free(t->policy);
 }
 
 static void ledger_free(struct ledger *l) {

@@ -105,7 +105,7 @@ struct task {
         bool dates_override; /* explicit dates replace the phrase's dates */
         struct milestone *milestones; /* phrase dates first, then explicit ones */
         size_t n_milestones;
-        struct policy policy; /* override; all has_* false when none */
+        struct policy *policy; /* override; NULL when none (most tasks: saves 300 B each) */
         const struct ledger *ledger;
         struct source source;
 };

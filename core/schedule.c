@@ -35,8 +35,8 @@ void policy_resolve(const struct config *c, const struct task *t, const struct o
         out->has_leads = out->has_overdue = out->has_time = out->has_escalation = true;
         if (o)
                 policy_overlay(out, &o->policy);
-        if (t)
-                policy_overlay(out, &t->policy);
+        if (t && t->policy)
+                policy_overlay(out, t->policy);
 }
 
 /* ---- days ---------------------------------------------------------------- */

@@ -142,8 +142,9 @@ static void test_good_ledger(void **state) {
         t = ledger_find_task(l, "7");
         assert_int_equal(t->n_milestones, 1);
         assert_int_equal(t->milestones[0].due, date_from_ymd(2025, 7, 15));
-        assert_true(t->policy.has_time);
-        assert_int_equal(t->policy.minute_of_day, 8 * 60);
+        assert_true(t->policy->has_time);
+        assert_int_equal(t->policy->minute_of_day, 8 * 60);
+        assert_null(ledger_find_task(l, "1")->policy);
 
         assert_non_null(ledger_find_milestone(l, "15.3"));
         assert_null(ledger_find_milestone(l, "15"));

@@ -22,6 +22,7 @@ static struct owner owners[3];
 static const struct owner *owners_czj[1], *owners_both[2], *owners_zcj[1];
 static struct milestone ms_1[1], ms_15[2], ms_27[1];
 static struct task tasks[4];
+static struct policy task27_policy;
 static struct ledger ledger;
 static struct config config;
 
@@ -749,7 +750,8 @@ static void test_alarms_task_policy(void **state) {
 
         (void) state;
         ms_27[0].due = ms_1[0].due; /* 2025-07-31, like task 1 */
-        tasks[3].policy = (struct policy) { .has_leads = true, .n_leads = 1,
+        tasks[3].policy = &task27_policy;
+        task27_policy = (struct policy) { .has_leads = true, .n_leads = 1,
                                             .leads = { { 1, OFFSET_WORKDAYS } },
                                             .has_time = true, .minute_of_day = 14 * 60 + 30 };
         ics = render_default();
@@ -764,7 +766,7 @@ static void test_alarms_task_policy(void **state) {
         free(ics);
 
         /* no leads: no alarms */
-        tasks[3].policy.n_leads = 0;
+        task27_policy.n_leads = 0;
         ics = render_default();
         e = event_of(ics, "27@yuli-2025.ledgerd");
         assert_null(strstr(e, "VALARM"));

@@ -41,6 +41,7 @@ struct fixture {
         struct owner owners[N_OWNERS];
         struct ledger ledgers[2];
         struct task tasks[3];
+        struct policy task_policies[3]; /* tasks[i].policy points here */
         struct milestone ms[3][3];
         const struct owner *task_owners[3][N_OWNERS];
         struct schedule_input in;
@@ -122,6 +123,7 @@ static void fixture_tasks(struct fixture *f) {
                 f->tasks[i].owners = f->task_owners[i];
                 f->tasks[i].milestones = f->ms[i];
                 f->tasks[i].ledger = &f->ledgers[0];
+                f->tasks[i].policy = &f->task_policies[i];
                 for (size_t j = 0; j < 3; j++) {
                         f->ms[i][j].id = ms_ids[i][j];
                         f->ms[i][j].label = "";
@@ -289,7 +291,7 @@ static void test_workday_leads(void **state) {
         struct fixture *f = *state;
         const struct milestone *m = &f->ms[0][0];
         const struct owner *czj = &f->owners[CZJ];
-        struct policy *p = &f->tasks[0].policy;
+        struct policy *p = f->tasks[0].policy;
         struct schedule *s;
 
         p->has_leads = true;
@@ -306,7 +308,7 @@ static void test_overdue(void **state) {
         struct fixture *f = *state;
         const struct milestone *m = &f->ms[0][0];
         const struct owner *czj = &f->owners[CZJ];
-        struct policy *p = &f->tasks[0].policy;
+        struct policy *p = f->tasks[0].policy;
         struct schedule *s;
 
         task_due(f, 0, D(2025, 9, 30), 0);
@@ -330,7 +332,7 @@ static void test_overdue(void **state) {
 static void test_due_beats_overdue(void **state) {
         struct fixture *f = *state;
         const struct milestone *m = &f->ms[0][0];
-        struct policy *p = &f->tasks[0].policy;
+        struct policy *p = f->tasks[0].policy;
         struct schedule *s;
 
         p->has_leads = p->has_overdue = true;
@@ -375,7 +377,7 @@ static void test_escalation(void **state) {
 
 static void test_policy_resolve(void **state) {
         struct fixture *f = *state;
-        struct policy *op = &f->owners[CZJ].policy, *tp = &f->tasks[0].policy, p;
+        struct policy *op = &f->owners[CZJ].policy, *tp = f->tasks[0].policy, p;
 
         offsets(f->c.defaults.overdue, &f->c.defaults.n_overdue, "1wd", NULL);
         op->has_leads = op->has_time = true;
@@ -419,7 +421,7 @@ static void test_precedence(void **state) {
         struct fixture *f = *state;
         const struct milestone *m = &f->ms[0][0];
         const struct owner *czj = &f->owners[CZJ];
-        struct policy *op = &f->owners[CZJ].policy, *tp = &f->tasks[0].policy;
+        struct policy *op = &f->owners[CZJ].policy, *tp = f->tasks[0].policy;
         struct schedule *s;
 
         op->has_leads = op->has_time = true;
@@ -609,7 +611,7 @@ static void test_other_zone(void **state) {
 static void test_alarms(void **state) {
         struct fixture *f = *state;
         const struct milestone *m = &f->ms[0][0];
-        struct policy *op = &f->owners[CZJ].policy, *tp = &f->tasks[0].policy;
+        struct policy *op = &f->owners[CZJ].policy, *tp = f->tasks[0].policy;
         time_t at[8];
 
         /* Owner overrides do not reach the feed's alarms. */
