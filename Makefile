@@ -70,7 +70,7 @@ check: all unit-tests unit-tests-sanitized fuzz-corpus integration-tests
 export LSAN_OPTIONS = suppressions=$(abspath tests/lsan.supp):print_suppressions=0
 
 unit-tests: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; (cd tests && ../$$t); done
+	@set -e; for t in $(abspath $(UNIT_BIN)); do echo "== $$t"; (cd tests && $$t); done
 
 # The same unit tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 unit-tests-sanitized:

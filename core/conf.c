@@ -10,7 +10,7 @@
 #include "zone.h"
 
 static const char *const main_keys[] = {
-        "timezone", "state_directory", "runtime_directory", "ledgers", "holidays",
+        "timezone", "state_directory", "runtime_directory", "admin_group", "ledgers", "holidays",
         "reminders", "feed", "channels", "owners", NULL,
 };
 static const char *const feed_keys[] = { "name", "refresh", NULL };
@@ -37,7 +37,8 @@ static int read_settings(struct confread *r, const config_setting_t *root) {
 
         if (read_setting(r, root, "timezone", "Asia/Shanghai", &c->timezone) < 0 ||
             read_setting(r, root, "state_directory", "/var/lib/ledgerd", &c->state_directory) < 0 ||
-            read_setting(r, root, "runtime_directory", "/run/ledgerd", &c->runtime_directory) < 0)
+            read_setting(r, root, "runtime_directory", "/run/ledgerd", &c->runtime_directory) < 0 ||
+            read_setting(r, root, "admin_group", "ledgerd-admin", &c->admin_group) < 0)
                 return -EINVAL;
         if (zone_check(c->timezone) < 0) {
                 confread_error(r, config_setting_get_member(root, "timezone"),

@@ -68,6 +68,7 @@ void config_free(struct config *c) {
         free(c->timezone);
         free(c->state_directory);
         free(c->runtime_directory);
+        free(c->admin_group);
         free(c->feed.name);
         free(c->feed.refresh);
         free(c);

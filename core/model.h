@@ -129,6 +129,7 @@ struct config {
         char *timezone; /* Olson name, "Asia/Shanghai" */
         char *state_directory;
         char *runtime_directory;
+        char *admin_group; /* may mark done, reopen, snooze and reload, besides root */
         struct feed_settings feed;
         struct policy defaults; /* every has_* true after loading */
         struct channel *channels;

@@ -116,6 +116,7 @@ struct build {
         size_t n_cands, cands_allocated;
         struct entry *entries;
         size_t n_entries, entries_allocated;
+        time_t quiet_until; /* of the current milestone */
 };
 
 /* Makes room for need elements of size bytes in p; p itself when there is
@@ -144,7 +145,7 @@ static int build_add(struct build *b, const struct policy *p, day_t day,
 
         if (r < 0)
                 return r;
-        if (at < b->in->from || at >= b->in->to)
+        if (at < b->in->from || at >= b->in->to || at < b->quiet_until)
                 return 0;
         c = grow(b->cands, &b->cands_allocated, b->n_cands + 1, sizeof *c);
         if (!c)
@@ -303,6 +304,7 @@ static int build_task(struct build *b, const struct task *t, size_t *seq) {
 
                 if (b->in->is_done && b->in->is_done(m, b->in->userdata))
                         continue;
+                b->quiet_until = b->in->quiet_until ? b->in->quiet_until(m, b->in->userdata) : 0;
                 r = build_milestone(b, t, m, *seq);
                 if (r < 0)
                         return r;

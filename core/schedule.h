@@ -32,10 +32,13 @@ struct reminder {
 };
 
 typedef bool (*schedule_done_fn)(const struct milestone *m, void *userdata);
+/* Reminders of m before the instant returned are left out (a snooze); 0: none. */
+typedef time_t (*schedule_quiet_fn)(const struct milestone *m, void *userdata);
 
 struct schedule_input {
         const struct config *config;
         schedule_done_fn is_done; /* NULL: nothing is done */
+        schedule_quiet_fn quiet_until; /* NULL: nothing is snoozed */
         void *userdata;
         time_t from, to; /* reminders with from <= at < to */
 };

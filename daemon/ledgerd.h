@@ -10,6 +10,7 @@
 #include "conf.h"
 
 enum action {
+        ACTION_SERVICE, /* no action flag: run the service */
         ACTION_CHECK,
         ACTION_PRINT_SCHEDULE,
         ACTION_PRINT_ICS,
@@ -18,6 +19,8 @@ enum action {
 struct options {
         const char *config_path;
         const char *state_directory; /* NULL: the configuration's */
+        const char *runtime_directory; /* NULL: the configuration's */
+        int bus;                     /* enum bus_choice of manager.h */
         enum action action;
         bool action_given;
         const char *now_arg; /* --now, read in the configured time zone */
@@ -30,6 +33,7 @@ struct options {
 };
 
 /* Each returns a process exit status. */
+int service_run(const struct options *o);
 int command_check(const struct config *c, const struct options *o);
 int command_print_schedule(const struct config *c, const struct options *o);
 int command_print_ics(const struct config *c, const struct options *o);

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "ledgerd.h"
+#include "log.h"
+#include "manager.h"
 #include "zone.h"
 
 #ifndef LEDGERD_CONFIG
@@ -21,11 +23,17 @@
 
 static void usage(FILE *out) {
         fprintf(out,
-                "Usage: ledgerd [-c CONF] --check\n"
+                "Usage: ledgerd [-c CONF] [--user|--no-bus] [--state-dir DIR] [--runtime-dir DIR]\n"
+                "       ledgerd [-c CONF] --check\n"
                 "       ledgerd [-c CONF] --print-schedule [--from DATE] [--to DATE] [--json]\n"
                 "       ledgerd [-c CONF] --print-ics [--owner ID|NAME] [-o FILE]\n"
                 "\n"
+                "Without an action, runs the service in the foreground (systemd: Type=notify).\n"
+                "\n"
                 "  -c, --config FILE     configuration (default %s)\n"
+                "      --user            serve on the user bus instead of the system bus\n"
+                "      --no-bus          serve on the private socket only\n"
+                "      --runtime-dir DIR where the private socket goes (default: from CONF)\n"
                 "      --check           load everything, say how each deadline was read\n"
                 "      --print-schedule  the reminder plan; --from/--to YYYY-MM-DD (inclusive)\n"
                 "      --print-ics       the iCalendar feed, of one owner with --owner\n"
@@ -39,7 +47,7 @@ static void usage(FILE *out) {
 
 enum {
         OPT_CHECK = 256, OPT_PRINT_SCHEDULE, OPT_PRINT_ICS, OPT_FROM, OPT_TO, OPT_JSON,
-        OPT_OWNER, OPT_STATE_DIR, OPT_NOW, OPT_VERSION,
+        OPT_OWNER, OPT_STATE_DIR, OPT_NOW, OPT_VERSION, OPT_RUNTIME_DIR, OPT_USER, OPT_NO_BUS,
 };
 
 static const struct option long_options[] = {
@@ -56,6 +64,9 @@ static const struct option long_options[] = {
         { "state-dir", required_argument, NULL, OPT_STATE_DIR },
         { "now", required_argument, NULL, OPT_NOW },
         { "version", no_argument, NULL, OPT_VERSION },
+        { "runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR },
+        { "user", no_argument, NULL, OPT_USER },
+        { "no-bus", no_argument, NULL, OPT_NO_BUS },
         {}
 };
 
@@ -82,6 +93,9 @@ static int parse_option(int c, struct options *o) {
         case OPT_OWNER: o->owner = optarg; return 0;
         case OPT_STATE_DIR: o->state_directory = optarg; return 0;
         case OPT_NOW: o->now_arg = optarg; return 0;
+        case OPT_RUNTIME_DIR: o->runtime_directory = optarg; return 0;
+        case OPT_USER: o->bus = BUS_USER; return 0;
+        case OPT_NO_BUS: o->bus = BUS_NONE; return 0;
         default: usage(stderr); return -EINVAL;
         }
 }
@@ -104,11 +118,6 @@ static int parse_argv(int argc, char **argv, struct options *o) {
         }
         if (optind < argc) {
                 fprintf(stderr, "ledgerd: unexpected argument '%s'\n", argv[optind]);
-                return -EINVAL;
-        }
-        if (!o->action_given) {
-                fprintf(stderr, "ledgerd: say what to do: --check, --print-schedule or "
-                        "--print-ics (the service mode is not built yet)\n");
                 return -EINVAL;
         }
         return 1;
@@ -147,6 +156,8 @@ static int run(int argc, char **argv) {
 
         if (r <= 0)
                 return r == 0 ? EXIT_SUCCESS : 2;
+        if (o.action == ACTION_SERVICE)
+                return service_run(&o);
         if (load(o.config_path, &c) < 0)
                 return EXIT_FAILURE;
         if (resolve_now(c, &o) < 0) {
@@ -163,5 +174,6 @@ static int run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+        log_setup();
         return run(argc, argv);
 }

@@ -557,6 +557,25 @@ static void test_done_skipped(void **state) {
               &f->owners[CZJ], NULL);
 }
 
+static time_t snoozed_until_1009(const struct milestone *m, void *userdata) {
+        (void) userdata;
+        return strcmp(m->id, "15.1") == 0 ? AT_1009 : 0;
+}
+
+/* A snoozed milestone keeps only the reminders at or after the snooze's end. */
+static void test_snooze(void **state) {
+        struct fixture *f = *state;
+        const struct milestone *m = &f->ms[0][0];
+        const struct owner *czj = &f->owners[CZJ];
+        struct schedule *s;
+
+        f->in.quiet_until = snoozed_until_1009;
+        s = build(f);
+        assert_int_equal(s->n_reminders, 2);
+        check(&s->reminders[0], AT_1009, D(2025, 10, 9), REMINDER_UPCOMING, "1d", m, czj, NULL);
+        check(&s->reminders[1], AT_1010, D(2025, 10, 10), REMINDER_DUE_TODAY, "0d", m, czj, NULL);
+}
+
 /* from <= at < to. */
 static void test_window(void **state) {
         struct fixture *f = *state;
@@ -691,6 +710,7 @@ int main(void) {
                 T(test_same_instant_not_merged),
                 T(test_order),
                 T(test_done_skipped),
+                T(test_snooze),
                 T(test_window),
                 T(test_unknown_zone),
                 T(test_other_zone),

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The D-Bus API of ledgerd, shared by the daemon and ledgerctl so that the
+ * two cannot drift apart. Times are microseconds since the epoch (t), 0 for
+ * "none". Milestones are named "ID" when that is unambiguous across ledgers,
+ * or "LEDGER/ID"; an undated task is named by its task id.
+ *
+ * org.ledgerd.Ledger1 at /org/ledgerd/Ledger1, interface org.ledgerd.Ledger1
+ *
+ * Properties (read-only)
+ *   Version s, ConfigPath s, Ledgers a(ssi) (id, title, year),
+ *   Counts (uuuuuuu) (see BUS_COUNTS_*), NextReminder t,
+ *   LastReload (bts) (ok, when, message), FeedURLs as,
+ *   OrphanedMarks u, PendingDeliveries u, FailedDeliveries u
+ *
+ * Methods (anyone local may call the first four; the rest need root or the
+ * configured admin group, else org.freedesktop.DBus.Error.AccessDenied)
+ *   ListMilestones(a{sv} filter) -> a BUS_MILESTONE
+ *       filter: "owner" s (id or name), "ledger" s, "status" s (one of the
+ *       BUS_STATUS_* names), "due_within" t (microseconds from now)
+ *   Describe(s id) -> BUS_MILESTONE, a{ss} details, a(tsss) history
+ *       details: category, detail, deadline, reading (how the phrase was read),
+ *       snoozed_until (ISO time or ""); history: (when, action, user, note)
+ *   Preview(t from, t to) -> a BUS_REMINDER
+ *   Why(s id) -> as: lines that explain the milestone's reminders
+ *   MarkDone(s id, s note), Reopen(s id, s note), Snooze(s id, t until, s note),
+ *   Reload()
+ *
+ * Signals
+ *   MilestoneDone(s ledger, s id, s user, s note)
+ *   MilestoneReopened(s ledger, s id, s user, s note)
+ *   Reloaded(b ok, s message)
+ *   ReminderSent(s ledger, s id, s kind, s recipient)
+ *   ReminderFailed(s ledger, s id, s recipient, s reason)
+ *
+ * Errors: org.freedesktop.DBus.Error.InvalidArgs (bad or ambiguous argument,
+ * with a message that says what), .AccessDenied, and BUS_ERROR_NOT_FOUND. */
+
+#define BUS_NAME "org.ledgerd.Ledger1"
+#define BUS_PATH "/org/ledgerd/Ledger1"
+#define BUS_INTERFACE "org.ledgerd.Ledger1"
+#define BUS_ERROR_NOT_FOUND "org.ledgerd.Ledger1.Error.NotFound"
+#define BUS_PRIVATE_SOCKET "private" /* in the runtime directory */
+
+/* ledger, id, task, label, item, due (YYYY-MM-DD or "" when undated), status,
+ * owner names, done at (t), done by (user name), note */
+#define BUS_MILESTONE "(sssssssasxss)"
+/* at (t), kind, offset, ledger, milestone, owner names */
+#define BUS_REMINDER "(tssssas)"
+#define BUS_COUNTS "(uuuuuuu)"
+
+/* The order of the fields of Counts. */
+enum bus_counts {
+        BUS_COUNTS_MILESTONES, /* dated milestones */
+        BUS_COUNTS_DONE,
+        BUS_COUNTS_OVERDUE,    /* due date passed, not done */
+        BUS_COUNTS_DUE_SOON,   /* due within 7 days, not done */
+        BUS_COUNTS_UPCOMING,   /* due later */
+        BUS_COUNTS_UNDATED,    /* tasks whose phrase names no date */
+        BUS_COUNTS_UNKNOWN,    /* tasks whose phrase was not understood */
+};
+
+/* Status names, as in BUS_MILESTONE and the "status" filter. */
+#define BUS_STATUS_DONE "done"
+#define BUS_STATUS_OVERDUE "overdue"
+#define BUS_STATUS_DUE_SOON "due-soon"
+#define BUS_STATUS_UPCOMING "upcoming"
+#define BUS_STATUS_UNDATED "undated"
+#define BUS_STATUS_UNKNOWN "unknown"

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The org.ledgerd.Ledger1 object, on the system or user bus and on every
+ * connection of the private socket. */
+
+#include <systemd/sd-bus.h>
+
+struct manager;
+
+/* Connects to the chosen bus (if any), takes the name, and opens the
+ * private socket. */
+int bus_setup(struct manager *m);
+void bus_done(struct manager *m);
+/* Adds the object to one connection (the bus, or a private peer). */
+int bus_add_object(struct manager *m, sd_bus *bus);
+
+void bus_emit_reloaded(struct manager *m);
+void bus_emit_mark(struct manager *m, const char *member, const char *ledger, const char *id,
+                   const char *user, const char *note);

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Logging to stderr. Under systemd ($JOURNAL_STREAM set) every line starts
+ * with its syslog priority, "<3>", which the journal turns into the priority
+ * of the entry; in a terminal the lines are plain. */
+
+#include <syslog.h>
+
+void log_setup(void);
+/* Logs and returns -abs(error), so that "return log_error(r, …)" reads well. */
+int log_full(int priority, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#define log_debug(...) log_full(LOG_DEBUG, 0, __VA_ARGS__)
+#define log_info(...) log_full(LOG_INFO, 0, __VA_ARGS__)
+#define log_notice(...) log_full(LOG_NOTICE, 0, __VA_ARGS__)
+#define log_warning(...) log_full(LOG_WARNING, 0, __VA_ARGS__)
+#define log_error_errno(error, ...) log_full(LOG_ERR, (error), __VA_ARGS__)
+#define log_warning_errno(error, ...) log_full(LOG_WARNING, (error), __VA_ARGS__)
