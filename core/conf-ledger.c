@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "conf-internal.h"
 
 static const char *const ledger_keys[] = { "id", "title", "year", "tasks", NULL };
@@ -13,19 +14,27 @@ static const char *const task_keys[] = {
 };
 static const char *const date_keys[] = { "date", "label", NULL };
 
-/* An optional text member; absent reads as "". */
-static int read_text(struct confread *r, const config_setting_t *g, const char *key,
-                     char **out) {
+/* Moves a malloc'd string into the ledger's arena. */
+static int to_arena(struct arena *a, char **s) {
+        char *copy = arena_strdup(a, *s);
+
+        free(*s);
+        *s = copy;
+        return copy ? 0 : -ENOMEM;
+}
+
+/* An optional text member, in the arena; absent reads as "". */
+static int read_text(struct confread *r, struct arena *a, const config_setting_t *g,
+                     const char *key, char **out) {
         int k = confread_string(r, g, key, false, out);
 
         if (k == 0)
-                *out = strdup("");
-        if (k < 0)
-                return k;
-        return *out ? 0 : -ENOMEM;
+                return (*out = arena_strdup(a, "")) ? 0 : -ENOMEM;
+        return k < 0 ? k : to_arena(a, out);
 }
 
-static int read_owners(struct confread *r, const config_setting_t *g, struct task *t) {
+static int read_owners(struct confread *r, struct arena *a, const config_setting_t *g,
+                       struct task *t) {
         const config_setting_t *s = config_setting_get_member(g, "owners");
         char **names = NULL;
         size_t n = 0;
@@ -36,7 +45,7 @@ static int read_owners(struct confread *r, const config_setting_t *g, struct tas
                                t->id);
                 ret = -EINVAL;
         }
-        t->owners = calloc(n + 1, sizeof *t->owners);
+        t->owners = arena_alloc(a, (n + 1) * sizeof *t->owners);
         for (size_t i = 0; t->owners && i < n; i++) {
                 const struct owner *o = config_find_owner(r->config, names[i]);
 
@@ -53,56 +62,65 @@ static int read_owners(struct confread *r, const config_setting_t *g, struct tas
         return t->owners ? ret : -ENOMEM;
 }
 
-static int add_milestone(struct task *t, day_t due, const char *label,
-                         enum milestone_origin origin) {
-        struct milestone *m = realloc(t->milestones, (t->n_milestones + 1) * sizeof *m);
+/* Room for every milestone the task can have, so they never move: the phrase's
+ * dates and the explicit ones. */
+static int reserve_milestones(struct arena *a, const config_setting_t *g, struct task *t,
+                              size_t n_phrase) {
+        const config_setting_t *dates = config_setting_get_member(g, "dates");
+        size_t n = n_phrase + (dates ? (size_t) config_setting_length(dates) : 0);
 
-        if (!m)
-                return -ENOMEM;
-        t->milestones = m;
-        m = &t->milestones[t->n_milestones];
+        t->milestones = arena_alloc(a, (n + 1) * sizeof *t->milestones);
+        return t->milestones ? 0 : -ENOMEM;
+}
+
+static int add_milestone(struct arena *a, struct task *t, day_t due, const char *label,
+                         enum milestone_origin origin) {
+        struct milestone *m = &t->milestones[t->n_milestones];
+
         *m = (struct milestone) { .due = due, .origin = origin, .task = t };
-        m->label = strdup(label);
+        m->label = arena_strdup(a, label);
         if (!m->label)
                 return -ENOMEM;
         t->n_milestones++;
         return 0;
 }
 
-static int read_date_entry(struct confread *r, const config_setting_t *e, struct task *t) {
+static int read_date_entry(struct confread *r, struct arena *a, const config_setting_t *e,
+                           struct task *t) {
         char *date = NULL, *label = NULL;
         day_t due;
         int ret = -EINVAL;
 
         if (!confread_known_keys(r, e, "a date of task", date_keys))
                 return -EINVAL;
-        if (confread_string(r, e, "date", true, &date) == 1 && read_text(r, e, "label", &label) == 0) {
+        if (confread_string(r, e, "date", true, &date) == 1 &&
+            read_text(r, a, e, "label", &label) == 0) {
                 if (date_parse_iso(date, &due) < 0)
                         confread_error(r, config_setting_get_member(e, "date"),
                                        "task %s: \"%s\" is not a date (YYYY-MM-DD)", t->id, date);
                 else
-                        ret = add_milestone(t, due, label, MILESTONE_EXPLICIT);
+                        ret = add_milestone(a, t, due, label, MILESTONE_EXPLICIT);
         }
         free(date);
-        free(label);
         return ret;
 }
 
-static int read_explicit_dates(struct confread *r, const config_setting_t *g, struct task *t) {
+static int read_explicit_dates(struct confread *r, struct arena *a, const config_setting_t *g,
+                               struct task *t) {
         const config_setting_t *list;
         int k = confread_list(r, g, "dates", false, &list), ret = 0;
 
         if (k <= 0)
                 return k;
         for (int i = 0; i < config_setting_length(list); i++)
-                if (read_date_entry(r, config_setting_get_elem(list, (unsigned) i), t) < 0)
+                if (read_date_entry(r, a, config_setting_get_elem(list, (unsigned) i), t) < 0)
                         ret = -EINVAL;
         return ret < 0 ? ret : 1;
 }
 
-static int add_phrase_milestones(struct task *t, const struct when_result *w) {
+static int add_phrase_milestones(struct arena *a, struct task *t, const struct when_result *w) {
         for (size_t i = 0; i < w->n_dates; i++) {
-                int ret = add_milestone(t, w->dates[i].day, w->dates[i].label,
+                int ret = add_milestone(a, t, w->dates[i].day, w->dates[i].label,
                                         MILESTONE_FROM_PHRASE);
                 if (ret < 0)
                         return ret;
@@ -111,34 +129,33 @@ static int add_phrase_milestones(struct task *t, const struct when_result *w) {
 }
 
 /* "15" for a task's only milestone, "15.1", "15.2" … otherwise. */
-static int name_milestones(struct task *t) {
+static int name_milestones(struct arena *a, struct task *t) {
         for (size_t i = 0; i < t->n_milestones; i++) {
-                int n = t->n_milestones == 1 ? asprintf(&t->milestones[i].id, "%s", t->id)
-                                             : asprintf(&t->milestones[i].id, "%s.%zu", t->id,
-                                                        i + 1);
-                if (n < 0) {
-                        t->milestones[i].id = NULL;
+                t->milestones[i].id = t->n_milestones == 1 ? t->id
+                                                           : arena_printf(a, "%s.%zu", t->id, i + 1);
+                if (!t->milestones[i].id)
                         return -ENOMEM;
-                }
         }
         return 0;
 }
 
 /* Phrase dates, then explicit ones; explicit dates alone with override. */
-static int read_milestones(struct confread *r, const config_setting_t *g, struct task *t,
-                           int year) {
+static int read_milestones(struct confread *r, struct arena *a, const config_setting_t *g,
+                           struct task *t, int year) {
         struct when_result w; /* 2 KB: on the stack, not in each of 100,000 tasks */
         int has_dates, ret;
 
         when_parse(t->deadline, year, &w);
         t->when = w.kind;
-        if (w.kind != WHEN_DATED && !(t->when_reason = strdup(w.reason)))
+        if (w.kind != WHEN_DATED && !(t->when_reason = arena_strdup(a, w.reason)))
                 return -ENOMEM;
         if (confread_bool(r, g, "override", false, &t->dates_override) < 0)
                 return -EINVAL;
-        if (!t->dates_override && (ret = add_phrase_milestones(t, &w)) < 0)
+        if ((ret = reserve_milestones(a, g, t, w.n_dates)) < 0)
                 return ret;
-        has_dates = read_explicit_dates(r, g, t);
+        if (!t->dates_override && (ret = add_phrase_milestones(a, t, &w)) < 0)
+                return ret;
+        has_dates = read_explicit_dates(r, a, g, t);
         if (has_dates < 0)
                 return has_dates;
         if (t->dates_override && has_dates == 0) {
@@ -150,7 +167,7 @@ static int read_milestones(struct confread *r, const config_setting_t *g, struct
                 confread_warning(r, g, "task %s: deadline \"%s\" not understood: %s; no "
                                  "reminder until it is fixed or 'dates' are given", t->id,
                                  t->deadline, t->when_reason);
-        return name_milestones(t);
+        return name_milestones(a, t);
 }
 
 static int read_task(struct confread *r, const config_setting_t *g, struct ledger *l, size_t i) {
@@ -162,18 +179,24 @@ static int read_task(struct confread *r, const config_setting_t *g, struct ledge
         t->source = confread_source(r, g);
         if (!confread_known_keys(r, g, "task", task_keys))
                 ret = -EINVAL;
-        if (confread_id(r, g, "id", CONF_TASK_ID_MAX, &t->id) <= 0)
+        if (confread_id(r, g, "id", CONF_TASK_ID_MAX, &t->id) <= 0) {
+                free(t->id); /* a bad id is not kept: only arena strings live in a task */
+                t->id = NULL;
                 return -EINVAL;
-        if (read_text(r, g, "category", &t->category) < 0 || read_text(r, g, "item", &t->item) < 0 ||
-            read_text(r, g, "detail", &t->detail) < 0 || read_text(r, g, "deadline", &t->deadline) < 0)
+        }
+        if (to_arena(l->strings, &t->id) < 0 ||
+            read_text(r, l->strings, g, "category", &t->category) < 0 ||
+            read_text(r, l->strings, g, "item", &t->item) < 0 ||
+            read_text(r, l->strings, g, "detail", &t->detail) < 0 ||
+            read_text(r, l->strings, g, "deadline", &t->deadline) < 0)
                 return -EINVAL;
-        if (read_owners(r, g, t) < 0)
+        if (read_owners(r, l->strings, g, t) < 0)
                 ret = -EINVAL;
         if (confread_group(r, g, "reminders", false, &reminders) == 1 &&
             (!(t->policy = calloc(1, sizeof *t->policy)) ||
              conf_policy_read(r, reminders, t->policy) < 0))
                 ret = -EINVAL;
-        if (read_milestones(r, g, t, l->year) < 0)
+        if (read_milestones(r, l->strings, g, t, l->year) < 0)
                 ret = -EINVAL;
         return ret;
 }
@@ -226,7 +249,8 @@ static int read_tasks(struct confread *r, const config_setting_t *g, struct ledg
         list = (config_setting_t *) found; /* ours to take apart: the file is read once */
         l->n_tasks = (size_t) config_setting_length(list);
         l->tasks = calloc(l->n_tasks + 1, sizeof *l->tasks);
-        if (!l->tasks)
+        l->strings = arena_new();
+        if (!l->tasks || !l->strings)
                 return -ENOMEM;
         for (size_t i = l->n_tasks; i-- > 0;) {
                 if (read_task(r, config_setting_get_elem(list, (unsigned) i), l, i) < 0)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libical/ical.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -351,6 +352,10 @@ int conf_load(const char *path, struct config **out, struct diagnostics *diags) 
         if (ret == 0)
                 ret = read_main(&r, config_root_setting(&cfg));
         config_destroy(&cfg);
+        /* libconfig's freed tree leaves the heap in thousands of small holes,
+         * which slow every later allocation (the feed renderer makes many):
+         * give them back once. */
+        malloc_trim(0);
         if (ret < 0 || diags->n_errors > errors_before) {
                 config_free(r.config);
                 return ret < 0 ? ret : -EINVAL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "workdays.h"
 
 static void strv_free(char **v, size_t n) {
@@ -15,19 +16,8 @@ static void strv_free(char **v, size_t n) {
         free(v);
 }
 
+/* Its texts, owners and milestones are in the ledger's arena. */
 static void task_free(struct task *t) {
-        for (size_t i = 0; i < t->n_milestones; i++) {
-                free(t->milestones[i].id);
-                free(t->milestones[i].label);
-        }
-        free(t->milestones);
-        free(t->owners);
-        free(t->id);
-        free(t->category);
-        free(t->item);
-        free(t->detail);
-        free(t->deadline);
-        free(t->when_reason);
         free(t->policy);
 }
 
@@ -35,6 +25,7 @@ static void ledger_free(struct ledger *l) {
         for (size_t i = 0; i < l->n_tasks; i++)
                 task_free(&l->tasks[i]);
         free(l->tasks);
+        arena_free(l->strings);
         free(l->id);
         free(l->title);
 }

@@ -110,7 +110,12 @@ struct task {
         struct source source;
 };
 
+struct arena;
+
 struct ledger {
+        /* Its tasks' texts, owner lists and milestones live here and go with
+         * the ledger. */
+        struct arena *strings;
         char *id; /* "yuli-2025": part of every UID, so keep it stable */
         char *title;
         int year;
