@@ -104,13 +104,19 @@ bench: all
 	@set -e; for b in tests/bench/bench-*; do echo "== $$b"; LEDGERD_BUILD=$(abspath $(BUILD)) $$b; done
 
 # The README's first command: the shipped 2025 ledger, read, planned and
-# published, with the state in a local folder.
+# published, then the service in the foreground with its state and socket in
+# a local folder (no system bus, no mail server). Ctrl-C stops it.
 demo: all
 	$(BUILD)/ledgerd -c conf/ledgerd.conf --check
 	$(BUILD)/ledgerd -c conf/ledgerd.conf --print-schedule --from 2025-09-15 --to 2025-10-15
 	@mkdir -p var
 	$(BUILD)/ledgerd -c conf/ledgerd.conf --state-dir var/state --print-ics -o var/ledger.ics
-	@echo "feed written to var/ledger.ics; try: $(BUILD)/ledgerctl deadline --year 2025 '十月底前'"
+	@echo
+	@echo "feed written to var/ledger.ics. ledgerd now runs in the foreground; in another terminal try:"
+	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run status"
+	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run done 15.1 --note '已报送'"
+	@echo
+	$(BUILD)/ledgerd -c conf/ledgerd.conf --no-bus --state-dir var/state --runtime-dir var/run
 
 # ---- installation ----------------------------------------------------------
 

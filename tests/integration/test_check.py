@@ -64,7 +64,7 @@ def test_unreadable_config():
 
 
 def test_usage_errors():
-    assert ledgerd("-c", CONF, check=False).returncode == 2
     assert ledgerd("-c", CONF, "--check", "--print-ics", check=False).returncode == 2
+    assert ledgerd("-c", CONF, "--check", "stray", check=False).returncode == 2
     assert ledgerd("-c", CONF, "--check", "--now", "soon", check=False).returncode == 2
     assert ledgerd("--help").stdout.startswith("Usage: ledgerd")
