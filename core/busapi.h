@@ -9,7 +9,7 @@
  * org.ledgerd.Ledger1 at /org/ledgerd/Ledger1, interface org.ledgerd.Ledger1
  *
  * Properties (read-only)
- *   Version s, ConfigPath s, Ledgers a(ssi) (id, title, year),
+ *   Version s, ConfigPath s, Timezone s, Ledgers a(ssi) (id, title, year),
  *   Counts (uuuuuuu) (see BUS_COUNTS_*), NextReminder t,
  *   LastReload (bts) (ok, when, message), FeedURLs as,
  *   OrphanedMarks u, PendingDeliveries u, FailedDeliveries u

@@ -39,6 +39,15 @@ static int property_config_path(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append(reply, "s", m->config_path);
 }
 
+static int property_timezone(sd_bus *bus, const char *path, const char *interface,
+                             const char *property, sd_bus_message *reply, void *userdata,
+                             sd_bus_error *error) {
+        struct manager *m = userdata;
+
+        (void) bus, (void) path, (void) interface, (void) property, (void) error;
+        return sd_bus_message_append(reply, "s", m->config->timezone);
+}
+
 static int property_ledgers(sd_bus *bus, const char *path, const char *interface,
                             const char *property, sd_bus_message *reply, void *userdata,
                             sd_bus_error *error) {
@@ -246,6 +255,7 @@ static const sd_bus_vtable ledger_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Version", "s", property_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("ConfigPath", "s", property_config_path, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Timezone", "s", property_timezone, 0, 0),
         SD_BUS_PROPERTY("Ledgers", "a(ssi)", property_ledgers, 0, 0),
         SD_BUS_PROPERTY("Counts", BUS_COUNTS, property_counts, 0, 0),
         SD_BUS_PROPERTY("NextReminder", "t", property_next_reminder, 0, 0),

@@ -56,8 +56,10 @@ void manager_free(struct manager *m) {
         free(m);
 }
 
+/* One place that reads the clock, so that every answer of one call agrees. */
 time_t manager_now(const struct manager *m) {
-        return m->now_override ? m->now_override : time(NULL);
+        (void) m;
+        return time(NULL);
 }
 
 /* Loads path; every message is logged. On failure, *summary says why in one

@@ -50,7 +50,6 @@ struct manager {
         dispatch_fn dispatch;
 
         struct reload_result last_reload;
-        time_t now_override; /* tests: 0, or a fixed "now" (LEDGERD_NOW) */
 };
 
 int manager_new(struct manager **out, const char *config_path);
