@@ -12,9 +12,9 @@
 #include "date.h"
 #include "model.h"
 #include "schedule.h"
+#include "cn2025.h"
 #include "workdays.h"
 
-#define D(y, m, d) date_from_ymd(y, m, d)
 
 /* 01:00Z, which is 09:00 in Asia/Shanghai (+08:00, no DST), of some days. */
 #define AT_0917 ((time_t) 1758070800)
@@ -47,25 +47,6 @@ struct fixture {
         struct schedule_input in;
         struct schedule s;
 };
-
-static struct workdays *cn2025(void) {
-        struct workdays *w = workdays_new();
-
-        assert_non_null(w);
-        assert_int_equal(workdays_add_off(w, D(2025, 1, 1), D(2025, 1, 1), "元旦"), 0);
-        assert_int_equal(workdays_add_off(w, D(2025, 1, 28), D(2025, 2, 4), "春节"), 0);
-        assert_int_equal(workdays_add_work(w, D(2025, 1, 26), "春节"), 0);
-        assert_int_equal(workdays_add_work(w, D(2025, 2, 8), "春节"), 0);
-        assert_int_equal(workdays_add_off(w, D(2025, 4, 4), D(2025, 4, 6), "清明节"), 0);
-        assert_int_equal(workdays_add_off(w, D(2025, 5, 1), D(2025, 5, 5), "劳动节"), 0);
-        assert_int_equal(workdays_add_work(w, D(2025, 4, 27), "劳动节"), 0);
-        assert_int_equal(workdays_add_off(w, D(2025, 5, 31), D(2025, 6, 2), "端午节"), 0);
-        assert_int_equal(workdays_add_off(w, D(2025, 10, 1), D(2025, 10, 8), "国庆节、中秋节"), 0);
-        assert_int_equal(workdays_add_work(w, D(2025, 9, 28), "国庆节、中秋节"), 0);
-        assert_int_equal(workdays_add_work(w, D(2025, 10, 11), "国庆节、中秋节"), 0);
-        assert_int_equal(workdays_cover_year(w, 2025), 0);
-        return w;
-}
 
 /* Fills offs from a NULL-terminated list such as "14d", "3wd". */
 static void offsets(struct offset *offs, size_t *n, ...) {
