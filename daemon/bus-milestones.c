@@ -207,6 +207,15 @@ static int append_details(sd_bus_message *reply, struct manager *m, const struct
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+/* The one argument, "s", names a milestone or an undated task: find it. */
+static int read_target(sd_bus_message *msg, struct manager *m, const struct ledger **l,
+                       const struct task **t, const struct milestone **ms, sd_bus_error *error) {
+        const char *name;
+        int r = sd_bus_message_read(msg, "s", &name);
+
+        return r < 0 ? r : bus_find(m, name, l, t, ms, error);
+}
+
 static void append_history_entry(time_t when, const char *action, const char *user,
                                  const char *note, void *userdata) {
         sd_bus_message_append(userdata, "(tsss)", (uint64_t) when * 1000000, action, user, note);
@@ -218,12 +227,8 @@ int bus_method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *error
         const struct task *t;
         const struct milestone *ms;
         sd_bus_message *reply = NULL;
-        const char *name;
-        int r = sd_bus_message_read(msg, "s", &name);
+        int r = read_target(msg, m, &l, &t, &ms, error);
 
-        if (r < 0)
-                return r;
-        r = bus_find(m, name, &l, &t, &ms, error);
         if (r >= 0)
                 r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
@@ -428,12 +433,10 @@ int bus_method_why(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         const struct task *t;
         const struct milestone *ms;
         sd_bus_message *reply = NULL;
-        const char *name;
-        int r = sd_bus_message_read(msg, "s", &name);
+        int r = read_target(msg, m, &l, &t, &ms, error);
 
-        if (r < 0 || (r = bus_find(m, name, &l, &t, &ms, error)) < 0)
-                return r;
-        r = sd_bus_message_new_method_return(msg, &reply);
+        if (r >= 0)
+                r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "s");
         if (r >= 0)
