@@ -5,6 +5,8 @@
  * scripts rely on them (documented in ledgerctl(1)). */
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 enum {
         CTL_EXIT_OK = 0,
@@ -14,10 +16,58 @@ enum {
         CTL_EXIT_ACCESS_DENIED = 5,
 };
 
+enum ctl_transport { CTL_TRANSPORT_DEFAULT, CTL_TRANSPORT_SYSTEM, CTL_TRANSPORT_USER };
+
+/* list filters; several ask for the union. Undated includes "not understood". */
+enum { CTL_STATUS_OVERDUE = 1 << 0, CTL_STATUS_UNDATED = 1 << 1, CTL_STATUS_DONE = 1 << 2 };
+
+/* What the verbs that ask ledgerd take (ctl/bus-options.c). */
+struct ctl_bus_options {
+        const char *address;     /* --address: a bus, or the private socket */
+        int transport;           /* enum ctl_transport */
+        const char *runtime_dir; /* --runtime-dir; NULL: /run/ledgerd, then the system bus */
+        const char *timezone;    /* --timezone; NULL: CTL_TIMEZONE */
+        const char *owner, *ledger, *note; /* --owner, --ledger, --note */
+        const char *from, *to;   /* preview: --from, --to as given */
+        unsigned statuses;       /* list: CTL_STATUS_* bits; 0: all */
+        bool has_due_within;
+        unsigned due_within;     /* --due-within DAYS */
+};
+
 struct ctl_options {
         bool json;
-        int year; /* --year; 0: the current year */
+        int year;       /* --year; 0: the current year (import: the title's) */
+        const char *id; /* --id: the imported ledger's id; NULL: from the file name */
+        int to;         /* --to: the year rollover writes; 0: not given */
+        struct ctl_bus_options bus; /* the verbs that ask ledgerd */
 };
+
+/* getopt codes of the options in ctl_bus_options, past any character. */
+enum {
+        CTL_OPT_ADDRESS = 0x100, CTL_OPT_USER, CTL_OPT_SYSTEM, CTL_OPT_RUNTIME_DIR,
+        CTL_OPT_TIMEZONE, CTL_OPT_OWNER, CTL_OPT_LEDGER, CTL_OPT_NOTE, CTL_OPT_FROM,
+        CTL_OPT_OVERDUE, CTL_OPT_UNDATED, CTL_OPT_DONE, CTL_OPT_DUE_WITHIN,
+};
+
+#define CTL_BUS_LONG_OPTIONS                                                  \
+        { "address", required_argument, NULL, CTL_OPT_ADDRESS },              \
+        { "user", no_argument, NULL, CTL_OPT_USER },                          \
+        { "system", no_argument, NULL, CTL_OPT_SYSTEM },                      \
+        { "runtime-dir", required_argument, NULL, CTL_OPT_RUNTIME_DIR },      \
+        { "timezone", required_argument, NULL, CTL_OPT_TIMEZONE },            \
+        { "owner", required_argument, NULL, CTL_OPT_OWNER },                  \
+        { "ledger", required_argument, NULL, CTL_OPT_LEDGER },                \
+        { "note", required_argument, NULL, CTL_OPT_NOTE },                    \
+        { "from", required_argument, NULL, CTL_OPT_FROM },                    \
+        { "overdue", no_argument, NULL, CTL_OPT_OVERDUE },                    \
+        { "undated", no_argument, NULL, CTL_OPT_UNDATED },                    \
+        { "done", no_argument, NULL, CTL_OPT_DONE },                          \
+        { "due-within", required_argument, NULL, CTL_OPT_DUE_WITHIN }
+
+/* One of the options above: 0, or -1 after a usage message. */
+int ctl_bus_option(int c, const char *arg, struct ctl_options *o);
+/* Their lines of ledgerctl --help. */
+void ctl_bus_usage(FILE *out);
 
 struct verb {
         const char *name;
@@ -26,4 +76,19 @@ struct verb {
         const char *help;
 };
 
+/* The whole file at path, at most max bytes: 0, or -errno (-EFBIG past max).
+ * *data is NUL-terminated; free it. */
+int ctl_read_file(const char *path, size_t max, char **data, size_t *size);
+
 int verb_deadline(int argc, char **argv, const struct ctl_options *o);
+int verb_status(int argc, char **argv, const struct ctl_options *o);
+int verb_list(int argc, char **argv, const struct ctl_options *o);
+int verb_show(int argc, char **argv, const struct ctl_options *o);
+int verb_why(int argc, char **argv, const struct ctl_options *o);
+int verb_preview(int argc, char **argv, const struct ctl_options *o);
+int verb_done(int argc, char **argv, const struct ctl_options *o);
+int verb_reopen(int argc, char **argv, const struct ctl_options *o);
+int verb_snooze(int argc, char **argv, const struct ctl_options *o);
+int verb_reload(int argc, char **argv, const struct ctl_options *o);
+int verb_import(int argc, char **argv, const struct ctl_options *o);
+int verb_rollover(int argc, char **argv, const struct ctl_options *o);

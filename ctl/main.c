@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "confread.h"
 #include "ledgerctl.h"
 
 #ifndef LEDGERD_VERSION
@@ -13,33 +14,52 @@
 #endif
 
 static const struct verb verbs[] = {
+        { "status", 0, 0, verb_status, "          what is done, overdue, due soon; the daemon's state" },
+        { "list", 0, 0, verb_list, "          milestones (--owner, --ledger, --overdue, --due-within …)" },
+        { "show", 1, 1, verb_show, "ID        one milestone: details and history" },
+        { "why", 1, 1, verb_why, "ID        why a milestone has which reminders" },
+        { "preview", 0, 0, verb_preview, "          the reminders to come (--from DATE, --to DATE)" },
+        { "done", 1, 1, verb_done, "ID        mark a milestone done (--note TEXT)" },
+        { "reopen", 1, 1, verb_reopen, "ID        undo done (--note TEXT)" },
+        { "snooze", 2, 2, verb_snooze, "ID UNTIL  no reminders until YYYY-MM-DD[THH:MM] or +Nd" },
+        { "reload", 0, 0, verb_reload, "          make ledgerd read its configuration again" },
         { "deadline", 1, -1, verb_deadline, "PHRASE…   how ledgerd reads deadline phrases (offline)" },
+        { "import", 1, 1, verb_import, "FILE      a 台账 table (TSV or CSV) as a ledger file, on stdout" },
+        { "rollover", 1, 1, verb_rollover, "LEDGER    the ledger for the year --to YEAR, on stdout" },
 };
 
 static void usage(FILE *out) {
-        fprintf(out, "Usage: ledgerctl [--json] [--year YEAR] VERB [ARG…]\n\nVerbs:\n");
+        fprintf(out, "Usage: ledgerctl [--json] [--year YEAR] [--id ID] [--to YEAR] VERB [ARG…]\n\n"
+                "Verbs:\n");
         for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
                 fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].help);
         fprintf(out, "\nOptions:\n"
                 "      --json         machine-readable output\n"
-                "      --year YEAR    the ledger year phrases belong to (default: this year)\n"
+                "      --year YEAR    the ledger year phrases belong to (default: this year;\n"
+                "                     import: the year its title names)\n"
+                "      --id ID        import: the ledger's id (default: from the file name)\n"
+                "      --to YEAR      rollover: the year to write the ledger for\n"
                 "  -h, --help, --version\n");
+        ctl_bus_usage(out);
 }
 
 static const struct option long_options[] = {
         { "json", no_argument, NULL, 'j' },
         { "year", required_argument, NULL, 'y' },
+        { "id", required_argument, NULL, 'i' },
+        { "to", required_argument, NULL, 't' },
+        CTL_BUS_LONG_OPTIONS,
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         {}
 };
 
-static int parse_year(const char *s, int *year) {
+static int parse_year(const char *option, const char *s, int *year) {
         char *end;
         long v = strtol(s, &end, 10);
 
         if (end == s || *end || v < 1970 || v > 9998) {
-                fprintf(stderr, "ledgerctl: --year: \"%s\" is not a year such as 2025\n", s);
+                fprintf(stderr, "ledgerctl: %s: \"%s\" is not a year such as 2025\n", option, s);
                 return -1;
         }
         *year = (int) v;
@@ -54,9 +74,25 @@ static int parse_argv(int argc, char **argv, struct ctl_options *o) {
         while ((c = getopt_long(argc, argv, "h", long_options, NULL)) >= 0) {
                 if (c == 'j')
                         o->json = true;
-                else if (c == 'y') {
-                        if (parse_year(optarg, &o->year) < 0)
+                else if (c == 'y' || c == 't') {
+                        /* --to is rollover's YEAR, or (not all digits) preview's DATE */
+                        if (c == 't')
+                                o->bus.to = optarg;
+                        if ((c == 'y' || optarg[strspn(optarg, "0123456789")] == '\0') &&
+                            parse_year(c == 'y' ? "--year" : "--to", optarg,
+                                       c == 'y' ? &o->year : &o->to) < 0)
                                 return -1;
+                } else if (c >= CTL_OPT_ADDRESS) {
+                        if (ctl_bus_option(c, optarg, o) < 0)
+                                return -1;
+                } else if (c == 'i') {
+                        if (!confread_id_valid(optarg, CONF_LEDGER_ID_MAX)) {
+                                fprintf(stderr, "ledgerctl: --id: \"%s\" is not an id: 1 to %d "
+                                        "ASCII letters, digits, '_' or '-'\n", optarg,
+                                        CONF_LEDGER_ID_MAX);
+                                return -1;
+                        }
+                        o->id = optarg;
                 } else if (c == 'h') {
                         usage(stdout);
                         return 0;

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/* Reaching ledgerd. By default, as systemctl reaches systemd: the private
+ * socket first (it works where no bus daemon runs, and for root and the
+ * admin group it is the shortest way), then the system bus, which everyone
+ * may use to read. */
+
+#include "bus-client.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "busapi.h"
+#include "timefmt.h"
+
+const char *ctl_timezone(const struct ctl_bus_options *o) {
+        return o->timezone ? o->timezone : CTL_TIMEZONE;
+}
+
+/* "unix:path=…", with the characters a D-Bus address reserves escaped. */
+static char *unix_address(const char *path) {
+        static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789-_/.\\*";
+        char *a = malloc(strlen("unix:path=") + 3 * strlen(path) + 1), *p;
+
+        if (!a)
+                return NULL;
+        p = stpcpy(a, "unix:path=");
+        for (const unsigned char *s = (const unsigned char *) path; *s; s++)
+                p += strchr(safe, *s) ? sprintf(p, "%c", *s) : sprintf(p, "%%%02x", *s);
+        return a;
+}
+
+static int open_address(const char *address, bool client, sd_bus **out) {
+        sd_bus *bus = NULL;
+        int r = sd_bus_new(&bus);
+
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, client);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r < 0) {
+                sd_bus_unref(bus);
+                return r;
+        }
+        *out = bus;
+        return 0;
+}
+
+static int fail(struct ctl_bus *b, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct ctl_bus *b, int r, const char *fmt, ...) {
+        char *s = NULL;
+        va_list ap;
+
+        /* Formatted first: the arguments may be the old message itself. */
+        va_start(ap, fmt);
+        if (vasprintf(&s, fmt, ap) < 0)
+                s = NULL;
+        va_end(ap);
+        free(b->failure);
+        b->failure = s;
+        return r;
+}
+
+/* --address: ledgerd's private socket answers a property peer to peer; a
+ * bus daemon's driver (a message without destination is for it) has no such
+ * object: then the address is a bus, to join with Hello. */
+static int connect_given(struct ctl_bus *b, const char *given) {
+        char *address = given[0] == '/' ? unix_address(given) : strdup(given);
+        int r = address ? open_address(address, false, &b->bus) : -ENOMEM;
+
+        if (r >= 0) {
+                r = sd_bus_call_method(b->bus, NULL, BUS_PATH, "org.freedesktop.DBus.Properties",
+                                       "Get", NULL, NULL, "ss", BUS_INTERFACE, "Version");
+                b->direct = r >= 0;
+                if (r < 0)
+                        b->bus = sd_bus_flush_close_unref(b->bus);
+                if (r < 0)
+                        r = open_address(address, true, &b->bus);
+        }
+        if (r >= 0 && asprintf(&b->where, "%s", given) < 0)
+                r = -ENOMEM;
+        free(address);
+        return r < 0 ? fail(b, r, "%s: %s", given, strerror(-r)) : 0;
+}
+
+static int connect_private(struct ctl_bus *b, const char *runtime_dir) {
+        char *path = NULL, *address = NULL;
+        int r = asprintf(&path, "%s/%s", runtime_dir, BUS_PRIVATE_SOCKET) < 0 ? -ENOMEM : 0;
+
+        if (r >= 0)
+                r = (address = unix_address(path)) ? 0 : -ENOMEM;
+        if (r >= 0)
+                r = open_address(address, false, &b->bus);
+        if (r >= 0) {
+                b->direct = true;
+                if (asprintf(&b->where, "the private socket %s", path) < 0)
+                        r = -ENOMEM;
+        } else
+                fail(b, r, "the private socket %s: %s", path ? path : runtime_dir, strerror(-r));
+        free(address);
+        free(path);
+        return r;
+}
+
+static int connect_bus(struct ctl_bus *b, bool user) {
+        const char *name = user ? "the user bus" : "the system bus";
+        int r = user ? sd_bus_open_user(&b->bus) : sd_bus_open_system(&b->bus);
+
+        if (r < 0)
+                return fail(b, r, "%s: %s", name, strerror(-r));
+        b->where = strdup(name);
+        return b->where ? 0 : -ENOMEM;
+}
+
+int ctl_bus_connect(const struct ctl_bus_options *o, struct ctl_bus *b) {
+        int r;
+
+        *b = (struct ctl_bus) {};
+        if (o->address)
+                return connect_given(b, o->address);
+        if (o->transport != CTL_TRANSPORT_DEFAULT)
+                return connect_bus(b, o->transport == CTL_TRANSPORT_USER);
+        r = connect_private(b, o->runtime_dir ? o->runtime_dir : CTL_RUNTIME_DIR);
+        if (r >= 0 || o->runtime_dir)
+                return r;
+        /* Not there, or not for this user (0660 for the admin group): the bus. */
+        b->skipped = b->failure;
+        b->failure = NULL;
+        r = connect_bus(b, false);
+        if (r < 0)
+                fail(b, r, "%s; %s", b->skipped, b->failure);
+        return r;
+}
+
+int ctl_bus_open(const struct ctl_bus_options *o, struct ctl_bus *b) {
+        int r = ctl_bus_connect(o, b);
+
+        if (r >= 0)
+                return CTL_EXIT_OK;
+        fprintf(stderr, "ledgerctl: cannot reach ledgerd: %s\n", b->failure ? b->failure : strerror(-r));
+        ctl_bus_close(b);
+        return r == -EACCES || r == -EPERM ? CTL_EXIT_ACCESS_DENIED : CTL_EXIT_FAILURE;
+}
+
+void ctl_bus_close(struct ctl_bus *b) {
+        sd_bus_flush_close_unref(b->bus);
+        free(b->where);
+        free(b->skipped);
+        free(b->failure);
+        *b = (struct ctl_bus) {};
+}
+
+/* Whether the failure is this process's own (sd-bus names it
+ * "System.Error.ECONNRESET"), not an error that came over the bus. */
+static bool local_error(const sd_bus_error *e) {
+        return !e || !sd_bus_error_is_set(e) || strncmp(e->name, "System.Error.", 13) == 0;
+}
+
+/* By the error's name when it came over the bus: sd-bus maps several names to
+ * one errno (org.freedesktop.DBus.Error.Failed is EACCES too). */
+int ctl_bus_exit_status(const sd_bus_error *e, int r) {
+        if (sd_bus_error_has_name(e, SD_BUS_ERROR_ACCESS_DENIED))
+                return CTL_EXIT_ACCESS_DENIED;
+        if (sd_bus_error_has_name(e, BUS_ERROR_NOT_FOUND))
+                return CTL_EXIT_NOT_FOUND;
+        if (local_error(e) && (r == -EACCES || r == -EPERM))
+                return CTL_EXIT_ACCESS_DENIED;
+        return CTL_EXIT_FAILURE;
+}
+
+bool ctl_bus_unreachable(const sd_bus_error *e, int r) {
+        if (!local_error(e))
+                return sd_bus_error_has_name(e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+                       sd_bus_error_has_name(e, SD_BUS_ERROR_NAME_HAS_NO_OWNER) ||
+                       sd_bus_error_has_name(e, SD_BUS_ERROR_NO_REPLY) ||
+                       sd_bus_error_has_name(e, SD_BUS_ERROR_DISCONNECTED);
+        return r == -ENOTCONN || r == -ECONNRESET || r == -ECONNREFUSED || r == -ENOENT ||
+               r == -EPIPE || r == -ETIMEDOUT || r == -ESRCH || r == -EHOSTDOWN;
+}
+
+char *ctl_bus_unreachable_message(const struct ctl_bus *b, const sd_bus_error *e, int r) {
+        const char *why = e && e->message ? e->message : strerror(-r);
+        char *s = NULL;
+        int n;
+
+        if (!b->bus)
+                n = asprintf(&s, "cannot reach ledgerd: %s", b->failure ? b->failure : why);
+        else
+                n = asprintf(&s, "cannot reach ledgerd: %s%s%s: %s", b->skipped ? b->skipped : "",
+                             b->skipped ? "; " : "", b->where, why);
+        return n < 0 ? NULL : s;
+}
+
+/* The daemon's message says what was wrong ("no milestone or undated task
+ * \"9.9\""); when ledgerd was not there at all, say where it was looked for. */
+static int report(struct ctl_bus *b, const sd_bus_error *e, int r) {
+        char *msg = ctl_bus_unreachable(e, r) ? ctl_bus_unreachable_message(b, e, r) : NULL;
+
+        if (msg)
+                fprintf(stderr, "ledgerctl: %s\n", msg);
+        else
+                fprintf(stderr, "ledgerctl: %s\n", e->message ? e->message : strerror(-r));
+        free(msg);
+        return ctl_bus_exit_status(e, r);
+}
+
+int ctl_bus_new_call(struct ctl_bus *b, const char *member, sd_bus_message **m) {
+        return sd_bus_message_new_method_call(b->bus, m, b->direct ? NULL : BUS_NAME, BUS_PATH,
+                                              BUS_INTERFACE, member);
+}
+
+int ctl_bus_send(struct ctl_bus *b, sd_bus_message *m, sd_bus_message **reply) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r = sd_bus_call(b->bus, m, 0, &e, reply);
+
+        if (r >= 0)
+                return CTL_EXIT_OK;
+        r = report(b, &e, r);
+        sd_bus_error_free(&e);
+        return r;
+}
+
+int ctl_bus_method(struct ctl_bus *b, const char *member, sd_bus_message **reply,
+                   const char *types, ...) {
+        sd_bus_message *m = NULL;
+        va_list ap;
+        int r = ctl_bus_new_call(b, member, &m);
+
+        if (r >= 0 && types) {
+                va_start(ap, types);
+                r = sd_bus_message_appendv(m, types, ap);
+                va_end(ap);
+        }
+        if (r < 0) {
+                sd_bus_message_unref(m);
+                fprintf(stderr, "ledgerctl: cannot build the call %s: %s\n", member, strerror(-r));
+                return CTL_EXIT_FAILURE;
+        }
+        r = ctl_bus_send(b, m, reply);
+        sd_bus_message_unref(m);
+        return r;
+}
+
+int ctl_bus_get_all(struct ctl_bus *b, sd_bus_message **reply, sd_bus_error *e) {
+        return sd_bus_call_method(b->bus, b->direct ? NULL : BUS_NAME, BUS_PATH,
+                                  "org.freedesktop.DBus.Properties", "GetAll", e, reply, "s",
+                                  BUS_INTERFACE);
+}

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: MIT
+"""make install, and the installed systemd unit, sysusers.d, tmpfiles.d, D-Bus
+policy and bash completion checked by the tools that read them."""
+
+import grp
+import os
+import pathlib
+import shutil
+import stat
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import BUILD, ROOT, run
+
+needs_systemd = pytest.mark.skipif(shutil.which("systemd-analyze") is None,
+                                   reason="systemd-analyze is not installed")
+
+
+def make_install(**variables):
+    args = ["make", "-s", "-C", ROOT, f"BUILD={BUILD}", "install"]
+    args += [f"{k}={v}" for k, v in variables.items()]
+    run(*args)
+
+
+@pytest.fixture(scope="module")
+def prefix_install(tmp_path_factory):
+    """Installed with PREFIX and SYSCONFDIR in a temporary folder: the unit then
+    names a ledgerd that exists, as systemd-analyze verify requires."""
+    t = tmp_path_factory.mktemp("prefix")
+    make_install(PREFIX=t / "usr", SYSCONFDIR=t / "etc")
+    return t
+
+
+@pytest.fixture(scope="module")
+def destdir_install(tmp_path_factory):
+    """A packager's install: PREFIX=/usr into a DESTDIR."""
+    d = tmp_path_factory.mktemp("destdir")
+    make_install(DESTDIR=d, PREFIX="/usr", SYSCONFDIR="/etc")
+    return d
+
+
+def test_destdir_layout(destdir_install):
+    d = destdir_install
+    for path in ["usr/sbin/ledgerd", "usr/bin/ledgerctl", "etc/ledgerd/ledgerd.conf",
+                 "etc/ledgerd/ledgers/yuli-2025.conf", "etc/ledgerd/holidays/cn-2025.conf",
+                 "usr/lib/systemd/system/ledgerd.service", "usr/lib/sysusers.d/ledgerd.conf",
+                 "usr/lib/tmpfiles.d/ledgerd.conf",
+                 "usr/share/dbus-1/system.d/org.ledgerd.Ledger1.conf",
+                 "usr/share/bash-completion/completions/ledgerctl",
+                 "usr/share/man/man1/ledgerctl.1", "usr/share/man/man8/ledgerd.8",
+                 "usr/share/man/man5/ledgerd.conf.5"]:
+        assert (d / path).is_file(), path
+    assert os.access(d / "usr/sbin/ledgerd", os.X_OK)
+    unit = (d / "usr/lib/systemd/system/ledgerd.service").read_text()
+    assert "ExecStart=/usr/sbin/ledgerd -c /etc/ledgerd/ledgerd.conf\n" in unit
+    mode = stat.S_IMODE((d / "usr/lib/systemd/system/ledgerd.service").stat().st_mode)
+    assert mode == 0o644
+
+
+def test_prefix_paths(prefix_install):
+    t = prefix_install
+    unit = (t / "usr/lib/systemd/system/ledgerd.service").read_text()
+    assert f"ExecStart={t}/usr/sbin/ledgerd -c {t}/etc/ledgerd/ledgerd.conf\n" in unit
+    # Outside /usr, dbus-daemon reads policies only from /etc.
+    assert (t / "etc/dbus-1/system.d/org.ledgerd.Ledger1.conf").is_file()
+    tmpfiles = (t / "usr/lib/tmpfiles.d/ledgerd.conf").read_text()
+    assert f"d {t}/etc/ledgerd/secrets 0750 root ledgerd -" in tmpfiles
+
+
+def unit_settings(path):
+    settings = {}
+    for line in pathlib.Path(path).read_text().splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, value = line.split("=", 1)
+            settings.setdefault(key, []).append(value)
+    return settings
+
+
+def test_unit_hardening():
+    s = unit_settings(ROOT / "units/ledgerd.service")
+    expected = {
+        "Type": "notify", "ExecReload": "/bin/kill -HUP $MAINPID", "User": "ledgerd",
+        "StateDirectory": "ledgerd", "RuntimeDirectory": "ledgerd",
+        "ConfigurationDirectory": "ledgerd", "WatchdogSec": "30s", "NoNewPrivileges": "yes",
+        "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
+        "PrivateDevices": "yes", "ProtectKernelTunables": "yes", "ProtectKernelModules": "yes",
+        "ProtectKernelLogs": "yes", "ProtectControlGroups": "yes",
+        "RestrictAddressFamilies": "AF_UNIX AF_INET AF_INET6", "RestrictNamespaces": "yes",
+        "LockPersonality": "yes", "MemoryDenyWriteExecute": "yes", "RestrictRealtime": "yes",
+        "SystemCallFilter": "@system-service", "SystemCallArchitectures": "native",
+        "CapabilityBoundingSet": "", "UMask": "0027",
+    }
+    for key, value in expected.items():
+        assert s.get(key) == [value], key
+    assert "DynamicUser" not in s
+
+
+@needs_systemd
+def test_systemd_analyze_verify(prefix_install):
+    t = prefix_install
+    # MANPATH: the Documentation= pages are checked against the installed ones.
+    p = subprocess.run(["systemd-analyze", "verify",
+                        str(t / "usr/lib/systemd/system/ledgerd.service")],
+                       capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "MANPATH": str(t / "usr/share/man")})
+    assert p.returncode == 0, p.stderr
+    assert "ledgerd.service" not in p.stderr, p.stderr
+
+
+@needs_systemd
+def test_verify_notices_a_missing_binary(destdir_install):
+    """The check above can fail: with PREFIX=/usr, /usr/sbin/ledgerd is not on
+    this machine, and verify says so."""
+    if os.path.exists("/usr/sbin/ledgerd"):
+        pytest.skip("/usr/sbin/ledgerd is installed on this machine")
+    p = subprocess.run(["systemd-analyze", "verify", "--man=no",
+                        str(destdir_install / "usr/lib/systemd/system/ledgerd.service")],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode != 0
+    assert "/usr/sbin/ledgerd" in p.stderr
+
+
+@pytest.mark.skipif(shutil.which("systemd-sysusers") is None
+                    or shutil.which("systemd-tmpfiles") is None,
+                    reason="systemd-sysusers or systemd-tmpfiles is not installed")
+def test_sysusers_and_tmpfiles(prefix_install, tmp_path):
+    """Applied to an empty root: the users, then the secrets directory owned by them."""
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    run("systemd-sysusers", f"--root={root}", prefix_install / "usr/lib/sysusers.d/ledgerd.conf")
+    users = {line.split(":")[0]: line.split(":") for line in (root / "etc/passwd").read_text().splitlines()}
+    groups = {line.split(":")[0]: line.split(":") for line in (root / "etc/group").read_text().splitlines()}
+    assert users["ledgerd"][5] == "/var/lib/ledgerd"
+    assert users["ledgerd"][6].endswith("nologin")
+    assert "ledgerd-admin" in groups and "ledgerd" in groups
+    run("systemd-tmpfiles", f"--root={root}", "--create",
+        prefix_install / "usr/lib/tmpfiles.d/ledgerd.conf")
+    secrets = root / str(prefix_install / "etc/ledgerd/secrets").lstrip("/")
+    st = secrets.stat()
+    assert stat.S_IMODE(st.st_mode) == 0o750
+    assert (st.st_uid, st.st_gid) == (0, int(groups["ledgerd"][2]))
+
+
+def test_dbus_policy():
+    """Only ledgerd (and root) may own the name; everyone may call the read
+    methods, properties and introspection, and the interface's methods, whose
+    changes ledgerd authorizes itself."""
+    tree = ET.parse(ROOT / "units/org.ledgerd.Ledger1.conf")
+    policies = {(p.get("user") or p.get("context")): p for p in tree.getroot().iter("policy")}
+    owners = [u for u, p in policies.items() if p.find("allow[@own='org.ledgerd.Ledger1']") is not None]
+    assert sorted(owners) == ["ledgerd", "root"]
+    default = policies["default"]
+    allowed = {(a.get("send_interface"), a.get("send_member"))
+               for a in default.findall("allow") if a.get("send_destination") == "org.ledgerd.Ledger1"}
+    assert allowed == {("org.freedesktop.DBus.Introspectable", None),
+                       ("org.freedesktop.DBus.Peer", None),
+                       ("org.freedesktop.DBus.Properties", "Get"),
+                       ("org.freedesktop.DBus.Properties", "GetAll"),
+                       ("org.ledgerd.Ledger1", None)}
+    assert default.find("allow[@own]") is None
+
+
+def complete(*words, env=None):
+    """The words bash completion offers after the command line words (the last
+    one being completed)."""
+    script = (f"source {ROOT}/completion/ledgerctl\n"
+              "COMP_WORDS=(\"$@\"); COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))\n"
+              "_ledgerctl; printf '%s\\n' \"${COMPREPLY[@]}\"\n")
+    p = subprocess.run(["bash", "-c", script, "bash", *words], capture_output=True, text=True,
+                       timeout=60, env=env)
+    assert p.returncode == 0, p.stderr
+    return [w for w in p.stdout.splitlines() if w]
+
+
+def test_completion_verbs_and_options():
+    assert complete("ledgerctl", "s") == ["status", "show", "snooze"]
+    assert complete("ledgerctl", "--json", "re") == ["reopen", "reload"]
+    assert complete("ledgerctl", "list", "--due") == ["--due-within"]
+    assert complete("ledgerctl", "--timezone", "Asia/") == ["Asia/Shanghai", "Asia/Urumqi"]
+    # A verb is there already, and status takes no argument.
+    assert complete("ledgerctl", "status", "") == []
+    # No ledgerd to ask: no ids, quietly.
+    assert complete(str(BUILD / "ledgerctl"), "--runtime-dir", "/nonexistent", "done", "") == []
