@@ -11,7 +11,7 @@ PYTHON     ?= /usr/bin/python3
 # SANITIZE=address,undefined builds everything with those sanitizers.
 SANITIZE ?=
 
-PKGS := libconfig libical libsystemd sqlite3 json-c
+PKGS := libconfig libical libsystemd sqlite3 json-c libmicrohttpd zlib
 # Deferred (=), so that `make deps` runs on a machine without pkg-config yet.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -61,6 +61,11 @@ $(BUILD)/ledgerctl: $(CTL_OBJ) $(LIBLEDGER)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBLEDGER)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
+# Tests of ledgerctl's own modules link them too (and libledger after them).
+CTL_TESTS := $(BUILD)/tests/test-columns $(BUILD)/tests/test-timefmt
+$(BUILD)/tests/test-columns: $(BUILD)/ctl/columns.o
+$(BUILD)/tests/test-timefmt: $(BUILD)/ctl/timefmt.o
+$(CTL_TESTS): LDLIBS = $(LIBLEDGER) $(PKG_LIBS) -lm
 
 # ---- tests -----------------------------------------------------------------
 
@@ -115,10 +120,24 @@ demo: all
 	@echo "feed written to var/ledger.ics. ledgerd now runs in the foreground; in another terminal try:"
 	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run status"
 	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run done 15.1 --note '已报送'"
+	@echo "  curl http://127.0.0.1:8080/ledger.ics    (the feeds; http://127.0.0.1:8080/ lists them)"
 	@echo
 	$(BUILD)/ledgerd -c conf/ledgerd.conf --no-bus --state-dir var/state --runtime-dir var/run
 
 # ---- installation ----------------------------------------------------------
+
+# systemd and D-Bus read /usr/local/lib/{systemd/system,sysusers.d,tmpfiles.d}
+# too, but dbus-daemon only /usr/share and /etc: outside /usr, the policy goes
+# to /etc so that ledgerd may take its bus name.
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR   ?= $(PREFIX)/lib/tmpfiles.d
+DBUSPOLICYDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/share,$(SYSCONFDIR))/dbus-1/system.d
+BASHCOMPDIR   ?= $(PREFIX)/share/bash-completion/completions
+# The unit and tmpfiles name /usr/sbin/ledgerd and /etc/ledgerd; installed, they
+# name where this install puts them.
+INSTALL_PATHS = -e 's|/usr/sbin/ledgerd|$(PREFIX)/sbin/ledgerd|g' \
+                -e 's|/etc/ledgerd|$(SYSCONFDIR)/ledgerd|g'
 
 install: all
 	install -Dm755 $(BUILD)/ledgerd $(DESTDIR)$(PREFIX)/sbin/ledgerd
@@ -127,12 +146,21 @@ install: all
 	install -Dm644 -t $(DESTDIR)$(SYSCONFDIR)/ledgerd/ledgers conf/ledgers/*.conf
 	install -Dm644 -t $(DESTDIR)$(SYSCONFDIR)/ledgerd/holidays conf/holidays/*.conf
 	for m in man/*.[0-9]; do install -Dm644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
+	@mkdir -p $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR)
+	sed $(INSTALL_PATHS) units/ledgerd.service > $(DESTDIR)$(UNITDIR)/ledgerd.service
+	sed $(INSTALL_PATHS) units/ledgerd.tmpfiles > $(DESTDIR)$(TMPFILESDIR)/ledgerd.conf
+	chmod 644 $(DESTDIR)$(UNITDIR)/ledgerd.service $(DESTDIR)$(TMPFILESDIR)/ledgerd.conf
+	install -Dm644 units/ledgerd.socket $(DESTDIR)$(UNITDIR)/ledgerd.socket
+	install -Dm644 units/ledgerd.sysusers $(DESTDIR)$(SYSUSERSDIR)/ledgerd.conf
+	install -Dm644 units/org.ledgerd.Ledger1.conf $(DESTDIR)$(DBUSPOLICYDIR)/org.ledgerd.Ledger1.conf
+	install -Dm644 completion/ledgerctl $(DESTDIR)$(BASHCOMPDIR)/ledgerctl
 
 # The Debian packages that building, testing and benchmarking need.
 DEB_BUILD := make gcc libc6-dev pkg-config libconfig-dev libical-dev libsystemd-dev \
-             libsqlite3-dev libjson-c-dev
+             libsqlite3-dev libjson-c-dev libmicrohttpd-dev zlib1g-dev
 DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-icalendar \
-             python3-vobject calcurse
+             python3-vobject calcurse systemd dbus-daemon util-linux man-db \
+             curl python3-dbus wrk nginx-light
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \

@@ -17,3 +17,10 @@ int conf_ledger_load(struct confread *r, const char *path, struct ledger *out);
 
 /* One holiday calendar file into w. */
 int conf_holidays_load(struct confread *r, const char *path, struct workdays *w);
+
+/* The feed group's listen, base_url and directory (conf-feed.c). */
+int conf_feed_read_http(struct confread *r, const config_setting_t *group, struct feed_settings *f);
+/* An owner's feed_slug (its id by default) and feed_token. */
+int conf_feed_read_owner(struct confread *r, const config_setting_t *group, struct owner *o);
+/* Once every owner is read: slugs unique (ignoring case), none "ledger". */
+int conf_feed_check_slugs(struct confread *r, const config_setting_t *owners);

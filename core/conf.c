@@ -14,10 +14,12 @@ static const char *const main_keys[] = {
         "timezone", "state_directory", "runtime_directory", "admin_group", "ledgers", "holidays",
         "reminders", "feed", "channels", "owners", NULL,
 };
-static const char *const feed_keys[] = { "name", "refresh", NULL };
+static const char *const feed_keys[] = {
+        "name", "refresh", "listen", "base_url", "directory", NULL,
+};
 static const char *const channel_keys[] = { "id", "format", "url", "secret_file", NULL };
 static const char *const owner_keys[] = {
-        "id", "name", "email", "mobile", "channels", "reminders", NULL,
+        "id", "name", "email", "mobile", "channels", "reminders", "feed_slug", "feed_token", NULL,
 };
 
 /* A string setting with a built-in default. */
@@ -60,7 +62,7 @@ static bool duration_valid(const char *s) {
 static int read_feed(struct confread *r, const config_setting_t *root) {
         struct config *c = r->config;
         const config_setting_t *g;
-        int k = confread_group(r, root, "feed", false, &g);
+        int k = confread_group(r, root, "feed", false, &g), ret = 0;
 
         if (k == 0) {
                 c->feed.name = strdup("ledgerd 台账");
@@ -76,9 +78,9 @@ static int read_feed(struct confread *r, const config_setting_t *root) {
                 confread_error(r, config_setting_get_member(g, "refresh"),
                                "'refresh' must be an iCalendar duration such as \"PT6H\", not "
                                "\"%s\"", c->feed.refresh);
-                return -EINVAL;
+                ret = -EINVAL;
         }
-        return 0;
+        return conf_feed_read_http(r, g, &c->feed) < 0 ? -EINVAL : ret;
 }
 
 static int read_channel(struct confread *r, const config_setting_t *g, struct channel *ch) {
@@ -182,7 +184,7 @@ static int read_owner(struct confread *r, const config_setting_t *g, size_t i) {
         }
         if (confread_strings(r, g, "email", false, &o->emails, &o->n_emails) < 0 ||
             confread_strings(r, g, "mobile", false, &o->mobiles, &o->n_mobiles) < 0 ||
-            read_owner_channels(r, g, o) < 0)
+            read_owner_channels(r, g, o) < 0 || conf_feed_read_owner(r, g, o) < 0)
                 ret = -EINVAL;
         return ret;
 }
@@ -204,6 +206,8 @@ static int read_owners(struct confread *r, const config_setting_t *root) {
         }
         if (ret < 0)
                 return ret;
+        if (conf_feed_check_slugs(r, list) < 0)
+                return -EINVAL;
         for (size_t i = 0; i < c->n_owners; i++) {
                 g = config_setting_get_elem(list, (unsigned) i);
                 if (confread_group(r, g, "reminders", false, &g) == 1 &&

@@ -36,6 +36,8 @@ static void owner_free(struct owner *o) {
         strv_free(o->emails, o->n_emails);
         strv_free(o->mobiles, o->n_mobiles);
         free(o->channels);
+        free(o->feed_slug);
+        free(o->feed_token);
 }
 
 void config_free(struct config *c) {
@@ -62,6 +64,9 @@ void config_free(struct config *c) {
         free(c->admin_group);
         free(c->feed.name);
         free(c->feed.refresh);
+        strv_free(c->feed.listen, c->feed.n_listen);
+        free(c->feed.base_url);
+        free(c->feed.directory);
         free(c);
 }
 

@@ -74,6 +74,8 @@ struct owner {
         const struct channel **channels;
         size_t n_channels;
         struct policy policy; /* override; all has_* false when none */
+        char *feed_slug;  /* the owner's feed is /<slug>.ics; the id unless set */
+        char *feed_token; /* NULL: public; else the feed is /<token>/<slug>.ics only */
         struct source source;
 };
 
@@ -127,6 +129,11 @@ struct ledger {
 struct feed_settings {
         char *name;    /* X-WR-CALNAME / NAME */
         char *refresh; /* RFC 5545 duration: "PT6H" */
+        char **listen; /* HTTP: "127.0.0.1:8080", "[::1]:8080"; none: no server of its own */
+        size_t n_listen;
+        char *base_url;  /* "https://feeds.example.org", no trailing '/'; NULL: the first
+                          * address served, "http://127.0.0.1:8080" */
+        char *directory; /* feeds are also written here (absolute); NULL: not */
 };
 
 struct config {

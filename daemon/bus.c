@@ -12,6 +12,7 @@
 
 #include "bus-milestones.h"
 #include "busapi.h"
+#include "feeds.h"
 #include "log.h"
 #include "manager.h"
 #include "marks.h"
@@ -88,11 +89,19 @@ static int property_last_reload(sd_bus *bus, const char *path, const char *inter
                                      lr->message ? lr->message : "");
 }
 
+/* Private feeds are listed with "<token>" for their secret: everyone may
+ * read this property. */
 static int property_feed_urls(sd_bus *bus, const char *path, const char *interface,
                               const char *property, sd_bus_message *reply, void *userdata,
                               sd_bus_error *error) {
-        (void) bus, (void) path, (void) interface, (void) property, (void) userdata, (void) error;
-        return sd_bus_message_append(reply, "as", 0); /* no feed server yet (issue 5) */
+        char **urls = feeds_urls(userdata);
+        int r = urls ? sd_bus_message_append_strv(reply, urls) : -ENOMEM;
+
+        (void) bus, (void) path, (void) interface, (void) property, (void) error;
+        for (size_t i = 0; urls && urls[i]; i++)
+                free(urls[i]);
+        free(urls);
+        return r;
 }
 
 static int property_orphans(sd_bus *bus, const char *path, const char *interface,

@@ -9,6 +9,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "bus.h"
+#include "feeds.h"
 #include "log.h"
 #include "marks.h"
 #include "reload-diff.h"
@@ -43,6 +44,7 @@ int manager_new(struct manager **out, const char *config_path) {
 void manager_free(struct manager *m) {
         if (!m)
                 return;
+        feeds_stop(m);
         bus_done(m);
         sd_event_source_unref(m->timer);
         schedule_free(&m->plan);
@@ -244,6 +246,7 @@ int manager_replan(struct manager *m) {
         };
         int r;
 
+        feeds_changed(m); /* the feeds render anew later, when what they show changed */
         in.to = in.from + PLAN_HORIZON;
         schedule_free(&m->plan);
         m->plan_next = 0;

@@ -33,6 +33,7 @@ struct manager {
         sd_bus *bus;                  /* the system or user bus; NULL for none */
         struct private_server *private_server;
         enum bus_choice bus_choice;
+        struct feeds *feeds; /* the calendar feeds and their HTTP server */
 
         char *config_path;
         struct config *config;
@@ -64,7 +65,8 @@ int manager_load(struct manager *m);
 int manager_reload(struct manager *m);
 
 /* Rebuilds the plan from now on (after a reload, a done mark, a snooze, a
- * clock change) and arms the timer at its first instant. */
+ * clock change) and arms the timer at its first instant. The feeds hear of
+ * the change here too. */
 int manager_replan(struct manager *m);
 /* The instant of the next reminder, 0 when there is none. */
 time_t manager_next_reminder(const struct manager *m);

@@ -11,6 +11,7 @@
 
 #include "bus.h"
 #include "clock-watch.h"
+#include "feeds.h"
 #include "ledgerd.h"
 #include "log.h"
 #include "manager.h"
@@ -68,6 +69,8 @@ static int start(struct manager *m) {
                 r = setup_events(m);
         if (r >= 0)
                 r = bus_setup(m);
+        if (r >= 0)
+                r = feeds_start(m);
         if (r >= 0)
                 r = manager_replan(m);
         return r;

@@ -317,6 +317,141 @@ static void test_shipped(void **state) {
         diag_clear(&d);
 }
 
+/* ---- the feed server's settings ------------------------------------------ */
+
+/* ledgerd.conf with the given feed group and owners' extra settings. */
+static void write_feed_conf(const char *feed, const char *czj_extra, const char *bumen_extra) {
+        char *text = NULL;
+
+        assert_true(asprintf(&text,
+                             "ledgers = [ \"ledger.conf\" ];\n"
+                             "%s"
+                             "owners = (\n"
+                             "  { id = \"czj\"; name = \"县财政局\";%s },\n"
+                             "  { id = \"bumen\"; name = \"各相关部门单位\";%s }\n"
+                             ");\n"
+                             "holidays = [ \"holidays.conf\" ];\n", feed, czj_extra, bumen_extra) > 0);
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", text);
+        free(text);
+}
+
+static void test_feed_settings(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL, want[512];
+
+        (void) state;
+        write_feed_conf("feed = {\n  listen = [ \"127.0.0.1:8080\", \"[::1]:8080\" ];\n"
+                        "  directory = \"feeds\";\n};\n",
+                        "", " feed_slug = \"departments\";\n"
+                        "    feed_token = \"Zx8_q-L2mN5pR7tV9wY1\";");
+        assert_int_equal(load(&c, &messages), 0);
+        assert_string_equal(messages, "");
+        assert_int_equal(c->feed.n_listen, 2);
+        assert_string_equal(c->feed.listen[0], "127.0.0.1:8080");
+        assert_string_equal(c->feed.listen[1], "[::1]:8080");
+        /* No base_url: the service links to the first address it serves. */
+        assert_null(c->feed.base_url);
+        snprintf(want, sizeof want, "%s/feeds", dir);
+        assert_string_equal(c->feed.directory, want);
+        assert_string_equal(c->owners[0].feed_slug, "czj"); /* the id by default */
+        assert_null(c->owners[0].feed_token);
+        assert_string_equal(c->owners[1].feed_slug, "departments");
+        assert_string_equal(c->owners[1].feed_token, "Zx8_q-L2mN5pR7tV9wY1");
+        config_free(c);
+        free(messages);
+}
+
+static void test_feed_base_url(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL;
+
+        (void) state;
+        write_feed_conf("feed = { listen = [ \"[::1]:8080\" ];\n"
+                        "  base_url = \"https://feeds.example.org/yuli//\"; };\n", "", "");
+        assert_int_equal(load(&c, &messages), 0);
+        assert_string_equal(c->feed.base_url, "https://feeds.example.org/yuli");
+        config_free(c);
+        free(messages);
+
+        write_feed_conf("feed = { name = \"台账\"; };\n", "", "");
+        assert_int_equal(load(&c, &messages), 0);
+        assert_int_equal(c->feed.n_listen, 0);
+        assert_null(c->feed.base_url);
+        assert_null(c->feed.directory);
+        config_free(c);
+        free(messages);
+}
+
+static void test_feed_wildcard_warning(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL, want[512];
+
+        (void) state;
+        write_feed_conf("feed = {\n  listen = [ \"0.0.0.0:8080\" ];\n};\n", "", "");
+        assert_int_equal(load(&c, &messages), 0);
+        snprintf(want, sizeof want, "%s/ledgerd.conf:3: warning: 'listen': \"0.0.0.0:8080\" is "
+                 "every address and no 'base_url' is set", dir);
+        if (!strstr(messages, want))
+                fail_msg("expected %s, got %s", want, messages);
+        config_free(c);
+        free(messages);
+}
+
+static void test_feed_bad_listen(void **state) {
+        (void) state;
+        write_feed_conf("feed = {\n  listen = [ \"localhost:8080\" ];\n};\n", "", "");
+        expect_error("ledgerd.conf", 3, "'listen': \"localhost:8080\" is not ADDRESS:PORT such as "
+                     "\"127.0.0.1:8080\" or \"[::1]:8080\" (numeric addresses only)");
+        write_feed_conf("feed = {\n  listen = [ \"127.0.0.1:80\",\n    \"127.0.0.1:80\" ];\n};\n",
+                        "", "");
+        expect_error("ledgerd.conf", 3, "'listen': \"127.0.0.1:80\" is given twice");
+        write_feed_conf("feed = {\n  listen = \"127.0.0.1:80\";\n};\n", "", "");
+        expect_error("ledgerd.conf", 3, "'listen' must be an array [ … ], not a string in double quotes");
+}
+
+static void test_feed_bad_base_url(void **state) {
+        (void) state;
+        write_feed_conf("feed = {\n  base_url = \"feeds.example.org\";\n};\n", "", "");
+        expect_error("ledgerd.conf", 3, "'base_url' must be http://HOST[:PORT][/PATH] or https://…, "
+                     "with no spaces, quotes or <>, not \"feeds.example.org\"");
+        write_feed_conf("feed = {\n  base_url = \"http://a.example/<script>\";\n};\n", "", "");
+        expect_error("ledgerd.conf", 3, "'base_url' must be");
+        write_feed_conf("feed = {\n  base_url = \"http:///\";\n};\n", "", "");
+        expect_error("ledgerd.conf", 3, "'base_url' must be");
+}
+
+static void test_feed_bad_slug(void **state) {
+        (void) state;
+        write_feed_conf("", "", "\n    feed_slug = \"../etc\";");
+        expect_error("ledgerd.conf", 5, "owner bumen: 'feed_slug' must be 1 to 64 ASCII letters, "
+                     "digits, '.', '_' or '-', not starting with '.', not \"../etc\"");
+        write_feed_conf("", "", "\n    feed_slug = \"部门\";");
+        expect_error("ledgerd.conf", 5, "owner bumen: 'feed_slug' must be 1 to 64");
+        write_feed_conf("", "", "\n    feed_slug = \"Ledger\";");
+        expect_error("ledgerd.conf", 5, "owner bumen: the feed address /Ledger.ics is the feed of "
+                     "every milestone: set another 'feed_slug'");
+        write_feed_conf("", "", "\n    feed_slug = \"CZJ\";");
+        expect_error("ledgerd.conf", 5, "owner bumen: feed slug \"CZJ\" is owner czj's already "
+                     "(slugs must differ, ignoring case)");
+}
+
+/* A bad token is reported without repeating it. */
+static void test_feed_bad_token(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL;
+
+        (void) state;
+        write_feed_conf("", "\n    feed_token = \"short-secret\";", "");
+        expect_error("ledgerd.conf", 4, "owner czj: 'feed_token' must be 16 to 128 ASCII letters, "
+                     "digits, '_' or '-'");
+        assert_int_not_equal(load(&c, &messages), 0);
+        assert_null(strstr(messages, "short-secret"));
+        free(messages);
+        write_feed_conf("", "\n    feed_token = \"0123456789abcdef/x\";", "");
+        expect_error("ledgerd.conf", 4, "owner czj: 'feed_token' must be");
+}
+
 static int setup(void **state) {
         (void) state;
         return mkdtemp(dir) ? 0 : -1;
@@ -355,6 +490,13 @@ int main(void) {
                 cmocka_unit_test(test_unknown_zone),
                 cmocka_unit_test(test_phrase_warning),
                 cmocka_unit_test(test_shipped),
+                cmocka_unit_test(test_feed_settings),
+                cmocka_unit_test(test_feed_base_url),
+                cmocka_unit_test(test_feed_wildcard_warning),
+                cmocka_unit_test(test_feed_bad_listen),
+                cmocka_unit_test(test_feed_bad_base_url),
+                cmocka_unit_test(test_feed_bad_slug),
+                cmocka_unit_test(test_feed_bad_token),
         };
 
         return cmocka_run_group_tests_name("conf", tests, setup, teardown);
