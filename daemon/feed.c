@@ -12,32 +12,13 @@
 #include "atomicfile.h"
 #include "ics.h"
 #include "ledgerd.h"
+#include "mkdirs.h"
 #include "revisions.h"
-
-/* mkdir -p, for the state directory of a trial run. */
-static int make_directories(const char *path) {
-        char *copy = strdup(path);
-        int r = 0;
-
-        if (!copy)
-                return -ENOMEM;
-        for (char *p = copy + 1; r == 0 && *p; p++)
-                if (*p == '/') {
-                        *p = '\0';
-                        if (mkdir(copy, 0750) < 0 && errno != EEXIST)
-                                r = -errno;
-                        *p = '/';
-                }
-        if (r == 0 && mkdir(copy, 0750) < 0 && errno != EEXIST)
-                r = -errno;
-        free(copy);
-        return r;
-}
 
 static int open_revisions(const struct config *c, const struct options *o, struct revisions **rev) {
         const char *dir = o->state_directory ? o->state_directory : c->state_directory;
         char *path = NULL, *error = NULL;
-        int r = make_directories(dir);
+        int r = mkdirs(dir, 0750);
 
         if (r < 0) {
                 fprintf(stderr, "ledgerd: cannot create the state directory %s: %s (choose "

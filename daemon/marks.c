@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "manager.h"
+#include "mkdirs.h"
 #include "state.h"
 
 static void marks_clear(struct marks *mk) {
@@ -64,9 +65,10 @@ int marks_open(struct manager *m) {
         char *path = NULL, *error = NULL;
         int r;
 
-        if (mkdir(m->state_directory, 0750) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "cannot create the state directory %s: %m",
-                                       m->state_directory);
+        r = mkdirs(m->state_directory, 0750);
+        if (r < 0)
+                return log_error_errno(r, "cannot create the state directory %s: %s",
+                                       m->state_directory, strerror(-r));
         if (asprintf(&path, "%s/state.db", m->state_directory) < 0)
                 return -ENOMEM;
         r = state_open(path, &m->state, &error);

@@ -13,6 +13,7 @@
 #include "busapi.h"
 #include "log.h"
 #include "manager.h"
+#include "mkdirs.h"
 
 /* A local tool should never need more; a runaway client must not exhaust fds. */
 #define PRIVATE_MAX_PEERS 64
@@ -141,9 +142,10 @@ int private_server_start(struct manager *m, struct private_server **out) {
                 return -ENOMEM;
         ps->m = m;
         ps->fd = -1;
-        if (mkdir(m->runtime_directory, 0755) < 0 && errno != EEXIST) {
-                r = log_error_errno(errno, "cannot create the runtime directory %s: %m",
-                                    m->runtime_directory);
+        r = mkdirs(m->runtime_directory, 0755);
+        if (r < 0) {
+                log_error_errno(r, "cannot create the runtime directory %s: %s",
+                                m->runtime_directory, strerror(-r));
                 free(ps);
                 return r;
         }
