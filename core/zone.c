@@ -61,6 +61,16 @@ static int parse_epoch(const char *s, time_t *out) {
         return 0;
 }
 
+void zone_format_local(const char *tzid, time_t t, char *buf, size_t size) {
+        char date[DATE_ISO_LEN];
+        day_t day = 0;
+        int minute = 0;
+
+        zone_utc_to_local(tzid, t, &day, &minute);
+        date_format_iso(day, date);
+        snprintf(buf, size, "%s %02d:%02d", date, minute / 60 % 24, minute % 60);
+}
+
 int zone_parse_time(const char *tzid, const char *s, time_t *out) {
         char date[DATE_ISO_LEN];
         int h = 0, m = 0, n = 0;

@@ -182,23 +182,13 @@ int bus_method_list_milestones(sd_bus_message *msg, void *userdata, sd_bus_error
 
 /* ---- Describe --------------------------------------------------------------- */
 
-static void format_local_time(const struct manager *m, time_t t, char *buf, size_t size) {
-        day_t day;
-        int minute;
-        char date[DATE_ISO_LEN];
-
-        zone_utc_to_local(m->config->timezone, t, &day, &minute);
-        date_format_iso(day, date);
-        snprintf(buf, size, "%s %02d:%02d", date, minute / 60 % 24, minute % 60);
-}
-
 static int append_details(sd_bus_message *reply, struct manager *m, const struct task *t,
                           const struct mark *mk) {
         char snoozed[32] = "";
         int r = sd_bus_message_open_container(reply, 'a', "{ss}");
 
         if (mk && mk->snoozed_until > manager_now(m))
-                format_local_time(m, mk->snoozed_until, snoozed, sizeof snoozed);
+                zone_format_local(m->config->timezone, mk->snoozed_until, snoozed, sizeof snoozed);
         if (r >= 0)
                 r = sd_bus_message_append(reply, "{ss}{ss}{ss}{ss}{ss}{ss}", "category", t->category,
                                           "detail", t->detail, "deadline", t->deadline, "reading",
@@ -399,7 +389,7 @@ static int append_reminders(sd_bus_message *reply, struct manager *m, const stru
 
                 if (rm->milestone != ms)
                         continue;
-                format_local_time(m, rm->at, when, sizeof when);
+                zone_format_local(m->config->timezone, rm->at, when, sizeof when);
                 offset_format(&rm->offset, offset, sizeof offset);
                 r = append_line(reply, "%s %s %s to %zu owner%s (%s)", when, reminder_kind_name(rm->kind),
                                 offset, rm->n_owners, rm->n_owners == 1 ? "" : "s", state);

@@ -53,16 +53,6 @@ static int window(const struct config *c, const struct options *o, time_t *from,
         return 0;
 }
 
-static void format_local(const struct config *c, time_t t, char *buf, size_t size) {
-        day_t day;
-        int minute;
-        char date[DATE_ISO_LEN];
-
-        zone_utc_to_local(c->timezone, t, &day, &minute);
-        date_format_iso(day, date);
-        snprintf(buf, size, "%s %02d:%02d", date, minute / 60 % 24, minute % 60);
-}
-
 static void print_owner_names(const struct reminder *r, FILE *out, size_t width) {
         char names[512] = "";
         size_t len = 0;
@@ -77,7 +67,7 @@ static void print_row(const struct config *c, const struct reminder *r) {
         const struct milestone *m = r->milestone;
         char when[32], due[DATE_ISO_LEN], offset[16];
 
-        format_local(c, r->at, when, sizeof when);
+        zone_format_local(c->timezone, r->at, when, sizeof when);
         date_format_iso(m->due, due);
         offset_format(&r->offset, offset, sizeof offset);
         printf("%-17s %-10s %-4s ", when, reminder_kind_name(r->kind), offset);
@@ -104,7 +94,7 @@ static json_object *reminder_json(const struct config *c, const struct reminder 
         json_object *o = json_object_new_object(), *owners = json_object_new_array();
         char when[32], due[DATE_ISO_LEN], offset[16];
 
-        format_local(c, r->at, when, sizeof when);
+        zone_format_local(c->timezone, r->at, when, sizeof when);
         date_format_iso(m->due, due);
         offset_format(&r->offset, offset, sizeof offset);
         for (size_t i = 0; i < r->n_owners; i++)
