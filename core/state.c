@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "state.h"
+#include "state-internal.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -93,10 +94,7 @@ static enum state_action state_action_from_name(const char *name) {
 
 /* ---- errors ------------------------------------------------------------ */
 
-static int state_fail(struct state *st, int r, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static int state_fail(struct state *st, int r, const char *fmt, ...) {
+int state_fail(struct state *st, int r, const char *fmt, ...) {
         char *msg = NULL;
         va_list ap;
 
@@ -170,7 +168,7 @@ static int state_access_problem(const struct state *st, char *what, size_t size)
  * directory that may not be written (and the OS error of its last try, a
  * read-only open, is ENOENT for a file it could not create), so those are
  * checked here, to say which and why. */
-static int state_fail_sqlite(struct state *st, int rc, const char *doing) {
+int state_fail_sqlite(struct state *st, int rc, const char *doing) {
         int r = state_errno(st, rc), e = 0;
         char what[PATH_MAX + 16];
 
@@ -188,6 +186,10 @@ static int state_fail_sqlite(struct state *st, int rc, const char *doing) {
 
 const char *state_last_error(const struct state *st) {
         return st->last_error ? st->last_error : "";
+}
+
+sqlite3 *state_database(struct state *st) {
+        return st->db;
 }
 
 /* ---- statements and transactions --------------------------------------- */
@@ -223,11 +225,11 @@ static const char *state_column_text(sqlite3_stmt *s, int i) {
 
 /* IMMEDIATE: take the write lock now, so that the reads in the transaction
  * see what the writes will build on. */
-static int state_begin(struct state *st) {
+int state_begin(struct state *st) {
         return state_exec(st, "BEGIN IMMEDIATE", "starting a transaction");
 }
 
-static int state_commit(struct state *st) {
+int state_commit(struct state *st) {
         int r = state_exec(st, "COMMIT", "committing");
 
         if (r < 0)
@@ -235,7 +237,7 @@ static int state_commit(struct state *st) {
         return r;
 }
 
-static int state_rollback(struct state *st, int r) {
+int state_rollback(struct state *st, int r) {
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         return r;
 }
@@ -434,11 +436,55 @@ static int state_migrate_1(struct state *st) {
                 "creating schema version 1");
 }
 
+/* Version 2, the delivery log (deliveries.h). deliveries holds one message
+ * each: one target, one instant, its status and the outcome of its tries.
+ * delivery_items holds the reminders each message carries; its UNIQUE
+ * constraint is what makes a reminder for a target recorded once ever, so
+ * never sent twice, and its index also serves lookups by (ledger,
+ * milestone). delivery_meta holds handled_until. Times are seconds since
+ * the epoch; a NULL time is one that has not happened (yet). */
+static int state_migrate_2(struct state *st) {
+        return state_exec(st,
+                "CREATE TABLE deliveries ("
+                "  id INTEGER PRIMARY KEY,"
+                "  key TEXT NOT NULL UNIQUE,"
+                "  target TEXT NOT NULL,"
+                "  at INTEGER NOT NULL,"
+                "  late INTEGER NOT NULL DEFAULT 0,"
+                "  status TEXT NOT NULL CHECK (status IN "
+                "    ('pending', 'sent', 'failed', 'cancelled', 'missed')),"
+                "  tries INTEGER NOT NULL DEFAULT 0,"
+                "  created INTEGER NOT NULL,"
+                "  first_try INTEGER,"
+                "  last_try INTEGER,"
+                "  next_try INTEGER,"
+                "  finished INTEGER,"
+                "  via TEXT NOT NULL DEFAULT '',"
+                "  code INTEGER NOT NULL DEFAULT 0,"
+                "  reason TEXT NOT NULL DEFAULT '',"
+                "  answer TEXT NOT NULL DEFAULT '');"
+                "CREATE INDEX deliveries_by_status ON deliveries (status, next_try);"
+                "CREATE TABLE delivery_items ("
+                "  delivery INTEGER NOT NULL REFERENCES deliveries (id),"
+                "  ledger TEXT NOT NULL,"
+                "  milestone TEXT NOT NULL,"
+                "  kind TEXT NOT NULL,"
+                "  offset_text TEXT NOT NULL,"
+                "  at INTEGER NOT NULL,"
+                "  target TEXT NOT NULL,"
+                "  UNIQUE (ledger, milestone, kind, offset_text, at, target));"
+                "CREATE INDEX delivery_items_by_delivery ON delivery_items (delivery);"
+                "CREATE TABLE delivery_meta ("
+                "  name TEXT PRIMARY KEY,"
+                "  value INTEGER NOT NULL) WITHOUT ROWID;",
+                "creating schema version 2");
+}
+
 /* state_migrations[i] takes the schema from version i to i + 1. Append only:
- * a released step never changes, as databases in the field have run it.
- * The next one (the delivery log) is state_migrate_2. */
+ * a released step never changes, as databases in the field have run it. */
 static int (*const state_migrations[])(struct state *st) = {
         state_migrate_1,
+        state_migrate_2,
 };
 
 static_assert(sizeof state_migrations / sizeof state_migrations[0] == STATE_SCHEMA_VERSION,

@@ -29,8 +29,9 @@
 #include "model.h"
 
 /* The schema this code writes, kept in PRAGMA user_version. 0 is a database
- * without it (new, or written by a ledgerd that only kept revisions). */
-#define STATE_SCHEMA_VERSION 1
+ * without it (new, or written by a ledgerd that only kept revisions); 1 has
+ * the marks; 2 adds the delivery log (deliveries.h). */
+#define STATE_SCHEMA_VERSION 2
 
 struct state;
 
