@@ -24,3 +24,11 @@ int conf_feed_read_http(struct confread *r, const config_setting_t *group, struc
 int conf_feed_read_owner(struct confread *r, const config_setting_t *group, struct owner *o);
 /* Once every owner is read: slugs unique (ignoring case), none "ledger". */
 int conf_feed_check_slugs(struct confread *r, const config_setting_t *owners);
+
+/* The "delivery" group (conf-delivery.c): durations, the SMTP server and the
+ * message templates, with defaults for everything left out. */
+int conf_delivery_read(struct confread *r, const config_setting_t *root);
+/* A setting that names a secret (secret.h): "credential:NAME" as it is, a
+ * path resolved against the configuration's directory. Never read here.
+ * 1, 0 when absent, or -EINVAL (reported). */
+int conf_read_secret(struct confread *r, const config_setting_t *g, const char *key, char **out);

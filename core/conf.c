@@ -8,16 +8,31 @@
 #include <string.h>
 
 #include "conf-internal.h"
+#include "mail.h"
 #include "zone.h"
 
 static const char *const main_keys[] = {
         "timezone", "state_directory", "runtime_directory", "admin_group", "ledgers", "holidays",
-        "reminders", "feed", "channels", "owners", NULL,
+        "reminders", "feed", "delivery", "channels", "owners", NULL,
 };
 static const char *const feed_keys[] = {
         "name", "refresh", "listen", "base_url", "directory", NULL,
 };
-static const char *const channel_keys[] = { "id", "format", "url", "secret_file", NULL };
+static const char *const channel_keys[] = {
+        "id", "format", "url", "secret_file", "rate_limit", NULL,
+};
+
+/* Messages a minute each kind of endpoint takes (webhooks.md): the default
+ * rate_limit, and more than that is warned about. 0: no known limit. */
+static const int channel_rate_limits[] = {
+        [CHANNEL_JSON] = 0,      [CHANNEL_SLACK] = 60,    [CHANNEL_WECOM] = 20,
+        [CHANNEL_DINGTALK] = 20, [CHANNEL_FEISHU] = 20,
+};
+/* What the platform itself allows: Feishu takes about 100 a minute. */
+static const int channel_platform_limits[] = {
+        [CHANNEL_JSON] = 0,      [CHANNEL_SLACK] = 60,    [CHANNEL_WECOM] = 20,
+        [CHANNEL_DINGTALK] = 20, [CHANNEL_FEISHU] = 100,
+};
 static const char *const owner_keys[] = {
         "id", "name", "email", "mobile", "channels", "reminders", "feed_slug", "feed_token", NULL,
 };
@@ -83,6 +98,30 @@ static int read_feed(struct confread *r, const config_setting_t *root) {
         return conf_feed_read_http(r, g, &c->feed) < 0 ? -EINVAL : ret;
 }
 
+/* Once the format is known: the default is what the platform takes. */
+static int read_rate_limit(struct confread *r, const config_setting_t *g, struct channel *ch) {
+        const config_setting_t *s = config_setting_get_member(g, "rate_limit");
+        int k = confread_int(r, g, "rate_limit", false, &ch->rate_limit);
+        int platform = channel_platform_limits[ch->format];
+
+        if (k < 0)
+                return -EINVAL;
+        if (k == 0) {
+                ch->rate_limit = channel_rate_limits[ch->format];
+                return 0;
+        }
+        if (ch->rate_limit < 0) {
+                confread_error(r, s, "channel %s: 'rate_limit' is messages per minute, 0 for no "
+                               "limit, not %d", ch->id, ch->rate_limit);
+                return -EINVAL;
+        }
+        if (platform > 0 && (ch->rate_limit == 0 || ch->rate_limit > platform))
+                confread_warning(r, s, "channel %s: %s takes at most %d messages a minute and "
+                                 "throttles or refuses more", ch->id,
+                                 channel_format_name(ch->format), platform);
+        return 0;
+}
+
 static int read_channel(struct confread *r, const config_setting_t *g, struct channel *ch) {
         char *format = NULL;
         int ret = 0;
@@ -91,26 +130,21 @@ static int read_channel(struct confread *r, const config_setting_t *g, struct ch
         if (!confread_known_keys(r, g, "channel", channel_keys))
                 ret = -EINVAL;
         if (confread_id(r, g, "id", CONF_ID_MAX, &ch->id) <= 0 || confread_string(r, g, "format", true, &format) <= 0 ||
-            confread_string(r, g, "url", true, &ch->url) <= 0 ||
-            confread_string(r, g, "secret_file", false, &ch->secret_file) < 0) {
+            confread_string(r, g, "url", true, &ch->url) <= 0) {
                 free(format);
                 return -EINVAL;
         }
+        if (conf_read_secret(r, g, "secret_file", &ch->secret_file) < 0)
+                ret = -EINVAL;
         if (channel_format_from_name(format, &ch->format) < 0) {
                 confread_error(r, config_setting_get_member(g, "format"),
                                "channel %s: unknown format \"%s\" (json, slack, wecom, dingtalk, "
                                "feishu)", ch->id, format);
                 ret = -EINVAL;
-        }
+        } else if (read_rate_limit(r, g, ch) < 0)
+                ret = -EINVAL;
         free(format);
         return ret;
-}
-
-static const struct channel *find_channel(const struct config *c, const char *id) {
-        for (size_t i = 0; i < c->n_channels; i++)
-                if (c->channels[i].id && strcmp(c->channels[i].id, id) == 0)
-                        return &c->channels[i];
-        return NULL;
 }
 
 static int read_channels(struct confread *r, const config_setting_t *root) {
@@ -129,7 +163,7 @@ static int read_channels(struct confread *r, const config_setting_t *root) {
 
                 if (read_channel(r, g, ch) < 0)
                         ret = -EINVAL;
-                else if (find_channel(c, ch->id)) {
+                else if (config_find_channel(c, ch->id)) {
                         confread_error(r, g, "duplicate channel id \"%s\"", ch->id);
                         ret = -EINVAL;
                 }
@@ -145,7 +179,7 @@ static int read_owner_channels(struct confread *r, const config_setting_t *g, st
 
         o->channels = calloc(n + 1, sizeof *o->channels);
         for (size_t i = 0; o->channels && i < n; i++) {
-                const struct channel *ch = find_channel(r->config, ids[i]);
+                const struct channel *ch = config_find_channel(r->config, ids[i]);
 
                 if (!ch) {
                         confread_error(r, config_setting_get_member(g, "channels"),
@@ -158,6 +192,21 @@ static int read_owner_channels(struct confread *r, const config_setting_t *g, st
                 free(ids[i]);
         free(ids);
         return o->channels ? ret : -ENOMEM;
+}
+
+/* Checked here, not when the first reminder is due. */
+static int check_emails(struct confread *r, const config_setting_t *g, const struct owner *o) {
+        int ret = 0;
+
+        for (size_t i = 0; i < o->n_emails; i++)
+                if (!mail_address_valid(o->emails[i])) {
+                        confread_error(r, config_setting_get_member(g, "email"),
+                                       "owner %s: \"%s\" is not an e-mail address such as "
+                                       "\"name@example.org\" (ASCII, no spaces or "
+                                       "<>,;\"()[]\\)", o->id, o->emails[i]);
+                        ret = -EINVAL;
+                }
+        return ret;
 }
 
 static bool owner_taken(const struct config *c, size_t upto, const struct owner *o) {
@@ -183,6 +232,7 @@ static int read_owner(struct confread *r, const config_setting_t *g, size_t i) {
                 ret = -EINVAL;
         }
         if (confread_strings(r, g, "email", false, &o->emails, &o->n_emails) < 0 ||
+            check_emails(r, g, o) < 0 ||
             confread_strings(r, g, "mobile", false, &o->mobiles, &o->n_mobiles) < 0 ||
             read_owner_channels(r, g, o) < 0 || conf_feed_read_owner(r, g, o) < 0)
                 ret = -EINVAL;
@@ -323,6 +373,8 @@ static int read_main(struct confread *r, const config_setting_t *root) {
         if (!confread_known_keys(r, root, "ledgerd.conf", main_keys))
                 ret = -EINVAL;
         if (read_settings(r, root) < 0 || read_feed(r, root) < 0 || read_channels(r, root) < 0)
+                ret = -EINVAL;
+        if (conf_delivery_read(r, root) < 0)
                 ret = -EINVAL;
         /* Owners, defaults and ledgers refer to each other in that order. */
         if (read_owners(r, root) < 0)

@@ -51,6 +51,8 @@ struct ics_buf {
 struct ics_ctx {
         const struct ics_options *opts;
         FILE *out;
+        bool attachment; /* ics_render_events(): no feed, so no refresh interval */
+        icalproperty_method method; /* ICAL_METHOD_NONE: none, as in a feed */
         struct ics_buf text; /* the serialised event, unfolded: canonical lines */
         struct ics_buf summary; /* also the calendar's name, for the head */
         struct ics_buf description;
@@ -441,9 +443,10 @@ static void calendar_name(struct ics_buf *b, const struct ics_options *opts) {
 }
 
 /* Everything up to the first event: the VCALENDAR with its properties, whose
- * END line ics_render_all() writes after the events. No METHOD: with it,
- * DTSTAMP would have to be the time of rendering (RFC 5546), and the feed
- * would change on every render. */
+ * END line ics_render_all() writes after the events. A feed has no METHOD:
+ * with it, DTSTAMP would have to be the time of rendering (RFC 5546), and the
+ * feed would change on every render. An attachment has one and, being no
+ * feed, no refresh interval. */
 static int ics_write_head(struct ics_ctx *ctx) {
         const struct config *c = ctx->opts->config;
         icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
@@ -456,10 +459,12 @@ static int ics_write_head(struct ics_ctx *ctx) {
         icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
         icalcomponent_add_property(cal, icalproperty_new_prodid("-//ledgerd//ledgerd//ZH"));
         icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+        if (ctx->method != ICAL_METHOD_NONE)
+                icalcomponent_add_property(cal, icalproperty_new_method(ctx->method));
         calendar_add_x(cal, "X-WR-CALNAME", buf_str(&ctx->summary));
         icalcomponent_add_property(cal, icalproperty_new_name(buf_str(&ctx->summary)));
         calendar_add_x(cal, "X-WR-TIMEZONE", c->timezone);
-        r = calendar_add_refresh(cal, c->feed.refresh);
+        r = ctx->attachment ? 0 : calendar_add_refresh(cal, c->feed.refresh);
         if (r >= 0)
                 r = ctx->summary.failed ? -ENOMEM : ics_serialise(cal, &ctx->text);
         icalcomponent_free(cal);
@@ -704,15 +709,20 @@ static int ics_render_ledger(struct ics_ctx *ctx, const struct ledger *l) {
         return 0;
 }
 
-static int ics_render_all(struct ics_ctx *ctx) {
+/* The milestones ms, or with all, every milestone of the ledgers (of the
+ * owner, if one is set). */
+static int ics_render_all(struct ics_ctx *ctx, bool all, const struct milestone *const *ms,
+                          size_t n) {
         const struct config *c = ctx->opts->config;
         int r;
 
         if (!c->timezone || zone_check(c->timezone) < 0)
                 return -ENOENT;
         r = ics_write_head(ctx);
-        for (size_t i = 0; r >= 0 && i < c->n_ledgers; i++)
+        for (size_t i = 0; r >= 0 && all && i < c->n_ledgers; i++)
                 r = ics_render_ledger(ctx, &c->ledgers[i]);
+        for (size_t i = 0; r >= 0 && !all && i < n; i++)
+                r = ics_render_milestone(ctx, ms[i]);
         if (r < 0)
                 return r;
         buf_puts(&ctx->page, "END:VCALENDAR\r\n");
@@ -725,21 +735,53 @@ static int ics_render_all(struct ics_ctx *ctx) {
         return 0;
 }
 
-int ics_render(const struct ics_options *opts, FILE *out) {
-        struct ics_ctx ctx = { .opts = opts, .out = out };
+static int ics_run(struct ics_ctx *ctx, bool all, const struct milestone *const *ms, size_t n) {
         int r;
+
+        ctx->alarms = calloc(ICS_ALARM_MEMO, sizeof *ctx->alarms);
+        r = ctx->alarms ? ics_render_all(ctx, all, ms, n) : -ENOMEM;
+        free(ctx->alarms);
+        free(ctx->text.data);
+        free(ctx->summary.data);
+        free(ctx->description.data);
+        free(ctx->category.data);
+        free(ctx->page.data);
+        return r;
+}
+
+int ics_render(const struct ics_options *opts, FILE *out) {
+        struct ics_ctx ctx = { .opts = opts, .out = out, .method = ICAL_METHOD_NONE };
 
         if (!opts || !opts->config || !out)
                 return -EINVAL;
-        ctx.alarms = calloc(ICS_ALARM_MEMO, sizeof *ctx.alarms);
-        r = ctx.alarms ? ics_render_all(&ctx) : -ENOMEM;
-        free(ctx.alarms);
-        free(ctx.text.data);
-        free(ctx.summary.data);
-        free(ctx.description.data);
-        free(ctx.category.data);
-        free(ctx.page.data);
-        return r;
+        return ics_run(&ctx, true, NULL, 0);
+}
+
+/* The methods of RFC 5546, which libical knows; not its extensions. */
+static icalproperty_method ics_method(const char *name) {
+        icalproperty_method m = icalproperty_string_to_method(name);
+
+        return m >= ICAL_METHOD_PUBLISH && m <= ICAL_METHOD_DECLINECOUNTER ? m : ICAL_METHOD_NONE;
+}
+
+int ics_render_events(const struct config *c, const struct milestone *const *ms, size_t n,
+                      const char *method, time_t stamp, FILE *out) {
+        struct ics_options opts = { .config = c, .fallback_modified = stamp };
+        struct ics_ctx ctx = {
+                .opts = &opts, .out = out, .attachment = true, .method = ICAL_METHOD_NONE,
+        };
+
+        if (!c || !out || (n > 0 && !ms))
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+                if (!ms[i] || !ms[i]->task || !ms[i]->task->ledger)
+                        return -EINVAL;
+        if (method) {
+                ctx.method = ics_method(method);
+                if (ctx.method == ICAL_METHOD_NONE)
+                        return -EINVAL;
+        }
+        return ics_run(&ctx, false, ms, n);
 }
 
 int ics_milestone_uid(const struct milestone *m, char uid[ICS_UID_MAX]) {

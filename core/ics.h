@@ -35,6 +35,16 @@ struct ics_options {
 /* 0, or -errno (-EIO on a write error, -ENOMEM, -ENOENT for an unknown zone). */
 int ics_render(const struct ics_options *opts, FILE *out);
 
+/* A calendar of just these milestones, their events exactly as the feed has
+ * them (the same UID, the same alarms) with SEQUENCE 0 and DTSTAMP and
+ * LAST-MODIFIED at stamp: the attachment of a reminder e-mail. method, when
+ * not NULL, is the calendar's METHOD ("PUBLISH", which the MIME part's
+ * method= must match); the attachment is no feed, so it has no
+ * REFRESH-INTERVAL. Every milestone must be one of c's. 0, or -errno as
+ * ics_render(); -EINVAL for a METHOD RFC 5546 does not know. */
+int ics_render_events(const struct config *c, const struct milestone *const *ms, size_t n,
+                      const char *method, time_t stamp, FILE *out);
+
 /* "<milestone id>@<ledger id>.ledgerd", at most 60 octets (ICS_UID_MAX - 1),
  * the most some calendar apps keep. The configuration's id limits keep every
  * UID within it. */

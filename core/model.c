@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "message.h"
 #include "workdays.h"
 
 static void strv_free(char **v, size_t n) {
@@ -40,6 +41,32 @@ static void owner_free(struct owner *o) {
         free(o->feed_token);
 }
 
+/* Every string of the templates is owned, the defaults' copies too. */
+static void templates_free(struct message_templates *t) {
+        if (!t)
+                return;
+        for (size_t i = 0; i < MESSAGE_KINDS; i++) {
+                free((char *) t->kinds[i].subject);
+                free((char *) t->kinds[i].body);
+        }
+        free((char *) t->digest_subject);
+        free((char *) t->footer);
+        free(t);
+}
+
+static void delivery_free(struct delivery_settings *d) {
+        free(d->smtp.url);
+        free(d->smtp.from);
+        free(d->smtp.from_name);
+        free(d->smtp.user);
+        free(d->smtp.password_file);
+        if (d->smtp.password) /* a secret: not left behind in freed memory */
+                explicit_bzero(d->smtp.password, strlen(d->smtp.password));
+        free(d->smtp.password);
+        free(d->smtp.ca_file);
+        templates_free(d->templates);
+}
+
 void config_free(struct config *c) {
         if (!c)
                 return;
@@ -67,6 +94,7 @@ void config_free(struct config *c) {
         strv_free(c->feed.listen, c->feed.n_listen);
         free(c->feed.base_url);
         free(c->feed.directory);
+        delivery_free(&c->delivery);
         free(c);
 }
 
@@ -75,6 +103,13 @@ const struct owner *config_find_owner(const struct config *c, const char *id_or_
                 if (strcmp(c->owners[i].id, id_or_name) == 0 ||
                     strcmp(c->owners[i].name, id_or_name) == 0)
                         return &c->owners[i];
+        return NULL;
+}
+
+const struct channel *config_find_channel(const struct config *c, const char *id) {
+        for (size_t i = 0; i < c->n_channels; i++)
+                if (c->channels[i].id && strcmp(c->channels[i].id, id) == 0)
+                        return &c->channels[i];
         return NULL;
 }
 

@@ -60,7 +60,9 @@ struct channel {
         char *id;
         enum channel_format format;
         char *url;
-        char *secret_file; /* NULL when the endpoint needs no secret */
+        char *secret_file; /* NULL when the endpoint needs no secret; a path, or
+                            * "credential:NAME" (secret.h); read when sending starts */
+        int rate_limit;    /* messages per minute, queued beyond it; 0: no limit */
         struct source source;
 };
 
@@ -136,6 +138,31 @@ struct feed_settings {
         char *directory; /* feeds are also written here (absolute); NULL: not */
 };
 
+/* How e-mail leaves: libcurl SMTP when url is set, else a Maildir outbox
+ * under the state directory. */
+struct smtp_settings {
+        char *url;          /* "smtp://host:587" or "smtps://host:465"; NULL: the outbox */
+        bool tls_required;  /* STARTTLS required (smtp://); false only with tls = "none" */
+        char *from;         /* the envelope and From address; "ledgerd@localhost" by default */
+        char *from_name;    /* From's display name; NULL: none */
+        char *user;         /* AUTH; NULL: none */
+        char *password_file; /* a path or "credential:NAME" (secret.h); NULL: none */
+        char *password;     /* inline, only with allow_inline_password = true; NULL: none */
+        char *ca_file;      /* trust this CA; NULL: the system store */
+};
+
+struct message_templates; /* message.h, which needs this header: a pointer breaks the cycle */
+
+struct delivery_settings {
+        long catch_up; /* seconds: a reminder missed while down is still sent this late */
+        long give_up;  /* seconds after the first try: retrying stops */
+        long timeout;  /* seconds: one try */
+        struct smtp_settings smtp;
+        /* Never NULL after conf_load(): the configured templates with the built-in
+         * ones (message_defaults()) where unset. It and its strings are owned. */
+        struct message_templates *templates;
+};
+
 struct config {
         char *path;
         char *timezone; /* Olson name, "Asia/Shanghai" */
@@ -143,6 +170,7 @@ struct config {
         char *runtime_directory;
         char *admin_group; /* may mark done, reopen, snooze and reload, besides root */
         struct feed_settings feed;
+        struct delivery_settings delivery;
         struct policy defaults; /* every has_* true after loading */
         struct channel *channels;
         size_t n_channels;
@@ -158,6 +186,7 @@ struct config {
 void config_free(struct config *c);
 
 const struct owner *config_find_owner(const struct config *c, const char *id_or_name);
+const struct channel *config_find_channel(const struct config *c, const char *id);
 const struct ledger *config_find_ledger(const struct config *c, const char *id);
 const struct task *ledger_find_task(const struct ledger *l, const char *id);
 const struct milestone *ledger_find_milestone(const struct ledger *l, const char *id);

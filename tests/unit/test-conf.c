@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "message.h"
 #include "workdays.h"
 
 static char dir[] = "/tmp/ledgerd-test-conf-XXXXXX";
@@ -452,6 +453,408 @@ static void test_feed_bad_token(void **state) {
         expect_error("ledgerd.conf", 4, "owner czj: 'feed_token' must be");
 }
 
+/* ---- delivery: durations, the SMTP server, templates, channels ------------ */
+
+/* ledgerd.conf: three lines, then text from line 4 on. */
+static void write_main_with(const char *text) {
+        char *conf = NULL;
+
+        assert_true(asprintf(&conf,
+                             "ledgers = [ \"ledger.conf\" ];\n"
+                             "holidays = [ \"holidays.conf\" ];\n"
+                             "owners = ( { id = \"czj\"; name = \"县财政局\"; }, "
+                             "{ id = \"bumen\"; name = \"各相关部门单位\"; } );\n"
+                             "%s", text) > 0);
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", conf);
+        free(conf);
+}
+
+/* Loads, expecting success and exactly these messages ("" for none). */
+static struct config *load_ok(const char *expected_messages) {
+        struct config *c = NULL;
+        char *messages = NULL;
+
+        if (load(&c, &messages) != 0)
+                fail_msg("loading failed:\n%s", messages);
+        assert_non_null(c);
+        if (!strstr(messages, expected_messages) || (!*expected_messages && *messages))
+                fail_msg("expected messages \"%s\", got\n%s", expected_messages, messages);
+        free(messages);
+        return c;
+}
+
+static void test_delivery_defaults(void **state) {
+        const struct message_templates *d = message_defaults();
+        struct config *c;
+        const struct message_templates *t;
+
+        (void) state;
+        write_main_with("");
+        c = load_ok("");
+        assert_int_equal(c->delivery.catch_up, 3 * 86400);
+        assert_int_equal(c->delivery.give_up, 3 * 86400);
+        assert_int_equal(c->delivery.timeout, 30);
+        assert_null(c->delivery.smtp.url); /* the Maildir outbox */
+        assert_true(c->delivery.smtp.tls_required);
+        assert_string_equal(c->delivery.smtp.from, "ledgerd@localhost");
+        assert_null(c->delivery.smtp.from_name);
+        assert_null(c->delivery.smtp.user);
+        assert_null(c->delivery.smtp.password_file);
+        assert_null(c->delivery.smtp.password);
+        assert_null(c->delivery.smtp.ca_file);
+        t = c->delivery.templates;
+        assert_non_null(t);
+        for (int k = 0; k < MESSAGE_KINDS; k++) {
+                assert_string_equal(t->kinds[k].subject, d->kinds[k].subject);
+                assert_string_equal(t->kinds[k].body, d->kinds[k].body);
+                assert_ptr_not_equal(t->kinds[k].subject, d->kinds[k].subject); /* owned */
+        }
+        assert_string_equal(t->digest_subject, d->digest_subject);
+        assert_string_equal(t->footer, d->footer);
+        config_free(c);
+
+        /* an empty group: the same */
+        write_main_with("delivery = { smtp = { }; templates = { due = { }; }; };\n");
+        c = load_ok("");
+        assert_int_equal(c->delivery.timeout, 30);
+        assert_string_equal(c->delivery.smtp.from, "ledgerd@localhost");
+        assert_string_equal(c->delivery.templates->kinds[REMINDER_DUE_TODAY].body,
+                            d->kinds[REMINDER_DUE_TODAY].body);
+        config_free(c);
+}
+
+static void test_delivery_full(void **state) {
+        const struct message_templates *d = message_defaults();
+        struct config *c;
+        const struct message_templates *t;
+        char want[512];
+
+        (void) state;
+        write_main_with("delivery = {\n"
+                        "  catch_up = \"12h\";\n"
+                        "  give_up = \"2d\";\n"
+                        "  timeout = \"15s\";\n"
+                        "  smtp = {\n"
+                        "    url = \"smtp://mail.example.org:587\";\n"
+                        "    from = \"ledgerd@czj.yuli.example\";\n"
+                        "    from_name = \"台账提醒\";\n"
+                        "    user = \"ledgerd\";\n"
+                        "    password_file = \"secrets/smtp\";\n"
+                        "    ca_file = \"/etc/ssl/ca.pem\";\n"
+                        "  };\n"
+                        "  templates = {\n"
+                        "    upcoming = { subject = \"提醒：{item}{label}，{due}到期\"; };\n"
+                        "    escalation = { body = \"{owners}：{item}已逾期{days_overdue}天\\n\"; };\n"
+                        "    digest_subject = \"{count}项工作事项 {{台账}}\";\n"
+                        "  };\n"
+                        "};\n");
+        c = load_ok("");
+        assert_int_equal(c->delivery.catch_up, 12 * 3600);
+        assert_int_equal(c->delivery.give_up, 2 * 86400);
+        assert_int_equal(c->delivery.timeout, 15);
+        assert_string_equal(c->delivery.smtp.url, "smtp://mail.example.org:587");
+        assert_true(c->delivery.smtp.tls_required);
+        assert_string_equal(c->delivery.smtp.from, "ledgerd@czj.yuli.example");
+        assert_string_equal(c->delivery.smtp.from_name, "台账提醒");
+        assert_string_equal(c->delivery.smtp.user, "ledgerd");
+        snprintf(want, sizeof want, "%s/secrets/smtp", dir); /* relative to ledgerd.conf */
+        assert_string_equal(c->delivery.smtp.password_file, want);
+        assert_null(c->delivery.smtp.password);
+        assert_string_equal(c->delivery.smtp.ca_file, "/etc/ssl/ca.pem");
+        t = c->delivery.templates;
+        assert_string_equal(t->kinds[REMINDER_UPCOMING].subject, "提醒：{item}{label}，{due}到期");
+        assert_string_equal(t->kinds[REMINDER_UPCOMING].body, d->kinds[REMINDER_UPCOMING].body);
+        assert_string_equal(t->kinds[REMINDER_ESCALATION].subject,
+                            d->kinds[REMINDER_ESCALATION].subject);
+        assert_string_equal(t->kinds[REMINDER_ESCALATION].body, "{owners}：{item}已逾期{days_overdue}天\n");
+        assert_string_equal(t->kinds[REMINDER_OVERDUE].subject, d->kinds[REMINDER_OVERDUE].subject);
+        assert_string_equal(t->digest_subject, "{count}项工作事项 {{台账}}");
+        assert_string_equal(t->footer, d->footer);
+        config_free(c);
+
+        /* smtps://, no TLS setting needed; a systemd credential stays as it is */
+        write_main_with("delivery = { smtp = { url = \"smtps://mail.example.org\";\n"
+                        "  from = \"a@example.org\"; user = \"u\";\n"
+                        "  password_file = \"credential:smtp\"; }; };\n");
+        c = load_ok("");
+        assert_string_equal(c->delivery.smtp.password_file, "credential:smtp");
+        assert_null(c->delivery.smtp.ca_file);
+        config_free(c);
+
+        /* tls = "none", to a relay on the same machine */
+        write_main_with("delivery = { smtp = { url = \"smtp://127.0.0.1:25\"; tls = \"none\";\n"
+                        "  from = \"a@example.org\"; }; };\n");
+        c = load_ok("");
+        assert_false(c->delivery.smtp.tls_required);
+        config_free(c);
+}
+
+static void test_delivery_durations(void **state) {
+        (void) state;
+        write_main_with("delivery = {\n  catch_up = \"3w\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'catch_up' must be a duration: a whole number and s, m, "
+                     "h or d, such as \"30s\", \"15m\", \"12h\" or \"3d\"; not \"3w\"");
+        write_main_with("delivery = {\n  give_up = \"1h30m\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'give_up' must be a duration");
+        write_main_with("delivery = {\n  give_up = \"d\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'give_up' must be a duration");
+        write_main_with("delivery = {\n  give_up = \"-1d\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'give_up' must be a duration");
+        write_main_with("delivery = {\n  give_up = \" 1d\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'give_up' must be a duration");
+        write_main_with("delivery = {\n\n  timeout = \"0s\";\n};\n");
+        expect_error("ledgerd.conf", 6, "'timeout' must be 1s to 1h, not \"0s\"");
+        write_main_with("delivery = {\n  timeout = \"2h\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'timeout' must be 1s to 1h, not \"2h\"");
+        write_main_with("delivery = {\n  catch_up = \"400d\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'catch_up' must be 0s to 366d, not \"400d\"");
+        write_main_with("delivery = {\n  catch_up = \"99999999999999999999s\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'catch_up' must be 0s to 366d");
+        write_main_with("delivery = {\n  timeout = 30;\n};\n");
+        expect_error("ledgerd.conf", 5, "'timeout' must be a string in double quotes, not a whole number");
+}
+
+static void test_delivery_duration_units(void **state) {
+        struct config *c;
+
+        (void) state;
+        write_main_with("delivery = { catch_up = \"0s\"; give_up = \"90m\"; timeout = \"1h\"; };\n");
+        c = load_ok("");
+        assert_int_equal(c->delivery.catch_up, 0); /* never late: everything missed is missed */
+        assert_int_equal(c->delivery.give_up, 90 * 60);
+        assert_int_equal(c->delivery.timeout, 3600);
+        config_free(c);
+}
+
+static void test_delivery_unknown_keys(void **state) {
+        (void) state;
+        write_main_with("delivery = {\n  catchup = \"1d\";\n};\n");
+        expect_error("ledgerd.conf", 5, "unknown key 'catchup' in delivery (did you mean 'catch_up'?)");
+        write_main_with("delivery = {\n  smtp = {\n    passwd_file = \"x\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "unknown key 'passwd_file' in smtp (did you mean 'password_file'?)");
+        write_main_with("delivery = {\n  templates = {\n    upcomming = { };\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "unknown key 'upcomming' in templates (did you mean 'upcoming'?)");
+        write_main_with("delivery = {\n  templates = {\n    due = {\n      subjet = \"x\"; };\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "unknown key 'subjet' in due (did you mean 'subject'?)");
+        write_main_with("delivery = {\n  smtp = {\n    certificate = \"x\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "unknown key 'certificate' in smtp");
+        write_main_with("delivry = { };\n");
+        expect_error("ledgerd.conf", 4, "unknown key 'delivry' in ledgerd.conf (did you mean 'delivery'?)");
+        write_main_with("delivery = \"smtp://x\";\n");
+        expect_error("ledgerd.conf", 4, "'delivery' must be a group { … }, not a string in double quotes");
+}
+
+static void test_delivery_templates(void **state) {
+        (void) state;
+        write_main_with("delivery = {\n  templates = {\n    upcoming = {\n"
+                        "      subject = \"{itme}将于{due}到期\";\n    };\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "template upcoming.subject: unknown placeholder {itme} "
+                     "(see ledgerd.conf(5) for the list)");
+        write_main_with("delivery = {\n  templates = {\n    overdue = {\n      subject = \"x\";\n"
+                        "      body = \"已逾期{days_overdue天\";\n    };\n  };\n};\n");
+        expect_error("ledgerd.conf", 8, "template overdue.body: a '{' is not closed (write \"{{\" "
+                     "for a brace)");
+        write_main_with("delivery = {\n  templates = {\n    footer = \"{feed}\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "template footer: unknown placeholder {feed}");
+        write_main_with("delivery = {\n  templates = {\n    digest_subject = \"{count}项\"\n"
+                        "      \"{Item}\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "template digest_subject: unknown placeholder {Item}");
+        write_main_with("delivery = {\n  templates = {\n    due = \"{item}\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "'due' must be a group { … }, not a string in double quotes");
+}
+
+/* An inline password is refused unless allowed, and never repeated. */
+static void test_delivery_password(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL;
+        const char *smtp = "delivery = {\n  smtp = {\n    url = \"smtp://mail.example.org\";\n"
+                           "    from = \"a@example.org\";\n    user = \"u\";\n";
+        char *text = NULL;
+
+        (void) state;
+        assert_true(asprintf(&text, "%s    password = \"hunter2-s3cret\";\n  };\n};\n", smtp) > 0);
+        write_main_with(text);
+        free(text);
+        expect_error("ledgerd.conf", 9, "smtp 'password' in the configuration file is refused: put "
+                     "it in a file only ledgerd can read and name it with password_file = ");
+        assert_int_not_equal(load(&c, &messages), 0);
+        assert_null(strstr(messages, "hunter2"));
+        free(messages);
+
+        assert_true(asprintf(&text, "%s    password = \"hunter2\";\n"
+                             "    allow_inline_password = true;\n  };\n};\n", smtp) > 0);
+        write_main_with(text);
+        free(text);
+        c = load_ok("");
+        assert_string_equal(c->delivery.smtp.password, "hunter2");
+        assert_null(c->delivery.smtp.password_file);
+        config_free(c);
+
+        assert_true(asprintf(&text, "%s    password = \"\"; allow_inline_password = true;\n"
+                             "  };\n};\n", smtp) > 0);
+        write_main_with(text);
+        free(text);
+        expect_error("ledgerd.conf", 9, "smtp 'password' is empty");
+
+        assert_true(asprintf(&text, "%s    password = \"hunter2\"; allow_inline_password = true;\n"
+                             "    password_file = \"/x\";\n  };\n};\n", smtp) > 0);
+        write_main_with(text);
+        free(text);
+        expect_error("ledgerd.conf", 9, "smtp: give 'password' or 'password_file', not both");
+
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    user = \"u\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp 'user' needs 'password_file' (or 'password')");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    password_file = \"/x\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp: a password needs a 'user' to log in as");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    user = \"u\"; password_file = \"credential:a/b\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "'password_file' must name a file, or a systemd credential "
+                     "as \"credential:NAME\" (NAME without '/'), not \"credential:a/b\"");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    user = \"u\"; password_file = \"\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "'password_file' must name a file");
+}
+
+static void test_delivery_smtp_errors(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL;
+
+        (void) state;
+        write_main_with("delivery = {\n  smtp = {\n    url = \"https://mail.example.org\";\n"
+                        "    from = \"a@example.org\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'url' must start with smtp:// (STARTTLS) or smtps:// "
+                     "(TLS from the start)");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://\";\n"
+                        "    from = \"a@example.org\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'url' must name a host: smtp://HOST[:PORT]");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://mail example\";\n"
+                        "    from = \"a@example.org\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'url' must hold no spaces");
+        /* a password in the url is refused, and not repeated */
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://u:hunter2@mail.example\";\n"
+                        "    from = \"a@example.org\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'url' must not hold a user or password: set 'user' "
+                     "and 'password_file'");
+        assert_int_not_equal(load(&c, &messages), 0);
+        assert_null(strstr(messages, "hunter2"));
+        free(messages);
+
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://mail.example.org\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 5, "missing 'from'");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://mail.example.org\";\n"
+                        "    from = \"台账 <a@example.org>\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp 'from' must be an e-mail address such as "
+                     "\"ledgerd@example.org\" (ASCII, no spaces or <>,;\"()[]\\), not "
+                     "\"台账 <a@example.org>\"");
+        write_main_with("delivery = {\n  smtp = {\n    from = \"ledgerd\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'from' must be an e-mail address");
+        write_main_with("delivery = {\n  smtp = {\n    from_name = \"a\\nBcc: x@y\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'from_name' must be one line without control characters");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    tls = \"starttls\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp 'tls' must be \"required\" (STARTTLS) or \"none\", "
+                     "not \"starttls\"");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtps://m.example\"; from = \"a@b\";\n"
+                        "    tls = \"none\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp 'tls' = \"none\" contradicts 'url' smtps://");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    ca_file = \"\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp 'ca_file' must name a file, not \"\"");
+}
+
+/* Settings that do nothing, or a password in clear: loaded, with a warning. */
+static void test_delivery_warnings(void **state) {
+        struct config *c;
+        char want[512];
+
+        (void) state;
+        write_main_with("delivery = {\n  smtp = {\n    from = \"a@example.org\";\n"
+                        "    user = \"u\"; password_file = \"/x\";\n  };\n};\n");
+        snprintf(want, sizeof want, "%s/ledgerd.conf:7: warning: smtp 'user' has no effect without "
+                 "'url': messages go to the outbox, /var/lib/ledgerd/outbox", dir);
+        c = load_ok(want);
+        assert_null(c->delivery.smtp.url);
+        assert_string_equal(c->delivery.smtp.from, "a@example.org");
+        config_free(c);
+
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    user = \"u\"; password_file = \"/x\";\n    tls = \"none\";\n  };\n};\n");
+        snprintf(want, sizeof want, "%s/ledgerd.conf:8: warning: smtp 'tls' = \"none\": the password "
+                 "crosses the network in clear text", dir);
+        config_free(load_ok(want));
+}
+
+static const char channels_conf[] =
+        "channels = (\n"
+        "  { id = \"j\"; format = \"json\"; url = \"http://127.0.0.1/\"; },\n"
+        "  { id = \"s\"; format = \"slack\"; url = \"http://127.0.0.1/\"; },\n"
+        "  { id = \"w\"; format = \"wecom\"; url = \"http://127.0.0.1/\"; },\n"
+        "  { id = \"d\"; format = \"dingtalk\"; url = \"http://127.0.0.1/\";\n"
+        "    secret_file = \"secrets/d\"; },\n"
+        "  { id = \"f\"; format = \"feishu\"; url = \"http://127.0.0.1/\";\n"
+        "    secret_file = \"credential:feishu\"; },\n"
+        "  { id = \"w2\"; format = \"wecom\"; url = \"http://127.0.0.1/\"; rate_limit = 5; },\n"
+        "  { id = \"j2\"; format = \"json\"; url = \"http://127.0.0.1/\"; rate_limit = 600; }\n"
+        ");\n";
+
+static void test_channel_rate_limit(void **state) {
+        static const int expected[] = { 0, 60, 20, 20, 20, 5, 600 };
+        struct config *c;
+        char want[512];
+
+        (void) state;
+        write_main_with(channels_conf);
+        c = load_ok("");
+        assert_int_equal(c->n_channels, 7);
+        for (size_t i = 0; i < 7; i++)
+                assert_int_equal(c->channels[i].rate_limit, expected[i]);
+        assert_null(c->channels[0].secret_file);
+        snprintf(want, sizeof want, "%s/secrets/d", dir);
+        assert_string_equal(c->channels[3].secret_file, want);
+        assert_string_equal(c->channels[4].secret_file, "credential:feishu");
+        config_free(c);
+
+        write_main_with("channels = (\n  { id = \"w\"; format = \"wecom\"; url = \"http://x/\";\n"
+                        "    rate_limit = -1; }\n);\n");
+        expect_error("ledgerd.conf", 6, "channel w: 'rate_limit' is messages per minute, 0 for no "
+                     "limit, not -1");
+        write_main_with("channels = (\n  { id = \"w\"; format = \"wecom\"; url = \"http://x/\";\n"
+                        "    rate_limit = \"20/min\"; }\n);\n");
+        expect_error("ledgerd.conf", 6, "'rate_limit' must be a whole number, not a string in double quotes");
+        write_main_with("channels = (\n  { id = \"w\"; format = \"wecom\"; url = \"http://x/\";\n"
+                        "    rate_limt = 20; }\n);\n");
+        expect_error("ledgerd.conf", 6, "unknown key 'rate_limt' in channel (did you mean 'rate_limit'?)");
+        write_main_with("channels = (\n  { id = \"w\"; format = \"wecom\"; url = \"http://x/\";\n"
+                        "    secret_file = \"credential:\"; }\n);\n");
+        expect_error("ledgerd.conf", 6, "'secret_file' must name a file, or a systemd credential");
+
+        /* more than the bot takes: loaded, with a warning */
+        write_main_with("channels = (\n  { id = \"d\"; format = \"dingtalk\"; url = \"http://x/\";\n"
+                        "    rate_limit = 0; }\n);\n");
+        snprintf(want, sizeof want, "%s/ledgerd.conf:6: warning: channel d: dingtalk takes at most 20 "
+                 "messages a minute and throttles or refuses more", dir);
+        c = load_ok(want);
+        assert_int_equal(c->channels[0].rate_limit, 0);
+        config_free(c);
+        write_main_with("channels = (\n  { id = \"f\"; format = \"feishu\"; url = \"http://x/\";\n"
+                        "    rate_limit = 100; }\n);\n");
+        config_free(load_ok("")); /* Feishu takes about 100 a minute */
+}
+
+static void test_owner_email(void **state) {
+        (void) state;
+        write_feed_conf("", "\n    email = [ \"jixiao@czj.yuli.example\", \"jixiao at czj\" ];", "");
+        expect_error("ledgerd.conf", 4, "owner czj: \"jixiao at czj\" is not an e-mail address such "
+                     "as \"name@example.org\" (ASCII, no spaces or <>,;\"()[]\\)");
+        write_feed_conf("", "", "\n    email = [ \"bumen@\" ];");
+        expect_error("ledgerd.conf", 5, "owner bumen: \"bumen@\" is not an e-mail address");
+        write_feed_conf("", "", "\n    email = [ \"部门@example.org\" ];");
+        expect_error("ledgerd.conf", 5, "owner bumen: \"部门@example.org\" is not an e-mail address");
+}
+
 static int setup(void **state) {
         (void) state;
         return mkdtemp(dir) ? 0 : -1;
@@ -497,6 +900,17 @@ int main(void) {
                 cmocka_unit_test(test_feed_bad_base_url),
                 cmocka_unit_test(test_feed_bad_slug),
                 cmocka_unit_test(test_feed_bad_token),
+                cmocka_unit_test(test_delivery_defaults),
+                cmocka_unit_test(test_delivery_full),
+                cmocka_unit_test(test_delivery_durations),
+                cmocka_unit_test(test_delivery_duration_units),
+                cmocka_unit_test(test_delivery_unknown_keys),
+                cmocka_unit_test(test_delivery_templates),
+                cmocka_unit_test(test_delivery_password),
+                cmocka_unit_test(test_delivery_smtp_errors),
+                cmocka_unit_test(test_delivery_warnings),
+                cmocka_unit_test(test_channel_rate_limit),
+                cmocka_unit_test(test_owner_email),
         };
 
         return cmocka_run_group_tests_name("conf", tests, setup, teardown);

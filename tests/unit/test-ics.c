@@ -837,6 +837,129 @@ static void test_empty_calendar(void **state) {
         free(ics);
 }
 
+/* ---- the events of a reminder e-mail ------------------------------------------------ */
+
+static char *render_events(const struct milestone *const *ms, size_t n, const char *method,
+                           time_t stamp, size_t *len) {
+        char *data = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&data, &size);
+
+        assert_non_null(f);
+        assert_int_equal(ics_render_events(&config, ms, n, method, stamp, f), 0);
+        assert_int_equal(fclose(f), 0);
+        if (len)
+                *len = size;
+        return data;
+}
+
+/* The events, in the order given, each the feed's own event byte for byte
+ * (its revision at stamp); a head with METHOD and no refresh interval. */
+static void test_events_publish(void **state) {
+        const struct milestone *ms[] = { &ms_15[1], &ms_1[0] };
+        struct ics_options o = options();
+        const char *head = "BEGIN:VCALENDAR\r\n"
+                           "VERSION:2.0\r\n"
+                           "PRODID:-//ledgerd//ledgerd//ZH\r\n"
+                           "CALSCALE:GREGORIAN\r\n"
+                           "METHOD:PUBLISH\r\n"
+                           "X-WR-CALNAME:尉犁县预算绩效\r\n"
+                           "NAME:尉犁县预算绩效\r\n"
+                           "X-WR-TIMEZONE:Asia/Shanghai\r\n"
+                           "BEGIN:VEVENT\r\n"
+                           "UID:15.2@yuli-2025.ledgerd\r\n"
+                           "DTSTAMP:20250301T083000Z\r\n"
+                           "LAST-MODIFIED:20250301T083000Z\r\n"
+                           "SEQUENCE:0\r\n";
+        const char *uids[] = { "15.2@yuli-2025.ledgerd", "1@yuli-2025.ledgerd" };
+        char *detail = repeat("绩", 40, ""), *ics, *feed, *p, *chunk;
+        size_t n;
+
+        (void) state;
+        tasks[0].detail = detail; /* folded lines too */
+        ics = render_events(ms, 2, "PUBLISH", T_MARCH, &n);
+        assert_wellformed(ics, n);
+        assert_memory_equal(ics, head, strlen(head));
+        assert_null(strstr(ics, "REFRESH-INTERVAL"));
+        assert_null(strstr(ics, "X-PUBLISHED-TTL"));
+        assert_int_equal(count(ics, "BEGIN:VEVENT\r\n"), 2);
+        p = strstr(ics, "UID:1@yuli-2025.ledgerd");
+        assert_true(p > strstr(ics, "UID:15.2@yuli-2025.ledgerd"));
+        assert_int_equal(count(ics, "BEGIN:VALARM\r\n"), 6);
+
+        o.fallback_modified = T_MARCH;
+        feed = render(&o, NULL);
+        for (size_t i = 0; i < 2; i++) {
+                char *mine = event_of(ics, uids[i]), *theirs = event_of(feed, uids[i]);
+
+                assert_string_equal(mine, theirs);
+                free(mine);
+                free(theirs);
+        }
+        /* folded the same too: the feed holds the attachment's event as it is */
+        p = strstr(ics, "BEGIN:VEVENT\r\nUID:1@");
+        assert_non_null(p);
+        chunk = strndup(p, (size_t) (strstr(p, "END:VEVENT\r\n") + 12 - p));
+        assert_non_null(chunk);
+        assert_true(count(chunk, "\r\n ") > 0);
+        assert_non_null(strstr(feed, chunk));
+        free(chunk);
+        free(feed);
+        free(ics);
+        free(detail);
+}
+
+/* The feed's revisions are the feed's: an attachment is always sequence 0. */
+static void test_events_sequence_zero(void **state) {
+        const struct milestone *ms[] = { &ms_27[0] };
+        char *ics, *e;
+
+        (void) state;
+        ics = render_events(ms, 1, NULL, T_NEW_YEAR, NULL);
+        assert_null(strstr(ics, "METHOD"));
+        assert_null(strstr(ics, "REFRESH-INTERVAL"));
+        e = event_of(ics, "27@yuli-2025.ledgerd");
+        assert_value(e, "SEQUENCE", "0");
+        assert_value(e, "DTSTAMP", "20250101T000000Z");
+        assert_value(e, "LAST-MODIFIED", "20250101T000000Z");
+        assert_value(e, "SUMMARY", "整体绩效监控抽审");
+        assert_int_equal(count(e, "BEGIN:VALARM"), 3);
+        free(e);
+        free(ics);
+
+        ics = render_events(ms, 1, "REQUEST", T_NEW_YEAR, NULL);
+        assert_non_null(strstr(ics, "\r\nMETHOD:REQUEST\r\n"));
+        free(ics);
+
+        ics = render_events(NULL, 0, "PUBLISH", T_NEW_YEAR, NULL);
+        assert_null(strstr(ics, "VEVENT"));
+        assert_non_null(strstr(ics, "\r\nMETHOD:PUBLISH\r\n"));
+        assert_non_null(strstr(ics, "\r\nEND:VCALENDAR\r\n"));
+        free(ics);
+}
+
+static void test_events_errors(void **state) {
+        const struct milestone *ms[] = { &ms_1[0], NULL };
+        char *data = NULL;
+        size_t n = 0;
+        FILE *f = open_memstream(&data, &n);
+
+        (void) state;
+        assert_non_null(f);
+        assert_int_equal(ics_render_events(&config, ms, 1, "FOO", 0, f), -EINVAL);
+        assert_int_equal(ics_render_events(&config, ms, 1, "X-LEDGERD", 0, f), -EINVAL);
+        assert_int_equal(ics_render_events(&config, ms, 2, "PUBLISH", 0, f), -EINVAL);
+        assert_int_equal(ics_render_events(&config, NULL, 1, "PUBLISH", 0, f), -EINVAL);
+        assert_int_equal(ics_render_events(NULL, ms, 1, "PUBLISH", 0, f), -EINVAL);
+        assert_int_equal(ics_render_events(&config, ms, 1, "PUBLISH", 0, NULL), -EINVAL);
+        assert_int_equal(fflush(f), 0);
+        assert_int_equal(n, 0); /* nothing written before the refusal */
+        config.timezone = "Mars/Olympus_Mons";
+        assert_int_equal(ics_render_events(&config, ms, 1, "PUBLISH", 0, f), -ENOENT);
+        fclose(f);
+        free(data);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_calendar_head, setup, teardown),
@@ -859,6 +982,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_config, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_empty_calendar, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_events_publish, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_events_sequence_zero, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_events_errors, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
