@@ -24,8 +24,12 @@
  *       snoozed_until (ISO time or ""); history: (when, action, user, note)
  *   Preview(t from, t to) -> a BUS_REMINDER
  *   Why(s id) -> as: lines that explain the milestone's reminders
+ *   ListDeliveries(a{sv} filter) -> a BUS_DELIVERY, newest first
+ *       filter: "status" s (pending, sent, failed, cancelled, missed), "target"
+ *       s (a part of it), "milestone" s, "limit" u (default 100)
  *   MarkDone(s id, s note), Reopen(s id, s note), Snooze(s id, t until, s note),
- *   Reload()
+ *   Reload(), SendTest(s owner or channel) -> b all delivered, as one line per
+ *       target ("mailto:a@b: delivered: 250 Ok"); answered when every try ended
  *
  * Signals
  *   MilestoneDone(s ledger, s id, s user, s note)
@@ -49,6 +53,9 @@
 /* at (t), kind, offset, ledger, milestone, owner names */
 #define BUS_REMINDER "(tssssas)"
 #define BUS_COUNTS "(uuuuuuu)"
+/* id, key, target, at (t), late, status, tries, next try (t), finished (t),
+ * via, code, reason, answer, items (ledger, milestone, kind, offset) */
+#define BUS_DELIVERY "(xsstbsuttsxssa(ssss))"
 
 /* The order of the fields of Counts. */
 enum bus_counts {

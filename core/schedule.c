@@ -438,3 +438,12 @@ const char *reminder_kind_name(enum reminder_kind k) {
         }
         return "unknown";
 }
+
+int reminder_kind_from_name(const char *name, enum reminder_kind *out) {
+        for (enum reminder_kind k = REMINDER_UPCOMING; k <= REMINDER_ESCALATION; k++)
+                if (strcmp(name, reminder_kind_name(k)) == 0) {
+                        *out = k;
+                        return 0;
+                }
+        return -EINVAL;
+}

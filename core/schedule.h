@@ -70,3 +70,4 @@ int schedule_milestone_alarms(const struct config *c, const struct milestone *m,
                               time_t *out, size_t max);
 
 const char *reminder_kind_name(enum reminder_kind k); /* "upcoming", "due", "overdue", "escalation" */
+int reminder_kind_from_name(const char *name, enum reminder_kind *out); /* 0 or -EINVAL */

@@ -215,8 +215,12 @@ int ctl_bus_new_call(struct ctl_bus *b, const char *member, sd_bus_message **m) 
 }
 
 int ctl_bus_send(struct ctl_bus *b, sd_bus_message *m, sd_bus_message **reply) {
+        return ctl_bus_send_wait(b, m, 0, reply);
+}
+
+int ctl_bus_send_wait(struct ctl_bus *b, sd_bus_message *m, uint64_t usec, sd_bus_message **reply) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
-        int r = sd_bus_call(b->bus, m, 0, &e, reply);
+        int r = sd_bus_call(b->bus, m, usec, &e, reply);
 
         if (r >= 0)
                 return CTL_EXIT_OK;

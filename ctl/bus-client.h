@@ -32,6 +32,8 @@ void ctl_bus_close(struct ctl_bus *b);
 int ctl_bus_new_call(struct ctl_bus *b, const char *member, sd_bus_message **m);
 /* Sends it; 0, or an exit status after printing the daemon's message. */
 int ctl_bus_send(struct ctl_bus *b, sd_bus_message *m, sd_bus_message **reply);
+/* The same, waiting up to usec for the answer (0: sd-bus's 25 s). */
+int ctl_bus_send_wait(struct ctl_bus *b, sd_bus_message *m, uint64_t usec, sd_bus_message **reply);
 /* Both, for arguments of fixed types. */
 int ctl_bus_method(struct ctl_bus *b, const char *member, sd_bus_message **reply,
                    const char *types, ...);

@@ -12,15 +12,19 @@
 /* Longer than any ledger year: a typo such as 7000 is refused, not obeyed. */
 #define DUE_WITHIN_MAX 3660
 
-static int parse_days(const char *s, unsigned *out) {
+/* The most deliveries one listing asks for (the daemon's limit too). */
+#define LIMIT_MAX 10000
+
+static int parse_count(const char *option, const char *what, const char *s, long min, long max,
+                       unsigned *out) {
         char *end;
         long v;
 
         errno = 0;
         v = strtol(s, &end, 10);
-        if (errno != 0 || end == s || *end || v < 0 || v > DUE_WITHIN_MAX) {
-                fprintf(stderr, "ledgerctl: --due-within: \"%s\" is not a number of days "
-                        "from 0 to %d\n", s, DUE_WITHIN_MAX);
+        if (errno != 0 || end == s || *end || v < min || v > max) {
+                fprintf(stderr, "ledgerctl: %s: \"%s\" is not a number of %s from %ld to %ld\n",
+                        option, s, what, min, max);
                 return -1;
         }
         *out = (unsigned) v;
@@ -64,7 +68,11 @@ int ctl_bus_option(int c, const char *arg, struct ctl_options *o) {
         case CTL_OPT_DONE: b->statuses |= CTL_STATUS_DONE; return 0;
         case CTL_OPT_DUE_WITHIN:
                 b->has_due_within = true;
-                return parse_days(arg, &b->due_within);
+                return parse_count("--due-within", "days", arg, 0, DUE_WITHIN_MAX, &b->due_within);
+        case CTL_OPT_STATUS: b->delivery_status = arg; return 0;
+        case CTL_OPT_TARGET: b->target = arg; return 0;
+        case CTL_OPT_MILESTONE: b->milestone = arg; return 0;
+        case CTL_OPT_LIMIT: return parse_count("--limit", "deliveries", arg, 1, LIMIT_MAX, &b->limit);
         default:
                 return -1;
         }
@@ -81,6 +89,9 @@ void ctl_bus_usage(FILE *out) {
                 "      --timezone ZONE    read and show times in ZONE (default Asia/Shanghai)\n"
                 "      --owner ID|NAME, --ledger ID, --overdue, --undated, --done,\n"
                 "      --due-within DAYS  list: filters (several status options: any of them)\n"
+                "      --status S, --target T, --milestone ID, --limit N\n"
+                "                         deliveries: filters (S: pending, sent, failed,\n"
+                "                         cancelled, missed; T: part of the target)\n"
                 "      --note TEXT        done, reopen, snooze: a note kept with the mark\n"
                 "      --from DATE        preview: the window's start (default: now), and\n"
                 "      --to DATE          its last day (default: 30 days on)\n");

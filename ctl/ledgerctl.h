@@ -32,6 +32,9 @@ struct ctl_bus_options {
         unsigned statuses;       /* list: CTL_STATUS_* bits; 0: all */
         bool has_due_within;
         unsigned due_within;     /* --due-within DAYS */
+        /* deliveries: --status, --target, --milestone, --limit (0: the daemon's default) */
+        const char *delivery_status, *target, *milestone;
+        unsigned limit;
 };
 
 struct ctl_options {
@@ -47,6 +50,7 @@ enum {
         CTL_OPT_ADDRESS = 0x100, CTL_OPT_USER, CTL_OPT_SYSTEM, CTL_OPT_RUNTIME_DIR,
         CTL_OPT_TIMEZONE, CTL_OPT_OWNER, CTL_OPT_LEDGER, CTL_OPT_NOTE, CTL_OPT_FROM,
         CTL_OPT_OVERDUE, CTL_OPT_UNDATED, CTL_OPT_DONE, CTL_OPT_DUE_WITHIN,
+        CTL_OPT_STATUS, CTL_OPT_TARGET, CTL_OPT_MILESTONE, CTL_OPT_LIMIT,
 };
 
 #define CTL_BUS_LONG_OPTIONS                                                  \
@@ -62,7 +66,11 @@ enum {
         { "overdue", no_argument, NULL, CTL_OPT_OVERDUE },                    \
         { "undated", no_argument, NULL, CTL_OPT_UNDATED },                    \
         { "done", no_argument, NULL, CTL_OPT_DONE },                          \
-        { "due-within", required_argument, NULL, CTL_OPT_DUE_WITHIN }
+        { "due-within", required_argument, NULL, CTL_OPT_DUE_WITHIN },        \
+        { "status", required_argument, NULL, CTL_OPT_STATUS },                \
+        { "target", required_argument, NULL, CTL_OPT_TARGET },                \
+        { "milestone", required_argument, NULL, CTL_OPT_MILESTONE },          \
+        { "limit", required_argument, NULL, CTL_OPT_LIMIT }
 
 /* One of the options above: 0, or -1 after a usage message. */
 int ctl_bus_option(int c, const char *arg, struct ctl_options *o);
@@ -90,5 +98,7 @@ int verb_done(int argc, char **argv, const struct ctl_options *o);
 int verb_reopen(int argc, char **argv, const struct ctl_options *o);
 int verb_snooze(int argc, char **argv, const struct ctl_options *o);
 int verb_reload(int argc, char **argv, const struct ctl_options *o);
+int verb_deliveries(int argc, char **argv, const struct ctl_options *o);
+int verb_send_test(int argc, char **argv, const struct ctl_options *o);
 int verb_import(int argc, char **argv, const struct ctl_options *o);
 int verb_rollover(int argc, char **argv, const struct ctl_options *o);

@@ -23,6 +23,8 @@ static const struct verb verbs[] = {
         { "reopen", 1, 1, verb_reopen, "ID        undo done (--note TEXT)" },
         { "snooze", 2, 2, verb_snooze, "ID UNTIL  no reminders until YYYY-MM-DD[THH:MM] or +Nd" },
         { "reload", 0, 0, verb_reload, "          make ledgerd read its configuration again" },
+        { "deliveries", 0, 0, verb_deliveries, "          the delivery log (--status, --target, --milestone, --limit)" },
+        { "send-test", 1, 1, verb_send_test, "OWNER|CHANNEL  send a test message now; print the answer" },
         { "deadline", 1, -1, verb_deadline, "PHRASE…   how ledgerd reads deadline phrases (offline)" },
         { "import", 1, 1, verb_import, "FILE      a 台账 table (TSV or CSV) as a ledger file, on stdout" },
         { "rollover", 1, 1, verb_rollover, "LEDGER    the ledger for the year --to YEAR, on stdout" },

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-deliveries.h"
 #include "bus-milestones.h"
+#include "courier.h"
 #include "busapi.h"
 #include "feeds.h"
 #include "log.h"
@@ -111,13 +113,6 @@ static int property_orphans(sd_bus *bus, const char *path, const char *interface
         return sd_bus_message_append(reply, "u", marks_orphans(userdata));
 }
 
-static int property_deliveries(sd_bus *bus, const char *path, const char *interface,
-                               const char *property, sd_bus_message *reply, void *userdata,
-                               sd_bus_error *error) {
-        (void) bus, (void) path, (void) interface, (void) property, (void) userdata, (void) error;
-        return sd_bus_message_append(reply, "u", 0); /* no delivery yet (issue 4) */
-}
-
 /* ---- authorization ---------------------------------------------------------- */
 
 static bool in_group(sd_bus_creds *creds, gid_t gid) {
@@ -138,7 +133,7 @@ static bool in_group(sd_bus_creds *creds, gid_t gid) {
 
 /* Root or the admin group, from the sender's credentials on every call.
  * Fills *uid and the user's name (free it). */
-static int authorize(sd_bus_message *msg, struct manager *m, const char *what, uid_t *uid,
+int bus_authorize(sd_bus_message *msg, struct manager *m, const char *what, uid_t *uid,
                      char **user, sd_bus_error *error) {
         sd_bus_creds *creds = NULL;
         struct passwd pw, *found = NULL;
@@ -196,7 +191,7 @@ static int record(sd_bus_message *msg, struct manager *m, enum mark_action actio
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "the note is over 4096 bytes");
         r = resolve(m, name, &l, &id, error);
         if (r >= 0)
-                r = authorize(msg, m, verbs[action], &uid, &user, error);
+                r = bus_authorize(msg, m, verbs[action], &uid, &user, error);
         if (r >= 0) {
                 r = marks_record(m, action, l->id, id, uid, user, note, until);
                 if (r == -EALREADY)
@@ -206,6 +201,8 @@ static int record(sd_bus_message *msg, struct manager *m, enum mark_action actio
         }
         if (r >= 0 && signals[action])
                 bus_emit_mark(m, signals[action], l->id, id, user, note);
+        if (r >= 0 && action == MARK_DONE)
+                courier_milestone_done(m, l->id, id);
         if (r >= 0)
                 r = manager_replan(m);
         free(user);
@@ -246,7 +243,7 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         struct manager *m = userdata;
         char *user = NULL;
         uid_t uid;
-        int r = authorize(msg, m, "reload", &uid, &user, error);
+        int r = bus_authorize(msg, m, "reload", &uid, &user, error);
 
         free(user);
         if (r < 0)
@@ -271,8 +268,8 @@ static const sd_bus_vtable ledger_vtable[] = {
         SD_BUS_PROPERTY("LastReload", "(bts)", property_last_reload, 0, 0),
         SD_BUS_PROPERTY("FeedURLs", "as", property_feed_urls, 0, 0),
         SD_BUS_PROPERTY("OrphanedMarks", "u", property_orphans, 0, 0),
-        SD_BUS_PROPERTY("PendingDeliveries", "u", property_deliveries, 0, 0),
-        SD_BUS_PROPERTY("FailedDeliveries", "u", property_deliveries, 0, 0),
+        SD_BUS_PROPERTY("PendingDeliveries", "u", bus_property_deliveries, 0, 0),
+        SD_BUS_PROPERTY("FailedDeliveries", "u", bus_property_deliveries, 0, 0),
         SD_BUS_METHOD_WITH_ARGS("ListMilestones", SD_BUS_ARGS("a{sv}", filter),
                                 SD_BUS_RESULT("a" BUS_MILESTONE, milestones),
                                 bus_method_list_milestones, 0),
@@ -284,6 +281,12 @@ static const sd_bus_vtable ledger_vtable[] = {
                                 SD_BUS_RESULT("a" BUS_REMINDER, reminders), bus_method_preview, 0),
         SD_BUS_METHOD_WITH_ARGS("Why", SD_BUS_ARGS("s", id), SD_BUS_RESULT("as", lines),
                                 bus_method_why, 0),
+        SD_BUS_METHOD_WITH_ARGS("ListDeliveries", SD_BUS_ARGS("a{sv}", filter),
+                                SD_BUS_RESULT("a" BUS_DELIVERY, deliveries),
+                                bus_method_list_deliveries, 0),
+        SD_BUS_METHOD_WITH_ARGS("SendTest", SD_BUS_ARGS("s", name),
+                                SD_BUS_RESULT("b", delivered, "as", lines), bus_method_send_test,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("MarkDone", SD_BUS_ARGS("s", id, "s", note), SD_BUS_NO_RESULT,
                                 method_mark_done, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Reopen", SD_BUS_ARGS("s", id, "s", note), SD_BUS_NO_RESULT,
@@ -346,6 +349,14 @@ void bus_emit_mark(struct manager *m, const char *member, const char *ledger, co
         struct emit e = { member, "ssss", ledger, id, user, note, .ok = 0 };
 
         emit_all(m, &e);
+}
+
+void bus_emit_reminder(struct manager *m, const char *ledger, const char *id, const char *kind,
+                       const char *target, const char *reason) {
+        struct emit sent = { "ReminderSent", "ssss", ledger, id, kind, target, .ok = 0 };
+        struct emit failed = { "ReminderFailed", "ssss", ledger, id, target, reason, .ok = 0 };
+
+        emit_all(m, reason ? &failed : &sent);
 }
 
 /* ---- setup ------------------------------------------------------------------ */

@@ -5,6 +5,7 @@
  * with its syslog priority, "<3>", which the journal turns into the priority
  * of the entry; in a terminal the lines are plain. */
 
+#include <errno.h>
 #include <syslog.h>
 
 void log_setup(void);
@@ -15,5 +16,7 @@ int log_full(int priority, int error, const char *fmt, ...) __attribute__((forma
 #define log_info(...) log_full(LOG_INFO, 0, __VA_ARGS__)
 #define log_notice(...) log_full(LOG_NOTICE, 0, __VA_ARGS__)
 #define log_warning(...) log_full(LOG_WARNING, 0, __VA_ARGS__)
+#define log_error(...) log_full(LOG_ERR, 0, __VA_ARGS__)
+#define log_oom() log_full(LOG_ERR, -ENOMEM, "out of memory")
 #define log_error_errno(error, ...) log_full(LOG_ERR, (error), __VA_ARGS__)
 #define log_warning_errno(error, ...) log_full(LOG_WARNING, (error), __VA_ARGS__)

@@ -9,6 +9,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "bus.h"
+#include "courier.h"
 #include "feeds.h"
 #include "log.h"
 #include "marks.h"
@@ -44,6 +45,7 @@ int manager_new(struct manager **out, const char *config_path) {
 void manager_free(struct manager *m) {
         if (!m)
                 return;
+        courier_stop(m);
         feeds_stop(m);
         bus_done(m);
         sd_event_source_unref(m->timer);
@@ -60,8 +62,17 @@ void manager_free(struct manager *m) {
 
 /* One place that reads the clock, so that every answer of one call agrees. */
 time_t manager_now(const struct manager *m) {
-        (void) m;
-        return time(NULL);
+        return time(NULL) + m->clock_offset;
+}
+
+uint64_t manager_realtime_usec(const struct manager *m, time_t t) {
+        t -= m->clock_offset;
+        return t > 0 ? (uint64_t) t * 1000000 : 1;
+}
+
+void manager_set_dispatched(struct manager *m, time_t t) {
+        if (t > m->last_dispatched)
+                m->last_dispatched = t;
 }
 
 /* Loads path; every message is logged. On failure, *summary says why in one
@@ -157,6 +168,7 @@ int manager_reload(struct manager *m) {
                 log_info("reloaded %s: %s", m->config_path, changes ? changes : "");
                 config_free(m->config);
                 m->config = fresh;
+                courier_reload(m);
                 resolve_admin_group(m);
                 marks_reconcile(m);
                 record_reload(m, true, changes);
@@ -168,14 +180,6 @@ int manager_reload(struct manager *m) {
 }
 
 /* ---- the plan and its timer ------------------------------------------------ */
-
-static bool milestone_done(const struct milestone *ms, void *userdata) {
-        return marks_is_done(userdata, ms);
-}
-
-static time_t milestone_quiet_until(const struct milestone *ms, void *userdata) {
-        return marks_snoozed_until(userdata, ms);
-}
 
 time_t manager_next_reminder(const struct manager *m) {
         return m->plan_next < m->plan.n_reminders ? m->plan.reminders[m->plan_next].at : 0;
@@ -193,7 +197,8 @@ static void log_reminder(const struct reminder *r) {
                  due, offset, r->n_owners, r->n_owners == 1 ? "" : "s");
 }
 
-/* Hands every reminder whose instant has come to dispatch, then re-arms. */
+/* Hands the reminders whose instant has come to dispatch, one instant at a
+ * time, then re-arms. */
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         struct manager *m = userdata;
         time_t now = manager_now(m);
@@ -201,12 +206,15 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         (void) s;
         (void) usec;
         while (m->plan_next < m->plan.n_reminders && m->plan.reminders[m->plan_next].at <= now) {
-                const struct reminder *r = &m->plan.reminders[m->plan_next++];
+                const struct reminder *first = &m->plan.reminders[m->plan_next];
+                size_t n = 0;
 
-                log_reminder(r);
+                while (m->plan_next + n < m->plan.n_reminders && first[n].at == first->at)
+                        log_reminder(&first[n++]);
+                m->plan_next += n;
                 if (m->dispatch)
-                        m->dispatch(m, r);
-                m->last_dispatched = r->at;
+                        m->dispatch(m, first, n, false);
+                m->last_dispatched = first->at;
         }
         if (m->plan_next >= m->plan.n_reminders && now >= m->plan_until)
                 return manager_replan(m); /* the plan ran out: the next one */
@@ -222,13 +230,13 @@ static int arm_timer(struct manager *m) {
         if (next == 0)
                 next = m->plan_until; /* nothing planned: look again when the plan ends */
         if (!m->timer) {
-                r = sd_event_add_time(m->event, &m->timer, CLOCK_REALTIME, (uint64_t) next * 1000000,
-                                      1000000, on_timer, m);
+                r = sd_event_add_time(m->event, &m->timer, CLOCK_REALTIME,
+                                      manager_realtime_usec(m, next), 1000, on_timer, m);
                 if (r < 0)
                         return log_error_errno(r, "cannot create the reminder timer");
                 return sd_event_source_set_description(m->timer, "reminder-timer");
         }
-        r = sd_event_source_set_time(m->timer, (uint64_t) next * 1000000);
+        r = sd_event_source_set_time(m->timer, manager_realtime_usec(m, next));
         if (r >= 0)
                 r = sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
         return r < 0 ? log_error_errno(r, "cannot arm the reminder timer") : 0;
@@ -238,8 +246,8 @@ int manager_replan(struct manager *m) {
         time_t now = manager_now(m);
         struct schedule_input in = {
                 .config = m->config,
-                .is_done = milestone_done,
-                .quiet_until = milestone_quiet_until,
+                .is_done = marks_schedule_done,
+                .quiet_until = marks_schedule_quiet,
                 .userdata = m,
                 /* Reminders at or before the last one dispatched are done with. */
                 .from = now > m->last_dispatched ? now : m->last_dispatched + 1,

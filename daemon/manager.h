@@ -6,6 +6,7 @@
  * connections that expose it all. */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 #include <time.h>
@@ -23,8 +24,10 @@ struct reload_result {
 };
 
 struct manager;
-/* Where a due reminder goes: the delivery code fills this in (issue 4). */
-typedef void (*dispatch_fn)(struct manager *m, const struct reminder *r);
+/* Where due reminders go: the n reminders of one instant at once, so that
+ * those for one recipient make one message. late: their instant passed while
+ * ledgerd was not running (catch-up). */
+typedef void (*dispatch_fn)(struct manager *m, const struct reminder *r, size_t n, bool late);
 
 enum bus_choice { BUS_SYSTEM, BUS_USER, BUS_NONE };
 
@@ -34,6 +37,10 @@ struct manager {
         struct private_server *private_server;
         enum bus_choice bus_choice;
         struct feeds *feeds; /* the calendar feeds and their HTTP server */
+        struct courier *courier; /* sends the reminders (courier.h) */
+        /* --now in service mode: the service's clock runs this far from the
+         * system's, for rehearsals and tests. 0 normally. */
+        time_t clock_offset;
 
         char *config_path;
         struct config *config;
@@ -57,6 +64,10 @@ int manager_new(struct manager **out, const char *config_path);
 void manager_free(struct manager *m);
 
 time_t manager_now(const struct manager *m);
+/* An instant of the service's clock as CLOCK_REALTIME microseconds, for timers. */
+uint64_t manager_realtime_usec(const struct manager *m, time_t t);
+/* Reminders at or before this instant have been handed to dispatch. */
+void manager_set_dispatched(struct manager *m, time_t t);
 /* Loads the configuration for the first time; 0 or -errno (messages logged). */
 int manager_load(struct manager *m);
 /* Loads and validates the whole new configuration; only then replaces the

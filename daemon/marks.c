@@ -103,6 +103,14 @@ time_t marks_snoozed_until(const struct manager *m, const struct milestone *ms) 
         return m->state ? state_snoozed_until(m->state, ms->task->ledger->id, ms->id) : 0;
 }
 
+bool marks_schedule_done(const struct milestone *ms, void *manager) {
+        return marks_is_done(manager, ms);
+}
+
+time_t marks_schedule_quiet(const struct milestone *ms, void *manager) {
+        return marks_snoozed_until(manager, ms);
+}
+
 static int mark_cmp(const void *key, const void *item) {
         const struct mark *a = key, *b = item;
         int c = strcmp(a->ledger, b->ledger);

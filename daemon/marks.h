@@ -37,6 +37,10 @@ void marks_close(struct manager *m);
 
 bool marks_is_done(const struct manager *m, const struct milestone *ms);
 time_t marks_snoozed_until(const struct manager *m, const struct milestone *ms);
+/* The same as a schedule_done_fn and a schedule_quiet_fn (schedule.h), for
+ * a struct schedule_input whose userdata is the manager. */
+bool marks_schedule_done(const struct milestone *ms, void *manager);
+time_t marks_schedule_quiet(const struct milestone *ms, void *manager);
 /* The mark of ledger/name, or NULL; owned by the manager. */
 const struct mark *marks_get(const struct manager *m, const char *ledger, const char *name);
 

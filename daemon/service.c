@@ -11,11 +11,13 @@
 
 #include "bus.h"
 #include "clock-watch.h"
+#include "courier.h"
 #include "feeds.h"
 #include "ledgerd.h"
 #include "log.h"
 #include "manager.h"
 #include "marks.h"
+#include "zone.h"
 
 static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         struct manager *m = userdata;
@@ -60,9 +62,27 @@ static int setup_events(struct manager *m) {
         return r < 0 ? log_error_errno(r, "cannot set up the event loop: %s", strerror(-r)) : 0;
 }
 
-static int start(struct manager *m) {
+/* --now: the service's clock starts at that instant and runs on. */
+static int set_clock(struct manager *m, const char *now_arg) {
+        time_t t;
+
+        if (!now_arg)
+                return 0;
+        if (zone_parse_time(m->config->timezone, now_arg, &t) < 0) {
+                log_error("--now: \"%s\" is not YYYY-MM-DD, YYYY-MM-DDTHH:MM or @EPOCH", now_arg);
+                return -EINVAL;
+        }
+        m->clock_offset = t - time(NULL);
+        log_notice("rehearsal: the service's clock runs %+lld s from the system's",
+                   (long long) m->clock_offset);
+        return 0;
+}
+
+static int start(struct manager *m, const struct options *o) {
         int r = manager_load(m);
 
+        if (r >= 0)
+                r = set_clock(m, o->now_arg);
         if (r >= 0)
                 r = marks_open(m);
         if (r >= 0)
@@ -71,6 +91,8 @@ static int start(struct manager *m) {
                 r = bus_setup(m);
         if (r >= 0)
                 r = feeds_start(m);
+        if (r >= 0)
+                r = courier_start(m); /* sends what is pending and catches up first */
         if (r >= 0)
                 r = manager_replan(m);
         return r;
@@ -85,7 +107,7 @@ int service_run(const struct options *o) {
         m->bus_choice = o->bus;
         m->state_directory_option = o->state_directory;
         m->runtime_directory_option = o->runtime_directory;
-        r = start(m);
+        r = start(m, o);
         if (r >= 0) {
                 sd_notify(false, "READY=1");
                 manager_notify_status(m);
