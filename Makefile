@@ -19,7 +19,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wformat=2 -Wvla -Werror
 CFLAGS   ?= -O2 -g
-override CFLAGS += -std=c17 -D_GNU_SOURCE $(WARNINGS) -Icore $(PKG_CFLAGS) -MMD -MP
+override CFLAGS += -std=c17 -D_GNU_SOURCE -pthread $(WARNINGS) -Icore $(PKG_CFLAGS) -MMD -MP
+override LDFLAGS += -pthread
 ifneq ($(SANITIZE),)
 override CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 override LDFLAGS += -fsanitize=$(SANITIZE)

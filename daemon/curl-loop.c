@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "smtp-worker.h"
+
 /* curl's timeouts are in milliseconds; sd-event may fire this much late to
  * wake once for several sources. It never fires early. */
 #define TIMER_ACCURACY_USEC 1000
@@ -35,6 +37,8 @@ struct curl_loop {
         struct transfer *transfers;
         size_t n_transfers;
         struct watch *watches;
+        struct smtp_worker *worker; /* made on first use */
+        unsigned worker_idle_ms;    /* 0: the worker's default */
 };
 
 static bool curl_ready;
@@ -232,12 +236,14 @@ int curl_loop_new(sd_event *event, struct curl_loop **out) {
 void curl_loop_free(struct curl_loop *l) {
         if (!l)
                 return;
+        smtp_worker_free(l->worker);
         /* The sockets watched are those of running transfers (curl stops
          * watching a connection once it idles in the cache). Cut them first:
          * libcurl ends a removed SMTP upload by sending the end of the
          * message and waiting for the answer, blocking, which would deliver
-         * a message cut short, or hang on a server that does not answer. On
-         * a dead socket that fails at once. curl still closes the fds. */
+         * a message cut short, or hang on a server that does not answer (mail
+         * runs on the worker, but an SMTP transfer added here would). On a
+         * dead socket that fails at once. curl still closes the fds. */
         for (struct watch *w = l->watches; w; w = w->next)
                 shutdown(sd_event_source_get_io_fd(w->source), SHUT_RDWR);
         while (l->transfers) {
@@ -286,6 +292,25 @@ int curl_loop_add(struct curl_loop *l, CURL *easy, curl_done_fn done, void *user
         return curl_loop_add_full(l, easy, done, NULL, userdata);
 }
 
+int curl_loop_add_blocking(struct curl_loop *l, CURL *easy, curl_done_fn done,
+                           curl_abort_fn abort_fn, void *userdata) {
+        if (!l->worker) {
+                int r = smtp_worker_new(l->event, &l->worker);
+
+                if (r < 0)
+                        return r;
+                if (l->worker_idle_ms)
+                        smtp_worker_set_idle(l->worker, l->worker_idle_ms);
+        }
+        return smtp_worker_add(l->worker, easy, done, abort_fn, userdata);
+}
+
 size_t curl_loop_running(const struct curl_loop *l) {
-        return l->n_transfers;
+        return l->n_transfers + (l->worker ? smtp_worker_pending(l->worker) : 0);
+}
+
+void curl_loop_set_worker_idle(struct curl_loop *l, unsigned ms) {
+        l->worker_idle_ms = ms;
+        if (l->worker)
+                smtp_worker_set_idle(l->worker, ms);
 }

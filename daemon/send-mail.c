@@ -154,8 +154,8 @@ static int set_options(CURL *e, const struct mail_transport *t, const char *from
         SET(CURLOPT_NOSIGNAL, 1L);
         SET(CURLOPT_TIMEOUT, timeout);
         SET(CURLOPT_CONNECTTIMEOUT, timeout);
-        /* libcurl waits for the answer to the message's end without the
-         * event loop; this bounds that wait like the rest. */
+        /* libcurl waits for the answer to the message's end blocking (on
+         * the loop's worker thread); this bounds that wait like the rest. */
         SET(CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
         SET(CURLOPT_ERRORBUFFER, m->error);
         SET(CURLOPT_MAIL_FROM, from_addr);
@@ -213,7 +213,9 @@ int send_mail(struct curl_loop *loop, const struct mail_transport *t, const char
         }
         r = set_options(e, t, from_addr, m);
         if (r == 0)
-                r = curl_loop_add_full(loop, e, on_done, mail_send_free, m);
+                /* Not on the multi handle: libcurl's SMTP client would
+                 * stop the event loop while it waits for that answer. */
+                r = curl_loop_add_blocking(loop, e, on_done, mail_send_free, m);
         if (r < 0) {
                 curl_easy_cleanup(e);
                 mail_send_free(m);

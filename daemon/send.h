@@ -55,7 +55,9 @@ struct mail_transport {
 
 /* Sends message (RFC 5322 bytes, CRLF lines; copied) from from_addr to
  * every address of rcpt (bare addresses). All recipients or none: a
- * refused recipient ends the try before the message is sent.
+ * refused recipient ends the try before the message is sent. The try runs
+ * on the loop's worker thread (curl_loop_add_blocking()), one message at a
+ * time: a server slow to answer delays the next message, never the loop.
  *   delivered  the server accepted the message
  *   permanent  a 5xx reply, AUTH refused, or no STARTTLS while required
  *   retry      anything else: refused connection, timeout, 4xx, TLS errors

@@ -9,10 +9,17 @@
  * --repeat=N (N tries one after the other, each started from the end of
  * the one before, as the daemon's queues do), --idle=MS (then run the idle
  * loop that long and count the wakeups), --abort-after=MS (free the loop
- * then, with the transfer still running: no verdict is printed).
+ * then, with the transfer still running: no verdict is printed),
+ * --tick=MS (a timer in the same loop, every MS while the tries run: prints
+ * "ticks:" and "tick-max-gap-ms:", the longest time between two ticks, to
+ * show that a try never holds the loop up), --webhook-too=URL (a json POST
+ * of "{}" to URL started with the first try: prints "webhook-verdict:" and
+ * "webhook-elapsed-ms:" when it ends), --worker-idle=MS (how long the
+ * worker keeps an idle SMTP connection).
  * Prints, per try, "verdict:", "code:", "delay:", "reason:", "answer:",
- * "elapsed-ms:" lines and a blank line; exits 0 when the last try was
- * delivered, 1 retry, 2 permanent, 3 for a usage or setup error.
+ * "elapsed-ms:" lines and a blank line; at the end "free-ms:", the time
+ * curl_loop_free() took. Exits 0 when the last try was delivered, 1 retry,
+ * 2 permanent, 3 for a usage or setup error.
  * Compiled by that test against the build's daemon objects and libledger.a. */
 #include <errno.h>
 #include <getopt.h>
@@ -41,6 +48,14 @@ struct run {
         bool finished, aborted;
         enum send_verdict last;
         struct timespec started;
+        /* --tick */
+        long tick_ms, tick_max_gap;
+        int ticks;
+        struct timespec last_tick;
+        /* --webhook-too */
+        struct webhook_request extra;
+        bool extra_running;
+        struct timespec extra_started;
 };
 
 static long elapsed_ms(const struct timespec *since) {
@@ -62,7 +77,55 @@ static void on_done(const struct send_result *res, void *userdata) {
         r->last = res->verdict;
         if (++r->done < r->repeat && start(r) == 0)
                 return;
-        r->finished = true;
+        r->finished = !r->extra_running;
+}
+
+static void on_extra_done(const struct send_result *res, void *userdata) {
+        struct run *r = userdata;
+
+        printf("webhook-verdict: %s\nwebhook-elapsed-ms: %ld\n\n", send_verdict_name(res->verdict),
+               elapsed_ms(&r->extra_started));
+        fflush(stdout);
+        r->extra_running = false;
+        r->finished = r->done >= r->repeat;
+}
+
+/* Counts the ticks while the tries run, and the longest gap between two. */
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct run *r = userdata;
+        long gap = elapsed_ms(&r->last_tick);
+
+        (void) usec;
+        if (r->done >= r->repeat)
+                return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+        r->ticks++;
+        if (gap > r->tick_max_gap)
+                r->tick_max_gap = gap;
+        clock_gettime(CLOCK_MONOTONIC, &r->last_tick);
+        if (sd_event_source_set_time_relative(s, (uint64_t) r->tick_ms * 1000) < 0)
+                return -EIO;
+        return sd_event_source_set_enabled(s, SD_EVENT_ON);
+}
+
+static int start_extras(struct run *r) {
+        int k;
+
+        /* 1 ms accuracy: sd-event's default of 250 ms would blur the gaps. */
+        if (r->tick_ms > 0) {
+                clock_gettime(CLOCK_MONOTONIC, &r->last_tick);
+                k = sd_event_add_time_relative(r->event, NULL, CLOCK_MONOTONIC,
+                                               (uint64_t) r->tick_ms * 1000, 1000, on_tick, r);
+                if (k < 0)
+                        return k;
+        }
+        if (r->extra.url) {
+                clock_gettime(CLOCK_MONOTONIC, &r->extra_started);
+                k = send_webhook(r->loop, CHANNEL_JSON, &r->extra, r->timeout, on_extra_done, r);
+                if (k < 0)
+                        return k;
+                r->extra_running = true;
+        }
+        return 0;
 }
 
 static int start(struct run *r) {
@@ -117,6 +180,8 @@ static int read_all(FILE *f, char **out, size_t *size) {
 static int usage(void) {
         fputs("usage: send-driver [--tls=none|required] [--user=U] [--password=P] "
               "[--ca-file=F] [--timeout=S] [--repeat=N] [--idle=MS]\n"
+              "                   [--abort-after=MS] [--tick=MS] [--webhook-too=URL] "
+              "[--worker-idle=MS]\n"
               "         mail URL FROM RCPT... < message\n"
               "       send-driver [...] webhook FORMAT URL [HEADER...] < body\n",
               stderr);
@@ -139,7 +204,8 @@ static int idle_wakeups(sd_event *e, long ms) {
         return n;
 }
 
-static int parse_args(int argc, char **argv, struct run *r, long *idle, long *abort_ms) {
+static int parse_args(int argc, char **argv, struct run *r, long *idle, long *abort_ms,
+                      long *worker_idle) {
         static const struct option options[] = {
                 { "tls", required_argument, NULL, 't' },
                 { "user", required_argument, NULL, 'u' },
@@ -149,6 +215,9 @@ static int parse_args(int argc, char **argv, struct run *r, long *idle, long *ab
                 { "repeat", required_argument, NULL, 'r' },
                 { "idle", required_argument, NULL, 'i' },
                 { "abort-after", required_argument, NULL, 'a' },
+                { "tick", required_argument, NULL, 'k' },
+                { "webhook-too", required_argument, NULL, 'w' },
+                { "worker-idle", required_argument, NULL, 'W' },
                 {},
         };
         int c;
@@ -182,6 +251,17 @@ static int parse_args(int argc, char **argv, struct run *r, long *idle, long *ab
                 case 'a':
                         *abort_ms = atol(optarg);
                         break;
+                case 'k':
+                        r->tick_ms = atol(optarg);
+                        break;
+                case 'w':
+                        r->extra.url = optarg;
+                        r->extra.body = "{}";
+                        r->extra.body_size = 2;
+                        break;
+                case 'W':
+                        *worker_idle = atol(optarg);
+                        break;
                 default:
                         return -EINVAL;
                 }
@@ -207,16 +287,21 @@ static int parse_args(int argc, char **argv, struct run *r, long *idle, long *ab
 
 int main(int argc, char **argv) {
         struct run r = { .last = SEND_RETRY };
-        long idle = 0, abort_ms = 0;
+        long idle = 0, abort_ms = 0, worker_idle = 0;
+        struct timespec freeing;
         int k;
 
-        if (parse_args(argc, argv, &r, &idle, &abort_ms) < 0)
+        if (parse_args(argc, argv, &r, &idle, &abort_ms, &worker_idle) < 0)
                 return usage();
         if (read_all(stdin, &r.input, &r.input_size) < 0)
                 return 3;
         r.request.body = r.input;
         r.request.body_size = r.input_size;
-        if (sd_event_new(&r.event) < 0 || curl_loop_new(r.event, &r.loop) < 0 || start(&r) < 0)
+        if (sd_event_new(&r.event) < 0 || curl_loop_new(r.event, &r.loop) < 0)
+                return 3;
+        if (worker_idle > 0)
+                curl_loop_set_worker_idle(r.loop, (unsigned) worker_idle);
+        if (start(&r) < 0 || start_extras(&r) < 0)
                 return 3;
         if (abort_ms > 0 && sd_event_add_time_relative(r.event, NULL, CLOCK_MONOTONIC,
                                                        (uint64_t) abort_ms * 1000, 0,
@@ -227,11 +312,15 @@ int main(int argc, char **argv) {
                 k = sd_event_run(r.event, UINT64_MAX);
         if (r.aborted)
                 printf("running: %zu\naborted: yes\n", curl_loop_running(r.loop));
+        if (k >= 0 && r.tick_ms > 0)
+                printf("ticks: %d\ntick-max-gap-ms: %ld\n", r.ticks, r.tick_max_gap);
         if (k >= 0 && idle > 0) {
                 printf("running: %zu\n", curl_loop_running(r.loop));
                 printf("idle-wakeups: %d\n", idle_wakeups(r.event, idle));
         }
+        clock_gettime(CLOCK_MONOTONIC, &freeing);
         curl_loop_free(r.loop);
+        printf("free-ms: %ld\n", elapsed_ms(&freeing));
         sd_event_unref(r.event);
         free(r.input);
         if (k < 0)
