@@ -61,13 +61,25 @@ void manager_free(struct manager *m) {
 }
 
 /* One place that reads the clock, so that every answer of one call agrees. */
-time_t manager_now(const struct manager *m) {
-        return time(NULL) + m->clock_offset;
+int64_t realtime_usec(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+time_t manager_now(const struct manager *m) {
+        if (m->clock_offset_usec == 0)
+                return time(NULL);
+        return (time_t) ((realtime_usec() + m->clock_offset_usec) / 1000000);
+}
+
+/* Kept to the microsecond, so that a shifted clock reaches an instant
+ * exactly when its second begins, as the real one does. */
 uint64_t manager_realtime_usec(const struct manager *m, time_t t) {
-        t -= m->clock_offset;
-        return t > 0 ? (uint64_t) t * 1000000 : 1;
+        int64_t usec = (int64_t) t * 1000000 - m->clock_offset_usec;
+
+        return usec > 0 ? (uint64_t) usec : 1;
 }
 
 void manager_set_dispatched(struct manager *m, time_t t) {

@@ -38,9 +38,9 @@ struct manager {
         enum bus_choice bus_choice;
         struct feeds *feeds; /* the calendar feeds and their HTTP server */
         struct courier *courier; /* sends the reminders (courier.h) */
-        /* --now in service mode: the service's clock runs this far from the
-         * system's, for rehearsals and tests. 0 normally. */
-        time_t clock_offset;
+        /* --now in service mode: the service's clock runs this many
+         * microseconds from the system's, for rehearsals and tests. 0 normally. */
+        int64_t clock_offset_usec;
 
         char *config_path;
         struct config *config;
@@ -64,6 +64,8 @@ int manager_new(struct manager **out, const char *config_path);
 void manager_free(struct manager *m);
 
 time_t manager_now(const struct manager *m);
+/* The system's realtime clock in microseconds. */
+int64_t realtime_usec(void);
 /* An instant of the service's clock as CLOCK_REALTIME microseconds, for timers. */
 uint64_t manager_realtime_usec(const struct manager *m, time_t t);
 /* Reminders at or before this instant have been handed to dispatch. */

@@ -72,9 +72,11 @@ static int set_clock(struct manager *m, const char *now_arg) {
                 log_error("--now: \"%s\" is not YYYY-MM-DD, YYYY-MM-DDTHH:MM or @EPOCH", now_arg);
                 return -EINVAL;
         }
-        m->clock_offset = t - time(NULL);
-        log_notice("rehearsal: the service's clock runs %+lld s from the system's",
-                   (long long) m->clock_offset);
+        m->clock_offset_usec = (int64_t) t * 1000000 - realtime_usec();
+        if (m->clock_offset_usec == 0)
+                m->clock_offset_usec = 1; /* 0 means "not shifted" */
+        log_notice("rehearsal: the service's clock runs %+.3f s from the system's",
+                   (double) m->clock_offset_usec / 1e6);
         return 0;
 }
 
