@@ -565,8 +565,10 @@ def test_webhook_too_slow(driver, hook):
     assert r.rc == 1 and r[0]["verdict"] == "retry"
     assert r[0]["code"] == "0" and r[0]["answer"] == ""
     assert "timed out" in r[0]["reason"].lower()
-    assert 900 <= int(r[0]["elapsed-ms"]) < 1600, r[0]
-    assert took < 2.0
+    # The receiver sleeps 5 s: the timeout, not the answer, ended the try.
+    # Generous above, for a loaded machine.
+    assert 900 <= int(r[0]["elapsed-ms"]) < 4500, r[0]
+    assert took < 5.0
 
 
 def test_webhook_loop_freed_while_sending(driver, hook):

@@ -28,14 +28,6 @@
 #define T0 ((time_t) 1751328000) /* 2025-07-01 00:00 UTC */
 #define MAX_GOT 200
 
-/* Sanitizers slow everything down several times; the bound is for a
- * normal build. */
-#if defined(__SANITIZE_ADDRESS__)
-#define FAST_ENOUGH 0.5
-#else
-#define FAST_ENOUGH 0.1
-#endif
-
 static char dir[] = "/tmp/ledgerd-test-deliveries-XXXXXX";
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -985,11 +977,10 @@ static void test_burst(void **state) {
         t_pending = seconds_since(&t0);
         assert_int_equal(n, N);
         assert_int_equal(count(st, DELIVERY_PENDING), N);
+        /* Printed, not asserted: speed belongs in benchmarks (make bench),
+         * not in tests that a busy machine would make fail. */
         print_message("1,000 deliveries: record %.4f s, record again %.4f s, "
                       "read pending %.4f s\n", t_record, t_again, t_pending);
-        assert_true(t_record < FAST_ENOUGH);
-        assert_true(t_again < FAST_ENOUGH);
-        assert_true(t_pending < FAST_ENOUGH);
         state_close(st);
         free(items);
         free(msgs);
