@@ -609,7 +609,7 @@ def write_config(directory, owners, tasks, channels=(), delivery=None, time_of_d
 
 
 class Ledgerd:
-    """ledgerd in the foreground: `ledgerd -c CONF --no-bus --state-dir S
+    """ledgerd in the foreground: `ledgerd -c CONF --no-bus (or --user) --state-dir S
     --runtime-dir R --now @EPOCH`, logging to a file, READY over our own
     NOTIFY_SOCKET. The runtime directory and the notify socket live under a
     short /tmp path (a socket's path has at most 107 bytes)."""
@@ -623,6 +623,7 @@ class Ledgerd:
         self.proc = None
         self.started_at = None  # time.time() when the last start began
         self.now = None         # the --now of the last start (Unix time)
+        self.bus_address = None # a session bus to serve on (--user); None: --no-bus
 
     def start(self, now, wait=True):
         """Starts with the service's clock at now (Unix time); waits for READY."""
@@ -637,13 +638,17 @@ class Ledgerd:
                if k not in ("NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES",
                             "CREDENTIALS_DIRECTORY")}
         env["NOTIFY_SOCKET"] = str(notify_path)
+        bus = ["--no-bus"]
+        if self.bus_address:
+            env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
+            bus = ["--user"]
         self.now = int(now)
         self.started_at = time.time()
         with open(self.log, "a") as log:
             log.write(f"==== start --now @{self.now} at {self.started_at:.3f}\n")
             log.flush()
             self.proc = subprocess.Popen(
-                [str(LEDGERD), "-c", str(self.conf), "--no-bus", "--state-dir", str(self.state),
+                [str(LEDGERD), "-c", str(self.conf), *bus, "--state-dir", str(self.state),
                  "--runtime-dir", str(self.run_dir), "--now", f"@{self.now}"],
                 env=env, stdout=log, stderr=log)
         if wait:

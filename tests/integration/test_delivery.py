@@ -16,6 +16,7 @@ import email.policy
 import hashlib
 import random
 import re
+import subprocess
 import time
 import urllib.parse
 
@@ -449,6 +450,46 @@ def test_retry_after_and_gone(tmp_path, receiver, ledgerd):
     status = d.status()
     assert (status["pending_deliveries"], status["failed_deliveries"]) == (0, 1)
     assert [x["target"] for x in d.deliveries("--status", "failed")] == ["channel:gone"]
+
+
+SESSION_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:path={path}</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
+<allow own="*"/><allow user="*"/></policy></busconfig>"""
+
+
+def test_signals_for_sent_and_failed(tmp_path, receiver, ledgerd):
+    """ReminderSent and ReminderFailed on the bus, watched by dbus-monitor."""
+    (tmp_path / "bus.conf").write_text(SESSION_BUS.format(path=tmp_path / "bus"))
+    bus = subprocess.Popen(["dbus-daemon", f"--config-file={tmp_path / 'bus.conf'}", "--nofork",
+                            "--print-address"], stdout=subprocess.PIPE, text=True)
+    address = bus.stdout.readline().strip()
+    monitor = subprocess.Popen(["dbus-monitor", "--address", address,
+                                "type='signal',interface='org.ledgerd.Ledger1'"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        receiver.route("/gone", peers.gone())
+        channels = [peers.Channel("ok", "json", receiver.url("/ok")),
+                    peers.Channel("gone", "json", receiver.url("/gone"))]
+        conf = peers.write_config(tmp_path / "conf", [czj(channels=("ok", "gone"))], [task()],
+                                  channels=channels)
+        d = ledgerd(conf)
+        d.bus_address = address
+        time.sleep(0.5)  # dbus-monitor is listening
+        d.start(AT - LEAD)
+        settled(d, 2)
+        time.sleep(0.5)
+    finally:
+        monitor.terminate()
+        out = monitor.communicate(timeout=10)[0]
+        bus.terminate()
+        bus.wait(timeout=10)
+    sent = [b for b in out.split("\nsignal ") if "member=ReminderSent" in b]
+    failed = [b for b in out.split("\nsignal ") if "member=ReminderFailed" in b]
+    assert len(sent) == 1 and '"channel:ok"' in sent[0] and '"due"' in sent[0], out
+    assert len(failed) == 1 and '"channel:gone"' in failed[0] and "410" in failed[0], out
+    assert f'"{peers.LEDGER_ID}"' in failed[0] and '"1"' in failed[0], out
 
 
 def test_a_slow_receiver_delays_only_itself(tmp_path, ledgerd):
