@@ -175,7 +175,9 @@ def complete(*words, env=None):
 
 
 def test_completion_verbs_and_options():
-    assert complete("ledgerctl", "s") == ["status", "show", "snooze"]
+    assert complete("ledgerctl", "s") == ["status", "show", "snooze", "send-test"]
+    assert complete("ledgerctl", "deliveries", "--status", "f") == ["failed"]
+    assert complete("ledgerctl", "deliveries", "--li") == ["--limit"]
     assert complete("ledgerctl", "--json", "re") == ["reopen", "reload"]
     assert complete("ledgerctl", "list", "--due") == ["--due-within"]
     assert complete("ledgerctl", "--timezone", "Asia/") == ["Asia/Shanghai", "Asia/Urumqi"]
