@@ -60,6 +60,57 @@ static void test_sequence(void **state) {
         revisions_close(r);
 }
 
+/* Thousands of events, asked for in the order they were stored, in reverse
+ * and twice in one transaction (the main feed, then an owner's): each keeps
+ * its revision until its own hash changes. */
+static void test_many(void **state) {
+        enum { N = 5000 };
+        struct revisions *r = open_at(1000);
+        struct ics_revision v;
+        char uid[32];
+
+        (void) state;
+        for (int i = 0; i < N; i++) {
+                snprintf(uid, sizeof uid, "%d@many.ledgerd", i);
+                v = revisions_lookup(uid, (uint64_t) i, r);
+                assert_int_equal(v.sequence, 0);
+        }
+        assert_int_equal(revisions_commit(r), 0);
+        /* after a commit, the same object reads the table again */
+        snprintf(uid, sizeof uid, "%d@many.ledgerd", 7);
+        v = revisions_lookup(uid, 7, r);
+        assert_int_equal(v.sequence, 0);
+        assert_int_equal(v.modified, 1000);
+        revisions_close(r);
+
+        r = open_at(2000);
+        for (int i = N; i-- > 0;) { /* backwards: no entry follows the last found */
+                snprintf(uid, sizeof uid, "%d@many.ledgerd", i);
+                v = revisions_lookup(uid, (uint64_t) (i % 10 == 3 ? i + 1 : i), r);
+                assert_int_equal(v.sequence, i % 10 == 3 ? 1 : 0);
+                assert_int_equal(v.modified, i % 10 == 3 ? 2000 : 1000);
+        }
+        for (int i = 0; i < N; i++) { /* an owner's feed, in the same transaction */
+                snprintf(uid, sizeof uid, "%d@many.ledgerd", i);
+                v = revisions_lookup(uid, (uint64_t) (i % 10 == 3 ? i + 1 : i), r);
+                assert_int_equal(v.sequence, i % 10 == 3 ? 1 : 0);
+        }
+        v = revisions_lookup("new@many.ledgerd", 1, r);
+        assert_int_equal(v.sequence, 0);
+        assert_int_equal(v.modified, 2000);
+        assert_int_equal(revisions_commit(r), 0);
+        revisions_close(r);
+
+        r = open_at(3000);
+        v = revisions_lookup("13@many.ledgerd", 14, r);
+        assert_int_equal(v.sequence, 1);
+        assert_int_equal(v.modified, 2000);
+        v = revisions_lookup("new@many.ledgerd", 1, r);
+        assert_int_equal(v.sequence, 0);
+        assert_int_equal(v.modified, 2000);
+        revisions_close(r);
+}
+
 static void test_unwritable(void **state) {
         struct revisions *r = NULL;
         char *error = NULL;
@@ -92,6 +143,7 @@ static int teardown(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_sequence),
+                cmocka_unit_test(test_many),
                 cmocka_unit_test(test_unwritable),
         };
 
