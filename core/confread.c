@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Interns path in config->files, so struct source can point at it for as
  * long as the configuration lives. */
-static const char *intern_file(struct confread *r, const char *path) {
+const char *confread_intern_file(struct confread *r, const char *path) {
         struct config *c = r->config;
         char **files, *copy;
 
@@ -29,11 +31,18 @@ static const char *intern_file(struct confread *r, const char *path) {
         return copy;
 }
 
+/* A setting read from a string has no file, and its line counts from the
+ * string's start: its configuration's origin says where it really is. */
 struct source confread_source(struct confread *r, const config_setting_t *s) {
-        return (struct source) {
-                .file = intern_file(r, config_setting_source_file(s)),
-                .line = (int) config_setting_source_line(s),
-        };
+        const char *file = config_setting_source_file(s);
+        int line = (int) config_setting_source_line(s);
+        const struct confread_origin *o;
+
+        if (!file && s->config && (o = config_setting_get_hook(config_root_setting(s->config)))) {
+                file = o->file;
+                line += o->line_offset;
+        }
+        return (struct source) { .file = file ? confread_intern_file(r, file) : NULL, .line = line };
 }
 
 static void report(struct confread *r, enum diag_level level, const config_setting_t *s,
@@ -100,11 +109,48 @@ static const char *closest_key(const char *name, const char *const *known) {
         return best;
 }
 
-static bool key_known(const char *name, const char *const *known) {
-        for (; *known; known++)
-                if (strcmp(name, *known) == 0)
-                        return true;
-        return false;
+/* known's index of name, or -1. */
+static int key_index(const char *name, const char *const *known) {
+        for (int i = 0; known[i]; i++)
+                if (name[0] == known[i][0] && strcmp(name, known[i]) == 0)
+                        return i;
+        return -1;
+}
+
+static void report_unknown(struct confread *r, const config_setting_t *s, const char *name,
+                           const char *what, const char *const *known) {
+        const char *hint = closest_key(name, known);
+
+        if (hint)
+                confread_error(r, s, "unknown key '%s' in %s (did you mean '%s'?)", name, what,
+                               hint);
+        else
+                confread_error(r, s, "unknown key '%s' in %s", name, what);
+}
+
+bool confread_members(struct confread *r, const config_setting_t *group, const char *what,
+                      const char *const *known, struct confread_members *m) {
+        bool ok = true;
+
+        m->group = group;
+        m->known = known;
+        memset(m->found, 0, sizeof m->found);
+        for (int i = 0; i < config_setting_length(group); i++) {
+                const config_setting_t *s = config_setting_get_elem(group, (unsigned) i);
+                const char *name = config_setting_name(s);
+                int k;
+
+                if (!name)
+                        continue;
+                k = key_index(name, known);
+                if (k >= 0 && k < CONFREAD_MAX_KEYS)
+                        m->found[k] = s;
+                else if (k < 0) {
+                        report_unknown(r, s, name, what, known);
+                        ok = false;
+                }
+        }
+        return ok;
 }
 
 bool confread_known_keys(struct confread *r, const config_setting_t *group, const char *what,
@@ -113,19 +159,30 @@ bool confread_known_keys(struct confread *r, const config_setting_t *group, cons
 
         for (int i = 0; i < config_setting_length(group); i++) {
                 const config_setting_t *s = config_setting_get_elem(group, (unsigned) i);
-                const char *name = config_setting_name(s), *hint;
+                const char *name = config_setting_name(s);
 
-                if (!name || key_known(name, known))
+                if (!name || key_index(name, known) >= 0)
                         continue;
-                hint = closest_key(name, known);
-                if (hint)
-                        confread_error(r, s, "unknown key '%s' in %s (did you mean '%s'?)", name,
-                                       what, hint);
-                else
-                        confread_error(r, s, "unknown key '%s' in %s", name, what);
+                report_unknown(r, s, name, what, known);
                 ok = false;
         }
         return ok;
+}
+
+const config_setting_t *confread_member(const struct confread_members *m, const char *key) {
+        int k = -1;
+
+        /* Callers name keys with the literals of their known list, which the
+         * compiler stores once: the same pointer, no comparing. */
+        for (int i = 0; m->known[i] && k < 0; i++)
+                if (m->known[i] == key)
+                        k = i;
+        if (k < 0)
+                k = key_index(key, m->known);
+
+        if (k < 0 || k >= CONFREAD_MAX_KEYS)
+                return config_setting_get_member(m->group, key);
+        return m->found[k];
 }
 
 static const char *type_name(int type) {
@@ -142,10 +199,10 @@ static const char *type_name(int type) {
         }
 }
 
-/* Finds key in group and checks its type; see the getters' contract. */
-static int lookup(struct confread *r, const config_setting_t *group, const char *key,
-                  bool required, int type, const config_setting_t **out) {
-        const config_setting_t *s = config_setting_get_member(group, key);
+/* Checks s, group's member key or NULL; see the getters' contract. */
+static int check(struct confread *r, const config_setting_t *group, const char *key,
+                 const config_setting_t *s, bool required, int type,
+                 const config_setting_t **out) {
         int actual;
 
         if (!s) {
@@ -165,15 +222,35 @@ static int lookup(struct confread *r, const config_setting_t *group, const char 
         return 1;
 }
 
+static int lookup(struct confread *r, const config_setting_t *group, const char *key,
+                  bool required, int type, const config_setting_t **out) {
+        return check(r, group, key, config_setting_get_member(group, key), required, type, out);
+}
+
+/* The string, borrowed from the tree. */
+static int string_at(struct confread *r, const config_setting_t *group, const char *key,
+                     const config_setting_t *s, bool required, const char **out) {
+        int k = check(r, group, key, s, required, CONFIG_TYPE_STRING, &s);
+
+        if (k > 0)
+                *out = config_setting_get_string(s);
+        return k;
+}
+
 int confread_string(struct confread *r, const config_setting_t *group, const char *key,
                     bool required, char **out) {
-        const config_setting_t *s;
-        int k = lookup(r, group, key, required, CONFIG_TYPE_STRING, &s);
+        const char *v;
+        int k = string_at(r, group, key, config_setting_get_member(group, key), required, &v);
 
         if (k <= 0)
                 return k;
-        *out = strdup(config_setting_get_string(s));
+        *out = strdup(v);
         return *out ? 1 : -ENOMEM;
+}
+
+int confread_text_in(struct confread *r, const struct confread_members *m, const char *key,
+                     bool required, const char **out) {
+        return string_at(r, m->group, key, confread_member(m, key), required, out);
 }
 
 int confread_int(struct confread *r, const config_setting_t *group, const char *key,
@@ -195,30 +272,52 @@ int confread_int(struct confread *r, const config_setting_t *group, const char *
         return 1;
 }
 
-int confread_bool(struct confread *r, const config_setting_t *group, const char *key,
-                  bool required, bool *out) {
-        const config_setting_t *s;
-        int k = lookup(r, group, key, required, CONFIG_TYPE_BOOL, &s);
+static int bool_at(struct confread *r, const config_setting_t *group, const char *key,
+                   const config_setting_t *s, bool required, bool *out) {
+        int k = check(r, group, key, s, required, CONFIG_TYPE_BOOL, &s);
 
-        if (k <= 0)
-                return k;
-        *out = config_setting_get_bool(s);
-        return 1;
+        if (k > 0)
+                *out = config_setting_get_bool(s);
+        return k;
 }
 
-static int collection(struct confread *r, const config_setting_t *group, const char *key,
-                      bool required, const config_setting_t **out) {
-        const config_setting_t *s = config_setting_get_member(group, key);
+int confread_bool(struct confread *r, const config_setting_t *group, const char *key,
+                  bool required, bool *out) {
+        return bool_at(r, group, key, config_setting_get_member(group, key), required, out);
+}
 
-        if (s && config_setting_type(s) == CONFIG_TYPE_LIST)
-                return lookup(r, group, key, required, CONFIG_TYPE_LIST, out);
-        return lookup(r, group, key, required, CONFIG_TYPE_ARRAY, out);
+int confread_bool_in(struct confread *r, const struct confread_members *m, const char *key,
+                     bool required, bool *out) {
+        return bool_at(r, m->group, key, confread_member(m, key), required, out);
+}
+
+/* An array or a list. */
+static int collection_at(struct confread *r, const config_setting_t *group, const char *key,
+                         const config_setting_t *s, bool required,
+                         const config_setting_t **out) {
+        int type = s && config_setting_type(s) == CONFIG_TYPE_LIST ? CONFIG_TYPE_LIST
+                                                                  : CONFIG_TYPE_ARRAY;
+
+        return check(r, group, key, s, required, type, out);
+}
+
+int confread_string_elem(struct confread *r, const config_setting_t *collection,
+                         const char *key, unsigned i, const char **out) {
+        const config_setting_t *e = config_setting_get_elem(collection, i);
+
+        if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+                confread_error(r, e, "'%s' must hold only strings, not %s", key,
+                               type_name(config_setting_type(e)));
+                return -EINVAL;
+        }
+        *out = config_setting_get_string(e);
+        return 1;
 }
 
 int confread_strings(struct confread *r, const config_setting_t *group, const char *key,
                      bool required, char ***out, size_t *n) {
         const config_setting_t *s;
-        int k = collection(r, group, key, required, &s);
+        int k = collection_at(r, group, key, config_setting_get_member(group, key), required, &s);
         unsigned len;
 
         *out = NULL;
@@ -230,18 +329,31 @@ int confread_strings(struct confread *r, const config_setting_t *group, const ch
         if (!*out)
                 return -ENOMEM;
         for (unsigned i = 0; i < len; i++) {
-                const config_setting_t *e = config_setting_get_elem(s, i);
+                const char *v;
 
-                if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-                        confread_error(r, e, "'%s' must hold only strings, not %s", key,
-                                       type_name(config_setting_type(e)));
+                if (confread_string_elem(r, s, key, i, &v) < 0)
                         return -EINVAL;
-                }
-                (*out)[i] = strdup(config_setting_get_string(e));
+                (*out)[i] = strdup(v);
                 if (!(*out)[i])
                         return -ENOMEM;
                 *n = i + 1;
         }
+        return 1;
+}
+
+int confread_strings_in(struct confread *r, const struct confread_members *m, const char *key,
+                        bool required, const config_setting_t **out, size_t *n) {
+        const config_setting_t *s;
+        int k = collection_at(r, m->group, key, confread_member(m, key), required, &s);
+        const char *v;
+
+        *n = 0;
+        if (k <= 0)
+                return k;
+        *out = s;
+        for (unsigned i = 0; i < (unsigned) config_setting_length(s); i++, ++*n)
+                if (confread_string_elem(r, s, key, i, &v) < 0)
+                        return -EINVAL;
         return 1;
 }
 
@@ -250,10 +362,14 @@ int confread_group(struct confread *r, const config_setting_t *group, const char
         return lookup(r, group, key, required, CONFIG_TYPE_GROUP, out);
 }
 
-int confread_list(struct confread *r, const config_setting_t *group, const char *key,
-                  bool required, const config_setting_t **out) {
-        const config_setting_t *s;
-        int k = lookup(r, group, key, required, CONFIG_TYPE_LIST, &s);
+int confread_group_in(struct confread *r, const struct confread_members *m, const char *key,
+                      bool required, const config_setting_t **out) {
+        return check(r, m->group, key, confread_member(m, key), required, CONFIG_TYPE_GROUP, out);
+}
+
+static int list_at(struct confread *r, const config_setting_t *group, const char *key,
+                   const config_setting_t *s, bool required, const config_setting_t **out) {
+        int k = check(r, group, key, s, required, CONFIG_TYPE_LIST, &s);
 
         if (k <= 0)
                 return k;
@@ -270,6 +386,16 @@ int confread_list(struct confread *r, const config_setting_t *group, const char 
         return 1;
 }
 
+int confread_list(struct confread *r, const config_setting_t *group, const char *key,
+                  bool required, const config_setting_t **out) {
+        return list_at(r, group, key, config_setting_get_member(group, key), required, out);
+}
+
+int confread_list_in(struct confread *r, const struct confread_members *m, const char *key,
+                     bool required, const config_setting_t **out) {
+        return list_at(r, m->group, key, confread_member(m, key), required, out);
+}
+
 bool confread_id_valid(const char *id, size_t max_len) {
         size_t n = strlen(id);
 
@@ -282,19 +408,33 @@ bool confread_id_valid(const char *id, size_t max_len) {
         return true;
 }
 
+static bool id_checked(struct confread *r, const config_setting_t *s, const char *key,
+                       size_t max_len, const char *id) {
+        if (confread_id_valid(id, max_len))
+                return true;
+        confread_error(r, s, "'%s' must be 1 to %zu ASCII letters, digits, '_' or '-', not \"%s\"",
+                       key, max_len, id);
+        return false;
+}
+
 int confread_id(struct confread *r, const config_setting_t *group, const char *key,
                 size_t max_len, char **out) {
         int k = confread_string(r, group, key, true, out);
 
         if (k <= 0)
                 return k;
-        if (!confread_id_valid(*out, max_len)) {
-                confread_error(r, config_setting_get_member(group, key),
-                               "'%s' must be 1 to %zu ASCII letters, digits, '_' or '-', "
-                               "not \"%s\"", key, max_len, *out);
-                return -EINVAL;
-        }
-        return 1;
+        return id_checked(r, config_setting_get_member(group, key), key, max_len, *out) ? 1
+                                                                                      : -EINVAL;
+}
+
+int confread_id_in(struct confread *r, const struct confread_members *m, const char *key,
+                   size_t max_len, const char **out) {
+        const config_setting_t *s = confread_member(m, key);
+        int k = string_at(r, m->group, key, s, true, out);
+
+        if (k <= 0)
+                return k;
+        return id_checked(r, s, key, max_len, *out) ? 1 : -EINVAL;
 }
 
 char *confread_resolve_path(const char *base, const char *path) {
@@ -314,10 +454,18 @@ char *confread_resolve_path(const char *base, const char *path) {
 
 int confread_file(struct confread *r, config_t *cfg, const char *path) {
         FILE *f = fopen(path, "re");
+        struct stat st;
         char *dir;
         int ok;
 
-        /* libconfig says only "file I/O error"; find the real reason first. */
+        /* libconfig says only "file I/O error"; find the real reason first. A
+         * directory opens, but libconfig's scanner exits the process when it
+         * cannot read it. */
+        if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+                fclose(f);
+                f = NULL;
+                errno = EISDIR;
+        }
         if (!f) {
                 int err = errno;
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "confread.h"
 #include "message.h"
 #include "workdays.h"
 
@@ -223,6 +224,22 @@ static void test_unreadable_ledger(void **state) {
         write_file("ledgerd.conf", "ledgers = [ \"nope.conf\" ];\nowners = ( { id = \"a\"; name = \"b\"; } );\n");
         assert_int_not_equal(load(&c, &messages), 0);
         snprintf(want, sizeof want, "%s/nope.conf: error: cannot read: No such file or directory", dir);
+        if (!strstr(messages, want))
+                fail_msg("expected %s, got %s", want, messages);
+        free(messages);
+}
+
+/* A directory named as a ledger is reported, not fed to libconfig, whose
+ * scanner exits the process on it. */
+static void test_ledger_is_directory(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL, want[512];
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledgers = [ \".\" ];\nowners = ( { id = \"a\"; name = \"b\"; } );\n");
+        assert_int_not_equal(load(&c, &messages), 0);
+        snprintf(want, sizeof want, "%s/.: error: cannot read: Is a directory", dir);
         if (!strstr(messages, want))
                 fail_msg("expected %s, got %s", want, messages);
         free(messages);
@@ -855,6 +872,178 @@ static void test_owner_email(void **state) {
         expect_error("ledgerd.conf", 5, "owner bumen: \"部门@example.org\" is not an e-mail address");
 }
 
+/* ---- a ledger read in slices ------------------------------------------------------ */
+
+/* A ledger of n tasks that puts the slicer's lexer to work: comments of
+ * every kind holding brackets, commas and quotes, strings with escapes and
+ * line breaks, ':' for '=', and now and then a mistake the reader reports. */
+static char *tricky_ledger(size_t n, const char *broken) {
+        static const char *const junk[] = {
+                "", " ", "\n", "  # a } ) \" , comment\n", " // ( { , \"\n",
+                " /* a\n , } ) \" */ ", "\t", "\r\n",
+        };
+        static const char *const texts[] = {
+                "绩效", "a \\\"quoted\\\" }, (", "back\\\\slash", "two\nlines", "# not a comment",
+                "/* nor this */", "x\\ty", "",
+        };
+        char *out = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&out, &size);
+        unsigned seed = 7;
+
+        assert_non_null(f);
+        fputs("# head ( { \"\nledger = {\n  id = \"t-2025\";\n  title = \"测试台账\";\n"
+              "  year = 2025;\n  tasks = (", f);
+        for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245 + 12345;
+                fprintf(f, "%s%s{ id %s \"%zu\";%sitem = \"%s\"; detail = \"%s\" \"%s\";%s"
+                        "owners = [ \"%s\" ]; deadline = \"%s\";%s%s }%s",
+                        i ? "," : "", junk[seed >> 8 & 7], seed >> 12 & 1 ? "=" : ":",
+                        i % 97 == 50 ? i - 1 : i, junk[seed >> 14 & 7], texts[seed >> 17 & 7],
+                        texts[seed >> 20 & 7], texts[seed >> 23 & 7], junk[seed >> 26 & 7],
+                        i % 89 == 3 ? "nobody" : seed >> 27 & 1 ? "czj" : "县财政局",
+                        i % 13 == 5 ? "尽快" : "7月底之前",
+                        i % 71 == 9 ? " deadlin = \"x\";" : "",
+                        i % 83 == 2 ? " dates = ( { date = \"2025-02-30\"; } );" : "",
+                        junk[seed >> 29 & 7]);
+                if (broken && i == n / 2)
+                        fputs(broken, f);
+        }
+        fputs("\n  );\n  /* after the tasks */\n};\n# the end\n", f);
+        assert_int_equal(fclose(f), 0);
+        return out;
+}
+
+/* The messages and everything read from the ledger, as text. */
+static char *load_summary(size_t slice_bytes) {
+        struct config *c = NULL;
+        char *messages = NULL, *out = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&out, &size);
+        int r;
+
+        assert_non_null(f);
+        confread_slice_bytes = slice_bytes;
+        r = load(&c, &messages);
+        confread_slice_bytes = 256 * 1024;
+        fprintf(f, "%d\n%s", r, messages);
+        for (size_t i = 0; c && i < c->ledgers[0].n_tasks; i++) {
+                const struct task *t = &c->ledgers[0].tasks[i];
+
+                fprintf(f, "%s|%s|%s|%s|%s:%d|%zu|%zu\n", t->id, t->item, t->detail, t->deadline,
+                        t->source.file, t->source.line, t->n_owners, t->n_milestones);
+                for (size_t k = 0; k < t->n_milestones; k++)
+                        fprintf(f, " %s %s %d\n", t->milestones[k].id, t->milestones[k].label,
+                                (int) t->milestones[k].due);
+        }
+        assert_int_equal(fclose(f), 0);
+        config_free(c);
+        free(messages);
+        return out;
+}
+
+/* Read in slices of one task, of a few, of the default size, or whole: the
+ * same tasks, lines and messages. */
+static void test_sliced_same_as_whole(void **state) {
+        char *ledger = tricky_ledger(400, NULL), *whole, *sliced;
+        const size_t sizes[] = { 1, 300, 256 * 1024 };
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledger.conf", ledger);
+        whole = load_summary(0);
+        assert_non_null(strstr(whole, "duplicate task id \"49\""));
+        assert_non_null(strstr(whole, "owner \"nobody\" is not defined"));
+        assert_non_null(strstr(whole, "unknown key 'deadlin' in task"));
+        assert_non_null(strstr(whole, "\"2025-02-30\" is not a date"));
+        assert_non_null(strstr(whole, "deadline \"尽快\" not understood"));
+        for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+                sliced = load_summary(sizes[i]);
+                assert_string_equal(sliced, whole);
+                free(sliced);
+        }
+        free(whole);
+        free(ledger);
+}
+
+/* A file that does not parse gets libconfig's error alone, as when read
+ * whole, wherever the slice it is in. */
+static void test_sliced_syntax_error(void **state) {
+        char *ledger = tricky_ledger(200, ", { id = \"x\"; owners = [ \"czj\" ];\n deadline \"y\"; }");
+        const char *bad = strstr(ledger, "deadline \"y\"");
+        char *whole, *sliced;
+        int n = 1;
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledger.conf", ledger);
+        assert_non_null(bad);
+        for (const char *p = ledger; p < bad; p++)
+                n += *p == '\n';
+        whole = load_summary(0);
+        sliced = load_summary(1);
+        assert_string_equal(sliced, whole);
+        {
+                char want[128];
+
+                snprintf(want, sizeof want, "ledger.conf:%d: error: syntax error\n", n);
+                if (!strstr(whole, want))
+                        fail_msg("expected %s, got %s", want, whole);
+                assert_null(strstr(whole, "owner \"nobody\"")); /* nothing else */
+        }
+        free(whole);
+        free(sliced);
+        free(ledger);
+}
+
+/* What the slicer does not vouch for is read whole: @include, a NUL. */
+static void test_sliced_unusual(void **state) {
+        char path[256], *ledger, *summary;
+        struct config *c = NULL;
+        char *messages = NULL;
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("more.conf", "    { id = \"99\"; owners = [ \"czj\" ]; deadline = \"9月底之前\"; },\n");
+        assert_true(asprintf(&ledger, "%s@include \"more.conf\"\n%s  );\n};\n", ledger_head,
+                             good_tasks) > 0);
+        write_file("ledger.conf", ledger);
+        confread_slice_bytes = 1;
+        assert_int_equal(load(&c, &messages), 0);
+        confread_slice_bytes = 256 * 1024;
+        assert_string_equal(messages, "");
+        assert_int_equal(c->ledgers[0].n_tasks, 5);
+        assert_string_equal(c->ledgers[0].tasks[0].id, "99");
+        assert_non_null(strstr(c->ledgers[0].tasks[0].source.file, "more.conf"));
+        assert_int_equal(c->ledgers[0].tasks[1].source.line, 7);
+        config_free(c);
+        free(messages);
+        free(ledger);
+        snprintf(path, sizeof path, "%s/more.conf", dir);
+        unlink(path);
+
+        /* A NUL in a string: libconfig reads the file up to its own end. */
+        {
+                static const char text[] = "ledger = { id = \"a\"; title = \"t\"; year = 2025; tasks = "
+                                           "( { id = \"1\"; owners = [ \"czj\" ]; item = \"a\0b\"; } ); };\n";
+                FILE *f;
+
+                snprintf(path, sizeof path, "%s/ledger.conf", dir);
+                f = fopen(path, "w");
+                assert_non_null(f);
+                fwrite(text, 1, sizeof text - 1, f);
+                fclose(f);
+        }
+        summary = load_summary(0);
+        {
+                char *sliced = load_summary(1);
+
+                assert_string_equal(sliced, summary);
+                free(sliced);
+        }
+        free(summary);
+}
+
 static int setup(void **state) {
         (void) state;
         return mkdtemp(dir) ? 0 : -1;
@@ -884,6 +1073,7 @@ int main(void) {
                 cmocka_unit_test(test_wrong_type_owners),
                 cmocka_unit_test(test_unreadable_include),
                 cmocka_unit_test(test_unreadable_ledger),
+                cmocka_unit_test(test_ledger_is_directory),
                 cmocka_unit_test(test_syntax_error),
                 cmocka_unit_test(test_bad_offset),
                 cmocka_unit_test(test_bad_time),
@@ -911,6 +1101,9 @@ int main(void) {
                 cmocka_unit_test(test_delivery_warnings),
                 cmocka_unit_test(test_channel_rate_limit),
                 cmocka_unit_test(test_owner_email),
+                cmocka_unit_test(test_sliced_same_as_whole),
+                cmocka_unit_test(test_sliced_syntax_error),
+                cmocka_unit_test(test_sliced_unusual),
         };
 
         return cmocka_run_group_tests_name("conf", tests, setup, teardown);
