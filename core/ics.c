@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include "ics.h"
 
+#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libical/ical.h>
 
 #include "schedule.h"
@@ -27,8 +32,16 @@
  * every conversion, which made it a fifth of the render time. Its answer
  * depends only on the due date and the task's policy (leads, time of day),
  * which repeat across a ledger, so recent answers are kept, by due date: a
- * slot for each day of more than a year. */
-#define ICS_ALARM_MEMO 512
+ * slot for each day of more than a year. The DTSTART and DTEND lines of a
+ * date are kept the same way. */
+#define ICS_DAY_MEMO 512
+
+/* Events are rendered in chunks of this many, by as many threads as there
+ * are processors (ICS_MAX_THREADS at most), and written in order. */
+#define ICS_CHUNK 256
+#define ICS_MAX_THREADS 4
+/* Output is handed to stdio in pieces this large: one write(2) each. */
+#define ICS_PAGE (256 * 1024)
 
 struct ics_alarm_memo {
         bool valid;
@@ -38,6 +51,16 @@ struct ics_alarm_memo {
         struct offset leads[POLICY_MAX_OFFSETS];
         size_t n;
         time_t at[ICS_MAX_ALARMS];
+        char stamps[ICS_MAX_ALARMS][17]; /* at[], as TRIGGER writes them */
+};
+
+/* "DTSTART;VALUE=DATE:20250731\r\nDTEND;VALUE=DATE:20250801\r\n", as
+ * libical writes them. */
+struct ics_date_memo {
+        bool valid;
+        day_t due;
+        size_t len;
+        char lines[96];
 };
 
 /* A growable byte string whose allocation failure is sticky: callers append
@@ -48,27 +71,66 @@ struct ics_buf {
         bool failed;
 };
 
-struct ics_ctx {
+/* One event of a chunk: its folded text lacks only the revision lines, which
+ * go after its UID line once the revision is known. */
+struct ics_event {
+        char uid[ICS_UID_MAX];
+        uint64_t hash;
+        size_t head_end; /* BEGIN and UID lines: out[start, head_end) */
+        size_t end;      /* the rest: out[head_end, end) */
+};
+
+struct ics_chunk {
+        size_t first, n;    /* the job's milestones [first, first + n) */
+        size_t n_done;      /* events rendered; fewer than n after an error */
+        int error;          /* why rendering stopped at n_done, or 0 */
+        bool ready;         /* rendered, not yet written */
+        struct ics_buf out; /* folded events */
+        struct ics_event events[ICS_CHUNK];
+};
+
+/* What every thread reads; the scheduling fields under lock. */
+struct ics_job {
         const struct ics_options *opts;
         FILE *out;
         bool attachment; /* ics_render_events(): no feed, so no refresh interval */
         icalproperty_method method; /* ICAL_METHOD_NONE: none, as in a feed */
-        struct ics_buf text; /* the serialised event, unfolded: canonical lines */
-        struct ics_buf summary; /* also the calendar's name, for the head */
-        struct ics_buf description;
-        struct ics_buf category;
-        struct ics_buf page; /* folded output not yet written */
-        struct ics_alarm_memo *alarms; /* ICS_ALARM_MEMO of them */
+        const struct milestone *const *ms;
+        size_t n_ms, n_chunks;
+        struct ics_chunk *ring; /* chunk k in ring[k % ring_size] */
+        size_t ring_size;
+        struct ics_buf page;    /* folded output not yet written */
+        bool stamp_valid;       /* stamp is stamp_of, formatted */
+        time_t stamp_of;
+        char stamp[17];
+
+        pthread_mutex_t lock;
+        pthread_cond_t changed;
+        size_t next_claim; /* the first chunk no thread has taken */
+        size_t next_emit;  /* the first chunk not written */
+        bool stop;
+};
+
+/* One thread's scratch buffers and memos: threads share nothing they write
+ * but the chunks they claim. */
+struct ics_worker {
+        struct ics_job *job;
+        struct ics_buf summary, description, category, text;
+        struct ics_alarm_memo *alarms; /* ICS_DAY_MEMO of each */
+        struct ics_date_memo *dates;
+        struct ics_buf transp;             /* the TRANSP line, once made */
+        struct ics_buf category_key;       /* the last CATEGORIES value, cleaned */
+        struct ics_buf category_line;      /* and its line */
+        const struct task *description_of; /* the last DESCRIPTION's task */
+        struct ics_buf description_line;   /* and its line */
 };
 
 /* ---- buffers --------------------------------------------------------------- */
 
-static void buf_reserve(struct ics_buf *b, size_t n) {
+static void buf_grow(struct ics_buf *b, size_t n) {
         size_t cap = b->cap ? b->cap : 1024;
         char *p;
 
-        if (b->failed || b->len + n + 1 <= b->cap)
-                return;
         while (cap < b->len + n + 1)
                 cap *= 2;
         p = realloc(b->data, cap);
@@ -78,6 +140,13 @@ static void buf_reserve(struct ics_buf *b, size_t n) {
         }
         b->data = p;
         b->cap = cap;
+}
+
+/* Room for n more octets and a NUL; the common case inline, as it is asked
+ * for on every few octets of output. */
+static inline void buf_reserve(struct ics_buf *b, size_t n) {
+        if (!b->failed && b->len + n + 1 > b->cap)
+                buf_grow(b, n);
 }
 
 static void buf_put(struct ics_buf *b, const char *s, size_t n) {
@@ -98,6 +167,11 @@ static void buf_clear(struct ics_buf *b) {
         b->failed = false;
         if (b->data)
                 b->data[0] = '\0';
+}
+
+static void buf_free(struct ics_buf *b) {
+        free(b->data);
+        *b = (struct ics_buf) { 0 };
 }
 
 /* "" rather than NULL for an empty buffer, as libical wants a string. */
@@ -122,6 +196,12 @@ static size_t text_plain_len(const char *s, size_t n) {
 
         if (c < 0x80)
                 return c > 0x20 && c < 0x7f;
+        /* Chinese text is three-byte characters: decided here, no overlong
+         * form or surrogate among them, without the general decoder. */
+        if ((c & 0xf0) == 0xe0 && n >= 3 && ((unsigned char) s[1] & 0xc0) == 0x80 &&
+            ((unsigned char) s[2] & 0xc0) == 0x80 && (c != 0xe0 || (unsigned char) s[1] >= 0xa0) &&
+            (c != 0xed || (unsigned char) s[1] < 0xa0))
+                return 3;
         len = text_utf8_decode(s, n, &cp);
         return len > 0 && cp >= 0xa0 ? len : 0;
 }
@@ -230,6 +310,7 @@ static void ics_description(struct ics_buf *b, const struct task *t) {
         buf_puts(b, "项");
 }
 
+
 /* ---- libical's output, made canonical ------------------------------------- */
 
 /* libical 3.0.16 folds wrongly when the text after the last ':', ';' or space
@@ -312,16 +393,14 @@ static const char *ics_line_end(const char *p, const char *end) {
         return end;
 }
 
-/* Serialises c into b as unfolded CRLF lines, in which every CR is part of a
- * CRLF. 0 or -ENOMEM. */
-static int ics_serialise(icalcomponent *c, struct ics_buf *b) {
-        char *s = icalcomponent_as_ical_string_r(c);
+/* Appends libical's serialisation s as unfolded CRLF lines, in which every
+ * CR is part of a CRLF, and frees s. 0 or -ENOMEM. */
+static int ics_put_serialised(struct ics_buf *b, char *s) {
         const char *p, *end;
 
         if (!s)
                 return -ENOMEM;
         end = s + ics_unfold(s, strlen(s));
-        buf_clear(b);
         for (p = s; p < end;) {
                 const char *eol = ics_line_end(p, end);
 
@@ -330,6 +409,17 @@ static int ics_serialise(icalcomponent *c, struct ics_buf *b) {
         }
         free(s);
         return b->failed ? -ENOMEM : 0;
+}
+
+/* Appends the property p, serialised by libical, and frees it. */
+static int ics_put_property(struct ics_buf *b, icalproperty *p) {
+        char *s;
+
+        if (!p)
+                return -ENOMEM;
+        s = icalproperty_as_ical_string_r(p);
+        icalproperty_free(p);
+        return ics_put_serialised(b, s);
 }
 
 /* ---- output ---------------------------------------------------------------- */
@@ -374,31 +464,36 @@ static void ics_fold_line(struct ics_buf *o, const char *line, size_t len) {
         buf_put(o, "\r\n", 2);
 }
 
-/* Appends canonical lines (each CR starts a CRLF), folded. */
+/* Appends canonical lines (each CR starts a CRLF), folded. Most lines need
+ * no fold: the runs of them between long lines are copied in one go. */
 static void ics_fold_text(struct ics_buf *o, const char *text, size_t len) {
-        const char *p = text, *end = text + len;
+        const char *p = text, *run = text, *end = text + len;
 
         while (p < end) {
                 const char *cr = memchr(p, '\r', (size_t) (end - p));
 
                 if (!cr)
                         cr = end;
-                ics_fold_line(o, p, (size_t) (cr - p));
+                if (cr - p > ICS_FOLD_OCTETS || cr == end) {
+                        buf_put(o, run, (size_t) (p - run));
+                        ics_fold_line(o, p, (size_t) (cr - p));
+                        run = cr + 2;
+                }
                 p = cr + 2;
         }
+        if (run < end)
+                buf_put(o, run, (size_t) (end - run));
 }
 
-/* Writes the page, an event or the head, in one go rather than as many small
- * writes. 0, -ENOMEM or -EIO. */
-static int ics_flush(struct ics_ctx *ctx) {
+/* Writes the page. 0, -ENOMEM or -EIO. */
+static int ics_flush(struct ics_job *j) {
         int r = 0;
 
-        if (ctx->page.failed)
+        if (j->page.failed)
                 r = -ENOMEM;
-        else if (ctx->page.len > 0 &&
-                 fwrite(ctx->page.data, 1, ctx->page.len, ctx->out) != ctx->page.len)
+        else if (j->page.len > 0 && fwrite(j->page.data, 1, j->page.len, j->out) != j->page.len)
                 r = -EIO;
-        buf_clear(&ctx->page);
+        buf_clear(&j->page);
         return r;
 }
 
@@ -442,39 +537,51 @@ static void calendar_name(struct ics_buf *b, const struct ics_options *opts) {
         }
 }
 
+static int calendar_text(const struct ics_job *j, icalcomponent *cal, struct ics_buf *name,
+                         struct ics_buf *text) {
+        const struct config *c = j->opts->config;
+        int r;
+
+        calendar_name(name, j->opts);
+        if (name->failed)
+                return -ENOMEM;
+        icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+        icalcomponent_add_property(cal, icalproperty_new_prodid("-//ledgerd//ledgerd//ZH"));
+        icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+        if (j->method != ICAL_METHOD_NONE)
+                icalcomponent_add_property(cal, icalproperty_new_method(j->method));
+        calendar_add_x(cal, "X-WR-CALNAME", buf_str(name));
+        icalcomponent_add_property(cal, icalproperty_new_name(buf_str(name)));
+        calendar_add_x(cal, "X-WR-TIMEZONE", c->timezone);
+        r = j->attachment ? 0 : calendar_add_refresh(cal, c->feed.refresh);
+        return r < 0 ? r : ics_put_serialised(text, icalcomponent_as_ical_string_r(cal));
+}
+
 /* Everything up to the first event: the VCALENDAR with its properties, whose
  * END line ics_render_all() writes after the events. A feed has no METHOD:
  * with it, DTSTAMP would have to be the time of rendering (RFC 5546), and the
  * feed would change on every render. An attachment has one and, being no
  * feed, no refresh interval. */
-static int ics_write_head(struct ics_ctx *ctx) {
-        const struct config *c = ctx->opts->config;
+static int ics_write_head(struct ics_job *j) {
         icalcomponent *cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
         const size_t end_len = strlen("END:VCALENDAR\r\n");
+        struct ics_buf name = { 0 }, text = { 0 };
         int r;
 
         if (!cal)
                 return -ENOMEM;
-        calendar_name(&ctx->summary, ctx->opts);
-        icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-        icalcomponent_add_property(cal, icalproperty_new_prodid("-//ledgerd//ledgerd//ZH"));
-        icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
-        if (ctx->method != ICAL_METHOD_NONE)
-                icalcomponent_add_property(cal, icalproperty_new_method(ctx->method));
-        calendar_add_x(cal, "X-WR-CALNAME", buf_str(&ctx->summary));
-        icalcomponent_add_property(cal, icalproperty_new_name(buf_str(&ctx->summary)));
-        calendar_add_x(cal, "X-WR-TIMEZONE", c->timezone);
-        r = ctx->attachment ? 0 : calendar_add_refresh(cal, c->feed.refresh);
-        if (r >= 0)
-                r = ctx->summary.failed ? -ENOMEM : ics_serialise(cal, &ctx->text);
+        r = calendar_text(j, cal, &name, &text);
         icalcomponent_free(cal);
-        if (r < 0)
-                return r;
-        ics_fold_text(&ctx->page, ctx->text.data, ctx->text.len - end_len);
-        return ics_flush(ctx);
+        if (r >= 0 && text.len < end_len)
+                r = -EINVAL;
+        if (r >= 0)
+                ics_fold_text(&j->page, text.data, text.len - end_len);
+        buf_free(&name);
+        buf_free(&text);
+        return r < 0 ? r : ics_flush(j);
 }
 
-/* ---- one event ---------------------------------------------------------------- */
+/* ---- the lines of an event ------------------------------------------------------- */
 
 static struct icaltimetype ics_date(day_t day) {
         struct icaltimetype t = icaltime_null_date();
@@ -487,23 +594,113 @@ static struct icaltimetype ics_date(day_t day) {
         return t;
 }
 
-/* The VEVENT of m without its alarms and without DTSTAMP, LAST-MODIFIED and
- * SEQUENCE, which depend on its hash. */
-static icalcomponent *ics_event_new(struct ics_ctx *ctx, const struct milestone *m,
-                                    const char *uid) {
-        icalcomponent *e = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+/* DTSTART and DTEND of an all-day event on due, made by libical once per
+ * date and render. */
+static int ics_put_dates(struct ics_worker *w, day_t due) {
+        struct ics_date_memo *e = &w->dates[(uint32_t) due % ICS_DAY_MEMO];
+        struct ics_buf lines = { 0 };
+        int r;
 
-        if (!e)
-                return NULL;
-        icalcomponent_add_property(e, icalproperty_new_uid(uid));
-        icalcomponent_add_property(e, icalproperty_new_dtstart(ics_date(m->due)));
-        icalcomponent_add_property(e, icalproperty_new_dtend(ics_date(m->due + 1)));
-        icalcomponent_add_property(e, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
-        icalcomponent_add_property(e, icalproperty_new_summary(buf_str(&ctx->summary)));
-        icalcomponent_add_property(e, icalproperty_new_description(buf_str(&ctx->description)));
-        if (ctx->category.len > 0)
-                icalcomponent_add_property(e, icalproperty_new_categories(buf_str(&ctx->category)));
-        return e;
+        if (!e->valid || e->due != due) {
+                r = ics_put_property(&lines, icalproperty_new_dtstart(ics_date(due)));
+                if (r >= 0)
+                        r = ics_put_property(&lines, icalproperty_new_dtend(ics_date(due + 1)));
+                if (r >= 0 && lines.len >= sizeof e->lines)
+                        r = -EINVAL;
+                if (r >= 0) {
+                        memcpy(e->lines, lines.data, lines.len);
+                        e->len = lines.len;
+                        e->due = due;
+                        e->valid = true;
+                }
+                buf_free(&lines);
+                if (r < 0)
+                        return r;
+        }
+        buf_put(&w->text, e->lines, e->len);
+        return 0;
+}
+
+static int ics_put_transp(struct ics_worker *w) {
+        int r;
+
+        if (w->transp.len == 0) {
+                r = ics_put_property(&w->transp, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+                if (r < 0)
+                        return r;
+        }
+        buf_put(&w->text, w->transp.data, w->transp.len);
+        return 0;
+}
+
+/* The SUMMARY line; *value and *len get where its escaped value is in the
+ * text, which the alarms repeat. */
+static int ics_put_summary(struct ics_worker *w, const struct milestone *m, size_t *value,
+                           size_t *len) {
+        static const char name[] = "SUMMARY:";
+        size_t start = w->text.len;
+        int r;
+
+        ics_summary(&w->summary, m->task, m);
+        if (w->summary.failed)
+                return -ENOMEM;
+        r = ics_put_property(&w->text, icalproperty_new_summary(buf_str(&w->summary)));
+        if (r < 0)
+                return r;
+        if (w->text.len < start + strlen(name) + 2 ||
+            memcmp(w->text.data + start, name, strlen(name)) != 0)
+                return -EINVAL;
+        *value = start + strlen(name);
+        *len = w->text.len - 2 - *value;
+        return 0;
+}
+
+/* The DESCRIPTION line, the same for every milestone of a task. */
+static int ics_put_description(struct ics_worker *w, const struct task *t) {
+        int r;
+
+        if (w->description_of != t) {
+                w->description_of = NULL;
+                buf_clear(&w->description_line);
+                ics_description(&w->description, t);
+                if (w->description.failed)
+                        return -ENOMEM;
+                r = ics_put_property(&w->description_line,
+                                     icalproperty_new_description(buf_str(&w->description)));
+                if (r < 0)
+                        return r;
+                w->description_of = t;
+        }
+        buf_put(&w->text, w->description_line.data, w->description_line.len);
+        return 0;
+}
+
+/* The CATEGORIES line, if the task has a category: tasks in a row share it. */
+static int ics_put_category(struct ics_worker *w, const struct task *t) {
+        struct ics_buf *c = &w->category;
+        int r;
+
+        buf_clear(c);
+        text_clean(c, t->category);
+        if (c->failed)
+                return -ENOMEM;
+        if (c->len == 0)
+                return 0;
+        if (w->category_line.len == 0 || w->category_key.len != c->len ||
+            memcmp(w->category_key.data, c->data, c->len) != 0) {
+                buf_clear(&w->category_key);
+                buf_clear(&w->category_line);
+                r = ics_put_property(&w->category_line, icalproperty_new_categories(c->data));
+                if (r < 0)
+                        return r;
+                buf_put(&w->category_key, c->data, c->len);
+                if (w->category_key.failed) {
+                        buf_clear(&w->category_line);
+                        return -ENOMEM;
+                }
+        }
+        buf_put(&w->text, w->category_line.data, w->category_line.len);
+        return 0;
 }
 
 static char *put_digits(char *p, int v, int width) {
@@ -522,7 +719,8 @@ static int ics_format_utc(time_t t, char buf[static 17]) {
                 secs += 86400;
                 days--;
         }
-        if (days < date_from_ymd(1, 1, 1) || days > date_from_ymd(9999, 12, 31))
+        /* date_from_ymd(1, 1, 1) and date_from_ymd(9999, 12, 31) */
+        if (days < -719162 || days > 2932896)
                 return -EINVAL;
         date_to_ymd((day_t) days, &y, &m, &d);
         buf = put_digits(put_digits(put_digits(buf, y, 4), m, 2), d, 2);
@@ -535,46 +733,21 @@ static int ics_format_utc(time_t t, char buf[static 17]) {
         return 0;
 }
 
-/* The escaped value of the canonical line that starts with key
- * ("\r\nSUMMARY:"), or NULL. */
-static const char *ics_find_value(const struct ics_buf *text, const char *key, size_t *len) {
-        const char *v = strstr(buf_str(text), key), *eol;
-
-        if (!v)
-                return NULL;
-        v += strlen(key);
-        eol = strstr(v, "\r\n");
-        if (!eol)
-                return NULL;
-        *len = (size_t) (eol - v);
-        return v;
-}
-
-/* Adds one VALARM per instant before END:VEVENT. They are written here rather
- * than built as libical objects: three objects more per alarm took longer than
- * all the rest of the event, and the only text in them, the DESCRIPTION,
- * repeats the SUMMARY that libical has escaped already. 0, -EINVAL, -ENOMEM. */
-static int ics_add_alarms(struct ics_buf *text, const time_t *at, size_t n) {
-        static const char end[] = "END:VEVENT\r\n";
-        size_t len, off;
-        const char *summary = ics_find_value(text, "\r\nSUMMARY:", &len);
-        char stamp[17];
-
-        if (!summary || text->len < strlen(end))
-                return -EINVAL;
-        off = (size_t) (summary - text->data);
-        text->len -= strlen(end);
-        buf_reserve(text, n * (len + 128) + strlen(end)); /* so the copies below never move it */
-        for (size_t i = 0; i < n && !text->failed; i++) {
-                if (ics_format_utc(at[i], stamp) < 0)
-                        return -EINVAL;
+/* One VALARM per instant. They are written here rather than built as libical
+ * objects: three objects more per alarm took longer than all the rest of the
+ * event, and the only text in them, the DESCRIPTION, repeats the SUMMARY
+ * value that libical has escaped already: text[summary, summary + len).
+ * 0, -EINVAL, -ENOMEM. */
+static int ics_put_alarms(struct ics_buf *text, const struct ics_alarm_memo *alarms,
+                          size_t summary, size_t len) {
+        buf_reserve(text, alarms->n * (len + 128)); /* so the copies below never move it */
+        for (size_t i = 0; i < alarms->n && !text->failed; i++) {
                 buf_puts(text, "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:");
-                buf_put(text, text->data + off, len);
+                buf_put(text, text->data + summary, len);
                 buf_puts(text, "\r\nTRIGGER;VALUE=DATE-TIME:");
-                buf_puts(text, stamp);
+                buf_put(text, alarms->stamps[i], 16);
                 buf_puts(text, "\r\nEND:VALARM\r\n");
         }
-        buf_puts(text, end);
         return text->failed ? -ENOMEM : 0;
 }
 
@@ -586,18 +759,22 @@ static bool alarm_memo_matches(const struct ics_alarm_memo *e, day_t due,
 }
 
 /* The alarm instants of m, from the memo or from the schedule. */
-static int ics_alarms(struct ics_ctx *ctx, const struct milestone *m,
+static int ics_alarms(struct ics_worker *w, const struct milestone *m,
                       const struct ics_alarm_memo **out) {
-        const struct config *c = ctx->opts->config;
-        struct ics_alarm_memo *e = &ctx->alarms[(uint32_t) m->due % ICS_ALARM_MEMO];
+        const struct config *c = w->job->opts->config;
+        struct ics_alarm_memo *e = &w->alarms[(uint32_t) m->due % ICS_DAY_MEMO];
         struct policy p;
         int n;
 
         policy_resolve(c, m->task, NULL, &p);
         if (!alarm_memo_matches(e, m->due, &p)) {
+                e->valid = false;
                 n = schedule_milestone_alarms(c, m, e->at, ICS_MAX_ALARMS);
                 if (n < 0)
                         return n;
+                for (int i = 0; i < n; i++)
+                        if (ics_format_utc(e->at[i], e->stamps[i]) < 0)
+                                return -EINVAL;
                 e->valid = true;
                 e->due = m->due;
                 e->minute_of_day = p.minute_of_day;
@@ -609,152 +786,380 @@ static int ics_alarms(struct ics_ctx *ctx, const struct milestone *m,
         return 0;
 }
 
-/* 64-bit FNV-1a: small, fast, and stable across platforms and releases. */
-static uint64_t ics_hash(const char *s, size_t n) {
-        uint64_t h = UINT64_C(14695981039346656037);
+/* ---- one event ---------------------------------------------------------------- */
 
-        for (size_t i = 0; i < n; i++) {
-                h ^= (unsigned char) s[i];
-                h *= UINT64_C(1099511628211);
+static uint64_t rotl64(uint64_t x, int r) {
+        return (x << r) | (x >> (64 - r));
+}
+
+/* A 64-bit hash of everything an event says, eight bytes at a time (FNV-1a,
+ * a byte at a time, took a seventh of the render), read little-endian so
+ * that it is the same on every host: stored revisions outlive the process. */
+static uint64_t ics_hash(const char *s, size_t n) {
+        const uint64_t p1 = UINT64_C(0x9e3779b185ebca87), p2 = UINT64_C(0xc2b2ae3d27d4eb4f);
+        uint64_t h = UINT64_C(14695981039346656037) ^ (n * p1), w;
+        size_t i = 0;
+
+        for (; i + 8 <= n; i += 8) {
+                memcpy(&w, s + i, 8);
+                h = rotl64(h ^ (le64toh(w) * p2), 31) * p1;
         }
+        if (i < n) {
+                w = 0;
+                for (size_t k = n; k-- > i;)
+                        w = (w << 8) | (unsigned char) s[k];
+                h = rotl64(h ^ (w * p2), 31) * p1;
+        }
+        h ^= h >> 33;
+        h *= UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 33;
+        h *= UINT64_C(0xc4ceb9fe1a85ec53);
+        h ^= h >> 33;
         return h;
 }
 
-/* Appends the folded event with the revision lines after its UID: the hash,
- * and so the revision, covers everything else the event says. */
-static int ics_fold_event(struct ics_ctx *ctx, const char *uid) {
-        const struct ics_options *o = ctx->opts;
-        const struct ics_buf *t = &ctx->text;
-        struct ics_revision rev = { .sequence = 0, .modified = o->fallback_modified };
-        const char *rest;
-        char stamp[17], line[128];
-        size_t uid_len;
-        int n;
-
-        if (o->revision)
-                rev = o->revision(uid, ics_hash(t->data, t->len), o->userdata);
-        if (ics_format_utc(rev.modified, stamp) < 0)
-                return -EINVAL;
-        rest = ics_find_value(t, "\r\nUID:", &uid_len);
-        if (!rest)
-                return -EINVAL;
-        rest += uid_len + 2;
-        n = snprintf(line, sizeof line,
-                     "DTSTAMP:%s\r\nLAST-MODIFIED:%s\r\nSEQUENCE:%" PRIu32 "\r\n", stamp, stamp,
-                     rev.sequence);
-        if (n < 0 || (size_t) n >= sizeof line)
-                return -EINVAL;
-        ics_fold_text(&ctx->page, t->data, (size_t) (rest - t->data));
-        ics_fold_text(&ctx->page, line, (size_t) n);
-        ics_fold_text(&ctx->page, rest, t->len - (size_t) (rest - t->data));
-        return 0;
-}
-
-static int ics_event_text(struct ics_ctx *ctx, const struct milestone *m, const char *uid) {
-        icalcomponent *e;
-        int r;
-
-        ics_summary(&ctx->summary, m->task, m);
-        ics_description(&ctx->description, m->task);
-        buf_clear(&ctx->category);
-        text_clean(&ctx->category, m->task->category);
-        if (ctx->summary.failed || ctx->description.failed || ctx->category.failed)
-                return -ENOMEM;
-        e = ics_event_new(ctx, m, uid);
-        if (!e)
-                return -ENOMEM;
-        r = ics_serialise(e, &ctx->text);
-        icalcomponent_free(e);
-        return r;
-}
-
-/* Builds, serialises, frees and writes one event: the feed never holds more
- * than one event's tree, however large the ledger. */
-static int ics_render_milestone(struct ics_ctx *ctx, const struct milestone *m) {
+/* The unfolded text of m's VEVENT without its revision lines, which go after
+ * the UID line, at *uid_end. Every property is libical's; the ones that repeat
+ * (dates, TRANSP, a task's DESCRIPTION, CATEGORIES) are made once. */
+static int ics_event_text(struct ics_worker *w, const struct milestone *m, const char *uid,
+                          size_t *uid_end) {
         const struct ics_alarm_memo *alarms;
-        char uid[ICS_UID_MAX];
+        struct ics_buf *t = &w->text;
+        size_t summary, summary_len;
         int r;
 
-        r = ics_milestone_uid(m, uid);
+        r = ics_alarms(w, m, &alarms);
         if (r < 0)
                 return r;
-        r = ics_alarms(ctx, m, &alarms);
-        if (r < 0)
+        buf_clear(t);
+        buf_puts(t, "BEGIN:VEVENT\r\n");
+        if ((r = ics_put_property(t, icalproperty_new_uid(uid))) < 0)
                 return r;
-        r = ics_event_text(ctx, m, uid);
-        if (r < 0)
+        *uid_end = t->len;
+        if ((r = ics_put_dates(w, m->due)) < 0 || (r = ics_put_transp(w)) < 0 ||
+            (r = ics_put_summary(w, m, &summary, &summary_len)) < 0 ||
+            (r = ics_put_description(w, m->task)) < 0 || (r = ics_put_category(w, m->task)) < 0 ||
+            (r = ics_put_alarms(t, alarms, summary, summary_len)) < 0)
                 return r;
-        r = ics_add_alarms(&ctx->text, alarms->at, alarms->n);
-        if (r < 0)
-                return r;
-        r = ics_fold_event(ctx, uid);
-        if (r < 0)
-                return r;
-        return ics_flush(ctx);
+        buf_puts(t, "END:VEVENT\r\n");
+        return t->failed ? -ENOMEM : 0;
 }
 
-static int ics_render_ledger(struct ics_ctx *ctx, const struct ledger *l) {
-        for (size_t i = 0; i < l->n_tasks; i++) {
-                const struct task *t = &l->tasks[i];
+/* Renders chunk c's events, folded, into its buffer. */
+static int ics_render_chunk(struct ics_worker *w, struct ics_chunk *c) {
+        const struct ics_job *j = w->job;
 
-                if (ctx->opts->owner && !task_has_owner(t, ctx->opts->owner))
-                        continue;
-                for (size_t j = 0; j < t->n_milestones; j++) {
-                        int r = ics_render_milestone(ctx, &t->milestones[j]);
+        buf_clear(&c->out);
+        for (c->n_done = 0; c->n_done < c->n; c->n_done++) {
+                const struct milestone *m = j->ms[c->first + c->n_done];
+                struct ics_event *e = &c->events[c->n_done];
+                size_t uid_end;
+                int r = ics_milestone_uid(m, e->uid);
 
-                        if (r < 0)
-                                return r;
-                }
+                if (r >= 0)
+                        r = ics_event_text(w, m, e->uid, &uid_end);
+                if (r < 0)
+                        return r;
+                e->hash = ics_hash(w->text.data, w->text.len);
+                ics_fold_text(&c->out, w->text.data, uid_end);
+                e->head_end = c->out.len;
+                ics_fold_text(&c->out, w->text.data + uid_end, w->text.len - uid_end);
+                e->end = c->out.len;
+                if (c->out.failed)
+                        return -ENOMEM;
         }
         return 0;
 }
 
-/* The milestones ms, or with all, every milestone of the ledgers (of the
- * owner, if one is set). */
-static int ics_render_all(struct ics_ctx *ctx, bool all, const struct milestone *const *ms,
-                          size_t n) {
-        const struct config *c = ctx->opts->config;
+/* "DTSTAMP:…\r\nLAST-MODIFIED:…\r\nSEQUENCE:…\r\n": short lines, never folded.
+ * Events mostly share their time of change: the last one formatted is kept. */
+static int ics_put_revision(struct ics_job *j, const struct ics_revision *rev) {
+        struct ics_buf *b = &j->page;
+        char seq[12], *p = seq + sizeof seq;
+        const char *stamp = j->stamp;
+        uint32_t v = rev->sequence;
+
+        if (!j->stamp_valid || j->stamp_of != rev->modified) {
+                j->stamp_valid = false;
+                if (ics_format_utc(rev->modified, j->stamp) < 0)
+                        return -EINVAL;
+                j->stamp_of = rev->modified;
+                j->stamp_valid = true;
+        }
+        do
+                *--p = (char) ('0' + v % 10);
+        while ((v /= 10) > 0);
+        buf_put(b, "DTSTAMP:", 8);
+        buf_put(b, stamp, 16);
+        buf_put(b, "\r\nLAST-MODIFIED:", 16);
+        buf_put(b, stamp, 16);
+        buf_put(b, "\r\nSEQUENCE:", 11);
+        buf_put(b, p, (size_t) (seq + sizeof seq - p));
+        buf_put(b, "\r\n", 2);
+        return 0;
+}
+
+/* Writes chunk c's events in order, each with its revision after its UID:
+ * the hash, and so the revision, covers everything else the event says. The
+ * revision callback is only ever called here, by the calling thread. */
+static int ics_emit_chunk(struct ics_job *j, const struct ics_chunk *c) {
+        const struct ics_options *o = j->opts;
+        size_t start = 0;
+
+        for (size_t i = 0; i < c->n_done; i++) {
+                const struct ics_event *e = &c->events[i];
+                struct ics_revision rev = { .sequence = 0, .modified = o->fallback_modified };
+                int r;
+
+                if (o->revision)
+                        rev = o->revision(e->uid, e->hash, o->userdata);
+                buf_put(&j->page, c->out.data + start, e->head_end - start);
+                if ((r = ics_put_revision(j, &rev)) < 0)
+                        return r;
+                buf_put(&j->page, c->out.data + e->head_end, e->end - e->head_end);
+                start = e->end;
+                if (j->page.len >= ICS_PAGE && (r = ics_flush(j)) < 0)
+                        return r;
+        }
+        return c->error ? c->error : j->page.failed ? -ENOMEM : 0;
+}
+
+/* ---- chunks among threads ------------------------------------------------------ */
+
+static struct ics_chunk *ics_slot(const struct ics_job *j, size_t k) {
+        return &j->ring[k % j->ring_size];
+}
+
+/* Under the lock: takes the next chunk if there is one and its slot is free
+ * (the chunk ring_size before it is written). */
+static bool ics_claim(struct ics_job *j, size_t *k) {
+        struct ics_chunk *c;
+
+        if (j->stop || j->next_claim >= j->n_chunks || j->next_claim >= j->next_emit + j->ring_size)
+                return false;
+        *k = j->next_claim++;
+        c = ics_slot(j, *k);
+        c->first = *k * ICS_CHUNK;
+        c->n = j->n_ms - c->first < ICS_CHUNK ? j->n_ms - c->first : ICS_CHUNK;
+        c->ready = false;
+        return true;
+}
+
+/* Called with the lock held; renders chunk k without it. */
+static void ics_work_on(struct ics_worker *w, size_t k) {
+        struct ics_job *j = w->job;
+        struct ics_chunk *c = ics_slot(j, k);
+        int r;
+
+        pthread_mutex_unlock(&j->lock);
+        r = ics_render_chunk(w, c);
+        pthread_mutex_lock(&j->lock);
+        c->error = r;
+        c->ready = true;
+        pthread_cond_broadcast(&j->changed);
+}
+
+static void *ics_helper(void *arg) {
+        struct ics_worker *w = arg;
+        struct ics_job *j = w->job;
+        size_t k;
+
+        pthread_mutex_lock(&j->lock);
+        for (;;) {
+                if (ics_claim(j, &k))
+                        ics_work_on(w, k);
+                else if (j->stop || j->next_claim >= j->n_chunks)
+                        break;
+                else
+                        pthread_cond_wait(&j->changed, &j->lock);
+        }
+        pthread_mutex_unlock(&j->lock);
+        return NULL;
+}
+
+/* The calling thread writes the chunks in order and, while the next one is
+ * not ready, renders one itself. */
+static int ics_write_chunks(struct ics_worker *w) {
+        struct ics_job *j = w->job;
+        int r = 0;
+
+        for (size_t k = 0, mine; r >= 0 && k < j->n_chunks; k++) {
+                pthread_mutex_lock(&j->lock);
+                while (!(ics_slot(j, k)->ready && j->next_claim > k)) {
+                        if (ics_claim(j, &mine))
+                                ics_work_on(w, mine);
+                        else
+                                pthread_cond_wait(&j->changed, &j->lock);
+                }
+                pthread_mutex_unlock(&j->lock);
+                r = ics_emit_chunk(j, ics_slot(j, k));
+                pthread_mutex_lock(&j->lock);
+                ics_slot(j, k)->ready = false;
+                j->next_emit = k + 1;
+                j->stop = r < 0;
+                pthread_cond_broadcast(&j->changed);
+                pthread_mutex_unlock(&j->lock);
+        }
+        return r;
+}
+
+static int ics_worker_init(struct ics_worker *w, struct ics_job *j) {
+        *w = (struct ics_worker) { .job = j };
+        w->alarms = calloc(ICS_DAY_MEMO, sizeof *w->alarms);
+        w->dates = calloc(ICS_DAY_MEMO, sizeof *w->dates);
+        return w->alarms && w->dates ? 0 : -ENOMEM;
+}
+
+static void ics_worker_free(struct ics_worker *w) {
+        free(w->alarms);
+        free(w->dates);
+        buf_free(&w->summary);
+        buf_free(&w->description);
+        buf_free(&w->category);
+        buf_free(&w->text);
+        buf_free(&w->transp);
+        buf_free(&w->category_key);
+        buf_free(&w->category_line);
+        buf_free(&w->description_line);
+}
+
+/* Threads besides the caller's: one per further processor it may run on. */
+static size_t ics_helpers_wanted(size_t n_chunks) {
+        cpu_set_t set;
+        long cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
+                                                               : sysconf(_SC_NPROCESSORS_ONLN);
+        size_t n = cpus > 1 ? (size_t) cpus - 1 : 0;
+
+        if (n > ICS_MAX_THREADS - 1)
+                n = ICS_MAX_THREADS - 1;
+        return n < n_chunks ? n : n_chunks - 1;
+}
+
+/* Starts up to n helpers, with every signal blocked: they are the caller's to
+ * handle. Returns how many started; fewer only make the render slower. */
+static size_t ics_start_helpers(struct ics_worker *helpers, pthread_t *threads, size_t n) {
+        sigset_t all, old;
+        size_t started = 0;
+
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        for (; started < n; started++)
+                if (ics_worker_init(&helpers[started], helpers[0].job) < 0 ||
+                    pthread_create(&threads[started], NULL, ics_helper, &helpers[started]) != 0) {
+                        ics_worker_free(&helpers[started]);
+                        break;
+                }
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return started;
+}
+
+static int ics_render_events_of(struct ics_job *j) {
+        struct ics_worker self, helpers[ICS_MAX_THREADS - 1];
+        pthread_t threads[ICS_MAX_THREADS - 1];
+        size_t n_helpers = 0, wanted;
+        int r;
+
+        j->n_chunks = (j->n_ms + ICS_CHUNK - 1) / ICS_CHUNK;
+        if (j->n_chunks == 0)
+                return 0;
+        if ((r = ics_worker_init(&self, j)) < 0) {
+                ics_worker_free(&self);
+                return r;
+        }
+        for (size_t i = 0; i < ICS_MAX_THREADS - 1; i++)
+                helpers[i].job = j;
+        wanted = ics_helpers_wanted(j->n_chunks);
+        /* Four chunks a thread: slack for the helpers while the caller is
+         * busy writing or reading the revisions in. */
+        j->ring_size = 4 * (wanted + 1);
+        j->ring = calloc(j->ring_size, sizeof *j->ring);
+        if (!j->ring) {
+                ics_worker_free(&self);
+                return -ENOMEM;
+        }
+        pthread_mutex_init(&j->lock, NULL);
+        pthread_cond_init(&j->changed, NULL);
+        n_helpers = ics_start_helpers(helpers, threads, wanted);
+        r = ics_write_chunks(&self);
+        for (size_t i = 0; i < n_helpers; i++) {
+                pthread_join(threads[i], NULL);
+                ics_worker_free(&helpers[i]);
+        }
+        pthread_cond_destroy(&j->changed);
+        pthread_mutex_destroy(&j->lock);
+        for (size_t i = 0; i < j->ring_size; i++)
+                buf_free(&j->ring[i].out);
+        free(j->ring);
+        ics_worker_free(&self);
+        return r;
+}
+
+/* ---- the whole calendar ------------------------------------------------------------- */
+
+/* Every milestone of the ledgers, of the owner if one is set, in ledger,
+ * task and milestone order. */
+static int ics_feed_milestones(const struct ics_options *o, const struct milestone ***out,
+                               size_t *n) {
+        const struct config *c = o->config;
+        const struct milestone **ms;
+        size_t total = 0;
+
+        for (size_t i = 0; i < c->n_ledgers; i++)
+                for (size_t k = 0; k < c->ledgers[i].n_tasks; k++)
+                        total += c->ledgers[i].tasks[k].n_milestones;
+        ms = calloc(total + 1, sizeof *ms);
+        if (!ms)
+                return -ENOMEM;
+        *n = 0;
+        for (size_t i = 0; i < c->n_ledgers; i++)
+                for (size_t k = 0; k < c->ledgers[i].n_tasks; k++) {
+                        const struct task *t = &c->ledgers[i].tasks[k];
+
+                        if (o->owner && !task_has_owner(t, o->owner))
+                                continue;
+                        for (size_t m = 0; m < t->n_milestones; m++)
+                                ms[(*n)++] = &t->milestones[m];
+                }
+        *out = ms;
+        return 0;
+}
+
+static int ics_render_all(struct ics_job *j) {
+        const struct config *c = j->opts->config;
         int r;
 
         if (!c->timezone || zone_check(c->timezone) < 0)
                 return -ENOENT;
-        r = ics_write_head(ctx);
-        for (size_t i = 0; r >= 0 && all && i < c->n_ledgers; i++)
-                r = ics_render_ledger(ctx, &c->ledgers[i]);
-        for (size_t i = 0; r >= 0 && !all && i < n; i++)
-                r = ics_render_milestone(ctx, ms[i]);
-        if (r < 0)
-                return r;
-        buf_puts(&ctx->page, "END:VCALENDAR\r\n");
-        r = ics_flush(ctx);
+        r = ics_write_head(j);
+        if (r >= 0)
+                r = ics_render_events_of(j);
+        if (r >= 0) {
+                buf_puts(&j->page, "END:VCALENDAR\r\n");
+                r = ics_flush(j);
+        }
+        buf_free(&j->page);
         if (r < 0)
                 return r;
         /* A buffered stream may report a failed write only when it is flushed. */
-        if (fflush(ctx->out) != 0 || ferror(ctx->out))
+        if (fflush(j->out) != 0 || ferror(j->out))
                 return -EIO;
         return 0;
 }
 
-static int ics_run(struct ics_ctx *ctx, bool all, const struct milestone *const *ms, size_t n) {
-        int r;
-
-        ctx->alarms = calloc(ICS_ALARM_MEMO, sizeof *ctx->alarms);
-        r = ctx->alarms ? ics_render_all(ctx, all, ms, n) : -ENOMEM;
-        free(ctx->alarms);
-        free(ctx->text.data);
-        free(ctx->summary.data);
-        free(ctx->description.data);
-        free(ctx->category.data);
-        free(ctx->page.data);
-        return r;
-}
-
 int ics_render(const struct ics_options *opts, FILE *out) {
-        struct ics_ctx ctx = { .opts = opts, .out = out, .method = ICAL_METHOD_NONE };
+        struct ics_job j = { .opts = opts, .out = out, .method = ICAL_METHOD_NONE };
+        const struct milestone **ms = NULL;
+        int r;
 
         if (!opts || !opts->config || !out)
                 return -EINVAL;
-        return ics_run(&ctx, true, NULL, 0);
+        r = ics_feed_milestones(opts, &ms, &j.n_ms);
+        if (r < 0)
+                return r;
+        j.ms = ms;
+        r = ics_render_all(&j);
+        free(ms);
+        return r;
 }
 
 /* The methods of RFC 5546, which libical knows; not its extensions. */
@@ -767,8 +1172,9 @@ static icalproperty_method ics_method(const char *name) {
 int ics_render_events(const struct config *c, const struct milestone *const *ms, size_t n,
                       const char *method, time_t stamp, FILE *out) {
         struct ics_options opts = { .config = c, .fallback_modified = stamp };
-        struct ics_ctx ctx = {
+        struct ics_job j = {
                 .opts = &opts, .out = out, .attachment = true, .method = ICAL_METHOD_NONE,
+                .ms = ms, .n_ms = n,
         };
 
         if (!c || !out || (n > 0 && !ms))
@@ -777,19 +1183,23 @@ int ics_render_events(const struct config *c, const struct milestone *const *ms,
                 if (!ms[i] || !ms[i]->task || !ms[i]->task->ledger)
                         return -EINVAL;
         if (method) {
-                ctx.method = ics_method(method);
-                if (ctx.method == ICAL_METHOD_NONE)
+                j.method = ics_method(method);
+                if (j.method == ICAL_METHOD_NONE)
                         return -EINVAL;
         }
-        return ics_run(&ctx, false, ms, n);
+        return ics_render_all(&j);
 }
 
+/* By hand, not snprintf(): it is asked for every event of every render. */
 int ics_milestone_uid(const struct milestone *m, char uid[ICS_UID_MAX]) {
-        int n = snprintf(uid, ICS_UID_MAX, "%s@%s.ledgerd", m->id, m->task->ledger->id);
+        static const char tail[] = ".ledgerd";
+        size_t id = strlen(m->id), ledger = strlen(m->task->ledger->id);
 
-        if (n < 0)
-                return -EINVAL;
-        if (n >= ICS_UID_MAX)
+        if (id + 1 + ledger + strlen(tail) >= ICS_UID_MAX)
                 return -ENAMETOOLONG;
+        memcpy(uid, m->id, id);
+        uid[id] = '@';
+        memcpy(uid + id + 1, m->task->ledger->id, ledger);
+        memcpy(uid + id + 1 + ledger, tail, sizeof tail);
         return 0;
 }

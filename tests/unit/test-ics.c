@@ -661,11 +661,36 @@ static void test_revision_written(void **state) {
         free(ics);
 }
 
-/* FNV-1a over the unfolded event from BEGIN to END, CRLFs included, without
+static uint64_t rotl(uint64_t x, int r) {
+        return (x << r) | (x >> (64 - r));
+}
+
+/* The event hash, written out from its definition: the text's length, then
+ * eight octets at a time as a little-endian number (the last ones padded with
+ * zeros), each multiplied in; then the bits mixed. */
+static uint64_t event_hash(const unsigned char *s, size_t n) {
+        const uint64_t p1 = UINT64_C(0x9e3779b185ebca87), p2 = UINT64_C(0xc2b2ae3d27d4eb4f);
+        uint64_t h = UINT64_C(14695981039346656037) ^ (n * p1);
+
+        for (size_t i = 0; i < n; i += 8) {
+                uint64_t w = 0;
+
+                for (size_t k = 0; k < 8 && i + k < n; k++)
+                        w |= (uint64_t) s[i + k] << (8 * k);
+                h = rotl(h ^ (w * p2), 31) * p1;
+        }
+        h ^= h >> 33;
+        h *= UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 33;
+        h *= UINT64_C(0xc4ceb9fe1a85ec53);
+        return h ^ (h >> 33);
+}
+
+/* The hash of the unfolded event from BEGIN to END, CRLFs included, without
  * the DTSTAMP, LAST-MODIFIED and SEQUENCE lines. */
-static uint64_t fnv1a_event(const char *ics, const char *uid) {
+static uint64_t hash_event(const char *ics, const char *uid) {
         char *body = event_of(ics, uid), *text = malloc(strlen(body) + 32);
-        uint64_t h = UINT64_C(14695981039346656037);
+        uint64_t h;
         const char *p;
 
         assert_non_null(text);
@@ -675,10 +700,7 @@ static uint64_t fnv1a_event(const char *ics, const char *uid) {
                     strncmp(p, "SEQUENCE:", 9) != 0)
                         strncat(text, p, (size_t) (strstr(p, "\r\n") + 2 - p));
         strcat(text, "END:VEVENT\r\n");
-        for (p = text; *p; p++) {
-                h ^= (unsigned char) *p;
-                h *= UINT64_C(1099511628211);
-        }
+        h = event_hash((const unsigned char *) text, strlen(text));
         free(text);
         free(body);
         return h;
@@ -691,9 +713,9 @@ static void test_revision_hash(void **state) {
 
         (void) state;
         assert_true(seen_hash(&a, "1@yuli-2025.ledgerd") ==
-                    fnv1a_event(ics, "1@yuli-2025.ledgerd"));
+                    hash_event(ics, "1@yuli-2025.ledgerd"));
         assert_true(seen_hash(&a, "15.2@yuli-2025.ledgerd") ==
-                    fnv1a_event(ics, "15.2@yuli-2025.ledgerd"));
+                    hash_event(ics, "15.2@yuli-2025.ledgerd"));
         assert_true(seen_hash(&a, "15.1@yuli-2025.ledgerd") !=
                     seen_hash(&a, "15.2@yuli-2025.ledgerd"));
 
@@ -960,6 +982,122 @@ static void test_events_errors(void **state) {
         free(data);
 }
 
+/* ---- a large feed ---------------------------------------------------------------------- */
+
+/* Enough events for many chunks, rendered by as many threads as the machine
+ * has: each task a different date, text and policy mix. */
+#define BIG_TASKS 1500
+
+struct big {
+        struct ledger ledger;
+        struct task tasks[BIG_TASKS];
+        struct milestone ms[BIG_TASKS][2];
+        char ids[BIG_TASKS][16], ms_ids[BIG_TASKS][2][20], items[BIG_TASKS][160];
+        char details[BIG_TASKS][400], categories[BIG_TASKS][64];
+};
+
+static struct big *big_ledger(void) {
+        struct big *b = calloc(1, sizeof *b);
+
+        assert_non_null(b);
+        b->ledger = (struct ledger) { .id = "big", .title = "大台账", .year = 2025,
+                                      .tasks = b->tasks, .n_tasks = BIG_TASKS };
+        for (size_t i = 0; i < BIG_TASKS; i++) {
+                struct task *t = &b->tasks[i];
+                size_t n = i % 7 == 0 ? 2 : 1;
+
+                snprintf(b->ids[i], sizeof b->ids[i], "%zu", i);
+                snprintf(b->items[i], sizeof b->items[i], "%s第%zu项%s", i % 5 ? "绩效监控" : "",
+                         i, i % 11 ? "" : "，逗号;分号\\反斜杠");
+                snprintf(b->details[i], sizeof b->details[i], "以%zu月底为节点%s完成监控工作。%s",
+                         i % 12 + 1, i % 3 ? "，各部门单位" : "\n第二行",
+                         i % 13 ? "" : "绩效绩效绩效绩效绩效绩效绩效绩效绩效绩效绩效绩效绩效绩效");
+                snprintf(b->categories[i], sizeof b->categories[i], "%s",
+                         i % 17 ? (i / 100 % 2 ? "二、预算绩效管理" : "一、重点工作") : "");
+                *t = (struct task) { .id = b->ids[i], .category = b->categories[i],
+                                     .item = b->items[i], .detail = b->details[i],
+                                     .deadline = "7月底之前", .owners = i % 2 ? owners_czj : owners_both,
+                                     .n_owners = i % 2 ? 1 : 2, .milestones = b->ms[i],
+                                     .n_milestones = n, .ledger = &b->ledger,
+                                     .policy = i % 19 ? NULL : &task27_policy };
+                for (size_t k = 0; k < n; k++) {
+                        snprintf(b->ms_ids[i][k], sizeof b->ms_ids[i][k], n > 1 ? "%zu.%zu" : "%zu",
+                                 i, k + 1);
+                        b->ms[i][k] = (struct milestone) {
+                                .id = b->ms_ids[i][k], .label = k ? "第2次" : "",
+                                .due = date_from_ymd(2025, 1, 1) + (day_t) ((i * 7 + k * 30) % 500),
+                                .task = t,
+                        };
+                }
+        }
+        task27_policy = (struct policy) { .has_leads = true, .n_leads = 1,
+                                            .leads = { { 2, OFFSET_WORKDAYS } } };
+        config.ledgers = &b->ledger;
+        return b;
+}
+
+struct order {
+        size_t n;
+        char (*uids)[ICS_UID_MAX];
+};
+
+static struct ics_revision in_order(const char *uid, uint64_t hash, void *userdata) {
+        struct order *o = userdata;
+
+        (void) hash;
+        assert_true(o->n < 2 * BIG_TASKS);
+        strcpy(o->uids[o->n++], uid);
+        return (struct ics_revision) { .sequence = 0, .modified = T_MARCH };
+}
+
+/* Chunks rendered by several threads come out in ledger order, the revision
+ * asked for in that order by the calling thread, and every event is byte
+ * for byte the one rendered alone. */
+static void test_many_events(void **state) {
+        struct big *b = big_ledger();
+        struct order seen = { .uids = calloc(2 * BIG_TASKS, ICS_UID_MAX) };
+        struct ics_options o = options();
+        size_t n, total = 0, k = 0;
+        char *ics, *again, *p;
+
+        (void) state;
+        assert_non_null(seen.uids);
+        o.revision = in_order;
+        o.userdata = &seen;
+        ics = render(&o, &n);
+        assert_wellformed(ics, n);
+        for (size_t i = 0; i < BIG_TASKS; i++)
+                total += b->tasks[i].n_milestones;
+        assert_int_equal(seen.n, total);
+        assert_int_equal(count(ics, "BEGIN:VEVENT\r\n"), total);
+        p = ics;
+        for (size_t i = 0; i < BIG_TASKS; i++)
+                for (size_t m = 0; m < b->tasks[i].n_milestones; m++, k++) {
+                        const struct milestone *one[] = { &b->ms[i][m] };
+                        char uid[ICS_UID_MAX], *alone, *event, *end;
+
+                        assert_int_equal(ics_milestone_uid(&b->ms[i][m], uid), 0);
+                        assert_string_equal(seen.uids[k], uid);
+                        alone = render_events(one, 1, NULL, T_MARCH, NULL);
+                        event = strstr(alone, "BEGIN:VEVENT\r\n");
+                        assert_non_null(event);
+                        end = strstr(event, "END:VEVENT\r\n") + strlen("END:VEVENT\r\n");
+                        *end = '\0';
+                        p = strstr(p, event); /* in order, and whole */
+                        assert_non_null(p);
+                        p += strlen(event);
+                        free(alone);
+                }
+        seen.n = 0;
+        again = render(&o, NULL);
+        assert_int_equal(seen.n, total);
+        assert_string_equal(ics, again);
+        free(again);
+        free(ics);
+        free(seen.uids);
+        free(b);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_calendar_head, setup, teardown),
@@ -979,6 +1117,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_revision_hash, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_alarms, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_alarms_task_policy, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_many_events, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_config, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_empty_calendar, setup, teardown),
