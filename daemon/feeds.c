@@ -138,7 +138,7 @@ static int write_file(const char *path, const char *data, size_t size, time_t mo
         if (r < 0)
                 return r;
         if (fwrite(data, 1, size, af.f) != size || fflush(af.f) != 0 ||
-            futimens(fileno(af.f), times) < 0) {
+            futimens(atomic_file_fd(&af), times) < 0) {
                 r = -errno;
                 atomic_file_abort(&af);
                 return r < 0 ? r : -EIO;
