@@ -452,6 +452,61 @@ char *confread_resolve_path(const char *base, const char *path) {
         return out;
 }
 
+/* libconfig 1.5 reads an @include'd file with its flex scanner, which
+ * exits the whole process ("input in flex scanner failed") when the file is
+ * a directory, and would block on a FIFO: the daemon would die on a reload.
+ * So every @include, at any depth, is looked at first. libconfig's rule: the
+ * directive starts a line, the name is relative to the include directory. */
+#define INCLUDE_DEPTH_MAX 10
+
+static int check_include(struct confread *r, const char *file, int line, const char *dir,
+                         const char *name, int depth);
+
+static int check_includes(struct confread *r, const char *path, const char *dir, int depth) {
+        FILE *f = fopen(path, "re");
+        char *buf = NULL;
+        size_t size = 0;
+        int line = 0, ret = 0;
+
+        if (!f)
+                return 0; /* libconfig says why, with the line that names it */
+        while (ret == 0 && getline(&buf, &size, f) >= 0) {
+                const char *p = buf + strspn(buf, " \t"), *end;
+                char *name;
+
+                line++;
+                if (strncmp(p, "@include", 8) != 0 || !strchr(" \t", p[8]))
+                        continue;
+                p += 8 + strspn(p + 8, " \t");
+                if (*p != '"' || !(end = strchr(p + 1, '"')))
+                        continue; /* not an include libconfig reads: its error */
+                name = strndup(p + 1, (size_t) (end - p - 1));
+                ret = name ? check_include(r, path, line, dir, name, depth) : -ENOMEM;
+                free(name);
+        }
+        free(buf);
+        fclose(f);
+        return ret;
+}
+
+static int check_include(struct confread *r, const char *file, int line, const char *dir,
+                         const char *name, int depth) {
+        char *path = confread_resolve_path(dir, name);
+        struct stat st;
+        int ret = 0;
+
+        if (!path)
+                return -ENOMEM;
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+                diag_add(r->diags, DIAG_ERROR, file, line, "@include \"%s\": %s is not a file",
+                         name, path);
+                ret = -EINVAL;
+        } else if (depth < INCLUDE_DEPTH_MAX && stat(path, &st) == 0)
+                ret = check_includes(r, path, dir, depth + 1);
+        free(path);
+        return ret;
+}
+
 int confread_file(struct confread *r, config_t *cfg, const char *path) {
         FILE *f = fopen(path, "re");
         struct stat st;
@@ -476,6 +531,11 @@ int confread_file(struct confread *r, config_t *cfg, const char *path) {
         dir = confread_resolve_path(path, ".");
         if (!dir)
                 return -ENOMEM;
+        ok = check_includes(r, path, dir, 0);
+        if (ok < 0) {
+                free(dir);
+                return ok;
+        }
         config_set_include_dir(cfg, dir);
         /* config_read_file, not config_read(FILE *): only then does libconfig
          * remember which file each setting came from. */

@@ -215,6 +215,23 @@ static void test_unreadable_include(void **state) {
         expect_error("ledgerd.conf", 1, "cannot open include file");
 }
 
+/* libconfig's scanner would exit the process on a directory; nested too. */
+static void test_include_of_a_directory(void **state) {
+        char want[512];
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "# a comment\n  @include \".\"\nledgers = [ \"ledger.conf\" ];\n");
+        snprintf(want, sizeof want, "@include \".\": %s/. is not a file", dir);
+        expect_error("ledgerd.conf", 2, want);
+        write_file("inner.conf", "x = 1;\n@include \"..\"\n");
+        write_file("ledgerd.conf", "@include \"inner.conf\"\nledgers = [ \"ledger.conf\" ];\n");
+        snprintf(want, sizeof want, "@include \"..\": %s/.. is not a file", dir);
+        expect_error("inner.conf", 2, want);
+        snprintf(want, sizeof want, "%s/inner.conf", dir);
+        unlink(want);
+}
+
 static void test_unreadable_ledger(void **state) {
         struct config *c = NULL;
         char *messages = NULL, want[512];
@@ -1072,6 +1089,7 @@ int main(void) {
                 cmocka_unit_test(test_wrong_type),
                 cmocka_unit_test(test_wrong_type_owners),
                 cmocka_unit_test(test_unreadable_include),
+                cmocka_unit_test(test_include_of_a_directory),
                 cmocka_unit_test(test_unreadable_ledger),
                 cmocka_unit_test(test_ledger_is_directory),
                 cmocka_unit_test(test_syntax_error),
