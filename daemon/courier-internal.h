@@ -95,5 +95,10 @@ void courier_drop(struct courier *c, int64_t id); /* a cancelled message, unless
 void courier_pump(struct courier *c);
 void courier_queue_free(struct courier *c);
 
+/* The address of a "mailto:…" target, the id of a "channel:…" one; NULL
+ * for a target of the other kind. */
+const char *target_address(const char *target);
+const char *target_channel_id(const char *target);
+
 /* The targets of an owner, "mailto:…" then "channel:…" (free each and the array). */
 int courier_owner_targets(const struct owner *o, char ***out, size_t *n);

@@ -107,8 +107,24 @@ oom:
         return -ENOMEM;
 }
 
+static const char *after_prefix(const char *s, const char *prefix) {
+        size_t n = strlen(prefix);
+
+        return strncmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
+const char *target_address(const char *target) {
+        return after_prefix(target, "mailto:");
+}
+
+const char *target_channel_id(const char *target) {
+        return after_prefix(target, "channel:");
+}
+
 static const struct channel *target_channel(const struct config *cf, const char *target) {
-        return strncmp(target, "channel:", 8) == 0 ? config_find_channel(cf, target + 8) : NULL;
+        const char *id = target_channel_id(target);
+
+        return id ? config_find_channel(cf, id) : NULL;
 }
 
 /* scheme://host[:port] of a URL: transfers to one host share a queue. */
@@ -116,7 +132,7 @@ char *courier_peer_of(const struct courier *c, const char *target) {
         const struct channel *ch = target_channel(c->m->config, target);
         const char *host, *end;
 
-        if (strncmp(target, "mailto:", 7) == 0)
+        if (target_address(target))
                 return strdup(c->m->config->delivery.smtp.url ? "smtp" : "maildir");
         if (!ch)
                 return strdup(target);
@@ -144,15 +160,14 @@ static void found_free(struct found *f) {
 }
 
 static bool owner_has_target(const struct owner *o, const char *target) {
-        if (strncmp(target, "mailto:", 7) == 0) {
-                for (size_t i = 0; i < o->n_emails; i++)
-                        if (strcmp(o->emails[i], target + 7) == 0)
-                                return true;
-        } else if (strncmp(target, "channel:", 8) == 0) {
-                for (size_t i = 0; i < o->n_channels; i++)
-                        if (strcmp(o->channels[i]->id, target + 8) == 0)
-                                return true;
-        }
+        const char *addr = target_address(target), *id = target_channel_id(target);
+
+        for (size_t i = 0; addr && i < o->n_emails; i++)
+                if (strcmp(o->emails[i], addr) == 0)
+                        return true;
+        for (size_t i = 0; id && i < o->n_channels; i++)
+                if (strcmp(o->channels[i]->id, id) == 0)
+                        return true;
         return false;
 }
 
@@ -227,9 +242,10 @@ static int utc_offset(const char *tz, time_t t) {
         return (int) ((time_t) day * 86400 + minute * 60 - (t - t % 60));
 }
 
-static const char *owner_name_of(const struct config *cf, const char *addr) {
+/* The name of the first owner reached at target, for the To header. */
+static const char *owner_name_of(const struct config *cf, const char *target) {
         for (size_t i = 0; i < cf->n_owners; i++)
-                if (owner_has_target(&cf->owners[i], addr - 7))
+                if (owner_has_target(&cf->owners[i], target))
                         return cf->owners[i].name;
         return NULL;
 }
@@ -254,9 +270,9 @@ static char *render_calendar(const struct config *cf, const struct found *f, tim
 static int build_mail(struct courier *c, const char *target, const char *key, const struct message *msg,
                       const char *calendar, const char *calendar_name, struct outgoing *out) {
         const struct config *cf = c->m->config;
-        const char *addr = target + 7;
+        const char *addr = target_address(target);
         time_t now = manager_now(c->m);
-        struct mail_address to = { owner_name_of(cf, addr), addr };
+        struct mail_address to = { owner_name_of(cf, target), addr };
         struct mail_input in = {
                 .date = now,
                 .utc_offset = utc_offset(cf->timezone, now),
@@ -366,7 +382,7 @@ static int render_for(struct courier *c, const struct delivery *d, const struct 
         char *calendar = NULL, name[80];
         int r;
 
-        if (!ch && strncmp(d->target, "mailto:", 7) != 0)
+        if (!ch && !target_address(d->target))
                 return asprintf(why, "%s is no longer configured", d->target) < 0 ? -ENOMEM : 1;
         r = message_render(&in, &msg);
         if (r < 0)
@@ -418,7 +434,7 @@ int courier_build_test(struct courier *c, const char *target, struct outgoing *o
                 return -ENOMEM;
         if (ch)
                 r = build_webhook(c, ch, key, &msg, NULL, NULL, false, out);
-        else if (strncmp(target, "mailto:", 7) == 0)
+        else if (target_address(target))
                 r = build_mail(c, target, key, &msg, NULL, NULL, out);
         else
                 r = -ENOENT;

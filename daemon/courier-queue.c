@@ -31,15 +31,16 @@ static void job_free(struct job *j) {
 int courier_enqueue(struct courier *c, int64_t id, const char *target, time_t next_try,
                     time_t first_try, unsigned tries) {
         struct job *j = calloc(1, sizeof *j);
+        const char *channel = target_channel_id(target);
 
         if (!j)
                 return -ENOMEM;
         *j = (struct job) { .id = id, .next_try = next_try, .first_try = first_try, .tries = tries };
         j->target = strdup(target);
         j->peer = courier_peer_of(c, target);
-        if (strncmp(target, "channel:", 8) == 0)
-                j->channel = strdup(target + 8);
-        if (!j->target || !j->peer || (strncmp(target, "channel:", 8) == 0 && !j->channel))
+        if (channel)
+                j->channel = strdup(channel);
+        if (!j->target || !j->peer || (channel && !j->channel))
                 goto oom;
         if (c->n_jobs == c->n_allocated) {
                 size_t n = c->n_allocated ? 2 * c->n_allocated : 64;
