@@ -77,3 +77,26 @@ void text_pad(FILE *out, const char *s, size_t width) {
         for (; w < width; w++)
                 fputc(' ', out);
 }
+
+void text_clean_copy(char *buf, size_t size, const char *s, size_t n) {
+        size_t o = 0;
+
+        if (size == 0)
+                return;
+        while (n > 0) {
+                unsigned cp;
+                size_t len = text_utf8_decode(s, n, &cp), put_len = len;
+                const char *put = s;
+
+                if (len == 0)
+                        len = put_len = 1, put = "?";
+                else if (cp < 0x20 || cp == 0x7f)
+                        put_len = 1, put = " ";
+                if (o + put_len >= size)
+                        break;
+                memcpy(buf + o, put, put_len);
+                o += put_len;
+                s += len, n -= len;
+        }
+        buf[o] = '\0';
+}

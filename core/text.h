@@ -10,6 +10,11 @@
 /* Decodes one UTF-8 character at s (n bytes available); returns its length
  * and stores the code point, or returns 0 for an invalid or cut sequence. */
 size_t text_utf8_decode(const char *s, size_t n, unsigned *cp);
+/* Copies n bytes of s into buf (size bytes, NUL-terminated) whole characters
+ * at a time, controls as spaces and invalid bytes as '?', so that a peer's
+ * words can go into a log line or a terminal safely. Stops at the last
+ * character that fits. */
+void text_clean_copy(char *buf, size_t size, const char *s, size_t n);
 /* Columns of one code point: 0 (combining, controls), 1 or 2 (East Asian wide). */
 int text_cp_width(unsigned cp);
 /* Columns of a UTF-8 string; an invalid byte counts as one column. */

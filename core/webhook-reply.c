@@ -60,29 +60,6 @@ static const struct bot_code *bot_code_find(enum channel_format f, long code) {
         return NULL;
 }
 
-/* Copies s into buf whole characters at a time, controls as spaces, so that
- * a peer's message can go into a log line and a terminal safely. */
-static void clean_copy(char *buf, size_t size, const char *s) {
-        size_t n = strlen(s), o = 0;
-
-        while (n > 0) {
-                unsigned cp;
-                size_t len = text_utf8_decode(s, n, &cp), put_len = len;
-                const char *put = s;
-
-                if (len == 0)
-                        len = put_len = 1, put = "?";
-                else if (cp < 0x20 || cp == 0x7f)
-                        put_len = 1, put = " ";
-                if (o + put_len >= size)
-                        break;
-                memcpy(buf + o, put, put_len);
-                o += put_len;
-                s += len, n -= len;
-        }
-        buf[o] = '\0';
-}
-
 /* Drops a character that vsnprintf cut in two at the end of s. */
 static void trim_cut_char(char *s) {
         size_t n = strlen(s), i = n;
@@ -144,7 +121,8 @@ static void bot_body_read(enum channel_format f, const char *body, size_t size,
                 out->code = (long) json_object_get_int64(code);
         }
         if (msg)
-                clean_copy(out->msg, sizeof out->msg, json_object_get_string(msg));
+                text_clean_copy(out->msg, sizeof out->msg, json_object_get_string(msg),
+                                (size_t) json_object_get_string_len(msg));
 done:
         json_object_put(o);
 }

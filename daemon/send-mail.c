@@ -34,30 +34,11 @@ const char *send_verdict_name(enum send_verdict v) {
         return "invalid";
 }
 
-/* Shared with send-webhook.c. */
+/* Shared with send-webhook.c: a peer's words without their line end. */
 void send_text_copy(char *buf, size_t size, const char *s, size_t n) {
-        size_t o = 0;
-
-        if (size == 0)
-                return;
         while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
                 n--;
-        while (n > 0) {
-                unsigned cp;
-                size_t len = text_utf8_decode(s, n, &cp), put_len = len;
-                const char *put = s;
-
-                if (len == 0)
-                        len = put_len = 1, put = "?";
-                else if (cp < 0x20 || cp == 0x7f)
-                        put_len = 1, put = " ";
-                if (o + put_len >= size)
-                        break;
-                memcpy(buf + o, put, put_len);
-                o += put_len;
-                s += len, n -= len;
-        }
-        buf[o] = '\0';
+        text_clean_copy(buf, size, s, n);
 }
 
 static void mail_send_free(void *userdata) {

@@ -49,11 +49,25 @@ static void test_pad(void **state) {
         free(buf);
 }
 
+static void test_clean_copy(void **state) {
+        char buf[8];
+
+        (void) state;
+        text_clean_copy(buf, sizeof buf, "a\tb\x7f\xff", 5);
+        assert_string_equal(buf, "a b ?");
+        /* "限流中" is 9 bytes: only whole characters that fit in 7. */
+        text_clean_copy(buf, sizeof buf, "限流中", strlen("限流中"));
+        assert_string_equal(buf, "限流");
+        text_clean_copy(buf, sizeof buf, "ok\0hidden", 2);
+        assert_string_equal(buf, "ok");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_width),
                 cmocka_unit_test(test_decode),
                 cmocka_unit_test(test_pad),
+                cmocka_unit_test(test_clean_copy),
         };
 
         return cmocka_run_group_tests_name("text", tests, NULL, NULL);
