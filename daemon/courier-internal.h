@@ -72,6 +72,8 @@ struct outgoing {
  * whose secret cannot be read fails its messages with that reason. */
 void courier_read_secrets(struct courier *c);
 const char *courier_secret(const struct courier *c, const char *channel);
+/* Wipes and frees them. */
+void courier_free_secrets(struct courier *c);
 
 /* The peer that carries messages to target ("mailto:…", "channel:…"). NULL
  * when out of memory. */

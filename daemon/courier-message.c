@@ -27,7 +27,7 @@
 
 /* ---- secrets ------------------------------------------------------------------ */
 
-static void free_secrets(struct courier *c) {
+void courier_free_secrets(struct courier *c) {
         for (size_t i = 0; i < c->n_secrets; i++) {
                 free(c->secrets[i].channel);
                 if (c->secrets[i].value)
@@ -63,7 +63,7 @@ void courier_read_secrets(struct courier *c) {
         const struct config *cf = c->m->config;
         const struct smtp_settings *smtp = &cf->delivery.smtp;
 
-        free_secrets(c);
+        courier_free_secrets(c);
         if (smtp->url && smtp->password_file)
                 add_secret(c, NULL, smtp->password_file, "delivery.smtp.password_file");
         for (size_t i = 0; i < cf->n_channels; i++)

@@ -71,8 +71,6 @@ static int collect_pairs(const struct reminder *r, size_t n, struct batch *b) {
         int ret = 0;
 
         for (size_t i = 0; ret >= 0 && i < n; i++) {
-                if (r[i].n_owners == 0)
-                        continue;
                 for (size_t k = 0; ret >= 0 && k < r[i].n_owners; k++) {
                         char **targets;
                         size_t n_targets;
@@ -246,9 +244,7 @@ void courier_stop(struct manager *m) {
                 return;
         curl_loop_free(c->curl); /* aborts the transfers: they stay pending in the log */
         courier_queue_free(c);
-        for (size_t i = 0; i < c->n_secrets; i++)
-                free(c->secrets[i].channel), free(c->secrets[i].value);
-        free(c->secrets);
+        courier_free_secrets(c);
         free(c);
         m->courier = NULL;
         m->dispatch = NULL;
