@@ -497,11 +497,13 @@ static int check_include(struct confread *r, const char *file, int line, const c
 
         if (!path)
                 return -ENOMEM;
-        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (stat(path, &st) < 0)
+                ret = 0; /* libconfig says it cannot open it, with the line */
+        else if (!S_ISREG(st.st_mode)) {
                 diag_add(r->diags, DIAG_ERROR, file, line, "@include \"%s\": %s is not a file",
                          name, path);
                 ret = -EINVAL;
-        } else if (depth < INCLUDE_DEPTH_MAX && stat(path, &st) == 0)
+        } else if (depth < INCLUDE_DEPTH_MAX)
                 ret = check_includes(r, path, dir, depth + 1);
         free(path);
         return ret;
