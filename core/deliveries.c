@@ -191,17 +191,24 @@ static int record_check(struct state *st, const struct delivery_new *m, size_t i
         return 0;
 }
 
+/* An item's identity (ledger, milestone, kind, offset, at, target) as the
+ * parameters first … first + 5 of s, in that order. */
+static void bind_item(sqlite3_stmt *s, int first, const struct delivery_item *it,
+                      const char *target) {
+        sqlite3_bind_text(s, first, it->ledger, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, first + 1, it->milestone, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, first + 2, it->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, first + 3, it->offset, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, first + 4, (sqlite3_int64) it->at);
+        sqlite3_bind_text(s, first + 5, target, -1, SQLITE_STATIC);
+}
+
 static int record_known(struct record *rec, const char *target, const struct delivery_item *it,
                         bool *known) {
         sqlite3_stmt *s = rec->stmt[RECORD_KNOWN];
         int rc;
 
-        sqlite3_bind_text(s, 1, it->ledger, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, it->milestone, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, it->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, it->offset, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 5, (sqlite3_int64) it->at);
-        sqlite3_bind_text(s, 6, target, -1, SQLITE_STATIC);
+        bind_item(s, 1, it, target);
         rc = sqlite3_step(s);
         sqlite3_reset(s);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -265,12 +272,7 @@ static int record_insert_item(struct record *rec, int64_t id, const char *target
         sqlite3_stmt *s = rec->stmt[RECORD_ITEM];
 
         sqlite3_bind_int64(s, 1, id);
-        sqlite3_bind_text(s, 2, it->ledger, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, it->milestone, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, it->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, it->offset, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 6, (sqlite3_int64) it->at);
-        sqlite3_bind_text(s, 7, target, -1, SQLITE_STATIC);
+        bind_item(s, 2, it, target);
         return deliveries_step_done(rec->st, s, "recording a delivery item");
 }
 
