@@ -1101,13 +1101,8 @@ static int ics_render_events_of(struct ics_job *j) {
 static int ics_feed_milestones(const struct ics_options *o, const struct milestone ***out,
                                size_t *n) {
         const struct config *c = o->config;
-        const struct milestone **ms;
-        size_t total = 0;
+        const struct milestone **ms = calloc(config_count_milestones(c) + 1, sizeof *ms);
 
-        for (size_t i = 0; i < c->n_ledgers; i++)
-                for (size_t k = 0; k < c->ledgers[i].n_tasks; k++)
-                        total += c->ledgers[i].tasks[k].n_milestones;
-        ms = calloc(total + 1, sizeof *ms);
         if (!ms)
                 return -ENOMEM;
         *n = 0;

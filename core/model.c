@@ -183,3 +183,12 @@ int offset_parse(const char *s, struct offset *out) {
 void offset_format(const struct offset *o, char *buf, size_t size) {
         snprintf(buf, size, "%d%s", o->amount, o->unit == OFFSET_WORKDAYS ? "wd" : "d");
 }
+
+size_t config_count_milestones(const struct config *c) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < c->n_ledgers; i++)
+                for (size_t k = 0; k < c->ledgers[i].n_tasks; k++)
+                        n += c->ledgers[i].tasks[k].n_milestones;
+        return n;
+}

@@ -191,6 +191,8 @@ const struct ledger *config_find_ledger(const struct config *c, const char *id);
 const struct task *ledger_find_task(const struct ledger *l, const char *id);
 const struct milestone *ledger_find_milestone(const struct ledger *l, const char *id);
 bool task_has_owner(const struct task *t, const struct owner *o);
+/* Dated milestones in all of c's ledgers. */
+size_t config_count_milestones(const struct config *c);
 
 const char *channel_format_name(enum channel_format f);
 int channel_format_from_name(const char *name, enum channel_format *out);

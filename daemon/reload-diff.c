@@ -21,13 +21,8 @@ static int entry_cmp(const void *a, const void *b) {
 
 /* Every milestone of c, sorted by ledger and id, so two can be merged. */
 static struct entry *entries(const struct config *c, size_t *n) {
-        struct entry *e;
-        size_t total = 0;
+        struct entry *e = calloc(config_count_milestones(c) + 1, sizeof *e);
 
-        for (size_t i = 0; i < c->n_ledgers; i++)
-                for (size_t j = 0; j < c->ledgers[i].n_tasks; j++)
-                        total += c->ledgers[i].tasks[j].n_milestones;
-        e = calloc(total + 1, sizeof *e);
         if (!e)
                 return NULL;
         *n = 0;
