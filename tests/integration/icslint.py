@@ -331,6 +331,30 @@ def validate_with_vobject(data: bytes) -> list:
     return problems
 
 
+def import_with_calcurse(data: bytes, directory) -> list:
+    """calcurse -i into a fresh calcurse home under directory: it must exit 0
+    and report every VEVENT imported and none skipped."""
+    import pathlib
+    import subprocess
+
+    directory = pathlib.Path(directory)
+    ics, home = directory / "calcurse.ics", directory / "calcurse"
+    ics.write_bytes(data)
+    home.mkdir()
+    p = subprocess.run(["calcurse", "-D", str(home), "-i", str(ics)], capture_output=True,
+                       text=True, timeout=60)
+    if p.returncode != 0:
+        return [f"calcurse: exit {p.returncode}: {p.stderr}"]
+    report = p.stdout + p.stderr
+    n = len(re.findall(rb"^UID:(\S+)\r$", data, re.M))
+    problems = [] if n else ["calcurse: the feed holds no event"]
+    if not re.search(rf"\b{n} events?\b", report):
+        problems.append(f"calcurse: not {n} events imported: {report}")
+    if not re.search(r"\b0 skipped\b", report):
+        problems.append(f"calcurse: some skipped: {report}")
+    return problems
+
+
 def check(data: bytes) -> list:
     """All of the above."""
     return lint(data) + parse_with_icalendar(data) + validate_with_vobject(data)

@@ -203,16 +203,8 @@ def test_served_feed_passes_every_validator(daemon):
 
 def test_calcurse_imports_the_served_feed(daemon, tmp_path):
     _, _, body = curl(daemon.url("/ledger.ics"))
-    ics = tmp_path / "served.ics"
-    ics.write_bytes(body)
-    home = tmp_path / "calcurse"
-    home.mkdir()
-    p = subprocess.run(["calcurse", "-D", str(home), "-i", str(ics)], capture_output=True,
-                       text=True, timeout=60)
-    assert p.returncode == 0, p.stderr
-    report = p.stdout + p.stderr
-    assert re.search(rf"\b{len(uids(body))} events?\b", report), report
-    assert re.search(r"\b0 skipped\b", report), report
+    assert len(uids(body)) >= 30
+    assert icslint.import_with_calcurse(body, tmp_path) == []
 
 
 def test_owner_feeds_hold_exactly_their_milestones(daemon):
