@@ -5,6 +5,7 @@
  * huge ledger never exists whole. Anything the scanner does not vouch for
  * makes the caller read the file whole instead (confread.h). */
 #include "confread.h"
+#include "confplain.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -379,12 +380,14 @@ static struct slice_slot *slot_of(const struct confread_slices *x, size_t k) {
 }
 
 /* Parses the text as libconfig would a file, the settings told where they
- * come from: libconfig counts lines from the text's start and knows no file. */
-static bool parse_text(config_t *cfg, const char *text, struct confread_origin *origin) {
+ * come from: libconfig counts lines from the text's start and knows no file.
+ * Plain text is read without libconfig's scanner, which is slow (confplain.h). */
+static bool parse_text(config_t *cfg, const char *text, size_t len,
+                       struct confread_origin *origin) {
         bool ok;
 
         config_init(cfg);
-        ok = config_read_string(cfg, text) == CONFIG_TRUE;
+        ok = confplain_read(cfg, text, len) == 1 || config_read_string(cfg, text) == CONFIG_TRUE;
         config_setting_set_hook(config_root_setting(cfg), origin);
         return ok;
 }
@@ -416,7 +419,7 @@ static void parse_slice(struct parser *p, size_t k, const struct slice *s) {
                 memcpy(text + 3, x->text + s->start, n);
                 memcpy(text + 3 + n, ")", 2);
         }
-        slot->ok = text && parse_text(&slot->cfg, text, &slot->origin);
+        slot->ok = text && parse_text(&slot->cfg, text, n + 4, &slot->origin);
         if (!text)
                 config_init(&slot->cfg);
         slot->parsed = true;
@@ -612,7 +615,7 @@ int confread_slices_open(struct confread *r, const char *path, const char *group
                 return -ENOMEM;
         }
         *origin = (struct confread_origin) { .file = x->file, .line_offset = 0 };
-        if (!parse_text(skeleton, text, origin)) {
+        if (!parse_text(skeleton, text, strlen(text), origin)) {
                 free(text);
                 config_destroy(skeleton);
                 confread_slices_close(x);
