@@ -818,6 +818,19 @@ static uint64_t ics_hash(const char *s, size_t n) {
         return h;
 }
 
+/* The UID line, as libical writes it: UIDs are made of ids ([A-Za-z0-9_-],
+ * conf.c checks them), '.' and '@', which a TEXT value never escapes. By
+ * hand, it saves libical's three allocations an event; anything else is
+ * still left to libical. */
+static int ics_put_uid(struct ics_buf *t, const char *uid) {
+        if (uid[strcspn(uid, "\\;,\r\n")] != '\0')
+                return ics_put_property(t, icalproperty_new_uid(uid));
+        buf_puts(t, "UID:");
+        buf_puts(t, uid);
+        buf_puts(t, "\r\n");
+        return 0;
+}
+
 /* The unfolded text of m's VEVENT without its revision lines, which go after
  * the UID line, at *uid_end. Every property is libical's; the ones that repeat
  * (dates, TRANSP, a task's DESCRIPTION, CATEGORIES) are made once. */
@@ -833,7 +846,7 @@ static int ics_event_text(struct ics_worker *w, const struct milestone *m, const
                 return r;
         buf_clear(t);
         buf_puts(t, "BEGIN:VEVENT\r\n");
-        if ((r = ics_put_property(t, icalproperty_new_uid(uid))) < 0)
+        if ((r = ics_put_uid(t, uid)) < 0)
                 return r;
         *uid_end = t->len;
         if ((r = ics_put_dates(w, m->due)) < 0 || (r = ics_put_transp(w)) < 0 ||
