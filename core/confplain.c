@@ -32,26 +32,26 @@ static void count_lines(struct reader *r, const char *from, const char *to) {
         }
 }
 
-/* Past a comment at p: # and // run to the newline (which libconfig needs
- * to see), a block comment to the first star-slash. False if unterminated
- * or a lone slash. */
-static bool skip_comment(struct reader *r) {
-        const char *p = r->p, *end;
+const char *confplain_comment_end(const char *p, const char *end) {
+        const char *q;
 
-        if (*p == '#' || (p + 1 < r->end && p[1] == '/')) {
-                end = memchr(p, '\n', (size_t) (r->end - p));
-                if (!end)
-                        return false;
-                r->p = end;
-                return true;
-        }
-        if (p + 1 >= r->end || p[1] != '*')
-                return false;
-        end = memmem(p + 2, (size_t) (r->end - p - 2), "*/", 2);
+        if (*p == '#' || (p + 1 < end && p[0] == '/' && p[1] == '/'))
+                return memchr(p, '\n', (size_t) (end - p));
+        if (p + 1 >= end || p[0] != '/' || p[1] != '*')
+                return NULL;
+        q = memmem(p + 2, (size_t) (end - p - 2), "*/", 2);
+        return q ? q + 2 : NULL;
+}
+
+/* Past a comment at p, counting its lines. False if unterminated, or if p
+ * is a lone slash. */
+static bool skip_comment(struct reader *r) {
+        const char *end = confplain_comment_end(r->p, r->end);
+
         if (!end)
                 return false;
-        count_lines(r, p + 2, end);
-        r->p = end + 2;
+        count_lines(r, r->p, end);
+        r->p = end;
         return true;
 }
 
@@ -269,6 +269,15 @@ static bool read_settings(struct reader *r, config_setting_t *group, char close)
         }
 }
 
+/* Whether the last element of array has another type than the first: an
+ * error to libconfig. */
+static bool array_mixed(const config_setting_t *array) {
+        int n = config_setting_length(array);
+
+        return n > 1 && config_setting_type(config_setting_get_elem(array, 0)) !=
+                                config_setting_type(config_setting_get_elem(array, (unsigned) n - 1));
+}
+
 /* The elements of an array or a list, whose opening bracket was just read,
  * and its closing one; no trailing comma. Array elements are scalars of
  * one type. */
@@ -283,10 +292,7 @@ static bool read_elements(struct reader *r, config_setting_t *aggregate, char cl
                 if (array ? !read_scalar(r, aggregate, NULL, 0)
                           : !read_value(r, aggregate, NULL, 0))
                         return false;
-                if (array && config_setting_length(aggregate) > 1 &&
-                    config_setting_type(config_setting_get_elem(aggregate, 0)) !=
-                            config_setting_type(config_setting_get_elem(
-                                    aggregate, (unsigned) config_setting_length(aggregate) - 1)))
+                if (array && array_mixed(aggregate))
                         return false;
                 if (take(r, close))
                         return true;
@@ -343,13 +349,18 @@ static void empty(config_t *cfg) {
 
 int confplain_read(config_t *cfg, const char *text, size_t len) {
         struct reader r = { .p = text, .end = text + len, .line = 1 };
+        short format = config_get_default_format(cfg);
         bool ok;
 
+        /* Reading resets the config's default format for ints, in libconfig,
+         * and settings made under another would take it. */
+        config_set_default_format(cfg, CONFIG_FORMAT_DEFAULT);
         /* A NUL ends the text for libconfig; the reader would read on. */
         ok = !memchr(text, '\0', len) && read_settings(&r, config_root_setting(cfg), '\0');
         free(r.buf);
         if (ok)
                 return 1;
+        config_set_default_format(cfg, format);
         empty(cfg);
         return r.out_of_memory ? -ENOMEM : 0;
 }

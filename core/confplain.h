@@ -31,3 +31,9 @@
  * caller set on it (such as its include directory) kept, ready for
  * config_read_string(). */
 int confplain_read(config_t *cfg, const char *text, size_t len);
+
+/* The end of the comment at p, in text that ends at end: the newline that
+ * ends a # or // comment (libconfig needs to see it, so it is not past it),
+ * or just past the star-slash of a block comment. NULL when p starts no
+ * comment or one that does not end. */
+const char *confplain_comment_end(const char *p, const char *end);

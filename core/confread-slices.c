@@ -9,13 +9,12 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include "threads.h"
 
 /* ---- a file read in slices ------------------------------------------------------ */
 
@@ -125,21 +124,11 @@ static enum scan_token scan_string(struct scan *sc) {
 /* Past a comment at pos. libconfig's # and // comments need the newline that
  * ends them; a block comment ends at the first star-slash. */
 static bool scan_comment(struct scan *sc) {
-        const char *s = sc->s, *end;
+        const char *end = confplain_comment_end(sc->s + sc->pos, sc->s + sc->len);
 
-        if (s[sc->pos] == '#' || (sc->pos + 1 < sc->len && s[sc->pos + 1] == '/')) {
-                end = memchr(s + sc->pos, '\n', sc->len - sc->pos);
-                if (!end)
-                        return false;
-                sc->pos = (size_t) (end - s);
-                return true;
-        }
-        if (sc->pos + 1 >= sc->len || s[sc->pos + 1] != '*')
-                return false; /* a lone slash: garbage to libconfig */
-        end = memmem(s + sc->pos + 2, sc->len - sc->pos - 2, "*/", 2);
         if (!end)
-                return false;
-        sc->pos = (size_t) (end - s) + 2;
+                return false; /* unterminated, or a lone slash: garbage to libconfig */
+        sc->pos = (size_t) (end - sc->s);
         return true;
 }
 
@@ -453,10 +442,7 @@ static void *slices_parser(void *arg) {
  * slices than one and more processors than one; else the caller parses as it
  * goes. */
 static size_t slices_parsers_wanted(size_t n_slices) {
-        cpu_set_t set;
-        long cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
-                                                               : sysconf(_SC_NPROCESSORS_ONLN);
-        size_t n = cpus > 1 ? (size_t) cpus : 0;
+        size_t n = threads_cpus() > 1 ? threads_cpus() : 0;
 
         if (n > SLICE_MAX_THREADS)
                 n = SLICE_MAX_THREADS;
@@ -480,7 +466,6 @@ static void slices_stop(struct confread_slices *x) {
  * thread cannot start, the caller parses every slice itself. */
 static int slices_start(struct confread_slices *x) {
         size_t want = slices_parsers_wanted(x->len / confread_slice_bytes + 1);
-        sigset_t all, old;
 
         x->ring_size = want ? 2 * want : 1;
         x->ring = calloc(x->ring_size, sizeof *x->ring);
@@ -495,17 +480,14 @@ static int slices_start(struct confread_slices *x) {
         x->threaded = true;
         x->scanning = true;
         x->n_threads = want;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
         for (size_t i = 0; i < want; i++) {
-                if (pthread_create(&x->threads[i], NULL, slices_parser, &x->parsers[i]) != 0) {
+                if (threads_start(&x->threads[i], slices_parser, &x->parsers[i]) < 0) {
                         slices_stop(x);
                         x->n_threads = 0;
                         break;
                 }
                 x->n_started = i + 1;
         }
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
         return 0;
 }
 

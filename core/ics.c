@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
+/* The calendar's head and the lines of each event: libical's properties,
+ * with the ones that repeat (dates, TRANSP, a task's DESCRIPTION,
+ * CATEGORIES) made once and the alarms written by hand. ics-render.c puts
+ * the events in order, ics-lines.c folds them. */
 #include "ics.h"
 
-#include <endian.h>
 #include <errno.h>
-#include <inttypes.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <libical/ical.h>
 
+#include "ics-internal.h"
 #include "schedule.h"
 #include "text.h"
 #include "zone.h"
@@ -22,7 +21,6 @@
  * feed names no TZID and needs no VTIMEZONE: X-WR-TIMEZONE only tells apps
  * which zone to show the calendar in. */
 
-#define ICS_FOLD_OCTETS 75
 #define ICS_MAX_ALARMS 16
 /* Longer runs of spaces are layout, not content; capping them keeps every
  * folded line able to hold a character that is not a space. */
@@ -35,13 +33,6 @@
  * slot for each day of more than a year. The DTSTART and DTEND lines of a
  * date are kept the same way. */
 #define ICS_DAY_MEMO 512
-
-/* Events are rendered in chunks of this many, by as many threads as there
- * are processors (ICS_MAX_THREADS at most), and written in order. */
-#define ICS_CHUNK 256
-#define ICS_MAX_THREADS 4
-/* Output is handed to stdio in pieces this large: one write(2) each. */
-#define ICS_PAGE (256 * 1024)
 
 struct ics_alarm_memo {
         bool valid;
@@ -62,122 +53,6 @@ struct ics_date_memo {
         size_t len;
         char lines[96];
 };
-
-/* A growable byte string whose allocation failure is sticky: callers append
- * freely and check failed once. */
-struct ics_buf {
-        char *data;
-        size_t len, cap;
-        bool failed;
-};
-
-/* One event of a chunk: its folded text lacks only the revision lines, which
- * go after its UID line once the revision is known. */
-struct ics_event {
-        char uid[ICS_UID_MAX];
-        uint64_t hash;
-        size_t head_end; /* BEGIN and UID lines: out[start, head_end) */
-        size_t end;      /* the rest: out[head_end, end) */
-};
-
-struct ics_chunk {
-        size_t first, n;    /* the job's milestones [first, first + n) */
-        size_t n_done;      /* events rendered; fewer than n after an error */
-        int error;          /* why rendering stopped at n_done, or 0 */
-        bool ready;         /* rendered, not yet written */
-        struct ics_buf out; /* folded events */
-        struct ics_event events[ICS_CHUNK];
-};
-
-/* What every thread reads; the scheduling fields under lock. */
-struct ics_job {
-        const struct ics_options *opts;
-        FILE *out;
-        bool attachment; /* ics_render_events(): no feed, so no refresh interval */
-        icalproperty_method method; /* ICAL_METHOD_NONE: none, as in a feed */
-        const struct milestone *const *ms;
-        size_t n_ms, n_chunks;
-        struct ics_chunk *ring; /* chunk k in ring[k % ring_size] */
-        size_t ring_size;
-        struct ics_buf page;    /* folded output not yet written */
-        bool stamp_valid;       /* stamp is stamp_of, formatted */
-        time_t stamp_of;
-        char stamp[17];
-
-        pthread_mutex_t lock;
-        pthread_cond_t changed;
-        size_t next_claim; /* the first chunk no thread has taken */
-        size_t next_emit;  /* the first chunk not written */
-        bool stop;
-};
-
-/* One thread's scratch buffers and memos: threads share nothing they write
- * but the chunks they claim. */
-struct ics_worker {
-        struct ics_job *job;
-        struct ics_buf summary, description, category, text;
-        struct ics_alarm_memo *alarms; /* ICS_DAY_MEMO of each */
-        struct ics_date_memo *dates;
-        struct ics_buf transp;             /* the TRANSP line, once made */
-        struct ics_buf category_key;       /* the last CATEGORIES value, cleaned */
-        struct ics_buf category_line;      /* and its line */
-        const struct task *description_of; /* the last DESCRIPTION's task */
-        struct ics_buf description_line;   /* and its line */
-};
-
-/* ---- buffers --------------------------------------------------------------- */
-
-static void buf_grow(struct ics_buf *b, size_t n) {
-        size_t cap = b->cap ? b->cap : 1024;
-        char *p;
-
-        while (cap < b->len + n + 1)
-                cap *= 2;
-        p = realloc(b->data, cap);
-        if (!p) {
-                b->failed = true;
-                return;
-        }
-        b->data = p;
-        b->cap = cap;
-}
-
-/* Room for n more octets and a NUL; the common case inline, as it is asked
- * for on every few octets of output. */
-static inline void buf_reserve(struct ics_buf *b, size_t n) {
-        if (!b->failed && b->len + n + 1 > b->cap)
-                buf_grow(b, n);
-}
-
-static void buf_put(struct ics_buf *b, const char *s, size_t n) {
-        buf_reserve(b, n);
-        if (b->failed)
-                return;
-        memcpy(b->data + b->len, s, n);
-        b->len += n;
-        b->data[b->len] = '\0';
-}
-
-static void buf_puts(struct ics_buf *b, const char *s) {
-        buf_put(b, s, strlen(s));
-}
-
-static void buf_clear(struct ics_buf *b) {
-        b->len = 0;
-        b->failed = false;
-        if (b->data)
-                b->data[0] = '\0';
-}
-
-static void buf_free(struct ics_buf *b) {
-        free(b->data);
-        *b = (struct ics_buf) { 0 };
-}
-
-/* "" rather than NULL for an empty buffer, as libical wants a string. */
-static const char *buf_str(const struct ics_buf *b) {
-        return b->data ? b->data : "";
-}
 
 /* ---- text from the ledger ----------------------------------------------- */
 
@@ -308,193 +183,6 @@ static void ics_description(struct ics_buf *b, const struct task *t) {
         buf_puts(b, " 第");
         text_clean(b, t->id);
         buf_puts(b, "项");
-}
-
-
-/* ---- libical's output, made canonical ------------------------------------- */
-
-/* libical 3.0.16 folds wrongly when the text after the last ':', ';' or space
- * is 73 or 74 bytes (a bare CR, a continuation line of one space), so its
- * folding is removed and done again by ics_fold_line(). No logical line
- * starts with a space, so every CRLF + space is one of libical's folds.
- * Returns the new length. */
-static size_t ics_unfold(char *s, size_t len) {
-        char *w = s, *r = s, *end = s + len;
-
-        for (;;) {
-                char *cr = memchr(r, '\r', (size_t) (end - r));
-                size_t n = (size_t) ((cr ? cr : end) - r);
-
-                memmove(w, r, n);
-                w += n;
-                r += n;
-                if (!cr)
-                        break;
-                if (end - r >= 3 && r[1] == '\n' && r[2] == ' ')
-                        r += 3;
-                else
-                        *w++ = *r++;
-        }
-        *w = '\0';
-        return (size_t) (w - s);
-}
-
-/* libical escapes only backslash and newline in CATEGORIES (a list to it)
- * and in X- properties; these carry one TEXT value, so a comma or semicolon
- * that no backslash escapes is escaped here. */
-static bool ics_value_needs_escapes(const char *line, size_t len) {
-        static const char *const names[] = { "CATEGORIES:", "X-WR-CALNAME:", "X-WR-TIMEZONE:" };
-
-        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-                size_t n = strlen(names[i]);
-
-                if (len >= n && memcmp(line, names[i], n) == 0)
-                        return true;
-        }
-        return false;
-}
-
-static void ics_put_line_slow(struct ics_buf *b, const char *line, size_t len, bool escape) {
-        bool in_value = false;
-
-        for (size_t i = 0; i < len; i++) {
-                char c = line[i];
-
-                if (c == '\r' || c == '\n') /* never content: libical escapes newlines */
-                        continue;
-                if (escape && in_value && c == '\\' && i + 1 < len) {
-                        buf_put(b, line + i, 2);
-                        i++;
-                        continue;
-                }
-                if (escape && in_value && (c == ',' || c == ';'))
-                        buf_put(b, "\\", 1);
-                if (c == ':')
-                        in_value = true;
-                buf_put(b, &c, 1);
-        }
-}
-
-static void ics_put_line(struct ics_buf *b, const char *line, size_t len) {
-        bool escape = ics_value_needs_escapes(line, len);
-
-        if (escape || memchr(line, '\r', len) || memchr(line, '\n', len))
-                ics_put_line_slow(b, line, len, escape);
-        else
-                buf_put(b, line, len);
-        buf_put(b, "\r\n", 2);
-}
-
-/* The end of the logical line at p: its CRLF, or end. */
-static const char *ics_line_end(const char *p, const char *end) {
-        for (const char *q = p; (q = memchr(q, '\r', (size_t) (end - q))); q++)
-                if (q + 1 < end && q[1] == '\n')
-                        return q;
-        return end;
-}
-
-/* Appends libical's serialisation s as unfolded CRLF lines, in which every
- * CR is part of a CRLF, and frees s. 0 or -ENOMEM. */
-static int ics_put_serialised(struct ics_buf *b, char *s) {
-        const char *p, *end;
-
-        if (!s)
-                return -ENOMEM;
-        end = s + ics_unfold(s, strlen(s));
-        for (p = s; p < end;) {
-                const char *eol = ics_line_end(p, end);
-
-                ics_put_line(b, p, (size_t) (eol - p));
-                p = eol + (eol < end ? 2 : 0);
-        }
-        free(s);
-        return b->failed ? -ENOMEM : 0;
-}
-
-/* Appends the property p, serialised by libical, and frees it. */
-static int ics_put_property(struct ics_buf *b, icalproperty *p) {
-        char *s;
-
-        if (!p)
-                return -ENOMEM;
-        s = icalproperty_as_ical_string_r(p);
-        icalproperty_free(p);
-        return ics_put_serialised(b, s);
-}
-
-/* ---- output ---------------------------------------------------------------- */
-
-static bool utf8_continuation(char c) {
-        return ((unsigned char) c & 0xc0) == 0x80;
-}
-
-/* Where the physical line that starts at pos, with room octets, ends: never
- * inside a UTF-8 character, and never just before a space, so that no
- * continuation line starts with a space and none is only whitespace. */
-static size_t ics_fold_cut(const char *line, size_t len, size_t pos, size_t room) {
-        size_t cut;
-
-        if (len - pos <= room)
-                return len;
-        cut = pos + room;
-        while (cut > pos + 1 && (utf8_continuation(line[cut]) || line[cut] == ' '))
-                cut--;
-        if (cut > pos + 1)
-                return cut;
-        /* Only spaces fit: a boundary between characters still does. */
-        for (cut = pos + room; cut > pos + 1 && utf8_continuation(line[cut]);)
-                cut--;
-        return cut;
-}
-
-/* Appends one logical line folded at ICS_FOLD_OCTETS, each part ending in CRLF. */
-static void ics_fold_line(struct ics_buf *o, const char *line, size_t len) {
-        size_t pos = 0, room = ICS_FOLD_OCTETS;
-
-        for (;;) {
-                size_t cut = ics_fold_cut(line, len, pos, room);
-
-                buf_put(o, line + pos, cut - pos);
-                if (cut == len)
-                        break;
-                buf_put(o, "\r\n ", 3);
-                pos = cut;
-                room = ICS_FOLD_OCTETS - 1;
-        }
-        buf_put(o, "\r\n", 2);
-}
-
-/* Appends canonical lines (each CR starts a CRLF), folded. Most lines need
- * no fold: the runs of them between long lines are copied in one go. */
-static void ics_fold_text(struct ics_buf *o, const char *text, size_t len) {
-        const char *p = text, *run = text, *end = text + len;
-
-        while (p < end) {
-                const char *cr = memchr(p, '\r', (size_t) (end - p));
-
-                if (!cr)
-                        cr = end;
-                if (cr - p > ICS_FOLD_OCTETS || cr == end) {
-                        buf_put(o, run, (size_t) (p - run));
-                        ics_fold_line(o, p, (size_t) (cr - p));
-                        run = cr + 2;
-                }
-                p = cr + 2;
-        }
-        if (run < end)
-                buf_put(o, run, (size_t) (end - run));
-}
-
-/* Writes the page. 0, -ENOMEM or -EIO. */
-static int ics_flush(struct ics_job *j) {
-        int r = 0;
-
-        if (j->page.failed)
-                r = -ENOMEM;
-        else if (j->page.len > 0 && fwrite(j->page.data, 1, j->page.len, j->out) != j->page.len)
-                r = -EIO;
-        buf_clear(&j->page);
-        return r;
 }
 
 /* ---- the calendar ------------------------------------------------------------ */
@@ -711,7 +399,7 @@ static char *put_digits(char *p, int v, int width) {
 
 /* "20250731T010000Z". By hand: gmtime_r() with strftime() or snprintf() cost
  * more than all the rest of an alarm. 0, or -EINVAL outside years 1…9999. */
-static int ics_format_utc(time_t t, char buf[static 17]) {
+int ics_format_utc(time_t t, char buf[static 17]) {
         time_t days = t / 86400, secs = t % 86400;
         int y, m, d;
 
@@ -786,38 +474,6 @@ static int ics_alarms(struct ics_worker *w, const struct milestone *m,
         return 0;
 }
 
-/* ---- one event ---------------------------------------------------------------- */
-
-static uint64_t rotl64(uint64_t x, int r) {
-        return (x << r) | (x >> (64 - r));
-}
-
-/* A 64-bit hash of everything an event says, eight bytes at a time (FNV-1a,
- * a byte at a time, took a seventh of the render), read little-endian so
- * that it is the same on every host: stored revisions outlive the process. */
-static uint64_t ics_hash(const char *s, size_t n) {
-        const uint64_t p1 = UINT64_C(0x9e3779b185ebca87), p2 = UINT64_C(0xc2b2ae3d27d4eb4f);
-        uint64_t h = UINT64_C(14695981039346656037) ^ (n * p1), w;
-        size_t i = 0;
-
-        for (; i + 8 <= n; i += 8) {
-                memcpy(&w, s + i, 8);
-                h = rotl64(h ^ (le64toh(w) * p2), 31) * p1;
-        }
-        if (i < n) {
-                w = 0;
-                for (size_t k = n; k-- > i;)
-                        w = (w << 8) | (unsigned char) s[k];
-                h = rotl64(h ^ (w * p2), 31) * p1;
-        }
-        h ^= h >> 33;
-        h *= UINT64_C(0xff51afd7ed558ccd);
-        h ^= h >> 33;
-        h *= UINT64_C(0xc4ceb9fe1a85ec53);
-        h ^= h >> 33;
-        return h;
-}
-
 /* The UID line, as libical writes it: UIDs are made of ids ([A-Za-z0-9_-],
  * conf.c checks them), '.' and '@', which a TEXT value never escapes. By
  * hand, it saves libical's three allocations an event; anything else is
@@ -834,7 +490,7 @@ static int ics_put_uid(struct ics_buf *t, const char *uid) {
 /* The unfolded text of m's VEVENT without its revision lines, which go after
  * the UID line, at *uid_end. Every property is libical's; the ones that repeat
  * (dates, TRANSP, a task's DESCRIPTION, CATEGORIES) are made once. */
-static int ics_event_text(struct ics_worker *w, const struct milestone *m, const char *uid,
+int ics_event_text(struct ics_worker *w, const struct milestone *m, const char *uid,
                           size_t *uid_end) {
         const struct ics_alarm_memo *alarms;
         struct ics_buf *t = &w->text;
@@ -858,172 +514,14 @@ static int ics_event_text(struct ics_worker *w, const struct milestone *m, const
         return t->failed ? -ENOMEM : 0;
 }
 
-/* Renders chunk c's events, folded, into its buffer. */
-static int ics_render_chunk(struct ics_worker *w, struct ics_chunk *c) {
-        const struct ics_job *j = w->job;
-
-        buf_clear(&c->out);
-        for (c->n_done = 0; c->n_done < c->n; c->n_done++) {
-                const struct milestone *m = j->ms[c->first + c->n_done];
-                struct ics_event *e = &c->events[c->n_done];
-                size_t uid_end;
-                int r = ics_milestone_uid(m, e->uid);
-
-                if (r >= 0)
-                        r = ics_event_text(w, m, e->uid, &uid_end);
-                if (r < 0)
-                        return r;
-                e->hash = ics_hash(w->text.data, w->text.len);
-                ics_fold_text(&c->out, w->text.data, uid_end);
-                e->head_end = c->out.len;
-                ics_fold_text(&c->out, w->text.data + uid_end, w->text.len - uid_end);
-                e->end = c->out.len;
-                if (c->out.failed)
-                        return -ENOMEM;
-        }
-        return 0;
-}
-
-/* "DTSTAMP:…\r\nLAST-MODIFIED:…\r\nSEQUENCE:…\r\n": short lines, never folded.
- * Events mostly share their time of change: the last one formatted is kept. */
-static int ics_put_revision(struct ics_job *j, const struct ics_revision *rev) {
-        struct ics_buf *b = &j->page;
-        char seq[12], *p = seq + sizeof seq;
-        const char *stamp = j->stamp;
-        uint32_t v = rev->sequence;
-
-        if (!j->stamp_valid || j->stamp_of != rev->modified) {
-                j->stamp_valid = false;
-                if (ics_format_utc(rev->modified, j->stamp) < 0)
-                        return -EINVAL;
-                j->stamp_of = rev->modified;
-                j->stamp_valid = true;
-        }
-        do
-                *--p = (char) ('0' + v % 10);
-        while ((v /= 10) > 0);
-        buf_put(b, "DTSTAMP:", 8);
-        buf_put(b, stamp, 16);
-        buf_put(b, "\r\nLAST-MODIFIED:", 16);
-        buf_put(b, stamp, 16);
-        buf_put(b, "\r\nSEQUENCE:", 11);
-        buf_put(b, p, (size_t) (seq + sizeof seq - p));
-        buf_put(b, "\r\n", 2);
-        return 0;
-}
-
-/* Writes chunk c's events in order, each with its revision after its UID:
- * the hash, and so the revision, covers everything else the event says. The
- * revision callback is only ever called here, by the calling thread. */
-static int ics_emit_chunk(struct ics_job *j, const struct ics_chunk *c) {
-        const struct ics_options *o = j->opts;
-        size_t start = 0;
-
-        for (size_t i = 0; i < c->n_done; i++) {
-                const struct ics_event *e = &c->events[i];
-                struct ics_revision rev = { .sequence = 0, .modified = o->fallback_modified };
-                int r;
-
-                if (o->revision)
-                        rev = o->revision(e->uid, e->hash, o->userdata);
-                buf_put(&j->page, c->out.data + start, e->head_end - start);
-                if ((r = ics_put_revision(j, &rev)) < 0)
-                        return r;
-                buf_put(&j->page, c->out.data + e->head_end, e->end - e->head_end);
-                start = e->end;
-                if (j->page.len >= ICS_PAGE && (r = ics_flush(j)) < 0)
-                        return r;
-        }
-        return c->error ? c->error : j->page.failed ? -ENOMEM : 0;
-}
-
-/* ---- chunks among threads ------------------------------------------------------ */
-
-static struct ics_chunk *ics_slot(const struct ics_job *j, size_t k) {
-        return &j->ring[k % j->ring_size];
-}
-
-/* Under the lock: takes the next chunk if there is one and its slot is free
- * (the chunk ring_size before it is written). */
-static bool ics_claim(struct ics_job *j, size_t *k) {
-        struct ics_chunk *c;
-
-        if (j->stop || j->next_claim >= j->n_chunks || j->next_claim >= j->next_emit + j->ring_size)
-                return false;
-        *k = j->next_claim++;
-        c = ics_slot(j, *k);
-        c->first = *k * ICS_CHUNK;
-        c->n = j->n_ms - c->first < ICS_CHUNK ? j->n_ms - c->first : ICS_CHUNK;
-        c->ready = false;
-        return true;
-}
-
-/* Called with the lock held; renders chunk k without it. */
-static void ics_work_on(struct ics_worker *w, size_t k) {
-        struct ics_job *j = w->job;
-        struct ics_chunk *c = ics_slot(j, k);
-        int r;
-
-        pthread_mutex_unlock(&j->lock);
-        r = ics_render_chunk(w, c);
-        pthread_mutex_lock(&j->lock);
-        c->error = r;
-        c->ready = true;
-        pthread_cond_broadcast(&j->changed);
-}
-
-static void *ics_helper(void *arg) {
-        struct ics_worker *w = arg;
-        struct ics_job *j = w->job;
-        size_t k;
-
-        pthread_mutex_lock(&j->lock);
-        for (;;) {
-                if (ics_claim(j, &k))
-                        ics_work_on(w, k);
-                else if (j->stop || j->next_claim >= j->n_chunks)
-                        break;
-                else
-                        pthread_cond_wait(&j->changed, &j->lock);
-        }
-        pthread_mutex_unlock(&j->lock);
-        return NULL;
-}
-
-/* The calling thread writes the chunks in order and, while the next one is
- * not ready, renders one itself. */
-static int ics_write_chunks(struct ics_worker *w) {
-        struct ics_job *j = w->job;
-        int r = 0;
-
-        for (size_t k = 0, mine; r >= 0 && k < j->n_chunks; k++) {
-                pthread_mutex_lock(&j->lock);
-                while (!(ics_slot(j, k)->ready && j->next_claim > k)) {
-                        if (ics_claim(j, &mine))
-                                ics_work_on(w, mine);
-                        else
-                                pthread_cond_wait(&j->changed, &j->lock);
-                }
-                pthread_mutex_unlock(&j->lock);
-                r = ics_emit_chunk(j, ics_slot(j, k));
-                pthread_mutex_lock(&j->lock);
-                ics_slot(j, k)->ready = false;
-                j->next_emit = k + 1;
-                j->stop = r < 0;
-                pthread_cond_broadcast(&j->changed);
-                pthread_mutex_unlock(&j->lock);
-        }
-        return r;
-}
-
-static int ics_worker_init(struct ics_worker *w, struct ics_job *j) {
+int ics_worker_init(struct ics_worker *w, struct ics_job *j) {
         *w = (struct ics_worker) { .job = j };
         w->alarms = calloc(ICS_DAY_MEMO, sizeof *w->alarms);
         w->dates = calloc(ICS_DAY_MEMO, sizeof *w->dates);
         return w->alarms && w->dates ? 0 : -ENOMEM;
 }
 
-static void ics_worker_free(struct ics_worker *w) {
+void ics_worker_free(struct ics_worker *w) {
         free(w->alarms);
         free(w->dates);
         buf_free(&w->summary);
@@ -1034,77 +532,6 @@ static void ics_worker_free(struct ics_worker *w) {
         buf_free(&w->category_key);
         buf_free(&w->category_line);
         buf_free(&w->description_line);
-}
-
-/* Threads besides the caller's: one per further processor it may run on. */
-static size_t ics_helpers_wanted(size_t n_chunks) {
-        cpu_set_t set;
-        long cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set)
-                                                               : sysconf(_SC_NPROCESSORS_ONLN);
-        size_t n = cpus > 1 ? (size_t) cpus - 1 : 0;
-
-        if (n > ICS_MAX_THREADS - 1)
-                n = ICS_MAX_THREADS - 1;
-        return n < n_chunks ? n : n_chunks - 1;
-}
-
-/* Starts up to n helpers, with every signal blocked: they are the caller's to
- * handle. Returns how many started; fewer only make the render slower. */
-static size_t ics_start_helpers(struct ics_worker *helpers, pthread_t *threads, size_t n) {
-        sigset_t all, old;
-        size_t started = 0;
-
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        for (; started < n; started++)
-                if (ics_worker_init(&helpers[started], helpers[0].job) < 0 ||
-                    pthread_create(&threads[started], NULL, ics_helper, &helpers[started]) != 0) {
-                        ics_worker_free(&helpers[started]);
-                        break;
-                }
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        return started;
-}
-
-static int ics_render_events_of(struct ics_job *j) {
-        struct ics_worker self, helpers[ICS_MAX_THREADS - 1];
-        pthread_t threads[ICS_MAX_THREADS - 1];
-        size_t n_helpers = 0, wanted;
-        int r;
-
-        j->n_chunks = (j->n_ms + ICS_CHUNK - 1) / ICS_CHUNK;
-        if (j->n_chunks == 0)
-                return 0;
-        if ((r = ics_worker_init(&self, j)) < 0) {
-                ics_worker_free(&self);
-                return r;
-        }
-        for (size_t i = 0; i < ICS_MAX_THREADS - 1; i++)
-                helpers[i].job = j;
-        wanted = ics_helpers_wanted(j->n_chunks);
-        /* Four chunks a thread: slack for the helpers while the caller is
-         * busy writing or reading the revisions in. */
-        j->ring_size = 4 * (wanted + 1);
-        j->ring = calloc(j->ring_size, sizeof *j->ring);
-        if (!j->ring) {
-                ics_worker_free(&self);
-                return -ENOMEM;
-        }
-        pthread_mutex_init(&j->lock, NULL);
-        pthread_cond_init(&j->changed, NULL);
-        n_helpers = ics_start_helpers(helpers, threads, wanted);
-        r = ics_write_chunks(&self);
-        for (size_t i = 0; i < n_helpers; i++) {
-                pthread_join(threads[i], NULL);
-                ics_worker_free(&helpers[i]);
-        }
-        pthread_cond_destroy(&j->changed);
-        pthread_mutex_destroy(&j->lock);
-        for (size_t i = 0; i < j->ring_size; i++)
-                buf_free(&j->ring[i].out);
-        free(j->ring);
-        ics_worker_free(&self);
-        return r;
 }
 
 /* ---- the whole calendar ------------------------------------------------------------- */

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,6 +12,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "threads.h"
 
 struct job {
         CURL *easy;
@@ -303,18 +304,13 @@ int smtp_worker_new(sd_event *event, struct smtp_worker **out) {
         return 0;
 }
 
-/* With every signal blocked, which the thread inherits: a signal for the
- * daemon must reach its loop's signalfd, not end the process from here. */
+/* With every signal blocked: a signal for the daemon must reach its loop's
+ * signalfd, not end the process from here. */
 static int start(struct smtp_worker *w) {
-        sigset_t all, old;
-        int r;
+        int r = threads_start(&w->thread, worker_main, w);
 
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        r = pthread_create(&w->thread, NULL, worker_main, w);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (r != 0)
-                return -r;
+        if (r < 0)
+                return r;
         w->started = true;
         return 0;
 }
