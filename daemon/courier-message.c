@@ -357,16 +357,6 @@ static int build_webhook(struct courier *c, const struct channel *ch, const char
 
 /* ---- building --------------------------------------------------------------------- */
 
-static char *feed_link(const struct manager *m) {
-        char **urls = feeds_urls(m);
-        char *first = urls && urls[0] ? strdup(urls[0]) : NULL;
-
-        for (size_t i = 0; urls && urls[i]; i++)
-                free(urls[i]);
-        free(urls);
-        return first;
-}
-
 static int render_for(struct courier *c, const struct delivery *d, const struct found *f,
                       const char *link, struct outgoing *out, char **why) {
         const struct config *cf = c->m->config;
@@ -408,7 +398,7 @@ int courier_build(struct courier *c, const struct delivery *d, struct outgoing *
         *why = NULL;
         r = find_reminders(c, d, &f, why);
         if (r == 0) {
-                link = feed_link(c->m);
+                link = feeds_url_ledger(c->m);
                 r = render_for(c, d, &f, link, out, why);
         }
         if (r < 0 && !*why && asprintf(why, "cannot build the message: %s", strerror(-r)) < 0)

@@ -373,6 +373,14 @@ void feeds_stop(struct manager *m) {
 
 /* ---- FeedURLs -------------------------------------------------------------------- */
 
+char *feeds_url_ledger(const struct manager *m) {
+        const struct feeds *f = m->feeds;
+        char buf[128], *url;
+        const char *base = f && active(f) ? base_url(f, buf, sizeof buf) : NULL;
+
+        return base && asprintf(&url, "%s/ledger.ics", base) >= 0 ? url : NULL;
+}
+
 char **feeds_urls(const struct manager *m) {
         const struct feeds *f = m->feeds;
         const struct config *c = m->config;
@@ -382,8 +390,8 @@ char **feeds_urls(const struct manager *m) {
         char **urls = calloc(n + 1, sizeof *urls);
         bool ok = urls != NULL;
 
-        if (ok && n > 0 && !(ok = asprintf(&urls[0], "%s/ledger.ics", base) >= 0))
-                urls[0] = NULL;
+        if (ok && n > 0)
+                ok = (urls[0] = feeds_url_ledger(m)) != NULL;
         for (size_t i = 0; ok && i + 1 < n; i++) {
                 const struct owner *o = &c->owners[i];
 

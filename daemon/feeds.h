@@ -26,3 +26,6 @@ void feeds_stop(struct manager *m);
  * NULL-terminated array (free each and it), empty when nothing is served or
  * no address is known; NULL when out of memory. */
 char **feeds_urls(const struct manager *m);
+/* The first of them, base/ledger.ics, the link a reminder carries; NULL
+ * when nothing is served, no address is known or memory is out. */
+char *feeds_url_ledger(const struct manager *m);

@@ -548,11 +548,11 @@ LEDGER_TITLE = "测试台账"
 
 
 def write_config(directory, owners, tasks, channels=(), delivery=None, time_of_day="09:30",
-                 ledger_id=LEDGER_ID):
+                 ledger_id=LEDGER_ID, feed=None):
     """ledgerd.conf and ledgers/<ledger_id>.conf in directory: each task one
     milestone on its due day, one reminder on that day at time_of_day
     (leads ["0d"], no overdue notices; the shipped 2025 holidays, so choose
-    working days). delivery: the delivery group as a dict. Returns the path
+    working days). delivery, feed: those groups as dicts. Returns the path
     of ledgerd.conf."""
     directory = pathlib.Path(directory)
     (directory / "ledgers").mkdir(parents=True, exist_ok=True)
@@ -576,6 +576,8 @@ def write_config(directory, owners, tasks, channels=(), delivery=None, time_of_d
     }
     if delivery is not None:
         conf["delivery"] = delivery
+    if feed is not None:
+        conf["feed"] = feed
     chans = []
     for c in channels:
         d = {"id": c.id, "format": c.format, "url": c.url}

@@ -19,6 +19,7 @@ import re
 import subprocess
 import time
 import urllib.parse
+import urllib.request
 
 import icalendar
 import pytest
@@ -184,6 +185,19 @@ def test_mail_over_plain_smtp(tmp_path, smtp, ledgerd):
     assert re.search(r"^\s*deliveries: 0 pending, 0 failed$", d.ctl("status").stdout, re.I | re.M)
     quiet(1)
     assert len(smtp.mails) == 1  # once
+
+
+def test_mail_links_the_feed_it_serves(tmp_path, smtp, ledgerd):
+    port = peers.free_port()
+    conf = peers.write_config(tmp_path / "conf", [czj(emails=("jixiao@czj.example",))], [task()],
+                              delivery=smtp_delivery(smtp), feed={"listen": [f"127.0.0.1:{port}"]})
+    ledgerd(conf).start(AT - 3)
+    (mail,) = smtp.wait_for(1)
+    url = f"http://127.0.0.1:{port}/ledger.ics"
+    assert f"订阅日历：{url}" in text_of(mail.message())
+    with urllib.request.urlopen(url, timeout=5) as r:
+        cal = icalendar.Calendar.from_ical(r.read())
+    assert uids(cal) == [UID]
 
 
 def test_starttls_auth_and_a_wrong_password(tmp_path, cert, ledgerd):
