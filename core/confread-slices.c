@@ -442,7 +442,7 @@ static void *slices_parser(void *arg) {
  * slices than one and more processors than one; else the caller parses as it
  * goes. */
 static size_t slices_parsers_wanted(size_t n_slices) {
-        size_t n = threads_cpus() > 1 ? threads_cpus() : 0;
+        size_t cpus = threads_cpus(), n = cpus > 1 ? cpus : 0;
 
         if (n > SLICE_MAX_THREADS)
                 n = SLICE_MAX_THREADS;

@@ -373,12 +373,17 @@ void feeds_stop(struct manager *m) {
 
 /* ---- FeedURLs -------------------------------------------------------------------- */
 
-char *feeds_url_ledger(const struct manager *m) {
-        const struct feeds *f = m->feeds;
-        char buf[128], *url;
-        const char *base = f && active(f) ? base_url(f, buf, sizeof buf) : NULL;
+static char *ledger_url(const char *base) {
+        char *url;
 
         return base && asprintf(&url, "%s/ledger.ics", base) >= 0 ? url : NULL;
+}
+
+char *feeds_url_ledger(const struct manager *m) {
+        const struct feeds *f = m->feeds;
+        char buf[128];
+
+        return ledger_url(f && active(f) ? base_url(f, buf, sizeof buf) : NULL);
 }
 
 char **feeds_urls(const struct manager *m) {
@@ -391,7 +396,7 @@ char **feeds_urls(const struct manager *m) {
         bool ok = urls != NULL;
 
         if (ok && n > 0)
-                ok = (urls[0] = feeds_url_ledger(m)) != NULL;
+                ok = (urls[0] = ledger_url(base)) != NULL;
         for (size_t i = 0; ok && i + 1 < n; i++) {
                 const struct owner *o = &c->owners[i];
 

@@ -284,19 +284,26 @@ static const char *const take[] = {
         "l = ( /* c\n */ {\n a = 1; }, # c\n [\n 2 ], // c\n (\n ) )",
 };
 
-static void test_take(void **state) {
+/* A table of texts libconfig reads, each checked as expect says: how many
+ * fail. what names the table in the messages. */
+static size_t check_readable(enum expect expect, const char *what, const char *const *texts,
+                             size_t n) {
         size_t failed = 0;
 
-        (void) state;
-        for (size_t i = 0; i < sizeof take / sizeof *take; i++) {
-                if (!libconfig_reads(take[i])) {
-                        print_text("take", i, take[i]);
+        for (size_t i = 0; i < n; i++) {
+                if (!libconfig_reads(texts[i])) {
+                        print_text(what, i, texts[i]);
                         print_error("  libconfig does not read it: the table is wrong\n");
                         failed++;
-                } else if (!check(TAKE, i, take[i]))
+                } else if (!check(expect, i, texts[i]))
                         failed++;
         }
-        assert_int_equal(failed, 0);
+        return failed;
+}
+
+static void test_take(void **state) {
+        (void) state;
+        assert_int_equal(check_readable(TAKE, "take", take, sizeof take / sizeof *take), 0);
 }
 
 /* ---- texts the reader must leave to libconfig ------------------------------------------ */
@@ -509,18 +516,9 @@ static const char *const either[] = {
 };
 
 static void test_either(void **state) {
-        size_t failed = 0;
-
         (void) state;
-        for (size_t i = 0; i < sizeof either / sizeof *either; i++) {
-                if (!libconfig_reads(either[i])) {
-                        print_text("either", i, either[i]);
-                        print_error("  libconfig does not read it: the table is wrong\n");
-                        failed++;
-                } else if (!check(EITHER, i, either[i]))
-                        failed++;
-        }
-        assert_int_equal(failed, 0);
+        assert_int_equal(check_readable(EITHER, "either", either, sizeof either / sizeof *either),
+                         0);
 }
 
 /* ---- lines, spelled out ---------------------------------------------------------------- */
