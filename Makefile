@@ -19,7 +19,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wformat=2 -Wvla -Werror
 CFLAGS   ?= -O2 -g
-override CFLAGS += -std=c17 -D_GNU_SOURCE -pthread $(WARNINGS) -Icore $(PKG_CFLAGS) -MMD -MP
+# Headers are named by their folder: "ledger/model.h", "courier/courier.h".
+INCLUDES := -Icore -Idaemon -I.
+override CFLAGS += -std=c17 -D_GNU_SOURCE -pthread $(WARNINGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
 override LDFLAGS += -pthread
 ifneq ($(SANITIZE),)
 override CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -27,10 +29,10 @@ override LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 LDLIBS = $(PKG_LIBS) -lm
 
-CORE_SRC   := $(sort $(wildcard core/*.c))
-DAEMON_SRC := $(sort $(wildcard daemon/*.c))
+CORE_SRC   := $(sort $(shell find core -name '*.c'))
+DAEMON_SRC := $(sort $(shell find daemon -name '*.c'))
 CTL_SRC    := $(sort $(wildcard ctl/*.c))
-UNIT_SRC   := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_SRC   := $(sort $(shell find tests/unit -name 'test-*.c'))
 FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -61,11 +63,12 @@ $(BUILD)/ledgerctl: $(CTL_OBJ) $(LIBLEDGER)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBLEDGER)
+	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
 # Tests of ledgerctl's own modules link them too (and libledger after them).
-CTL_TESTS := $(BUILD)/tests/test-columns $(BUILD)/tests/test-timefmt
-$(BUILD)/tests/test-columns: $(BUILD)/ctl/columns.o
-$(BUILD)/tests/test-timefmt: $(BUILD)/ctl/timefmt.o
+CTL_TESTS := $(BUILD)/tests/ctl/test-columns $(BUILD)/tests/ctl/test-timefmt
+$(BUILD)/tests/ctl/test-columns: $(BUILD)/ctl/columns.o
+$(BUILD)/tests/ctl/test-timefmt: $(BUILD)/ctl/timefmt.o
 $(CTL_TESTS): LDLIBS = $(LIBLEDGER) $(PKG_LIBS) -lm
 
 # ---- tests -----------------------------------------------------------------
@@ -83,7 +86,7 @@ unit-tests-sanitized:
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/san SANITIZE=address,undefined unit-tests
 
 # Every fuzzer runs its whole corpus once: a regression test for past finds.
-FUZZ_FLAGS = -g -O1 -std=c17 -D_GNU_SOURCE -Icore $(PKG_CFLAGS) \
+FUZZ_FLAGS = -g -O1 -std=c17 -D_GNU_SOURCE $(INCLUDES) $(PKG_CFLAGS) \
               -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(BUILD)/fuzz/core/%.o: core/%.c
 	@mkdir -p $(@D)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "busapi.h"
+#include "busapi/busapi.h"
 #include "timefmt.h"
 
 const char *ctl_timezone(const struct ctl_bus_options *o) {

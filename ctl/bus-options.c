@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "ledgerctl.h"
-#include "zone.h"
+#include "ledger/zone.h"
 
 /* Longer than any ledger year: a typo such as 7000 is refused, not obeyed. */
 #define DUE_WITHIN_MAX 3660

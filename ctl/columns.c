@@ -7,7 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "text.h"
+#include "basic/text.h"
 
 #define GAP 2 /* spaces between columns */
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "confread.h"
+#include "conf/confread.h"
 #include "ledgerctl.h"
 
 #ifndef LEDGERD_VERSION

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "busapi.h"
+#include "busapi/busapi.h"
 #include "timefmt.h"
 
 static void strv_free(char **v) {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "zone.h"
+#include "ledger/date.h"
+#include "ledger/zone.h"
 
 /* Ten years: longer is a typo, not a plan. */
 #define RELATIVE_MAX_DAYS 3660

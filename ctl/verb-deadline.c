@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "ledgerctl.h"
-#include "when.h"
+#include "ledger/when.h"
 
 static int current_year(void) {
         time_t now = time(NULL);

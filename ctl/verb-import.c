@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import.h"
+#include "import/import.h"
 #include "ledgerctl.h"
-#include "table.h"
+#include "import/table.h"
 
 static int read_error(const char *file, int r) {
         if (r == -EILSEQ)

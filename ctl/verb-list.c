@@ -8,12 +8,12 @@
 #include <time.h>
 
 #include "bus-client.h"
-#include "busapi.h"
+#include "busapi/busapi.h"
 #include "columns.h"
-#include "date.h"
+#include "ledger/date.h"
 #include "milestone.h"
 #include "timefmt.h"
-#include "zone.h"
+#include "ledger/zone.h"
 
 /* Preview's window when --to is not given. */
 #define PREVIEW_DEFAULT_DAYS 30

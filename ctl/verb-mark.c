@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "bus-client.h"
-#include "busapi.h"
+#include "busapi/busapi.h"
 #include "timefmt.h"
 
 static int call(const struct ctl_options *o, const char *member, sd_bus_message **reply,

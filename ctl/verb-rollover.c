@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "ledgerctl.h"
-#include "rollover.h"
+#include "import/rollover.h"
 
 #define LEDGER_FILE_MAX ((size_t) 64 << 20)
 

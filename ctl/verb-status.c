@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "bus-client.h"
-#include "busapi.h"
+#include "busapi/busapi.h"
 #include "columns.h"
 #include "milestone.h"
 #include "timefmt.h"

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "ledgerd.h"
-#include "text.h"
-#include "workdays.h"
+#include "basic/text.h"
+#include "ledger/workdays.h"
 
 struct counts {
         size_t milestones, undated, unknown;

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 
 enum action {
         ACTION_SERVICE, /* no action flag: run the service */

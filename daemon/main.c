@@ -12,7 +12,7 @@
 #include "ledgerd.h"
 #include "log.h"
 #include "manager.h"
-#include "zone.h"
+#include "ledger/zone.h"
 
 #ifndef LEDGERD_CONFIG
 #define LEDGERD_CONFIG "/etc/ledgerd/ledgerd.conf"

@@ -8,14 +8,14 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
-#include "bus.h"
-#include "courier.h"
-#include "feeds.h"
+#include "bus/bus.h"
+#include "courier/courier.h"
+#include "feeds/feeds.h"
 #include "log.h"
 #include "marks.h"
 #include "reload-diff.h"
-#include "busapi.h"
-#include "zone.h"
+#include "busapi/busapi.h"
+#include "ledger/zone.h"
 
 /* A plan covers a little over a year ahead and is extended when reached, so
  * a ledger of 100,000 milestones never plans more than it must. */

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <sys/types.h>
 
-#include "conf.h"
-#include "schedule.h"
+#include "conf/conf.h"
+#include "ledger/schedule.h"
 
 struct state;
 

@@ -8,8 +8,8 @@
 
 #include "log.h"
 #include "manager.h"
-#include "mkdirs.h"
-#include "state.h"
+#include "basic/mkdirs.h"
+#include "store/state.h"
 
 static void marks_clear(struct marks *mk) {
         for (size_t i = 0; i < mk->n_items; i++) {

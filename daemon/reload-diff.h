@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "model.h"
+#include "ledger/model.h"
 
 /* What a reload changes, milestone by milestone: each addition, removal and
  * move is logged, and the summary ("2 added, 1 removed, 1 moved") returned

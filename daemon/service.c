@@ -9,15 +9,15 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
-#include "bus.h"
+#include "bus/bus.h"
 #include "clock-watch.h"
-#include "courier.h"
-#include "feeds.h"
+#include "courier/courier.h"
+#include "feeds/feeds.h"
 #include "ledgerd.h"
 #include "log.h"
 #include "manager.h"
 #include "marks.h"
-#include "zone.h"
+#include "ledger/zone.h"
 
 static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         struct manager *m = userdata;

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "confread.h"
+#include "conf/conf.h"
+#include "conf/confread.h"
 
 static const char default_main[] =
         "ledgers = [ \"ledger.conf\" ];\n"

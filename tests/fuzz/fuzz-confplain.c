@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../confdump.h"
-#include "confplain.h"
+#include "tests/confdump.h"
+#include "conf/plain/confplain.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "confread.h"
-#include "import.h"
-#include "table.h"
+#include "conf/confread.h"
+#include "import/import.h"
+#include "import/table.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "message.h"
+#include "notify/message.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

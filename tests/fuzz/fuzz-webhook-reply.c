@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text.h"
-#include "webhook-reply.h"
+#include "basic/text.h"
+#include "notify/webhook-reply.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

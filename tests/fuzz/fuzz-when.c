@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "when.h"
+#include "ledger/date.h"
+#include "ledger/when.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Writes one reminder e-mail built by core/mail.c to stdout, for
+/* Writes one reminder e-mail built by core/notify/mail.c to stdout, for
  * test_mail_format.py to read with Python's email parser. Usage:
  * mail-driver KEY. Compiled by that test against libledger.a. */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "mail.h"
+#include "notify/mail.h"
 
 static const char calendar[] =
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//ledgerd//ledgerd//ZH\r\nMETHOD:PUBLISH\r\n"

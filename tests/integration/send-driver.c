@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* One or more tries of the daemon's senders (daemon/send-*.c over
- * daemon/curl-loop.c) in an sd-event loop, for test_send.py to run against
+/* One or more tries of the daemon's senders (daemon/courier/send-*.c over
+ * curl-loop.c) in an sd-event loop, for test_send.py to run against
  * real peers. Usage:
  *   send-driver [OPTIONS] mail URL FROM RCPT... < message
  *   send-driver [OPTIONS] webhook FORMAT URL [HEADER...] < body
@@ -28,8 +28,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "curl-loop.h"
-#include "send.h"
+#include "courier/curl-loop.h"
+#include "courier/send.h"
 
 struct run {
         sd_event *event;

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""A reminder e-mail from core/mail.c, read back with Python's email parser
+"""A reminder e-mail from core/notify/mail.c, read back with Python's email parser
 and python3-icalendar: the Chinese subject decodes, each encoded-word stands
 alone, the calendar attachment parses, and the Message-ID is stable."""
 
@@ -23,7 +23,7 @@ def driver(tmp_path_factory):
     lib = BUILD / "libledger.a"
     cc = shutil.which("cc") or shutil.which("gcc")
     if not lib.exists() or not cc:
-        pytest.skip("needs a C compiler and libledger.a")
+        pytest.fail("needs a C compiler and libledger.a")
     exe = tmp_path_factory.mktemp("mail") / "mail-driver"
     subprocess.run([cc, "-std=c17", "-D_GNU_SOURCE", "-I", str(ROOT / "core"),
                     str(ROOT / "tests/integration/mail-driver.c"), str(lib), "-o", str(exe)],

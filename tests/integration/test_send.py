@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-"""The daemon's senders (daemon/send-mail.c, daemon/send-webhook.c over
-daemon/curl-loop.c, mail on its worker thread, daemon/smtp-worker.c) against
+"""The daemon's senders (daemon/courier/send-mail.c, send-webhook.c over
+daemon/courier/curl-loop.c, mail on its worker thread, smtp-worker.c) against
 real peers on loopback: aiosmtpd, plain, with STARTTLS and a certificate made
 here, with AUTH, refusing with 4xx and 5xx, slow to answer; and an HTTP
 receiver answering like the bots do. send-driver.c runs the senders in an
@@ -23,7 +23,7 @@ import pytest
 
 from conftest import BUILD, ROOT
 
-aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
+import aiosmtpd.controller as aiosmtpd_controller
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
 PKGS = "libconfig libical libsystemd sqlite3 json-c libmicrohttpd zlib libcurl".split()
@@ -57,10 +57,10 @@ def sanitized(obj):
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
     lib = BUILD / "libledger.a"
-    objs = [BUILD / "daemon" / o for o in DAEMON_OBJS]
+    objs = [BUILD / "daemon" / "courier" / o for o in DAEMON_OBJS]
     cc = shutil.which("cc") or shutil.which("gcc")
     if not cc or not lib.exists() or not all(o.exists() for o in objs):
-        pytest.skip("needs a C compiler, libledger.a and the daemon's objects (make all)")
+        pytest.fail("needs a C compiler, libledger.a and the daemon's objects (make all)")
     flags = subprocess.run(["pkg-config", "--cflags", *PKGS], check=True, capture_output=True,
                            text=True).stdout.split()
     libs = subprocess.run(["pkg-config", "--libs", *PKGS], check=True, capture_output=True,
@@ -68,7 +68,7 @@ def driver(tmp_path_factory):
     san = ["-fsanitize=address,undefined"] if sanitized(objs[0]) else []
     exe = tmp_path_factory.mktemp("send") / "send-driver"
     subprocess.run([cc, "-std=c17", "-D_GNU_SOURCE", "-pthread", *san, "-I", str(ROOT / "core"),
-                    "-I", str(ROOT / "daemon"), *flags,
+                    "-I", str(ROOT / "daemon"), "-I", str(ROOT), *flags,
                     str(ROOT / "tests/integration/send-driver.c"), *map(str, objs), str(lib),
                     *libs, "-lm", "-o", str(exe)], check=True)
     return exe

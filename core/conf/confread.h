@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Typed, checked access to libconfig settings for the loaders in conf*.c.
+ * Every problem becomes a diagnostic naming the setting's file and line, and
+ * the reader goes on, so that one run reports all of them. */
+
+#include <libconfig.h>
+#include <stdbool.h>
+
+#include "basic/diag.h"
+#include "ledger/model.h"
+
+struct confread {
+        struct config *config; /* being built; its files list interns paths */
+        struct diagnostics *diags;
+};
+
+void confread_error(struct confread *r, const config_setting_t *s, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+void confread_warning(struct confread *r, const config_setting_t *s, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* path interned in the configuration's file list, for struct source to
+ * point at as long as the configuration lives; NULL when out of memory. */
+const char *confread_intern_file(struct confread *r, const char *path);
+
+struct source confread_source(struct confread *r, const config_setting_t *s);
+
+/* Reports every member of group whose name is not in known (NULL-terminated):
+ * a typo must never silently drop a reminder. False if any. */
+bool confread_known_keys(struct confread *r, const config_setting_t *group, const char *what,
+                         const char *const *known);
+
+/* A group's members by name, found in one pass: getters given one do not
+ * search the group again, as libconfig's search does at a cost larger than
+ * all the rest of reading a task. */
+#define CONFREAD_MAX_KEYS 16
+struct confread_members {
+        const config_setting_t *group;
+        const char *const *known; /* at most CONFREAD_MAX_KEYS */
+        const config_setting_t *found[CONFREAD_MAX_KEYS]; /* found[i] is known[i] or NULL */
+};
+
+/* Fills m, reporting every member not in known as confread_known_keys()
+ * does. False if any. */
+bool confread_members(struct confread *r, const config_setting_t *group, const char *what,
+                      const char *const *known, struct confread_members *m);
+/* The member called key (one of m's known keys), or NULL. */
+const config_setting_t *confread_member(const struct confread_members *m, const char *key);
+
+/* The getters return 1 when the key is there and well-typed, 0 when it is
+ * absent (an error too when required), -EINVAL when it has the wrong type
+ * (reported). */
+int confread_string(struct confread *r, const config_setting_t *group, const char *key,
+                    bool required, char **out);
+int confread_int(struct confread *r, const config_setting_t *group, const char *key,
+                 bool required, int *out);
+int confread_bool(struct confread *r, const config_setting_t *group, const char *key,
+                  bool required, bool *out);
+/* An array or list of strings. */
+int confread_strings(struct confread *r, const config_setting_t *group, const char *key,
+                     bool required, char ***out, size_t *n);
+/* A group (type CONFIG_TYPE_GROUP) or a list of groups. */
+int confread_group(struct confread *r, const config_setting_t *group, const char *key,
+                   bool required, const config_setting_t **out);
+int confread_list(struct confread *r, const config_setting_t *group, const char *key,
+                  bool required, const config_setting_t **out);
+
+/* The same, of a group's members found already. Strings are borrowed from
+ * libconfig's tree, valid as long as it is. */
+int confread_text_in(struct confread *r, const struct confread_members *m, const char *key,
+                     bool required, const char **out);
+int confread_bool_in(struct confread *r, const struct confread_members *m, const char *key,
+                     bool required, bool *out);
+/* An array or list of strings, its elements checked: *n of them, up to the
+ * first that is not a string (reported: -EINVAL), are strings. */
+int confread_strings_in(struct confread *r, const struct confread_members *m, const char *key,
+                        bool required, const config_setting_t **out, size_t *n);
+int confread_string_elem(struct confread *r, const config_setting_t *collection,
+                         const char *key, unsigned i, const char **out);
+int confread_group_in(struct confread *r, const struct confread_members *m, const char *key,
+                      bool required, const config_setting_t **out);
+int confread_list_in(struct confread *r, const struct confread_members *m, const char *key,
+                     bool required, const config_setting_t **out);
+
+/* Ids people type: 1 to max_len of [A-Za-z0-9_-]. */
+bool confread_id_valid(const char *id, size_t max_len);
+/* Task ids and ledger ids are short: "<milestone>@<ledger>.ledgerd" must stay
+ * within the 60 octets calendar apps accept in a UID. */
+#define CONF_TASK_ID_MAX 16
+#define CONF_LEDGER_ID_MAX 24
+#define CONF_ID_MAX 32
+int confread_id(struct confread *r, const config_setting_t *group, const char *key,
+                size_t max_len, char **out);
+int confread_id_in(struct confread *r, const struct confread_members *m, const char *key,
+                   size_t max_len, const char **out);
+
+/* Reads a whole file into a libconfig object, with @include relative to the
+ * file's directory. 0, or -errno with the reason reported. */
+int confread_file(struct confread *r, config_t *cfg, const char *path);
+
+/* path relative to the directory of base, unless absolute. */
+char *confread_resolve_path(const char *base, const char *path);
+
+/* Where the settings of a configuration parsed from a string come from:
+ * libconfig knows no file for them and counts lines from the string's
+ * start. Hung on the root setting's hook, where confread_source() finds it. */
+struct confread_origin {
+        const char *file; /* interned */
+        int line_offset;
+};
+
+/* A file whose one big list (a ledger's tasks) is parsed a slice of elements
+ * at a time, by as many threads as there are processors, and handed over in
+ * file order: libconfig's tree of a 100,000-task ledger takes 150 MB, a
+ * slice's a megabyte. The settings are those a whole read gives, lines
+ * included; a file that does not parse as slices is read whole, so that its
+ * error is libconfig's own. */
+struct confread_slices;
+
+/* A slice ends at the first comma past this many bytes (256 KB: a tree of a
+ * megabyte or two). 0: files are read whole. For tests, which make slices of
+ * one element. */
+extern size_t confread_slice_bytes;
+
+/* Reads path; if it has the shape group = { … list = ( { … }, … ); … } with
+ * groups only in the list and nothing the slicer cannot vouch for (such as
+ * @include), parses it with the list left empty into skeleton (origin must
+ * outlive it) and returns 1. 0: read the file whole with confread_file(),
+ * which reports whatever is wrong with it. -ENOMEM. */
+int confread_slices_open(struct confread *r, const char *path, const char *group,
+                         const char *list, config_t *skeleton, struct confread_origin *origin,
+                         struct confread_slices **out);
+/* How many elements the list has. */
+size_t confread_slices_elements(const struct confread_slices *s);
+/* The next slice in file order: *list holds its elements, the first of
+ * which is element *first of the whole list; valid until the next call. 1,
+ * 0 after the last, -EINVAL when a slice does not parse (read the file whole
+ * for the message). */
+int confread_slices_next(struct confread_slices *s, const config_setting_t **list,
+                         size_t *first);
+/* Parses the slices not taken: 0 when every one parses, else -EINVAL. A
+ * reader that stops early must still know the file is valid. */
+int confread_slices_finish(struct confread_slices *s);
+void confread_slices_close(struct confread_slices *s);

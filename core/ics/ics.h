@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* iCalendar feeds (RFC 5545, RFC 7986), built with libical one event at a
+ * time and written to a stream: CRLF lines folded at <= 75 octets on UTF-8
+ * character boundaries, one all-day VEVENT per dated milestone. */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "ledger/model.h"
+
+/* What the caller remembers about one event between renders. */
+struct ics_revision {
+        uint32_t sequence; /* rises on every change of the event */
+        time_t modified;   /* when the event last changed: DTSTAMP, LAST-MODIFIED */
+};
+
+/* Called once per event with the event's uid and a hash of everything the
+ * event says; returns the revision to write. A store that sees a new hash for
+ * a uid bumps sequence and sets modified to now; an unchanged hash returns
+ * the stored revision, so unchanged content renders to identical bytes. */
+typedef struct ics_revision (*ics_revision_fn)(const char *uid, uint64_t content_hash,
+                                               void *userdata);
+
+struct ics_options {
+        const struct config *config;
+        const struct owner *owner; /* NULL: every milestone; else only that owner's */
+        ics_revision_fn revision;  /* NULL: sequence 0, modified = fallback_modified */
+        void *userdata;
+        time_t fallback_modified;
+};
+
+/* 0, or -errno (-EIO on a write error, -ENOMEM, -ENOENT for an unknown zone). */
+int ics_render(const struct ics_options *opts, FILE *out);
+
+/* A calendar of just these milestones, their events exactly as the feed has
+ * them (the same UID, the same alarms) with SEQUENCE 0 and DTSTAMP and
+ * LAST-MODIFIED at stamp: the attachment of a reminder e-mail. method, when
+ * not NULL, is the calendar's METHOD ("PUBLISH", which the MIME part's
+ * method= must match); the attachment is no feed, so it has no
+ * REFRESH-INTERVAL. Every milestone must be one of c's. 0, or -errno as
+ * ics_render(); -EINVAL for a METHOD RFC 5546 does not know. */
+int ics_render_events(const struct config *c, const struct milestone *const *ms, size_t n,
+                      const char *method, time_t stamp, FILE *out);
+
+/* "<milestone id>@<ledger id>.ledgerd", at most 60 octets (ICS_UID_MAX - 1),
+ * the most some calendar apps keep. The configuration's id limits keep every
+ * UID within it. */
+#define ICS_UID_MAX 61
+int ics_milestone_uid(const struct milestone *m, char uid[ICS_UID_MAX]);

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Shared by courier.c (recording and catch-up), courier-queue.c (the peers'
+ * queues), courier-message.c (the bytes of a message) and courier-test.c. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+
+#include "store/deliveries.h"
+#include "courier/send.h"
+#include "notify/webhook.h"
+
+struct manager;
+struct curl_loop;
+
+/* A pending message waiting for its peer, in memory. The delivery log has
+ * the rest; this is only what the queue needs to choose the next one. */
+struct job {
+        int64_t id;
+        char *target;
+        char *peer;       /* "smtp", "maildir", or a webhook's scheme://host:port */
+        char *channel;    /* the channel id of a webhook target; NULL for mail */
+        time_t next_try;  /* not before; 0: as soon as the peer is free */
+        time_t first_try; /* 0 until tried */
+        unsigned tries;
+        bool in_flight;
+};
+
+/* A channel's rate limit: a bucket of rate_limit tokens a minute. */
+struct bucket {
+        char *channel;
+        double tokens;
+        time_t refilled;
+};
+
+struct secret {
+        char *channel; /* NULL: the SMTP password */
+        char *value;
+};
+
+struct courier {
+        struct manager *m;
+        struct curl_loop *curl;
+        struct secret *secrets;
+        size_t n_secrets;
+        struct job **jobs; /* in the order they were recorded */
+        size_t n_jobs, n_allocated;
+        char **busy_peers; /* peers with a transfer in flight */
+        size_t n_busy;
+        struct bucket *buckets;
+        size_t n_buckets;
+        sd_event_source *wake; /* at the earliest next_try or token */
+        bool pumping;
+};
+
+/* What goes out for one message. */
+struct outgoing {
+        const char *via;  /* "smtp", "maildir", "webhook" */
+        char *mail;       /* the RFC 5322 bytes */
+        size_t mail_size;
+        char *rcpt;
+        struct webhook_request request;
+        enum channel_format format;
+        bool webhook;
+};
+
+/* The secrets, read anew (start, reload). Errors are logged: a channel
+ * whose secret cannot be read fails its messages with that reason. */
+void courier_read_secrets(struct courier *c);
+const char *courier_secret(const struct courier *c, const char *channel);
+/* Wipes and frees them. */
+void courier_free_secrets(struct courier *c);
+
+/* The peer that carries messages to target ("mailto:…", "channel:…"). NULL
+ * when out of memory. */
+char *courier_peer_of(const struct courier *c, const char *target);
+
+/* The message of delivery d as it goes out now. 0; or 1 with *cancel set to
+ * why it must not go out any more (its milestones left the ledger or are all
+ * done, its channel is gone); or -errno with *cancel saying why. */
+int courier_build(struct courier *c, const struct delivery *d, struct outgoing *out, char **cancel);
+/* A test message to target. */
+int courier_build_test(struct courier *c, const char *target, struct outgoing *out, char **why);
+void outgoing_free(struct outgoing *o);
+/* Starts sending; done is called later from the event loop, never from
+ * inside this call. 0 or -errno. */
+int courier_transmit(struct courier *c, struct outgoing *o, send_done_fn done, void *userdata);
+
+/* The queues (courier-queue.c). */
+int courier_enqueue(struct courier *c, int64_t id, const char *target, time_t next_try,
+                    time_t first_try, unsigned tries);
+void courier_drop(struct courier *c, int64_t id); /* a cancelled message, unless in flight */
+void courier_pump(struct courier *c);
+void courier_queue_free(struct courier *c);
+
+/* The address of a "mailto:…" target, the id of a "channel:…" one; NULL
+ * for a target of the other kind. */
+const char *target_address(const char *target);
+const char *target_channel_id(const char *target);
+
+/* The targets of an owner, "mailto:…" then "channel:…" (free each and the array). */
+int courier_owner_targets(const struct owner *o, char ***out, size_t *n);

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/* The courier's life: start (secrets, pending messages, catch-up), the
+ * dispatch of an instant's reminders into recorded messages, cancelling on
+ * done, and send-test. The queues are in courier-queue.c, the bytes of a
+ * message in courier-message.c. */
+
+#include "courier/courier.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "courier/courier-internal.h"
+#include "courier/curl-loop.h"
+#include "log.h"
+#include "manager.h"
+#include "marks.h"
+#include "ledger/schedule.h"
+
+/* ---- recording an instant's reminders ------------------------------------------ */
+
+/* One reminder for one target, before grouping. */
+struct pair {
+        char *target;
+        size_t reminder;
+};
+
+static int compare_pairs(const void *a, const void *b) {
+        const struct pair *x = a, *y = b;
+        int c = strcmp(x->target, y->target);
+
+        return c ? c : (x->reminder > y->reminder) - (x->reminder < y->reminder);
+}
+
+struct batch {
+        struct pair *pairs;
+        size_t n_pairs, n_allocated;
+        struct delivery_item *items; /* one per pair, grouped like the pairs */
+        char (*offsets)[16];         /* offset text per reminder */
+        struct delivery_new *msgs;
+        size_t n_msgs;
+};
+
+static void batch_free(struct batch *b) {
+        for (size_t i = 0; i < b->n_pairs; i++)
+                free(b->pairs[i].target);
+        free(b->pairs);
+        free(b->items);
+        free(b->offsets);
+        free(b->msgs);
+}
+
+static int add_pair(struct batch *b, char *target, size_t reminder) {
+        if (b->n_pairs == b->n_allocated) {
+                size_t n = b->n_allocated ? 2 * b->n_allocated : 16;
+                struct pair *grown = realloc(b->pairs, n * sizeof *grown);
+
+                if (!grown) {
+                        free(target);
+                        return -ENOMEM;
+                }
+                b->pairs = grown;
+                b->n_allocated = n;
+        }
+        b->pairs[b->n_pairs++] = (struct pair) { target, reminder };
+        return 0;
+}
+
+/* Every (target, reminder) of the recipients' e-mail addresses and channels. */
+static int collect_pairs(const struct reminder *r, size_t n, struct batch *b) {
+        int ret = 0;
+
+        for (size_t i = 0; ret >= 0 && i < n; i++) {
+                for (size_t k = 0; ret >= 0 && k < r[i].n_owners; k++) {
+                        char **targets;
+                        size_t n_targets;
+
+                        ret = courier_owner_targets(r[i].owners[k], &targets, &n_targets);
+                        if (ret < 0)
+                                break;
+                        if (n_targets == 0)
+                                log_notice("%s/%s: %s has no e-mail address and no channel: "
+                                           "nobody there is reminded",
+                                           r[i].milestone->task->ledger->id, r[i].milestone->id,
+                                           r[i].owners[k]->name);
+                        for (size_t t = 0; t < n_targets; t++)
+                                if (ret >= 0)
+                                        ret = add_pair(b, targets[t], i);
+                                else
+                                        free(targets[t]);
+                        free(targets);
+                }
+        }
+        return ret;
+}
+
+/* Pairs sorted by target, then one message per target with its reminders as
+ * items (an owner shared by two owners' lists counts once). */
+static int group(const struct reminder *r, size_t n, struct batch *b) {
+        b->items = calloc(b->n_pairs ? b->n_pairs : 1, sizeof *b->items);
+        b->msgs = calloc(b->n_pairs ? b->n_pairs : 1, sizeof *b->msgs);
+        b->offsets = calloc(n ? n : 1, sizeof *b->offsets);
+        if (!b->items || !b->msgs || !b->offsets)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                offset_format(&r[i].offset, b->offsets[i], sizeof b->offsets[i]);
+        qsort(b->pairs, b->n_pairs, sizeof *b->pairs, compare_pairs);
+        for (size_t i = 0, k = 0; i < b->n_pairs; i++) {
+                const struct pair *p = &b->pairs[i];
+                const struct reminder *x = &r[p->reminder];
+                struct delivery_new *msg = b->n_msgs ? &b->msgs[b->n_msgs - 1] : NULL;
+
+                if (i > 0 && compare_pairs(p, p - 1) == 0)
+                        continue; /* the same reminder to the same place twice */
+                if (!msg || strcmp(msg->target, p->target) != 0) {
+                        msg = &b->msgs[b->n_msgs++];
+                        *msg = (struct delivery_new) { .target = p->target, .at = x->at,
+                                                       .items = &b->items[k] };
+                }
+                b->items[k++] = (struct delivery_item) {
+                        .ledger = x->milestone->task->ledger->id,
+                        .milestone = x->milestone->id,
+                        .kind = reminder_kind_name(x->kind),
+                        .offset = b->offsets[p->reminder],
+                        .at = x->at,
+                };
+                msg->n_items++;
+        }
+        return 0;
+}
+
+/* Records the reminders of one instant, as pending messages (or missed
+ * ones), and queues the new messages. */
+static int record_instant(struct courier *c, const struct reminder *r, size_t n, bool late, bool missed) {
+        struct state *st = c->m->state;
+        struct batch b = {};
+        int ret = collect_pairs(r, n, &b);
+
+        if (ret >= 0)
+                ret = group(r, n, &b);
+        for (size_t i = 0; ret >= 0 && i < b.n_msgs; i++)
+                b.msgs[i].late = late;
+        if (ret >= 0 && b.n_msgs > 0)
+                ret = deliveries_record(st, b.msgs, b.n_msgs, missed, manager_now(c->m));
+        if (ret < 0)
+                log_error_errno(ret, "cannot record the reminders at %lld: %s", (long long) r->at,
+                                state_last_error(st));
+        for (size_t i = 0; ret >= 0 && !missed && i < b.n_msgs; i++)
+                if (b.msgs[i].id > 0 && courier_enqueue(c, b.msgs[i].id, b.msgs[i].target, 0, 0, 0) < 0)
+                        log_oom(); /* recorded: sent after the next start */
+        if (ret >= 0 && deliveries_set_handled_until(st, r->at) < 0)
+                log_error("cannot record the time handled: %s", state_last_error(st));
+        batch_free(&b);
+        return ret;
+}
+
+static void dispatch(struct manager *m, const struct reminder *r, size_t n, bool late) {
+        if (record_instant(m->courier, r, n, late, false) >= 0)
+                courier_pump(m->courier);
+}
+
+/* ---- start-up ---------------------------------------------------------------------- */
+
+static int enqueue_pending(const struct delivery *d, void *userdata) {
+        return courier_enqueue(userdata, d->id, d->target, d->next_try, d->first_try, d->tries);
+}
+
+/* Calls record_instant() for each instant of the plan of [from, to). */
+static int replay(struct courier *c, time_t from, time_t to, bool missed) {
+        struct schedule_input in = {
+                .config = c->m->config,
+                .is_done = marks_schedule_done,
+                .quiet_until = marks_schedule_quiet,
+                .userdata = c->m,
+                .from = from,
+                .to = to,
+        };
+        struct schedule s = {};
+        int r = from < to ? schedule_build(&in, &s) : 0;
+
+        for (size_t i = 0, n; r >= 0 && i < s.n_reminders; i += n) {
+                for (n = 1; i + n < s.n_reminders && s.reminders[i + n].at == s.reminders[i].at; n++)
+                        ;
+                r = record_instant(c, &s.reminders[i], n, !missed, missed);
+        }
+        if (s.n_reminders)
+                log_notice("%zu reminder%s from while ledgerd was not running %s", s.n_reminders,
+                           s.n_reminders == 1 ? "" : "s",
+                           missed ? "recorded as missed: past delivery.catch_up" : "sent late");
+        schedule_free(&s);
+        return r;
+}
+
+/* Reminders whose instant passed while ledgerd was not running: sent late
+ * within delivery.catch_up, recorded as missed before it. At the very first
+ * start nothing was missed: ledgerd was not there to miss it. */
+static int catch_up(struct courier *c) {
+        struct state *st = c->m->state;
+        time_t now = manager_now(c->m), handled = 0, window = now - c->m->config->delivery.catch_up;
+        int r = deliveries_handled_until(st, &handled);
+
+        if (r < 0)
+                return log_error_errno(r, "cannot read the delivery log: %s", state_last_error(st));
+        if (handled > 0 && handled + 1 < window)
+                r = replay(c, handled + 1, window, true);
+        if (r >= 0)
+                r = replay(c, handled + 1 > window ? handled + 1 : window, now + 1, false);
+        if (r >= 0)
+                r = deliveries_set_handled_until(st, now);
+        manager_set_dispatched(c->m, now);
+        return r < 0 ? log_error_errno(r, "cannot catch up: %s", state_last_error(st)) : 0;
+}
+
+int courier_start(struct manager *m) {
+        struct courier *c = calloc(1, sizeof *c);
+        int r;
+
+        if (!c)
+                return log_oom();
+        c->m = m;
+        m->courier = c;
+        r = curl_loop_new(m->event, &c->curl);
+        if (r < 0)
+                return log_error_errno(r, "cannot set up libcurl");
+        courier_read_secrets(c);
+        r = deliveries_pending(m->state, enqueue_pending, c);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the pending deliveries: %s",
+                                       state_last_error(m->state));
+        if (c->n_jobs)
+                log_info("%zu message%s pending from before", c->n_jobs, c->n_jobs == 1 ? "" : "s");
+        r = catch_up(c);
+        if (r < 0)
+                return r;
+        m->dispatch = dispatch;
+        courier_pump(c);
+        return 0;
+}
+
+void courier_stop(struct manager *m) {
+        struct courier *c = m->courier;
+
+        if (!c)
+                return;
+        curl_loop_free(c->curl); /* aborts the transfers: they stay pending in the log */
+        courier_queue_free(c);
+        courier_free_secrets(c);
+        free(c);
+        m->courier = NULL;
+        m->dispatch = NULL;
+}
+
+void courier_reload(struct manager *m) {
+        if (m->courier)
+                courier_read_secrets(m->courier);
+}
+
+/* ---- done cancels ---------------------------------------------------------------- */
+
+struct cancel_list {
+        const struct manager *m;
+        int64_t *ids;
+        size_t n;
+};
+
+static bool item_done(const struct manager *m, const struct delivery_item *it) {
+        const struct ledger *l = config_find_ledger(m->config, it->ledger);
+        const struct milestone *ms = l ? ledger_find_milestone(l, it->milestone) : NULL;
+
+        return !ms || marks_is_done(m, ms);
+}
+
+static int collect_cancellable(const struct delivery *d, void *userdata) {
+        struct cancel_list *cl = userdata;
+        int64_t *grown;
+
+        for (size_t i = 0; i < d->n_items; i++)
+                if (!item_done(cl->m, &d->items[i]))
+                        return 0; /* carries an open milestone too: it goes out */
+        grown = realloc(cl->ids, (cl->n + 1) * sizeof *grown);
+        if (!grown)
+                return -ENOMEM;
+        cl->ids = grown;
+        cl->ids[cl->n++] = d->id;
+        return 0;
+}
+
+void courier_milestone_done(struct manager *m, const char *ledger, const char *milestone) {
+        struct cancel_list cl = { .m = m };
+        struct courier *c = m->courier;
+        int r;
+
+        if (!c)
+                return;
+        r = deliveries_pending_for(m->state, ledger, milestone, collect_cancellable, &cl);
+        for (size_t i = 0; r >= 0 && i < cl.n; i++) {
+                r = deliveries_cancel(m->state, cl.ids[i], manager_now(m), "the milestone was marked done");
+                if (r == -EALREADY)
+                        r = 0;
+                courier_drop(c, cl.ids[i]);
+        }
+        if (r < 0)
+                log_error_errno(r, "%s/%s: cannot cancel its pending messages: %s", ledger, milestone,
+                                state_last_error(m->state));
+        else if (cl.n)
+                log_info("%s/%s done: %zu pending message%s cancelled", ledger, milestone, cl.n,
+                         cl.n == 1 ? "" : "s");
+        free(cl.ids);
+}

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: MIT */
+#include "feeds/feed-snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "feeds/feed-index.h"
+#include "http/http.h"
+#include "ics/ics.h"
+#include "log.h"
+#include "store/revisions.h"
+
+#define CALENDAR_TYPE "text/calendar; charset=utf-8"
+#define HTML_TYPE "text/html; charset=utf-8"
+
+/* ---- sealed bytes ------------------------------------------------------------------ */
+
+/* A feed's bytes live in a sealed memfd, mapped read-only: libmicrohttpd
+ * sends them with sendfile(2), so a 200 costs no copy into the kernel (the
+ * copy was most of the time of each request), and every response in flight
+ * holds its own descriptor of the memfd, so the bytes outlive the snapshot
+ * for as long as a response still sends them. */
+struct feed_blob {
+        int fd; /* until the responses have their own; then -1 */
+        size_t size;
+        char *data; /* PROT_READ, MAP_SHARED; NULL when size is 0 */
+};
+
+static void blob_free(struct feed_blob *b) {
+        if (!b)
+                return;
+        if (b->data)
+                munmap(b->data, b->size);
+        if (b->fd >= 0)
+                close(b->fd);
+        free(b);
+}
+
+/* Seals what was written to fd (taken over) and maps it. */
+static struct feed_blob *blob_seal(int fd) {
+        struct feed_blob *b = calloc(1, sizeof *b);
+        struct stat st;
+
+        if (!b || fstat(fd, &st) < 0 ||
+            fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+                close(fd);
+                free(b);
+                return NULL;
+        }
+        b->fd = fd;
+        b->size = (size_t) st.st_size;
+        if (b->size > 0) {
+                b->data = mmap(NULL, b->size, PROT_READ, MAP_SHARED, fd, 0);
+                if (b->data == MAP_FAILED) {
+                        b->data = NULL;
+                        blob_free(b);
+                        return NULL;
+                }
+        }
+        return b;
+}
+
+static int blob_fd(void) {
+        return memfd_create("ledgerd-feed", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+}
+
+static struct feed_blob *blob_from(const char *data, size_t size) {
+        int fd = blob_fd();
+
+        if (fd < 0)
+                return NULL;
+        for (size_t done = 0; done < size;) {
+                ssize_t n = write(fd, data + done, size - done);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        close(fd);
+                        return NULL;
+                }
+                done += (size_t) n;
+        }
+        return blob_seal(fd);
+}
+
+const char *feed_doc_data(const struct feed_doc *d, enum feed_coding c) {
+        return d->body[c] ? d->body[c]->data : NULL;
+}
+
+size_t feed_doc_size(const struct feed_doc *d, enum feed_coding c) {
+        return d->body[c] ? d->body[c]->size : 0;
+}
+
+/* ---- documents ---------------------------------------------------------------- */
+
+static void doc_unref(struct feed_doc *d) {
+        if (!d || --d->refs > 0)
+                return;
+        for (int c = 0; c < FEED_CODINGS; c++) {
+                if (d->ok[c])
+                        MHD_destroy_response(d->ok[c]);
+                if (d->not_modified[c])
+                        MHD_destroy_response(d->not_modified[c]);
+                blob_free(d->body[c]);
+        }
+        free(d->path);
+        free(d->token);
+        free(d->file);
+        free(d);
+}
+
+/* gzip (RFC 1952) at the default level, once per change. The header holds no
+ * time stamp, so the same bytes always compress to the same bytes. NULL
+ * when compressing does not pay or cannot be done. */
+static struct feed_blob *gzip_blob(const struct feed_blob *in) {
+        z_stream z = {};
+        struct feed_blob *b = NULL;
+        char *out;
+        size_t bound;
+
+        if (in->size < 64 || in->size > UINT_MAX ||
+            deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+                return NULL;
+        bound = deflateBound(&z, (uLong) in->size);
+        out = malloc(bound);
+        z.next_in = (Bytef *) in->data;
+        z.avail_in = (uInt) in->size;
+        z.next_out = (Bytef *) out;
+        z.avail_out = (uInt) bound;
+        if (out && deflate(&z, Z_FINISH) == Z_STREAM_END && z.total_out < in->size)
+                b = blob_from(out, z.total_out);
+        deflateEnd(&z);
+        free(out);
+        return b;
+}
+
+/* The headers every answer about this document carries; full: those of a
+ * 200 too (a 304 repeats only what caches need, RFC 9110 15.4.5). The feed
+ * is fresh for no time at all: caches must ask again (cheaply, with its
+ * ETag), so that a milestone done shows at the next poll; calendar apps
+ * keep their own polling interval (REFRESH-INTERVAL) anyway. */
+static bool add_headers(struct MHD_Response *r, const struct feed_doc *d, enum feed_coding c,
+                        bool full) {
+        char date[HTTP_DATE_MAX];
+        bool ok = MHD_add_response_header(r, "ETag", d->etag[c]) == MHD_YES &&
+                  MHD_add_response_header(r, "Cache-Control",
+                                          d->token ? "private, no-cache" : "no-cache") == MHD_YES &&
+                  MHD_add_response_header(r, "Vary", "Accept-Encoding") == MHD_YES;
+
+        if (!ok || !full)
+                return ok;
+        if (http_date_format(d->modified, date) < 0)
+                return false;
+        return MHD_add_response_header(r, "Content-Type", d->content_type) == MHD_YES &&
+               MHD_add_response_header(r, "Last-Modified", date) == MHD_YES &&
+               MHD_add_response_header(r, "X-Content-Type-Options", "nosniff") == MHD_YES &&
+               (c != FEED_GZIP || MHD_add_response_header(r, "Content-Encoding", "gzip") == MHD_YES);
+}
+
+/* Sent with sendfile(2) from its own descriptor of the memfd, which
+ * libmicrohttpd closes when it frees the response: after the last byte. */
+static struct MHD_Response *response_ok(struct feed_doc *d, enum feed_coding c) {
+        int fd = fcntl(d->body[c]->fd, F_DUPFD_CLOEXEC, 3);
+        struct MHD_Response *r;
+
+        if (fd < 0)
+                return NULL;
+        r = MHD_create_response_from_fd64(d->body[c]->size, fd);
+        if (!r) {
+                close(fd);
+                return NULL;
+        }
+        if (!add_headers(r, d, c, true)) {
+                MHD_destroy_response(r);
+                return NULL;
+        }
+        return r;
+}
+
+/* libmicrohttpd 0.9.75 gives every 304 a Content-Length, of its buffer. The
+ * length of the 200 would be right by RFC 9110 8.6, but clients built on
+ * http-parser (wrk, older Node) then wait for a body that never comes; 0
+ * they read correctly, and caches never take a 304's Content-Length for the
+ * stored response's (RFC 9111 3.2). So: an empty buffer. */
+static struct MHD_Response *response_not_modified(const struct feed_doc *d, enum feed_coding c) {
+        struct MHD_Response *r =
+                MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
+
+        if (r && !add_headers(r, d, c, false)) {
+                MHD_destroy_response(r);
+                return NULL;
+        }
+        return r;
+}
+
+static void set_etags(struct feed_doc *d) {
+        char hex[33];
+
+        for (int i = 0; i < 16; i++)
+                snprintf(hex + 2 * i, 3, "%02x", d->digest[i]);
+        snprintf(d->etag[FEED_IDENTITY], FEED_ETAG_MAX, "\"%s\"", hex);
+        snprintf(d->etag[FEED_GZIP], FEED_ETAG_MAX, "\"%s-gz\"", hex);
+}
+
+/* The responses hold their own descriptors: the blobs give theirs back,
+ * so a snapshot costs one descriptor per response, not two. */
+static int make_responses(struct feed_doc *d) {
+        for (int c = 0; c < FEED_CODINGS; c++) {
+                if (!d->body[c])
+                        continue;
+                d->ok[c] = response_ok(d, c);
+                d->not_modified[c] = response_not_modified(d, c);
+                if (!d->ok[c] || !d->not_modified[c])
+                        return -ENOMEM;
+                close(d->body[c]->fd);
+                d->body[c]->fd = -1;
+        }
+        return 0;
+}
+
+/* When these bytes at this path were first served: before a restart, or now. */
+static time_t first_seen(const struct feed_build *b, const char *path, const uint8_t *digest) {
+        for (size_t i = 0; i < b->n_stamps; i++)
+                if (strcmp(b->stamps[i].path, path) == 0 &&
+                    memcmp(b->stamps[i].digest, digest, SHA256_DIGEST_SIZE) == 0)
+                        return b->stamps[i].modified;
+        return b->now;
+}
+
+struct doc_spec {
+        const char *path, *token, *file, *content_type;
+};
+
+/* A new document; takes body over (also on failure). */
+static int doc_new(const struct feed_build *b, const struct doc_spec *spec, struct feed_blob *body,
+                   const uint8_t *digest, struct feed_doc **out) {
+        struct feed_doc *d = calloc(1, sizeof *d);
+
+        if (!d) {
+                blob_free(body);
+                return -ENOMEM;
+        }
+        d->refs = 1;
+        d->body[FEED_IDENTITY] = body;
+        d->content_type = spec->content_type;
+        memcpy(d->digest, digest, SHA256_DIGEST_SIZE);
+        d->modified = first_seen(b, spec->path, digest);
+        d->path = strdup(spec->path);
+        d->file = strdup(spec->file);
+        d->token = spec->token ? strdup(spec->token) : NULL;
+        set_etags(d);
+        d->body[FEED_GZIP] = gzip_blob(body);
+        if (!d->path || !d->file || (spec->token && !d->token) || make_responses(d) < 0) {
+                doc_unref(d);
+                return -ENOMEM;
+        }
+        *out = d;
+        return 0;
+}
+
+static bool same_token(const char *a, const char *b) {
+        return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The previous snapshot's document when nothing about it changed. */
+static struct feed_doc *unchanged(const struct feed_build *b, const struct doc_spec *spec,
+                                  const struct feed_blob *body, const uint8_t *digest) {
+        for (size_t i = 0; b->previous && i < b->previous->n_docs; i++) {
+                struct feed_doc *d = b->previous->docs[i];
+
+                const struct feed_blob *old = d->body[FEED_IDENTITY];
+
+                if (strcmp(d->path, spec->path) == 0 && same_token(d->token, spec->token) &&
+                    strcmp(d->file, spec->file) == 0 &&
+                    memcmp(d->digest, digest, sizeof d->digest) == 0 && old->size == body->size &&
+                    (body->size == 0 || memcmp(old->data, body->data, body->size) == 0))
+                        return d;
+        }
+        return NULL;
+}
+
+/* Adds the document of these bytes (taken over) to s. */
+static int add_doc(const struct feed_build *b, struct feed_snapshot *s, const struct doc_spec *spec,
+                   struct feed_blob *body) {
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        struct feed_doc *d;
+
+        sha256(body->data, body->size, digest);
+        d = unchanged(b, spec, body, digest);
+        if (d) {
+                d->refs++;
+                blob_free(body);
+        } else if (doc_new(b, spec, body, digest, &d) < 0)
+                return -ENOMEM;
+        s->docs[s->n_docs++] = d;
+        return 0;
+}
+
+/* A stream into a new memfd, and the memfd (*fd) to seal once it is closed. */
+static FILE *blob_stream(int *fd) {
+        FILE *f;
+        int copy;
+
+        *fd = blob_fd();
+        if (*fd < 0)
+                return NULL;
+        copy = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+        f = copy >= 0 ? fdopen(copy, "w") : NULL;
+        if (!f) {
+                if (copy >= 0)
+                        close(copy);
+                close(*fd);
+                return NULL;
+        }
+        return f;
+}
+
+/* Closes f; on success seals the memfd into *out. */
+static int blob_finish(FILE *f, int fd, int r, struct feed_blob **out) {
+        if (fclose(f) != 0 && r >= 0)
+                r = -EIO;
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        *out = blob_seal(fd);
+        return *out ? 0 : -ENOMEM;
+}
+
+/* ---- rendering ------------------------------------------------------------------ */
+
+/* Rendered straight into the memfd it will be served from. */
+static int render_calendar(const struct feed_build *b, struct revisions *rev, const struct owner *o,
+                           struct feed_blob **out) {
+        struct ics_options io = {
+                .config = b->config, .owner = o, .revision = revisions_lookup, .userdata = rev,
+        };
+        int fd;
+        FILE *f = blob_stream(&fd);
+
+        if (!f)
+                return errno > 0 ? -errno : -ENOMEM;
+        return blob_finish(f, fd, ics_render(&io, f), out);
+}
+
+static int add_calendar(const struct feed_build *b, struct feed_snapshot *s, struct revisions *rev,
+                        const struct owner *o) {
+        const char *slug = o ? o->feed_slug : "ledger", *token = o ? o->feed_token : NULL;
+        char path[128], file[256];
+        struct doc_spec spec = { path, token, file, CALENDAR_TYPE };
+        struct feed_blob *body = NULL;
+        int r = render_calendar(b, rev, o, &body);
+
+        if (r < 0)
+                return log_error_errno(r, "cannot render the feed %s: %s", slug, strerror(-r));
+        snprintf(path, sizeof path, "/%s.ics", slug);
+        snprintf(file, sizeof file, "%s%s%s.ics", token ? token : "", token ? "/" : "", slug);
+        return add_doc(b, s, &spec, body);
+}
+
+static int add_index(const struct feed_build *b, struct feed_snapshot *s) {
+        struct doc_spec spec = { "/", NULL, "index.html", HTML_TYPE };
+        struct feed_blob *body = NULL;
+        int fd, r;
+        FILE *f = blob_stream(&fd);
+
+        if (!f)
+                return -ENOMEM;
+        r = blob_finish(f, fd, feed_index_render(b->config, b->base_url, f), &body);
+        return r < 0 ? r : add_doc(b, s, &spec, body);
+}
+
+/* Every calendar with the revisions open, then committed: the revisions hold
+ * a write transaction, so they stay open only while rendering. */
+static int add_calendars(const struct feed_build *b, struct feed_snapshot *s) {
+        struct revisions *rev = NULL;
+        char *error = NULL;
+        int r = revisions_open(b->state_path, b->now, &rev, &error);
+
+        if (r < 0) {
+                log_error_errno(r, "%s: cannot read the event revisions: %s", b->state_path,
+                                error ? error : strerror(-r));
+                free(error);
+                return r;
+        }
+        r = add_calendar(b, s, rev, NULL);
+        for (size_t i = 0; r >= 0 && i < b->config->n_owners; i++)
+                r = add_calendar(b, s, rev, &b->config->owners[i]);
+        if (r >= 0 && (r = revisions_commit(rev)) < 0)
+                log_error_errno(r, "%s: cannot save the event revisions", b->state_path);
+        revisions_close(rev);
+        return r;
+}
+
+static int compare_docs(const void *a, const void *b) {
+        return strcmp((*(struct feed_doc *const *) a)->path, (*(struct feed_doc *const *) b)->path);
+}
+
+int feed_snapshot_build(const struct feed_build *b, struct feed_snapshot **out) {
+        struct feed_snapshot *s = calloc(1, sizeof *s);
+        int r;
+
+        if (!s)
+                return -ENOMEM;
+        s->refs = 1;
+        s->docs = calloc(b->config->n_owners + 2, sizeof *s->docs);
+        r = s->docs ? add_calendars(b, s) : -ENOMEM;
+        if (r >= 0)
+                r = add_index(b, s);
+        if (r < 0) {
+                feed_snapshot_unref(s);
+                return r;
+        }
+        qsort(s->docs, s->n_docs, sizeof *s->docs, compare_docs);
+        *out = s;
+        return 0;
+}
+
+struct feed_snapshot *feed_snapshot_ref(struct feed_snapshot *s) {
+        if (s)
+                s->refs++;
+        return s;
+}
+
+void feed_snapshot_unref(struct feed_snapshot *s) {
+        if (!s || --s->refs > 0)
+                return;
+        for (size_t i = 0; i < s->n_docs; i++)
+                doc_unref(s->docs[i]);
+        free(s->docs);
+        free(s);
+}
+
+/* ---- lookup --------------------------------------------------------------------- */
+
+static struct feed_doc *lookup(const struct feed_snapshot *s, const char *path) {
+        size_t lo = 0, hi = s->n_docs;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strcmp(path, s->docs[mid]->path);
+
+                if (c == 0)
+                        return s->docs[mid];
+                if (c < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        return NULL;
+}
+
+const struct feed_doc *feed_snapshot_find(const struct feed_snapshot *s, const char *path) {
+        const struct feed_doc *d;
+        const char *slash;
+
+        if (!s || path[0] != '/')
+                return NULL;
+        slash = strchr(path + 1, '/');
+        if (!slash) {
+                d = lookup(s, path);
+                return d && !d->token ? d : NULL;
+        }
+        /* "/<token>/<slug>.ics": the slug's feed, if it is private and the token is its own. */
+        d = lookup(s, slash);
+        if (!d || !d->token)
+                return NULL;
+        return http_token_equal(path + 1, (size_t) (slash - path - 1), d->token) ? d : NULL;
+}

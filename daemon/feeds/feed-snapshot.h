@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* One rendering of every feed, made once per change in the event loop and
+ * then only read: /ledger.ics (every milestone), /<slug>.ics per owner and
+ * the index page "/", each with its gzip copy, strong entity tags (SHA-256
+ * of the bytes), the time its content last changed, and the HTTP responses
+ * that send them, built once here rather than per request.
+ *
+ * Lifetimes: a snapshot is refcounted (the feed server holds the current
+ * one); a document is refcounted by the snapshots that hold it (a feed whose
+ * bytes did not change carries over, with its Last-Modified); the bytes are
+ * a sealed memfd, sent with sendfile(2), and each response holds its own
+ * descriptor of it, so a response that started from an old snapshot
+ * finishes from it, whole, however soon the snapshot is dropped.
+ */
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ledger/model.h"
+#include "basic/sha256.h"
+
+enum feed_coding { FEED_IDENTITY, FEED_GZIP, FEED_CODINGS };
+
+/* "\"" + 32 hex digits + "-gz\"" + NUL */
+#define FEED_ETAG_MAX 40
+
+struct feed_blob; /* a feed's bytes: a sealed memfd, mapped read-only */
+
+struct feed_doc {
+        unsigned refs;
+        char *path;  /* "/", "/ledger.ics", "/czj.ics": without any token */
+        char *token; /* NULL: public; else served only at /<token><path> */
+        char *file;  /* under feed.directory: "ledger.ics", "<token>/czj.ics", "index.html" */
+        const char *content_type;
+        struct feed_blob *body[FEED_CODINGS]; /* body[FEED_GZIP]: NULL when gzip would not pay */
+        uint8_t digest[SHA256_DIGEST_SIZE];   /* of the identity bytes */
+        char etag[FEED_CODINGS][FEED_ETAG_MAX];
+        time_t modified; /* when these bytes were first served */
+        struct MHD_Response *ok[FEED_CODINGS], *not_modified[FEED_CODINGS];
+};
+
+struct feed_snapshot {
+        unsigned refs;
+        struct feed_doc **docs; /* sorted by path */
+        size_t n_docs;
+};
+
+/* What the previous run knew: when the feed at path with these bytes first
+ * appeared, so that Last-Modified survives a restart. */
+struct feed_stamp {
+        char *path;
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        time_t modified;
+};
+
+struct feed_build {
+        const struct config *config;
+        const char *state_path; /* state.db: the events' DTSTAMP and SEQUENCE */
+        const char *base_url;   /* for the index page's links; NULL: relative */
+        time_t now;
+        const struct feed_snapshot *previous; /* unchanged documents carry over */
+        const struct feed_stamp *stamps;
+        size_t n_stamps;
+};
+
+/* Renders every feed. 0 and *out (one reference), or -errno with the reason
+ * logged; the previous snapshot is untouched either way. */
+int feed_snapshot_build(const struct feed_build *b, struct feed_snapshot **out);
+struct feed_snapshot *feed_snapshot_ref(struct feed_snapshot *s);
+void feed_snapshot_unref(struct feed_snapshot *s);
+
+/* The document a request path names, or NULL: "/", "/ledger.ics",
+ * "/<slug>.ics" of a public feed, "/<token>/<slug>.ics" of a private one
+ * (the token compared in constant time). */
+const struct feed_doc *feed_snapshot_find(const struct feed_snapshot *s, const char *path);
+
+const char *feed_doc_data(const struct feed_doc *d, enum feed_coding c);
+size_t feed_doc_size(const struct feed_doc *d, enum feed_coding c);

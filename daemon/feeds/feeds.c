@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+#include "feeds/feeds.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basic/atomicfile.h"
+#include "feeds/feed-server.h"
+#include "feeds/feed-snapshot.h"
+#include "log.h"
+#include "manager.h"
+
+/* The feeds show the ledgers and the configuration, not the done marks: a
+ * done mark, a reopening, a snooze or a new day leave their bytes as they
+ * were, so only a reload renders anew. Make this true when they show state
+ * (a new day would then need a timer at local midnight too). */
+#define FEEDS_SHOW_STATE false
+
+/* In the state directory: when each feed's current bytes first appeared, so
+ * that Last-Modified does not jump to the time of a restart. */
+#define STAMPS_FILE "feeds.stamps"
+
+struct feeds {
+        struct manager *m;
+        struct feed_server *server;
+        struct feed_snapshot *current;
+        struct feed_stamp *stamps; /* from the previous run; dropped after the first render */
+        size_t n_stamps;
+        const struct config *seen; /* the configuration the current render is for */
+        sd_event_source *rebuild;
+        char **listen; /* feed.listen when the server started */
+        size_t n_listen;
+        char *written_to; /* the directory the current files are in */
+};
+
+static bool active(const struct feeds *f) {
+        return f->server || f->m->config->feed.directory;
+}
+
+/* The links' prefix: base_url, else the first socket served. */
+static const char *base_url(const struct feeds *f, char *buf, size_t size) {
+        const char *address = feed_server_address(f->server);
+
+        if (f->m->config->feed.base_url)
+                return f->m->config->feed.base_url;
+        if (!address)
+                return NULL;
+        snprintf(buf, size, "http://%s", address);
+        return buf;
+}
+
+/* ---- stamps ------------------------------------------------------------------ */
+
+static char *stamps_path(const struct feeds *f) {
+        char *path = NULL;
+
+        return asprintf(&path, "%s/%s", f->m->state_directory, STAMPS_FILE) < 0 ? NULL : path;
+}
+
+static bool parse_digest(const char *hex, uint8_t digest[SHA256_DIGEST_SIZE]) {
+        for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
+                unsigned v;
+
+                if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+                        return false;
+                digest[i] = (uint8_t) v;
+        }
+        return strlen(hex) == 2 * SHA256_DIGEST_SIZE;
+}
+
+/* "<sha256 hex> <unix time> <path>" a line. A missing or odd file only costs
+ * a Last-Modified of now. */
+static void load_stamps(struct feeds *f) {
+        char *path = stamps_path(f), hex[65], file_path[300];
+        long long when;
+        FILE *in = path ? fopen(path, "re") : NULL;
+
+        while (in && fscanf(in, "%64s %lld %299s", hex, &when, file_path) == 3) {
+                struct feed_stamp *s = realloc(f->stamps, (f->n_stamps + 1) * sizeof *s);
+
+                if (!s)
+                        break;
+                f->stamps = s;
+                s = &f->stamps[f->n_stamps];
+                if (!parse_digest(hex, s->digest) || file_path[0] != '/' ||
+                    !(s->path = strdup(file_path)))
+                        continue;
+                s->modified = (time_t) when;
+                f->n_stamps++;
+        }
+        if (in)
+                fclose(in);
+        free(path);
+}
+
+static void free_stamps(struct feeds *f) {
+        for (size_t i = 0; i < f->n_stamps; i++)
+                free(f->stamps[i].path);
+        free(f->stamps);
+        f->stamps = NULL;
+        f->n_stamps = 0;
+}
+
+static void save_stamps(const struct feeds *f, const struct feed_snapshot *snap) {
+        char *path = stamps_path(f);
+        struct atomic_file af;
+        int r = path ? atomic_file_open(&af, path) : -ENOMEM;
+
+        for (size_t i = 0; r >= 0 && i < snap->n_docs; i++) {
+                const struct feed_doc *d = snap->docs[i];
+
+                for (size_t j = 0; j < SHA256_DIGEST_SIZE; j++)
+                        fprintf(af.f, "%02x", d->digest[j]);
+                fprintf(af.f, " %lld %s\n", (long long) d->modified, d->path);
+        }
+        if (r >= 0)
+                r = atomic_file_commit(&af);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot save when the feeds changed: %s",
+                                  path ? path : STAMPS_FILE, strerror(-r));
+        free(path);
+}
+
+/* ---- the feed directory -------------------------------------------------------- */
+
+/* Atomically, with the file's time set to when its content changed, so that
+ * a web server serving the directory sends the same Last-Modified. */
+static int write_file(const char *path, const char *data, size_t size, time_t modified) {
+        const struct timespec times[2] = { { .tv_sec = modified }, { .tv_sec = modified } };
+        struct atomic_file af;
+        int r = atomic_file_open(&af, path);
+
+        if (r < 0)
+                return r;
+        if (fwrite(data, 1, size, af.f) != size || fflush(af.f) != 0 ||
+            futimens(atomic_file_fd(&af), times) < 0) {
+                r = -errno;
+                atomic_file_abort(&af);
+                return r < 0 ? r : -EIO;
+        }
+        return atomic_file_commit(&af);
+}
+
+static int write_doc(const char *dir, const struct feed_doc *d) {
+        char *path = NULL, *gz = NULL;
+        int r = 0;
+
+        if (asprintf(&path, "%s/%s", dir, d->file) < 0 || asprintf(&gz, "%s.gz", path) < 0) {
+                free(path);
+                return -ENOMEM;
+        }
+        if (d->token) {
+                char *slash = strrchr(path, '/');
+
+                /* 0755 whatever the umask (the unit's is 0027): a web server
+                 * serving the directory must get in. */
+                *slash = '\0';
+                if (mkdir(path, 0755) < 0 ? errno != EEXIST : chmod(path, 0755) < 0)
+                        r = -errno;
+                *slash = '/';
+        }
+        if (r >= 0)
+                r = write_file(path, feed_doc_data(d, FEED_IDENTITY), feed_doc_size(d, FEED_IDENTITY),
+                               d->modified);
+        /* Beside it, its gzip copy, for nginx's gzip_static. */
+        if (r >= 0 && feed_doc_data(d, FEED_GZIP))
+                r = write_file(gz, feed_doc_data(d, FEED_GZIP), feed_doc_size(d, FEED_GZIP),
+                               d->modified);
+        else if (r >= 0)
+                (void) unlink(gz);
+        if (r < 0)
+                log_warning_errno(r, "%s: cannot write the feed: %s", path, strerror(-r));
+        free(path);
+        free(gz);
+        return r;
+}
+
+static bool holds_file(const struct feed_snapshot *snap, const char *file) {
+        for (size_t i = 0; snap && i < snap->n_docs; i++)
+                if (strcmp(snap->docs[i]->file, file) == 0)
+                        return true;
+        return false;
+}
+
+static bool holds_doc(const struct feed_snapshot *snap, const struct feed_doc *d) {
+        for (size_t i = 0; snap && i < snap->n_docs; i++)
+                if (snap->docs[i] == d)
+                        return true;
+        return false;
+}
+
+/* A feed no longer served: its files go, and a private feed's folder. */
+static void remove_doc(const char *dir, const struct feed_doc *d) {
+        char *path = NULL, *gz = NULL;
+
+        if (asprintf(&path, "%s/%s", dir, d->file) >= 0 && asprintf(&gz, "%s.gz", path) >= 0) {
+                (void) unlink(path);
+                (void) unlink(gz);
+                if (d->token) {
+                        *strrchr(path, '/') = '\0';
+                        (void) rmdir(path); /* only when empty */
+                }
+        }
+        free(path);
+        free(gz);
+}
+
+/* Our own folder: others may traverse it to a file they know the name of,
+ * but not list it, which would give away private feeds' tokens. */
+static int make_directory(const char *dir) {
+        if (mkdir(dir, 0711) < 0)
+                return errno == EEXIST ? 0 : -errno;
+        return chmod(dir, 0711) < 0 ? -errno : 0;
+}
+
+/* Writes what changed since the current snapshot (everything, into a new
+ * directory) and removes what is gone. */
+static void write_directory(struct feeds *f, const struct feed_snapshot *snap) {
+        const char *dir = f->m->config->feed.directory;
+        bool fresh = !f->written_to || strcmp(f->written_to, dir) != 0;
+        int r = make_directory(dir);
+
+        if (r < 0) {
+                log_warning_errno(r, "%s: cannot create the feed directory: %s", dir, strerror(-r));
+                return;
+        }
+        for (size_t i = 0; i < snap->n_docs; i++) {
+                const struct feed_doc *d = snap->docs[i];
+
+                if ((fresh || !holds_doc(f->current, d)) && write_doc(dir, d) < 0)
+                        r = -EIO;
+        }
+        for (size_t i = 0; !fresh && f->current && i < f->current->n_docs; i++)
+                if (!holds_file(snap, f->current->docs[i]->file))
+                        remove_doc(dir, f->current->docs[i]);
+        /* After a failed write, the next change rewrites every file. */
+        free(f->written_to);
+        f->written_to = r < 0 ? NULL : strdup(dir);
+}
+
+/* ---- rendering ----------------------------------------------------------------- */
+
+static size_t count_new(const struct feed_snapshot *snap, const struct feed_snapshot *old) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < snap->n_docs; i++)
+                n += !holds_doc(old, snap->docs[i]);
+        return n;
+}
+
+static int rebuild(struct feeds *f) {
+        struct manager *m = f->m;
+        char buf[128], *state = NULL;
+        struct feed_build b = {
+                .config = m->config, .base_url = base_url(f, buf, sizeof buf),
+                .now = manager_now(m), .previous = f->current,
+                .stamps = f->stamps, .n_stamps = f->n_stamps,
+        };
+        struct feed_snapshot *snap = NULL;
+        size_t changed;
+        int r;
+
+        if (asprintf(&state, "%s/state.db", m->state_directory) < 0)
+                return -ENOMEM;
+        b.state_path = state;
+        r = feed_snapshot_build(&b, &snap);
+        free(state);
+        if (r < 0)
+                return log_error_errno(r, "the feeds were not rendered anew; the previous ones are "
+                                       "still served");
+        changed = count_new(snap, f->current);
+        if (m->config->feed.directory)
+                write_directory(f, snap);
+        if (changed > 0)
+                save_stamps(f, snap);
+        free_stamps(f);
+        if (f->server)
+                feed_server_set_snapshot(f->server, snap);
+        feed_snapshot_unref(f->current);
+        f->current = snap;
+        if (changed > 0)
+                log_info("feeds: %zu of %zu changed", changed, snap->n_docs);
+        return 0;
+}
+
+static int on_rebuild(sd_event_source *s, void *userdata) {
+        (void) s;
+        rebuild(userdata);
+        return 0;
+}
+
+static bool same_listen(const struct feeds *f, const struct feed_settings *fs) {
+        if (f->n_listen != fs->n_listen)
+                return false;
+        for (size_t i = 0; i < f->n_listen; i++)
+                if (strcmp(f->listen[i], fs->listen[i]) != 0)
+                        return false;
+        return true;
+}
+
+void feeds_changed(struct manager *m) {
+        struct feeds *f = m->feeds;
+
+        if (!f || (m->config == f->seen && !FEEDS_SHOW_STATE))
+                return;
+        if (m->config != f->seen && !same_listen(f, &m->config->feed))
+                log_notice("feed.listen changed: restart ledgerd to serve on the new addresses");
+        /* Only the pointer is kept, to tell a reload: the configuration it
+         * pointed to was alive until the new one was made, so they differ. */
+        f->seen = m->config;
+        if (active(f))
+                sd_event_source_set_enabled(f->rebuild, SD_EVENT_ONESHOT);
+}
+
+static int copy_listen(struct feeds *f, const struct feed_settings *fs) {
+        f->listen = calloc(fs->n_listen + 1, sizeof *f->listen);
+        if (!f->listen)
+                return -ENOMEM;
+        for (; f->n_listen < fs->n_listen; f->n_listen++)
+                if (!(f->listen[f->n_listen] = strdup(fs->listen[f->n_listen])))
+                        return -ENOMEM;
+        return 0;
+}
+
+int feeds_start(struct manager *m) {
+        struct feeds *f = calloc(1, sizeof *f);
+        int r;
+
+        if (!f)
+                return -ENOMEM;
+        m->feeds = f;
+        f->m = m;
+        f->seen = m->config;
+        r = copy_listen(f, &m->config->feed);
+        if (r >= 0)
+                r = feed_server_start(m->event, m->config->feed.listen, m->config->feed.n_listen,
+                                      &f->server);
+        if (r >= 0)
+                r = sd_event_add_defer(m->event, &f->rebuild, on_rebuild, f);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(f->rebuild, SD_EVENT_OFF);
+        if (r < 0)
+                return log_error_errno(r, "cannot start the feeds: %s", strerror(-r));
+        sd_event_source_set_description(f->rebuild, "feed-render");
+        if (!active(f))
+                return 0;
+        load_stamps(f);
+        (void) rebuild(f); /* a failure is logged; the reminders go on regardless */
+        return 0;
+}
+
+void feeds_stop(struct manager *m) {
+        struct feeds *f = m->feeds;
+
+        if (!f)
+                return;
+        sd_event_source_disable_unref(f->rebuild);
+        feed_server_free(f->server);
+        feed_snapshot_unref(f->current);
+        free_stamps(f);
+        for (size_t i = 0; i < f->n_listen; i++)
+                free(f->listen[i]);
+        free(f->listen);
+        free(f->written_to);
+        free(f);
+        m->feeds = NULL;
+}
+
+/* ---- FeedURLs -------------------------------------------------------------------- */
+
+static char *ledger_url(const char *base) {
+        char *url;
+
+        return base && asprintf(&url, "%s/ledger.ics", base) >= 0 ? url : NULL;
+}
+
+char *feeds_url_ledger(const struct manager *m) {
+        const struct feeds *f = m->feeds;
+        char buf[128];
+
+        return ledger_url(f && active(f) ? base_url(f, buf, sizeof buf) : NULL);
+}
+
+char **feeds_urls(const struct manager *m) {
+        const struct feeds *f = m->feeds;
+        const struct config *c = m->config;
+        char buf[128];
+        const char *base = f && active(f) ? base_url(f, buf, sizeof buf) : NULL;
+        size_t n = base ? c->n_owners + 1 : 0;
+        char **urls = calloc(n + 1, sizeof *urls);
+        bool ok = urls != NULL;
+
+        if (ok && n > 0)
+                ok = (urls[0] = ledger_url(base)) != NULL;
+        for (size_t i = 0; ok && i + 1 < n; i++) {
+                const struct owner *o = &c->owners[i];
+
+                ok = asprintf(&urls[i + 1], "%s/%s%s.ics", base, o->feed_token ? "<token>/" : "",
+                              o->feed_slug) >= 0;
+                if (!ok)
+                        urls[i + 1] = NULL;
+        }
+        if (!ok && urls) {
+                for (size_t i = 0; urls[i]; i++)
+                        free(urls[i]);
+                free(urls);
+                return NULL;
+        }
+        return urls;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/text.h"
+
+static void test_width(void **state) {
+        (void) state;
+        assert_int_equal(text_width(""), 0);
+        assert_int_equal(text_width("15.2"), 4);
+        assert_int_equal(text_width("县财政局"), 8);
+        assert_int_equal(text_width("县财政局，各相关部门单位"), 24); /* full-width comma too */
+        assert_int_equal(text_width("（5月）"), 2 + 1 + 2 + 2);
+        assert_int_equal(text_width("\xff"), 1);    /* invalid byte: one column */
+        assert_int_equal(text_width("\xe5\x8e"), 2); /* cut character: a column a byte */
+}
+
+static void test_decode(void **state) {
+        unsigned cp;
+
+        (void) state;
+        assert_int_equal(text_utf8_decode("县", 3, &cp), 3);
+        assert_int_equal(cp, 0x53bf);
+        assert_int_equal(text_utf8_decode("县", 2, &cp), 0);
+        assert_int_equal(text_utf8_decode("\xc0\xaf", 2, &cp), 0);         /* overlong */
+        assert_int_equal(text_utf8_decode("\xed\xa0\x80", 3, &cp), 0);     /* surrogate */
+        assert_int_equal(text_utf8_decode("\xf4\x90\x80\x80", 4, &cp), 0); /* past U+10FFFF */
+        assert_int_equal(text_utf8_decode("\xf0\x9f\x93\x85", 4, &cp), 4);
+        assert_int_equal(cp, 0x1f4c5);
+}
+
+static void test_pad(void **state) {
+        char *buf = NULL;
+        size_t size;
+        FILE *f = open_memstream(&buf, &size);
+
+        (void) state;
+        text_pad(f, "县财政局", 10);
+        fputc('|', f);
+        text_pad(f, "toolong", 3);
+        fclose(f);
+        assert_string_equal(buf, "县财政局  |toolong");
+        free(buf);
+}
+
+static void test_clean_copy(void **state) {
+        char buf[8];
+
+        (void) state;
+        text_clean_copy(buf, sizeof buf, "a\tb\x7f\xff", 5);
+        assert_string_equal(buf, "a b ?");
+        /* "限流中" is 9 bytes: only whole characters that fit in 7. */
+        text_clean_copy(buf, sizeof buf, "限流中", strlen("限流中"));
+        assert_string_equal(buf, "限流");
+        text_clean_copy(buf, sizeof buf, "ok\0hidden", 2);
+        assert_string_equal(buf, "ok");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_width),
+                cmocka_unit_test(test_decode),
+                cmocka_unit_test(test_pad),
+                cmocka_unit_test(test_clean_copy),
+        };
+
+        return cmocka_run_group_tests_name("text", tests, NULL, NULL);
+}

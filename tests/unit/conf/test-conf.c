@@ -1,0 +1,1128 @@
+/* SPDX-License-Identifier: MIT */
+/* conf_load: the shipped configuration, and every kind of mistake an officer
+ * can make, each with the message that must name the file and line. */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "conf/confread.h"
+#include "notify/message.h"
+#include "ledger/workdays.h"
+
+static char dir[] = "/tmp/ledgerd-test-conf-XXXXXX";
+
+static const char main_conf[] =
+        "ledgers = [ \"ledger.conf\" ];\n"
+        "holidays = [ \"holidays.conf\" ];\n"
+        "owners = (\n"
+        "  { id = \"czj\"; name = \"县财政局\"; email = [ \"a@example.org\" ]; },\n"
+        "  { id = \"bumen\"; name = \"各相关部门单位\";\n"
+        "    reminders = { leads = [ \"3wd\", \"0d\" ]; escalate_to = \"czj\"; }; }\n"
+        ");\n";
+
+static const char holidays_conf[] =
+        "calendar = {\n"
+        "  years = [ 2025 ];\n"
+        "  holidays = ( { name = \"国庆节、中秋节\"; from = \"2025-10-01\"; to = \"2025-10-08\";\n"
+        "                 work = [ \"2025-09-28\", \"2025-10-11\" ]; } );\n"
+        "};\n";
+
+static const char ledger_head[] =
+        "ledger = {\n"
+        "  id = \"t-2025\";\n"
+        "  title = \"测试台账\";\n"
+        "  year = 2025;\n"
+        "  tasks = (\n";
+
+static void write_file(const char *name, const char *content) {
+        char path[256];
+        FILE *f;
+
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(content, f);
+        assert_int_equal(fclose(f), 0);
+}
+
+/* Writes a ledger whose tasks are given, plus the usual other files. */
+static void write_ledger(const char *tasks) {
+        char *text = NULL;
+
+        assert_true(asprintf(&text, "%s%s  );\n};\n", ledger_head, tasks) > 0);
+        write_file("ledger.conf", text);
+        write_file("ledgerd.conf", main_conf);
+        write_file("holidays.conf", holidays_conf);
+        free(text);
+}
+
+/* Loads dir/ledgerd.conf; returns the result and the messages as text. */
+static int load(struct config **c, char **messages) {
+        struct diagnostics d = {};
+        char path[256];
+        size_t size;
+        FILE *f = open_memstream(messages, &size);
+        int r;
+
+        snprintf(path, sizeof path, "%s/ledgerd.conf", dir);
+        r = conf_load(path, c, &d);
+        diag_print(&d, f);
+        fclose(f);
+        diag_clear(&d);
+        return r;
+}
+
+/* Loading must fail, and the messages must hold expected at file:line. */
+static void expect_error(const char *file, int line, const char *expected) {
+        struct config *c = NULL;
+        char *messages = NULL, want[1024];
+
+        assert_int_not_equal(load(&c, &messages), 0);
+        assert_null(c);
+        snprintf(want, sizeof want, "%s/%s:%d: error: %s", dir, file, line, expected);
+        if (!strstr(messages, want))
+                fail_msg("expected\n  %s\ngot\n%s", want, messages);
+        free(messages);
+}
+
+static const char good_tasks[] =
+        "    { id = \"1\"; category = \"一、重点工作\"; item = \"重点项目\"; owners = [ \"县财政局\" ];\n"
+        "      deadline = \"7月底之前\"; },\n"
+        "    { id = \"15\"; item = \"评价\"; owners = [ \"县财政局\", \"bumen\", \"县财政局\" ];\n"
+        "      deadline = \"单位自评3月底之前 部门评价4月底之前 真实性核查6月20日之前\"; },\n"
+        "    { id = \"6\"; owners = [ \"县财政局\" ]; deadline = \"根据县财政局具体工作时间安排\";\n"
+        "      dates = ( { date = \"2025-10-20\"; label = \"报送\"; } ); },\n"
+        "    { id = \"7\"; owners = [ \"czj\" ]; deadline = \"7月10日前\"; override = true;\n"
+        "      dates = ( { date = \"2025-07-15\"; } ); reminders = { time = \"08:00\"; }; }\n";
+
+static void test_good_ledger(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL;
+        const struct ledger *l;
+        const struct task *t;
+
+        (void) state;
+        write_ledger(good_tasks);
+        assert_int_equal(load(&c, &messages), 0);
+        assert_string_equal(messages, "");
+        assert_string_equal(c->timezone, "Asia/Shanghai");
+        assert_int_equal(c->n_ledgers, 1);
+        l = &c->ledgers[0];
+        assert_int_equal(l->n_tasks, 4);
+
+        t = ledger_find_task(l, "1");
+        assert_int_equal(t->n_milestones, 1);
+        assert_string_equal(t->milestones[0].id, "1");
+        assert_int_equal(t->milestones[0].due, date_from_ymd(2025, 7, 31));
+
+        t = ledger_find_task(l, "15");
+        assert_int_equal(t->n_owners, 2); /* the repeated owner counts once */
+        assert_string_equal(t->owners[1]->id, "bumen");
+        assert_int_equal(t->n_milestones, 3);
+        assert_string_equal(t->milestones[1].id, "15.2");
+        assert_string_equal(t->milestones[1].label, "部门评价");
+        assert_int_equal(t->milestones[2].due, date_from_ymd(2025, 6, 20));
+
+        /* An explicit date completes an undated phrase… */
+        t = ledger_find_task(l, "6");
+        assert_int_equal(t->when, WHEN_UNDATED);
+        assert_string_equal(t->when_reason, "set by another timetable: \"根据县财政局具体工作时间安排\"");
+        assert_int_equal(t->n_milestones, 1);
+        assert_int_equal(t->milestones[0].origin, MILESTONE_EXPLICIT);
+        assert_string_equal(t->milestones[0].label, "报送");
+        /* …or overrides a dated one. */
+        t = ledger_find_task(l, "7");
+        assert_int_equal(t->n_milestones, 1);
+        assert_int_equal(t->milestones[0].due, date_from_ymd(2025, 7, 15));
+        assert_true(t->policy->has_time);
+        assert_int_equal(t->policy->minute_of_day, 8 * 60);
+        assert_null(ledger_find_task(l, "1")->policy);
+
+        assert_non_null(ledger_find_milestone(l, "15.3"));
+        assert_null(ledger_find_milestone(l, "15"));
+        assert_true(c->owners[1].policy.has_leads);
+        assert_ptr_equal(c->owners[1].policy.escalate_to, &c->owners[0]);
+        assert_false(workdays_is_working(c->calendar, date_from_ymd(2025, 10, 3)));
+        assert_true(workdays_is_working(c->calendar, date_from_ymd(2025, 9, 28)));
+        config_free(c);
+        free(messages);
+}
+
+static void test_unknown_key(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ];\n"
+                     "      deadlin = \"7月底之前\"; }\n");
+        expect_error("ledger.conf", 7, "unknown key 'deadlin' in task (did you mean 'deadline'?)");
+}
+
+static void test_unknown_key_main(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledger = [ \"ledger.conf\" ];\nowners = ();\n");
+        expect_error("ledgerd.conf", 1, "unknown key 'ledger' in ledgerd.conf (did you mean 'ledgers'?)");
+}
+
+static void test_duplicate_task(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"7月底之前\"; },\n"
+                     "    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"8月底之前\"; }\n");
+        expect_error("ledger.conf", 7, "duplicate task id \"1\" in ledger t-2025 (first at line 6)");
+}
+
+static void test_impossible_date(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ];\n"
+                     "      dates = ( { date = \"2025-02-30\"; } ); }\n");
+        expect_error("ledger.conf", 7, "task 1: \"2025-02-30\" is not a date (YYYY-MM-DD)");
+}
+
+static void test_owner_not_defined(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; deadline = \"7月底之前\";\n"
+                     "      owners = [ \"县财政厅\" ]; }\n");
+        expect_error("ledger.conf", 7, "task 1: owner \"县财政厅\" is not defined");
+}
+
+static void test_wrong_type(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledger.conf", "ledger = {\n  id = \"x\";\n  title = \"t\";\n  year = \"2025\";\n"
+                                  "  tasks = ();\n};\n");
+        expect_error("ledger.conf", 4, "'year' must be a whole number, not a string in double quotes");
+}
+
+static void test_wrong_type_owners(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; deadline = \"7月底之前\";\n"
+                     "      owners = \"县财政局\"; }\n");
+        expect_error("ledger.conf", 7, "'owners' must be an array [ … ], not a string in double quotes");
+}
+
+static void test_unreadable_include(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "@include \"owners-missing.conf\"\nledgers = [ \"ledger.conf\" ];\n");
+        expect_error("ledgerd.conf", 1, "cannot open include file");
+}
+
+/* libconfig's scanner would exit the process on a directory; nested too. */
+static void test_include_of_a_directory(void **state) {
+        char want[512];
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "# a comment\n  @include \".\"\nledgers = [ \"ledger.conf\" ];\n");
+        snprintf(want, sizeof want, "@include \".\": %s/. is not a file", dir);
+        expect_error("ledgerd.conf", 2, want);
+        write_file("inner.conf", "x = 1;\n@include \"..\"\n");
+        write_file("ledgerd.conf", "@include \"inner.conf\"\nledgers = [ \"ledger.conf\" ];\n");
+        snprintf(want, sizeof want, "@include \"..\": %s/.. is not a file", dir);
+        expect_error("inner.conf", 2, want);
+        snprintf(want, sizeof want, "%s/inner.conf", dir);
+        unlink(want);
+}
+
+static void test_unreadable_ledger(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL, want[512];
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledgers = [ \"nope.conf\" ];\nowners = ( { id = \"a\"; name = \"b\"; } );\n");
+        assert_int_not_equal(load(&c, &messages), 0);
+        snprintf(want, sizeof want, "%s/nope.conf: error: cannot read: No such file or directory", dir);
+        if (!strstr(messages, want))
+                fail_msg("expected %s, got %s", want, messages);
+        free(messages);
+}
+
+/* A directory named as a ledger is reported, not fed to libconfig, whose
+ * scanner exits the process on it. */
+static void test_ledger_is_directory(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL, want[512];
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledgers = [ \".\" ];\nowners = ( { id = \"a\"; name = \"b\"; } );\n");
+        assert_int_not_equal(load(&c, &messages), 0);
+        snprintf(want, sizeof want, "%s/.: error: cannot read: Is a directory", dir);
+        if (!strstr(messages, want))
+                fail_msg("expected %s, got %s", want, messages);
+        free(messages);
+}
+
+static void test_syntax_error(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ]; deadline \"7月底之前\"; }\n");
+        expect_error("ledger.conf", 6, "syntax error");
+}
+
+static void test_bad_offset(void **state) {
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"7月底之前\";\n"
+                     "      reminders = { leads = [ \"14x\" ]; }; }\n");
+        expect_error("ledger.conf", 7, "'leads': \"14x\" is not an offset such as \"14d\"");
+}
+
+static void test_bad_time(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n"
+                                   "owners = ( { id = \"czj\"; name = \"县财政局\"; } );\n"
+                                   "reminders = {\n  time = \"25:00\";\n};\n");
+        expect_error("ledgerd.conf", 4, "'time' must be HH:MM (24-hour local time), not \"25:00\"");
+}
+
+static void test_bad_holiday(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("holidays.conf", "calendar = {\n  years = [ 2025 ];\n  holidays = (\n"
+                                    "    { name = \"x\"; from = \"2025-13-01\"; } );\n};\n");
+        expect_error("holidays.conf", 4, "'from': \"2025-13-01\" is not a date (YYYY-MM-DD)");
+}
+
+static void test_bad_id(void **state) {
+        (void) state;
+        write_ledger("    { id = \"十五\"; owners = [ \"czj\" ]; deadline = \"7月底之前\"; }\n");
+        expect_error("ledger.conf", 6, "'id' must be 1 to 16 ASCII letters, digits, '_' or '-'");
+}
+
+static void test_duplicate_owner(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\nowners = (\n"
+                                   "  { id = \"czj\"; name = \"县财政局\"; },\n"
+                                   "  { id = \"czj\"; name = \"州财政局\"; }\n);\n");
+        expect_error("ledgerd.conf", 4, "duplicate owner: id \"czj\" or name \"州财政局\" is taken");
+}
+
+static void test_unknown_zone(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "timezone = \"Asia/Urumqi_\";\nledgers = [ \"ledger.conf\" ];\n"
+                                   "owners = ( { id = \"czj\"; name = \"县财政局\"; } );\n");
+        expect_error("ledgerd.conf", 1, "unknown time zone \"Asia/Urumqi_\"");
+}
+
+/* A phrase not understood loads, with a warning that names the line. */
+static void test_phrase_warning(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL, want[512];
+
+        (void) state;
+        write_ledger("    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"尽快\"; }\n");
+        assert_int_equal(load(&c, &messages), 0);
+        snprintf(want, sizeof want, "%s/ledger.conf:6: warning: task 1: deadline \"尽快\" not understood", dir);
+        if (!strstr(messages, want))
+                fail_msg("expected %s, got %s", want, messages);
+        assert_int_equal(c->ledgers[0].tasks[0].n_milestones, 0);
+        config_free(c);
+        free(messages);
+}
+
+/* The shipped configuration: loads without a single message. */
+static void test_shipped(void **state) {
+        struct diagnostics d = {};
+        struct config *c = NULL;
+        size_t dated = 0;
+
+        (void) state;
+        assert_int_equal(conf_load("../conf/ledgerd.conf", &c, &d), 0);
+        diag_print(&d, stderr);
+        assert_int_equal(d.n_items, 0);
+        assert_string_equal(c->ledgers[0].id, "yuli-2025");
+        assert_int_equal(c->ledgers[0].n_tasks, 42);
+        for (size_t i = 0; i < c->ledgers[0].n_tasks; i++)
+                dated += c->ledgers[0].tasks[i].n_milestones;
+        assert_true(dated >= 30);
+        assert_non_null(ledger_find_task(&c->ledgers[0], "41"));
+        assert_non_null(ledger_find_task(&c->ledgers[0], "34b"));
+        config_free(c);
+        diag_clear(&d);
+}
+
+/* ---- the feed server's settings ------------------------------------------ */
+
+/* ledgerd.conf with the given feed group and owners' extra settings. */
+static void write_feed_conf(const char *feed, const char *czj_extra, const char *bumen_extra) {
+        char *text = NULL;
+
+        assert_true(asprintf(&text,
+                             "ledgers = [ \"ledger.conf\" ];\n"
+                             "%s"
+                             "owners = (\n"
+                             "  { id = \"czj\"; name = \"县财政局\";%s },\n"
+                             "  { id = \"bumen\"; name = \"各相关部门单位\";%s }\n"
+                             ");\n"
+                             "holidays = [ \"holidays.conf\" ];\n", feed, czj_extra, bumen_extra) > 0);
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", text);
+        free(text);
+}
+
+static void test_feed_settings(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL, want[512];
+
+        (void) state;
+        write_feed_conf("feed = {\n  listen = [ \"127.0.0.1:8080\", \"[::1]:8080\" ];\n"
+                        "  directory = \"feeds\";\n};\n",
+                        "", " feed_slug = \"departments\";\n"
+                        "    feed_token = \"Zx8_q-L2mN5pR7tV9wY1\";");
+        assert_int_equal(load(&c, &messages), 0);
+        assert_string_equal(messages, "");
+        assert_int_equal(c->feed.n_listen, 2);
+        assert_string_equal(c->feed.listen[0], "127.0.0.1:8080");
+        assert_string_equal(c->feed.listen[1], "[::1]:8080");
+        /* No base_url: the service links to the first address it serves. */
+        assert_null(c->feed.base_url);
+        snprintf(want, sizeof want, "%s/feeds", dir);
+        assert_string_equal(c->feed.directory, want);
+        assert_string_equal(c->owners[0].feed_slug, "czj"); /* the id by default */
+        assert_null(c->owners[0].feed_token);
+        assert_string_equal(c->owners[1].feed_slug, "departments");
+        assert_string_equal(c->owners[1].feed_token, "Zx8_q-L2mN5pR7tV9wY1");
+        config_free(c);
+        free(messages);
+}
+
+static void test_feed_base_url(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL;
+
+        (void) state;
+        write_feed_conf("feed = { listen = [ \"[::1]:8080\" ];\n"
+                        "  base_url = \"https://feeds.example.org/yuli//\"; };\n", "", "");
+        assert_int_equal(load(&c, &messages), 0);
+        assert_string_equal(c->feed.base_url, "https://feeds.example.org/yuli");
+        config_free(c);
+        free(messages);
+
+        write_feed_conf("feed = { name = \"台账\"; };\n", "", "");
+        assert_int_equal(load(&c, &messages), 0);
+        assert_int_equal(c->feed.n_listen, 0);
+        assert_null(c->feed.base_url);
+        assert_null(c->feed.directory);
+        config_free(c);
+        free(messages);
+}
+
+static void test_feed_wildcard_warning(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL, want[512];
+
+        (void) state;
+        write_feed_conf("feed = {\n  listen = [ \"0.0.0.0:8080\" ];\n};\n", "", "");
+        assert_int_equal(load(&c, &messages), 0);
+        snprintf(want, sizeof want, "%s/ledgerd.conf:3: warning: 'listen': \"0.0.0.0:8080\" is "
+                 "every address and no 'base_url' is set", dir);
+        if (!strstr(messages, want))
+                fail_msg("expected %s, got %s", want, messages);
+        config_free(c);
+        free(messages);
+}
+
+static void test_feed_bad_listen(void **state) {
+        (void) state;
+        write_feed_conf("feed = {\n  listen = [ \"localhost:8080\" ];\n};\n", "", "");
+        expect_error("ledgerd.conf", 3, "'listen': \"localhost:8080\" is not ADDRESS:PORT such as "
+                     "\"127.0.0.1:8080\" or \"[::1]:8080\" (numeric addresses only)");
+        write_feed_conf("feed = {\n  listen = [ \"127.0.0.1:80\",\n    \"127.0.0.1:80\" ];\n};\n",
+                        "", "");
+        expect_error("ledgerd.conf", 3, "'listen': \"127.0.0.1:80\" is given twice");
+        write_feed_conf("feed = {\n  listen = \"127.0.0.1:80\";\n};\n", "", "");
+        expect_error("ledgerd.conf", 3, "'listen' must be an array [ … ], not a string in double quotes");
+}
+
+static void test_feed_bad_base_url(void **state) {
+        (void) state;
+        write_feed_conf("feed = {\n  base_url = \"feeds.example.org\";\n};\n", "", "");
+        expect_error("ledgerd.conf", 3, "'base_url' must be http://HOST[:PORT][/PATH] or https://…, "
+                     "with no spaces, quotes or <>, not \"feeds.example.org\"");
+        write_feed_conf("feed = {\n  base_url = \"http://a.example/<script>\";\n};\n", "", "");
+        expect_error("ledgerd.conf", 3, "'base_url' must be");
+        write_feed_conf("feed = {\n  base_url = \"http:///\";\n};\n", "", "");
+        expect_error("ledgerd.conf", 3, "'base_url' must be");
+}
+
+static void test_feed_bad_slug(void **state) {
+        (void) state;
+        write_feed_conf("", "", "\n    feed_slug = \"../etc\";");
+        expect_error("ledgerd.conf", 5, "owner bumen: 'feed_slug' must be 1 to 64 ASCII letters, "
+                     "digits, '.', '_' or '-', not starting with '.', not \"../etc\"");
+        write_feed_conf("", "", "\n    feed_slug = \"部门\";");
+        expect_error("ledgerd.conf", 5, "owner bumen: 'feed_slug' must be 1 to 64");
+        write_feed_conf("", "", "\n    feed_slug = \"Ledger\";");
+        expect_error("ledgerd.conf", 5, "owner bumen: the feed address /Ledger.ics is the feed of "
+                     "every milestone: set another 'feed_slug'");
+        write_feed_conf("", "", "\n    feed_slug = \"CZJ\";");
+        expect_error("ledgerd.conf", 5, "owner bumen: feed slug \"CZJ\" is owner czj's already "
+                     "(slugs must differ, ignoring case)");
+}
+
+/* A bad token is reported without repeating it. */
+static void test_feed_bad_token(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL;
+
+        (void) state;
+        write_feed_conf("", "\n    feed_token = \"short-secret\";", "");
+        expect_error("ledgerd.conf", 4, "owner czj: 'feed_token' must be 16 to 128 ASCII letters, "
+                     "digits, '_' or '-'");
+        assert_int_not_equal(load(&c, &messages), 0);
+        assert_null(strstr(messages, "short-secret"));
+        free(messages);
+        write_feed_conf("", "\n    feed_token = \"0123456789abcdef/x\";", "");
+        expect_error("ledgerd.conf", 4, "owner czj: 'feed_token' must be");
+}
+
+/* ---- delivery: durations, the SMTP server, templates, channels ------------ */
+
+/* ledgerd.conf: three lines, then text from line 4 on. */
+static void write_main_with(const char *text) {
+        char *conf = NULL;
+
+        assert_true(asprintf(&conf,
+                             "ledgers = [ \"ledger.conf\" ];\n"
+                             "holidays = [ \"holidays.conf\" ];\n"
+                             "owners = ( { id = \"czj\"; name = \"县财政局\"; }, "
+                             "{ id = \"bumen\"; name = \"各相关部门单位\"; } );\n"
+                             "%s", text) > 0);
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", conf);
+        free(conf);
+}
+
+/* Loads, expecting success and exactly these messages ("" for none). */
+static struct config *load_ok(const char *expected_messages) {
+        struct config *c = NULL;
+        char *messages = NULL;
+
+        if (load(&c, &messages) != 0)
+                fail_msg("loading failed:\n%s", messages);
+        assert_non_null(c);
+        if (!strstr(messages, expected_messages) || (!*expected_messages && *messages))
+                fail_msg("expected messages \"%s\", got\n%s", expected_messages, messages);
+        free(messages);
+        return c;
+}
+
+static void test_delivery_defaults(void **state) {
+        const struct message_templates *d = message_defaults();
+        struct config *c;
+        const struct message_templates *t;
+
+        (void) state;
+        write_main_with("");
+        c = load_ok("");
+        assert_int_equal(c->delivery.catch_up, 3 * 86400);
+        assert_int_equal(c->delivery.give_up, 3 * 86400);
+        assert_int_equal(c->delivery.timeout, 30);
+        assert_null(c->delivery.smtp.url); /* the Maildir outbox */
+        assert_true(c->delivery.smtp.tls_required);
+        assert_string_equal(c->delivery.smtp.from, "ledgerd@localhost");
+        assert_null(c->delivery.smtp.from_name);
+        assert_null(c->delivery.smtp.user);
+        assert_null(c->delivery.smtp.password_file);
+        assert_null(c->delivery.smtp.password);
+        assert_null(c->delivery.smtp.ca_file);
+        t = c->delivery.templates;
+        assert_non_null(t);
+        for (int k = 0; k < MESSAGE_KINDS; k++) {
+                assert_string_equal(t->kinds[k].subject, d->kinds[k].subject);
+                assert_string_equal(t->kinds[k].body, d->kinds[k].body);
+                assert_ptr_not_equal(t->kinds[k].subject, d->kinds[k].subject); /* owned */
+        }
+        assert_string_equal(t->digest_subject, d->digest_subject);
+        assert_string_equal(t->footer, d->footer);
+        config_free(c);
+
+        /* an empty group: the same */
+        write_main_with("delivery = { smtp = { }; templates = { due = { }; }; };\n");
+        c = load_ok("");
+        assert_int_equal(c->delivery.timeout, 30);
+        assert_string_equal(c->delivery.smtp.from, "ledgerd@localhost");
+        assert_string_equal(c->delivery.templates->kinds[REMINDER_DUE_TODAY].body,
+                            d->kinds[REMINDER_DUE_TODAY].body);
+        config_free(c);
+}
+
+static void test_delivery_full(void **state) {
+        const struct message_templates *d = message_defaults();
+        struct config *c;
+        const struct message_templates *t;
+        char want[512];
+
+        (void) state;
+        write_main_with("delivery = {\n"
+                        "  catch_up = \"12h\";\n"
+                        "  give_up = \"2d\";\n"
+                        "  timeout = \"15s\";\n"
+                        "  smtp = {\n"
+                        "    url = \"smtp://mail.example.org:587\";\n"
+                        "    from = \"ledgerd@czj.yuli.example\";\n"
+                        "    from_name = \"台账提醒\";\n"
+                        "    user = \"ledgerd\";\n"
+                        "    password_file = \"secrets/smtp\";\n"
+                        "    ca_file = \"/etc/ssl/ca.pem\";\n"
+                        "  };\n"
+                        "  templates = {\n"
+                        "    upcoming = { subject = \"提醒：{item}{label}，{due}到期\"; };\n"
+                        "    escalation = { body = \"{owners}：{item}已逾期{days_overdue}天\\n\"; };\n"
+                        "    digest_subject = \"{count}项工作事项 {{台账}}\";\n"
+                        "  };\n"
+                        "};\n");
+        c = load_ok("");
+        assert_int_equal(c->delivery.catch_up, 12 * 3600);
+        assert_int_equal(c->delivery.give_up, 2 * 86400);
+        assert_int_equal(c->delivery.timeout, 15);
+        assert_string_equal(c->delivery.smtp.url, "smtp://mail.example.org:587");
+        assert_true(c->delivery.smtp.tls_required);
+        assert_string_equal(c->delivery.smtp.from, "ledgerd@czj.yuli.example");
+        assert_string_equal(c->delivery.smtp.from_name, "台账提醒");
+        assert_string_equal(c->delivery.smtp.user, "ledgerd");
+        snprintf(want, sizeof want, "%s/secrets/smtp", dir); /* relative to ledgerd.conf */
+        assert_string_equal(c->delivery.smtp.password_file, want);
+        assert_null(c->delivery.smtp.password);
+        assert_string_equal(c->delivery.smtp.ca_file, "/etc/ssl/ca.pem");
+        t = c->delivery.templates;
+        assert_string_equal(t->kinds[REMINDER_UPCOMING].subject, "提醒：{item}{label}，{due}到期");
+        assert_string_equal(t->kinds[REMINDER_UPCOMING].body, d->kinds[REMINDER_UPCOMING].body);
+        assert_string_equal(t->kinds[REMINDER_ESCALATION].subject,
+                            d->kinds[REMINDER_ESCALATION].subject);
+        assert_string_equal(t->kinds[REMINDER_ESCALATION].body, "{owners}：{item}已逾期{days_overdue}天\n");
+        assert_string_equal(t->kinds[REMINDER_OVERDUE].subject, d->kinds[REMINDER_OVERDUE].subject);
+        assert_string_equal(t->digest_subject, "{count}项工作事项 {{台账}}");
+        assert_string_equal(t->footer, d->footer);
+        config_free(c);
+
+        /* smtps://, no TLS setting needed; a systemd credential stays as it is */
+        write_main_with("delivery = { smtp = { url = \"smtps://mail.example.org\";\n"
+                        "  from = \"a@example.org\"; user = \"u\";\n"
+                        "  password_file = \"credential:smtp\"; }; };\n");
+        c = load_ok("");
+        assert_string_equal(c->delivery.smtp.password_file, "credential:smtp");
+        assert_null(c->delivery.smtp.ca_file);
+        config_free(c);
+
+        /* tls = "none", to a relay on the same machine */
+        write_main_with("delivery = { smtp = { url = \"smtp://127.0.0.1:25\"; tls = \"none\";\n"
+                        "  from = \"a@example.org\"; }; };\n");
+        c = load_ok("");
+        assert_false(c->delivery.smtp.tls_required);
+        config_free(c);
+}
+
+static void test_delivery_durations(void **state) {
+        (void) state;
+        write_main_with("delivery = {\n  catch_up = \"3w\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'catch_up' must be a duration: a whole number and s, m, "
+                     "h or d, such as \"30s\", \"15m\", \"12h\" or \"3d\"; not \"3w\"");
+        write_main_with("delivery = {\n  give_up = \"1h30m\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'give_up' must be a duration");
+        write_main_with("delivery = {\n  give_up = \"d\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'give_up' must be a duration");
+        write_main_with("delivery = {\n  give_up = \"-1d\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'give_up' must be a duration");
+        write_main_with("delivery = {\n  give_up = \" 1d\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'give_up' must be a duration");
+        write_main_with("delivery = {\n\n  timeout = \"0s\";\n};\n");
+        expect_error("ledgerd.conf", 6, "'timeout' must be 1s to 1h, not \"0s\"");
+        write_main_with("delivery = {\n  timeout = \"2h\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'timeout' must be 1s to 1h, not \"2h\"");
+        write_main_with("delivery = {\n  catch_up = \"400d\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'catch_up' must be 0s to 366d, not \"400d\"");
+        write_main_with("delivery = {\n  catch_up = \"99999999999999999999s\";\n};\n");
+        expect_error("ledgerd.conf", 5, "'catch_up' must be 0s to 366d");
+        write_main_with("delivery = {\n  timeout = 30;\n};\n");
+        expect_error("ledgerd.conf", 5, "'timeout' must be a string in double quotes, not a whole number");
+}
+
+static void test_delivery_duration_units(void **state) {
+        struct config *c;
+
+        (void) state;
+        write_main_with("delivery = { catch_up = \"0s\"; give_up = \"90m\"; timeout = \"1h\"; };\n");
+        c = load_ok("");
+        assert_int_equal(c->delivery.catch_up, 0); /* never late: everything missed is missed */
+        assert_int_equal(c->delivery.give_up, 90 * 60);
+        assert_int_equal(c->delivery.timeout, 3600);
+        config_free(c);
+}
+
+static void test_delivery_unknown_keys(void **state) {
+        (void) state;
+        write_main_with("delivery = {\n  catchup = \"1d\";\n};\n");
+        expect_error("ledgerd.conf", 5, "unknown key 'catchup' in delivery (did you mean 'catch_up'?)");
+        write_main_with("delivery = {\n  smtp = {\n    passwd_file = \"x\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "unknown key 'passwd_file' in smtp (did you mean 'password_file'?)");
+        write_main_with("delivery = {\n  templates = {\n    upcomming = { };\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "unknown key 'upcomming' in templates (did you mean 'upcoming'?)");
+        write_main_with("delivery = {\n  templates = {\n    due = {\n      subjet = \"x\"; };\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "unknown key 'subjet' in due (did you mean 'subject'?)");
+        write_main_with("delivery = {\n  smtp = {\n    certificate = \"x\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "unknown key 'certificate' in smtp");
+        write_main_with("delivry = { };\n");
+        expect_error("ledgerd.conf", 4, "unknown key 'delivry' in ledgerd.conf (did you mean 'delivery'?)");
+        write_main_with("delivery = \"smtp://x\";\n");
+        expect_error("ledgerd.conf", 4, "'delivery' must be a group { … }, not a string in double quotes");
+}
+
+static void test_delivery_templates(void **state) {
+        (void) state;
+        write_main_with("delivery = {\n  templates = {\n    upcoming = {\n"
+                        "      subject = \"{itme}将于{due}到期\";\n    };\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "template upcoming.subject: unknown placeholder {itme} "
+                     "(see ledgerd.conf(5) for the list)");
+        write_main_with("delivery = {\n  templates = {\n    overdue = {\n      subject = \"x\";\n"
+                        "      body = \"已逾期{days_overdue天\";\n    };\n  };\n};\n");
+        expect_error("ledgerd.conf", 8, "template overdue.body: a '{' is not closed (write \"{{\" "
+                     "for a brace)");
+        write_main_with("delivery = {\n  templates = {\n    footer = \"{feed}\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "template footer: unknown placeholder {feed}");
+        write_main_with("delivery = {\n  templates = {\n    digest_subject = \"{count}项\"\n"
+                        "      \"{Item}\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "template digest_subject: unknown placeholder {Item}");
+        write_main_with("delivery = {\n  templates = {\n    due = \"{item}\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "'due' must be a group { … }, not a string in double quotes");
+}
+
+/* An inline password is refused unless allowed, and never repeated. */
+static void test_delivery_password(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL;
+        const char *smtp = "delivery = {\n  smtp = {\n    url = \"smtp://mail.example.org\";\n"
+                           "    from = \"a@example.org\";\n    user = \"u\";\n";
+        char *text = NULL;
+
+        (void) state;
+        assert_true(asprintf(&text, "%s    password = \"hunter2-s3cret\";\n  };\n};\n", smtp) > 0);
+        write_main_with(text);
+        free(text);
+        expect_error("ledgerd.conf", 9, "smtp 'password' in the configuration file is refused: put "
+                     "it in a file only ledgerd can read and name it with password_file = ");
+        assert_int_not_equal(load(&c, &messages), 0);
+        assert_null(strstr(messages, "hunter2"));
+        free(messages);
+
+        assert_true(asprintf(&text, "%s    password = \"hunter2\";\n"
+                             "    allow_inline_password = true;\n  };\n};\n", smtp) > 0);
+        write_main_with(text);
+        free(text);
+        c = load_ok("");
+        assert_string_equal(c->delivery.smtp.password, "hunter2");
+        assert_null(c->delivery.smtp.password_file);
+        config_free(c);
+
+        assert_true(asprintf(&text, "%s    password = \"\"; allow_inline_password = true;\n"
+                             "  };\n};\n", smtp) > 0);
+        write_main_with(text);
+        free(text);
+        expect_error("ledgerd.conf", 9, "smtp 'password' is empty");
+
+        assert_true(asprintf(&text, "%s    password = \"hunter2\"; allow_inline_password = true;\n"
+                             "    password_file = \"/x\";\n  };\n};\n", smtp) > 0);
+        write_main_with(text);
+        free(text);
+        expect_error("ledgerd.conf", 9, "smtp: give 'password' or 'password_file', not both");
+
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    user = \"u\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp 'user' needs 'password_file' (or 'password')");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    password_file = \"/x\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp: a password needs a 'user' to log in as");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    user = \"u\"; password_file = \"credential:a/b\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "'password_file' must name a file, or a systemd credential "
+                     "as \"credential:NAME\" (NAME without '/'), not \"credential:a/b\"");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    user = \"u\"; password_file = \"\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "'password_file' must name a file");
+}
+
+static void test_delivery_smtp_errors(void **state) {
+        struct config *c = NULL;
+        char *messages = NULL;
+
+        (void) state;
+        write_main_with("delivery = {\n  smtp = {\n    url = \"https://mail.example.org\";\n"
+                        "    from = \"a@example.org\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'url' must start with smtp:// (STARTTLS) or smtps:// "
+                     "(TLS from the start)");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://\";\n"
+                        "    from = \"a@example.org\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'url' must name a host: smtp://HOST[:PORT]");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://mail example\";\n"
+                        "    from = \"a@example.org\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'url' must hold no spaces");
+        /* a password in the url is refused, and not repeated */
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://u:hunter2@mail.example\";\n"
+                        "    from = \"a@example.org\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'url' must not hold a user or password: set 'user' "
+                     "and 'password_file'");
+        assert_int_not_equal(load(&c, &messages), 0);
+        assert_null(strstr(messages, "hunter2"));
+        free(messages);
+
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://mail.example.org\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 5, "missing 'from'");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://mail.example.org\";\n"
+                        "    from = \"台账 <a@example.org>\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp 'from' must be an e-mail address such as "
+                     "\"ledgerd@example.org\" (ASCII, no spaces or <>,;\"()[]\\), not "
+                     "\"台账 <a@example.org>\"");
+        write_main_with("delivery = {\n  smtp = {\n    from = \"ledgerd\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'from' must be an e-mail address");
+        write_main_with("delivery = {\n  smtp = {\n    from_name = \"a\\nBcc: x@y\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 6, "smtp 'from_name' must be one line without control characters");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    tls = \"starttls\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp 'tls' must be \"required\" (STARTTLS) or \"none\", "
+                     "not \"starttls\"");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtps://m.example\"; from = \"a@b\";\n"
+                        "    tls = \"none\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp 'tls' = \"none\" contradicts 'url' smtps://");
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    ca_file = \"\";\n  };\n};\n");
+        expect_error("ledgerd.conf", 7, "smtp 'ca_file' must name a file, not \"\"");
+}
+
+/* Settings that do nothing, or a password in clear: loaded, with a warning. */
+static void test_delivery_warnings(void **state) {
+        struct config *c;
+        char want[512];
+
+        (void) state;
+        write_main_with("delivery = {\n  smtp = {\n    from = \"a@example.org\";\n"
+                        "    user = \"u\"; password_file = \"/x\";\n  };\n};\n");
+        snprintf(want, sizeof want, "%s/ledgerd.conf:7: warning: smtp 'user' has no effect without "
+                 "'url': messages go to the outbox, /var/lib/ledgerd/outbox", dir);
+        c = load_ok(want);
+        assert_null(c->delivery.smtp.url);
+        assert_string_equal(c->delivery.smtp.from, "a@example.org");
+        config_free(c);
+
+        write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
+                        "    user = \"u\"; password_file = \"/x\";\n    tls = \"none\";\n  };\n};\n");
+        snprintf(want, sizeof want, "%s/ledgerd.conf:8: warning: smtp 'tls' = \"none\": the password "
+                 "crosses the network in clear text", dir);
+        config_free(load_ok(want));
+}
+
+static const char channels_conf[] =
+        "channels = (\n"
+        "  { id = \"j\"; format = \"json\"; url = \"http://127.0.0.1/\"; },\n"
+        "  { id = \"s\"; format = \"slack\"; url = \"http://127.0.0.1/\"; },\n"
+        "  { id = \"w\"; format = \"wecom\"; url = \"http://127.0.0.1/\"; },\n"
+        "  { id = \"d\"; format = \"dingtalk\"; url = \"http://127.0.0.1/\";\n"
+        "    secret_file = \"secrets/d\"; },\n"
+        "  { id = \"f\"; format = \"feishu\"; url = \"http://127.0.0.1/\";\n"
+        "    secret_file = \"credential:feishu\"; },\n"
+        "  { id = \"w2\"; format = \"wecom\"; url = \"http://127.0.0.1/\"; rate_limit = 5; },\n"
+        "  { id = \"j2\"; format = \"json\"; url = \"http://127.0.0.1/\"; rate_limit = 600; }\n"
+        ");\n";
+
+static void test_channel_rate_limit(void **state) {
+        static const int expected[] = { 0, 60, 20, 20, 20, 5, 600 };
+        struct config *c;
+        char want[512];
+
+        (void) state;
+        write_main_with(channels_conf);
+        c = load_ok("");
+        assert_int_equal(c->n_channels, 7);
+        for (size_t i = 0; i < 7; i++)
+                assert_int_equal(c->channels[i].rate_limit, expected[i]);
+        assert_null(c->channels[0].secret_file);
+        snprintf(want, sizeof want, "%s/secrets/d", dir);
+        assert_string_equal(c->channels[3].secret_file, want);
+        assert_string_equal(c->channels[4].secret_file, "credential:feishu");
+        config_free(c);
+
+        write_main_with("channels = (\n  { id = \"w\"; format = \"wecom\"; url = \"http://x/\";\n"
+                        "    rate_limit = -1; }\n);\n");
+        expect_error("ledgerd.conf", 6, "channel w: 'rate_limit' is messages per minute, 0 for no "
+                     "limit, not -1");
+        write_main_with("channels = (\n  { id = \"w\"; format = \"wecom\"; url = \"http://x/\";\n"
+                        "    rate_limit = \"20/min\"; }\n);\n");
+        expect_error("ledgerd.conf", 6, "'rate_limit' must be a whole number, not a string in double quotes");
+        write_main_with("channels = (\n  { id = \"w\"; format = \"wecom\"; url = \"http://x/\";\n"
+                        "    rate_limt = 20; }\n);\n");
+        expect_error("ledgerd.conf", 6, "unknown key 'rate_limt' in channel (did you mean 'rate_limit'?)");
+        write_main_with("channels = (\n  { id = \"w\"; format = \"wecom\"; url = \"http://x/\";\n"
+                        "    secret_file = \"credential:\"; }\n);\n");
+        expect_error("ledgerd.conf", 6, "'secret_file' must name a file, or a systemd credential");
+
+        /* more than the bot takes: loaded, with a warning */
+        write_main_with("channels = (\n  { id = \"d\"; format = \"dingtalk\"; url = \"http://x/\";\n"
+                        "    rate_limit = 0; }\n);\n");
+        snprintf(want, sizeof want, "%s/ledgerd.conf:6: warning: channel d: dingtalk takes at most 20 "
+                 "messages a minute and throttles or refuses more", dir);
+        c = load_ok(want);
+        assert_int_equal(c->channels[0].rate_limit, 0);
+        config_free(c);
+        write_main_with("channels = (\n  { id = \"f\"; format = \"feishu\"; url = \"http://x/\";\n"
+                        "    rate_limit = 100; }\n);\n");
+        config_free(load_ok("")); /* Feishu takes about 100 a minute */
+}
+
+static void test_owner_email(void **state) {
+        (void) state;
+        write_feed_conf("", "\n    email = [ \"jixiao@czj.yuli.example\", \"jixiao at czj\" ];", "");
+        expect_error("ledgerd.conf", 4, "owner czj: \"jixiao at czj\" is not an e-mail address such "
+                     "as \"name@example.org\" (ASCII, no spaces or <>,;\"()[]\\)");
+        write_feed_conf("", "", "\n    email = [ \"bumen@\" ];");
+        expect_error("ledgerd.conf", 5, "owner bumen: \"bumen@\" is not an e-mail address");
+        write_feed_conf("", "", "\n    email = [ \"部门@example.org\" ];");
+        expect_error("ledgerd.conf", 5, "owner bumen: \"部门@example.org\" is not an e-mail address");
+}
+
+/* ---- a ledger read in slices ------------------------------------------------------ */
+
+/* A ledger of n tasks that puts the slicer's lexer to work: comments of
+ * every kind holding brackets, commas and quotes, strings with escapes and
+ * line breaks, ':' for '=', and now and then a mistake the reader reports. */
+static char *tricky_ledger(size_t n, const char *broken) {
+        static const char *const junk[] = {
+                "", " ", "\n", "  # a } ) \" , comment\n", " // ( { , \"\n",
+                " /* a\n , } ) \" */ ", "\t", "\r\n",
+        };
+        static const char *const texts[] = {
+                "绩效", "a \\\"quoted\\\" }, (", "back\\\\slash", "two\nlines", "# not a comment",
+                "/* nor this */", "x\\ty", "",
+        };
+        char *out = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&out, &size);
+        unsigned seed = 7;
+
+        assert_non_null(f);
+        fputs("# head ( { \"\nledger = {\n  id = \"t-2025\";\n  title = \"测试台账\";\n"
+              "  year = 2025;\n  tasks = (", f);
+        for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245 + 12345;
+                fprintf(f, "%s%s{ id %s \"%zu\";%sitem = \"%s\"; detail = \"%s\" \"%s\";%s"
+                        "owners = [ \"%s\" ]; deadline = \"%s\";%s%s }%s",
+                        i ? "," : "", junk[seed >> 8 & 7], seed >> 12 & 1 ? "=" : ":",
+                        i % 97 == 50 ? i - 1 : i, junk[seed >> 14 & 7], texts[seed >> 17 & 7],
+                        texts[seed >> 20 & 7], texts[seed >> 23 & 7], junk[seed >> 26 & 7],
+                        i % 89 == 3 ? "nobody" : seed >> 27 & 1 ? "czj" : "县财政局",
+                        i % 13 == 5 ? "尽快" : "7月底之前",
+                        i % 71 == 9 ? " deadlin = \"x\";" : "",
+                        i % 83 == 2 ? " dates = ( { date = \"2025-02-30\"; } );" : "",
+                        junk[seed >> 29 & 7]);
+                if (broken && i == n / 2)
+                        fputs(broken, f);
+        }
+        fputs("\n  );\n  /* after the tasks */\n};\n# the end\n", f);
+        assert_int_equal(fclose(f), 0);
+        return out;
+}
+
+/* The messages and everything read from the ledger, as text. */
+static char *load_summary(size_t slice_bytes) {
+        struct config *c = NULL;
+        char *messages = NULL, *out = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&out, &size);
+        int r;
+
+        assert_non_null(f);
+        confread_slice_bytes = slice_bytes;
+        r = load(&c, &messages);
+        confread_slice_bytes = 256 * 1024;
+        fprintf(f, "%d\n%s", r, messages);
+        for (size_t i = 0; c && i < c->ledgers[0].n_tasks; i++) {
+                const struct task *t = &c->ledgers[0].tasks[i];
+
+                fprintf(f, "%s|%s|%s|%s|%s:%d|%zu|%zu\n", t->id, t->item, t->detail, t->deadline,
+                        t->source.file, t->source.line, t->n_owners, t->n_milestones);
+                for (size_t k = 0; k < t->n_milestones; k++)
+                        fprintf(f, " %s %s %d\n", t->milestones[k].id, t->milestones[k].label,
+                                (int) t->milestones[k].due);
+        }
+        assert_int_equal(fclose(f), 0);
+        config_free(c);
+        free(messages);
+        return out;
+}
+
+/* Read in slices of one task, of a few, of the default size, or whole: the
+ * same tasks, lines and messages. */
+static void test_sliced_same_as_whole(void **state) {
+        char *ledger = tricky_ledger(400, NULL), *whole, *sliced;
+        const size_t sizes[] = { 1, 300, 256 * 1024 };
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledger.conf", ledger);
+        whole = load_summary(0);
+        assert_non_null(strstr(whole, "duplicate task id \"49\""));
+        assert_non_null(strstr(whole, "owner \"nobody\" is not defined"));
+        assert_non_null(strstr(whole, "unknown key 'deadlin' in task"));
+        assert_non_null(strstr(whole, "\"2025-02-30\" is not a date"));
+        assert_non_null(strstr(whole, "deadline \"尽快\" not understood"));
+        for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+                sliced = load_summary(sizes[i]);
+                assert_string_equal(sliced, whole);
+                free(sliced);
+        }
+        free(whole);
+        free(ledger);
+}
+
+/* A file that does not parse gets libconfig's error alone, as when read
+ * whole, wherever the slice it is in. */
+static void test_sliced_syntax_error(void **state) {
+        char *ledger = tricky_ledger(200, ", { id = \"x\"; owners = [ \"czj\" ];\n deadline \"y\"; }");
+        const char *bad = strstr(ledger, "deadline \"y\"");
+        char *whole, *sliced;
+        int n = 1;
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledger.conf", ledger);
+        assert_non_null(bad);
+        for (const char *p = ledger; p < bad; p++)
+                n += *p == '\n';
+        whole = load_summary(0);
+        sliced = load_summary(1);
+        assert_string_equal(sliced, whole);
+        {
+                char want[128];
+
+                snprintf(want, sizeof want, "ledger.conf:%d: error: syntax error\n", n);
+                if (!strstr(whole, want))
+                        fail_msg("expected %s, got %s", want, whole);
+                assert_null(strstr(whole, "owner \"nobody\"")); /* nothing else */
+        }
+        free(whole);
+        free(sliced);
+        free(ledger);
+}
+
+/* What the slicer does not vouch for is read whole: @include, a NUL. */
+static void test_sliced_unusual(void **state) {
+        char path[256], *ledger, *summary;
+        struct config *c = NULL;
+        char *messages = NULL;
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("more.conf", "    { id = \"99\"; owners = [ \"czj\" ]; deadline = \"9月底之前\"; },\n");
+        assert_true(asprintf(&ledger, "%s@include \"more.conf\"\n%s  );\n};\n", ledger_head,
+                             good_tasks) > 0);
+        write_file("ledger.conf", ledger);
+        confread_slice_bytes = 1;
+        assert_int_equal(load(&c, &messages), 0);
+        confread_slice_bytes = 256 * 1024;
+        assert_string_equal(messages, "");
+        assert_int_equal(c->ledgers[0].n_tasks, 5);
+        assert_string_equal(c->ledgers[0].tasks[0].id, "99");
+        assert_non_null(strstr(c->ledgers[0].tasks[0].source.file, "more.conf"));
+        assert_int_equal(c->ledgers[0].tasks[1].source.line, 7);
+        config_free(c);
+        free(messages);
+        free(ledger);
+        snprintf(path, sizeof path, "%s/more.conf", dir);
+        unlink(path);
+
+        /* A NUL in a string: libconfig reads the file up to its own end. */
+        {
+                static const char text[] = "ledger = { id = \"a\"; title = \"t\"; year = 2025; tasks = "
+                                           "( { id = \"1\"; owners = [ \"czj\" ]; item = \"a\0b\"; } ); };\n";
+                FILE *f;
+
+                snprintf(path, sizeof path, "%s/ledger.conf", dir);
+                f = fopen(path, "w");
+                assert_non_null(f);
+                fwrite(text, 1, sizeof text - 1, f);
+                fclose(f);
+        }
+        summary = load_summary(0);
+        {
+                char *sliced = load_summary(1);
+
+                assert_string_equal(sliced, summary);
+                free(sliced);
+        }
+        free(summary);
+}
+
+static int setup(void **state) {
+        (void) state;
+        return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+        const char *names[] = { "ledgerd.conf", "ledger.conf", "holidays.conf" };
+        char path[256];
+
+        (void) state;
+        for (size_t i = 0; i < 3; i++) {
+                snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+                unlink(path);
+        }
+        return rmdir(dir);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_good_ledger),
+                cmocka_unit_test(test_unknown_key),
+                cmocka_unit_test(test_unknown_key_main),
+                cmocka_unit_test(test_duplicate_task),
+                cmocka_unit_test(test_impossible_date),
+                cmocka_unit_test(test_owner_not_defined),
+                cmocka_unit_test(test_wrong_type),
+                cmocka_unit_test(test_wrong_type_owners),
+                cmocka_unit_test(test_unreadable_include),
+                cmocka_unit_test(test_include_of_a_directory),
+                cmocka_unit_test(test_unreadable_ledger),
+                cmocka_unit_test(test_ledger_is_directory),
+                cmocka_unit_test(test_syntax_error),
+                cmocka_unit_test(test_bad_offset),
+                cmocka_unit_test(test_bad_time),
+                cmocka_unit_test(test_bad_holiday),
+                cmocka_unit_test(test_bad_id),
+                cmocka_unit_test(test_duplicate_owner),
+                cmocka_unit_test(test_unknown_zone),
+                cmocka_unit_test(test_phrase_warning),
+                cmocka_unit_test(test_shipped),
+                cmocka_unit_test(test_feed_settings),
+                cmocka_unit_test(test_feed_base_url),
+                cmocka_unit_test(test_feed_wildcard_warning),
+                cmocka_unit_test(test_feed_bad_listen),
+                cmocka_unit_test(test_feed_bad_base_url),
+                cmocka_unit_test(test_feed_bad_slug),
+                cmocka_unit_test(test_feed_bad_token),
+                cmocka_unit_test(test_delivery_defaults),
+                cmocka_unit_test(test_delivery_full),
+                cmocka_unit_test(test_delivery_durations),
+                cmocka_unit_test(test_delivery_duration_units),
+                cmocka_unit_test(test_delivery_unknown_keys),
+                cmocka_unit_test(test_delivery_templates),
+                cmocka_unit_test(test_delivery_password),
+                cmocka_unit_test(test_delivery_smtp_errors),
+                cmocka_unit_test(test_delivery_warnings),
+                cmocka_unit_test(test_channel_rate_limit),
+                cmocka_unit_test(test_owner_email),
+                cmocka_unit_test(test_sliced_same_as_whole),
+                cmocka_unit_test(test_sliced_syntax_error),
+                cmocka_unit_test(test_sliced_unusual),
+        };
+
+        return cmocka_run_group_tests_name("conf", tests, setup, teardown);
+}

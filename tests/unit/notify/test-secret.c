@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/* secret_read: files and systemd credentials, what is stripped, and every
+ * refusal with a reason that names the file and never the secret. */
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "notify/secret.h"
+
+static char dir[] = "/tmp/ledgerd-test-secret-XXXXXX";
+
+static char *path_of(const char *name) {
+        char *p = NULL;
+
+        assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+        return p;
+}
+
+static void write_bytes(const char *name, const char *data, size_t n) {
+        char *p = path_of(name);
+        FILE *f = fopen(p, "w");
+
+        assert_non_null(f);
+        assert_int_equal(fwrite(data, 1, n, f), n);
+        assert_int_equal(fclose(f), 0);
+        free(p);
+}
+
+static void write_text(const char *name, const char *text) {
+        write_bytes(name, text, strlen(text));
+}
+
+/* Reads spec, expecting r; on success returns the secret, else checks that
+ * the error holds want (and not the secret-like marker "s3cret"). */
+static char *read_expect(const char *spec, int r, const char *want) {
+        char error[512], *out = (char *) 1;
+        int k = secret_read(spec, &out, error, sizeof error);
+
+        if (k != r)
+                fail_msg("secret_read(%s) = %d, not %d (%s)", spec, k, r, error);
+        if (r == 0) {
+                assert_non_null(out);
+                assert_string_equal(error, "");
+                return out;
+        }
+        assert_null(out);
+        if (!strstr(error, want))
+                fail_msg("error \"%s\" lacks \"%s\"", error, want);
+        assert_null(strstr(error, "s3cret"));
+        return NULL;
+}
+
+static void test_file(void **state) {
+        char *p, *s;
+
+        (void) state;
+        write_text("plain", "s3cret");
+        p = path_of("plain");
+        s = read_expect(p, 0, NULL);
+        assert_string_equal(s, "s3cret");
+        secret_free(s);
+        free(p);
+
+        /* the newline of `echo`, a CRLF, blanks at the end: gone; inside and in front: kept */
+        write_text("trailing", "  a b\tc s3cret \t\r\n\n");
+        p = path_of("trailing");
+        s = read_expect(p, 0, NULL);
+        assert_string_equal(s, "  a b\tc s3cret");
+        secret_free(s);
+        free(p);
+}
+
+static void test_credential(void **state) {
+        char *s;
+
+        (void) state;
+        write_text("smtp", "s3cret-from-systemd\n");
+        assert_int_equal(setenv("CREDENTIALS_DIRECTORY", dir, 1), 0);
+        s = read_expect("credential:smtp", 0, NULL);
+        assert_string_equal(s, "s3cret-from-systemd");
+        secret_free(s);
+
+        /* the name is a file name in that directory, nothing else */
+        read_expect("credential:../smtp", -EINVAL, "credential:NAME");
+        read_expect("credential:a/b", -EINVAL, "NAME without '/'");
+        read_expect("credential:", -EINVAL, "names no secret");
+        read_expect("credential:..", -EINVAL, "names no secret");
+        read_expect("credential:nope", -ENOENT, "/nope: No such file or directory");
+
+        assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+        read_expect("credential:smtp", -ENXIO, "credential:smtp: $CREDENTIALS_DIRECTORY is not set");
+        assert_int_equal(setenv("CREDENTIALS_DIRECTORY", "", 1), 0);
+        read_expect("credential:smtp", -ENXIO, "$CREDENTIALS_DIRECTORY is not set");
+        assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+}
+
+static void test_refused(void **state) {
+        char *p, want[512], big[SECRET_MAX + 1];
+
+        (void) state;
+        read_expect("", -EINVAL, "names no secret");
+        read_expect(NULL, -EINVAL, "names no secret");
+
+        p = path_of("missing");
+        snprintf(want, sizeof want, "cannot read %s: No such file or directory", p);
+        read_expect(p, -ENOENT, want);
+        free(p);
+
+        write_text("empty", "");
+        p = path_of("empty");
+        snprintf(want, sizeof want, "%s is empty", p);
+        read_expect(p, -ENODATA, want);
+        free(p);
+
+        write_text("blank", " \n\t\r\n");
+        p = path_of("blank");
+        snprintf(want, sizeof want, "%s is empty", p);
+        read_expect(p, -ENODATA, want);
+        free(p);
+
+        write_bytes("nul", "s3cret\0tail", 11);
+        p = path_of("nul");
+        snprintf(want, sizeof want, "%s holds a NUL byte", p);
+        read_expect(p, -EINVAL, want);
+        free(p);
+
+        memset(big, 'x', sizeof big);
+        write_bytes("big", big, sizeof big); /* one byte too many */
+        p = path_of("big");
+        read_expect(p, -EFBIG, "is longer than 65536 bytes");
+        free(p);
+        write_bytes("big", big, SECRET_MAX); /* just fits */
+        p = path_of("big");
+        secret_free(read_expect(p, 0, NULL));
+        free(p);
+
+        /* a directory, and a FIFO that would block a reader forever */
+        read_expect(dir, -EINVAL, "is not a regular file");
+        p = path_of("fifo");
+        assert_int_equal(mkfifo(p, 0600), 0);
+        snprintf(want, sizeof want, "%s is not a regular file", p);
+        read_expect(p, -EINVAL, want);
+        unlink(p);
+        free(p);
+}
+
+static void test_unreadable(void **state) {
+        char *p;
+
+        (void) state;
+        if (geteuid() == 0)
+                skip(); /* root reads anything */
+        write_text("locked", "s3cret");
+        p = path_of("locked");
+        assert_int_equal(chmod(p, 0), 0);
+        read_expect(p, -EACCES, "Permission denied");
+        free(p);
+}
+
+static void test_spec_valid(void **state) {
+        (void) state;
+        assert_true(secret_spec_valid("/etc/ledgerd/secrets/smtp"));
+        assert_true(secret_spec_valid("secrets/smtp"));
+        assert_true(secret_spec_valid("credential:smtp"));
+        assert_true(secret_spec_valid("credential:czj-dingtalk.key"));
+        assert_false(secret_spec_valid(NULL));
+        assert_false(secret_spec_valid(""));
+        assert_false(secret_spec_valid("credential:"));
+        assert_false(secret_spec_valid("credential:a/b"));
+        assert_false(secret_spec_valid("credential:."));
+        assert_false(secret_spec_valid("credential:.."));
+        secret_free(NULL);
+}
+
+static int setup(void **state) {
+        (void) state;
+        return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+        const char *names[] = { "plain", "trailing", "smtp", "empty", "blank", "nul", "big",
+                                "locked" };
+
+        (void) state;
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+                char *p = path_of(names[i]);
+
+                unlink(p);
+                free(p);
+        }
+        return rmdir(dir);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_file),
+                cmocka_unit_test(test_credential),
+                cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_unreadable),
+                cmocka_unit_test(test_spec_valid),
+        };
+
+        return cmocka_run_group_tests_name("secret", tests, setup, teardown);
+}
