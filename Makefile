@@ -8,6 +8,8 @@ CC         ?= cc
 FUZZ_CC    ?= clang
 PYTHON     ?= /usr/bin/python3
 
+VERSION ?= 0.9.0
+
 # SANITIZE=address,undefined builds everything with those sanitizers.
 SANITIZE ?=
 
@@ -21,7 +23,8 @@ WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 CFLAGS   ?= -O2 -g
 # Headers are named by their folder: "ledger/model.h", "courier/courier.h".
 INCLUDES := -Icore -Idaemon -I.
-override CFLAGS += -std=c17 -D_GNU_SOURCE -pthread $(WARNINGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
+override CFLAGS += -std=c17 -D_GNU_SOURCE -pthread $(WARNINGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP \
+                   -DLEDGERD_VERSION='"$(VERSION)"'
 override LDFLAGS += -pthread
 ifneq ($(SANITIZE),)
 override CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -37,6 +40,8 @@ FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 
 CORE_OBJ   := $(CORE_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+# Everything of the daemon but main(), for its parts' unit tests too.
+LIBDAEMON  := $(BUILD)/libledgerd-daemon.a
 CTL_OBJ    := $(CTL_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -56,7 +61,10 @@ $(BUILD)/%.o: %.c
 $(LIBLEDGER): $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/ledgerd: $(DAEMON_OBJ) $(LIBLEDGER)
+$(LIBDAEMON): $(filter-out $(BUILD)/daemon/main.o,$(DAEMON_OBJ))
+	$(AR) rcs $@ $^
+
+$(BUILD)/ledgerd: $(BUILD)/daemon/main.o $(LIBDAEMON) $(LIBLEDGER)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/ledgerctl: $(CTL_OBJ) $(LIBLEDGER)
@@ -70,6 +78,10 @@ CTL_TESTS := $(BUILD)/tests/ctl/test-columns $(BUILD)/tests/ctl/test-timefmt
 $(BUILD)/tests/ctl/test-columns: $(BUILD)/ctl/columns.o
 $(BUILD)/tests/ctl/test-timefmt: $(BUILD)/ctl/timefmt.o
 $(CTL_TESTS): LDLIBS = $(LIBLEDGER) $(PKG_LIBS) -lm
+# Tests of the daemon's parts link its library (and libledger after it).
+DAEMON_TESTS := $(filter $(BUILD)/tests/daemon/%,$(UNIT_BIN))
+$(DAEMON_TESTS): $(LIBDAEMON)
+$(DAEMON_TESTS): LDLIBS = $(LIBDAEMON) $(LIBLEDGER) $(PKG_LIBS) -lm
 
 # ---- tests -----------------------------------------------------------------
 

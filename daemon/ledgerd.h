@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "bus/bus.h"
 #include "conf/conf.h"
 
 enum action {
@@ -20,7 +21,7 @@ struct options {
         const char *config_path;
         const char *state_directory; /* NULL: the configuration's */
         const char *runtime_directory; /* NULL: the configuration's */
-        int bus;                     /* enum bus_choice of manager.h */
+        enum bus_choice bus;
         enum action action;
         bool action_given;
         const char *now_arg; /* --now, read in the configured time zone */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@ void log_setup(void) {
 }
 
 int log_full(int priority, int error, const char *fmt, ...) {
+        int saved_errno = errno;
         va_list ap;
 
         if (priority == LOG_DEBUG && !getenv("LEDGERD_DEBUG"))
@@ -21,10 +23,13 @@ int log_full(int priority, int error, const char *fmt, ...) {
         flockfile(stderr);
         if (journal_prefix)
                 fprintf(stderr, "<%d>", priority);
+        /* "%m" says why: the error given, as systemd's log functions do. */
+        errno = error < 0 ? -error : error;
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);
         va_end(ap);
         fputc('\n', stderr);
         funlockfile(stderr);
+        errno = saved_errno;
         return error < 0 ? error : -error;
 }

@@ -9,7 +9,9 @@
 #include <syslog.h>
 
 void log_setup(void);
-/* Logs and returns -abs(error), so that "return log_error(r, …)" reads well. */
+/* Logs and returns -abs(error), so that "return log_error_errno(r, …)" reads
+ * well. The format's "%m" is the reason of error (errno is set to it while
+ * the line is written), so "cannot open %s: %m" says why. */
 int log_full(int priority, int error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #define log_debug(...) log_full(LOG_DEBUG, 0, __VA_ARGS__)

@@ -10,15 +10,11 @@
 #include <string.h>
 
 #include "ledgerd.h"
-#include "log.h"
-#include "manager.h"
 #include "ledger/zone.h"
+#include "log.h"
 
 #ifndef LEDGERD_CONFIG
 #define LEDGERD_CONFIG "/etc/ledgerd/ledgerd.conf"
-#endif
-#ifndef LEDGERD_VERSION
-#define LEDGERD_VERSION "0.1"
 #endif
 
 static void usage(FILE *out) {

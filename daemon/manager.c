@@ -2,41 +2,55 @@
 #include "manager.h"
 
 #include <errno.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
-#include "bus/bus.h"
+#include "clock.h"
+#include "conf/conf.h"
 #include "courier/courier.h"
 #include "feeds/feeds.h"
+#include "ledger/schedule.h"
 #include "log.h"
-#include "marks.h"
 #include "reload-diff.h"
-#include "busapi/busapi.h"
-#include "ledger/zone.h"
+#include "status.h"
 
 /* A plan covers a little over a year ahead and is extended when reached, so
  * a ledger of 100,000 milestones never plans more than it must. */
 #define PLAN_HORIZON ((time_t) 400 * 24 * 3600)
 
-int manager_new(struct manager **out, const char *config_path) {
+struct manager {
+        sd_event *event;
+        const struct service_clock *clock;
+        char *config_path;
+        struct config *config;
+        char *state_directory, *runtime_directory; /* in force: options win over the config */
+        struct reload_result last_reload;
+
+        struct marks *marks;
+        struct courier *courier;
+        struct feeds *feeds;
+        struct manager_hooks hooks;
+
+        struct schedule plan;   /* reminders from plan_from on, sorted */
+        size_t plan_next;       /* the first one not yet handed to the courier */
+        time_t plan_until;      /* the plan covers [plan_from, plan_until) */
+        time_t last_dispatched; /* reminders at or before this instant are done with */
+        sd_event_source *timer;
+};
+
+int manager_new(const char *config_path, sd_event *event, const struct service_clock *clock,
+                struct manager **out) {
         struct manager *m = calloc(1, sizeof *m);
-        int r;
 
         if (!m)
                 return -ENOMEM;
-        m->admin_gid = (gid_t) -1;
+        *m = (struct manager) { .event = sd_event_ref(event), .clock = clock };
         m->config_path = strdup(config_path);
         if (!m->config_path) {
-                free(m);
-                return -ENOMEM;
-        }
-        r = sd_event_default(&m->event);
-        if (r < 0) {
                 manager_free(m);
-                return r;
+                return -ENOMEM;
         }
         *out = m;
         return 0;
@@ -45,12 +59,8 @@ int manager_new(struct manager **out, const char *config_path) {
 void manager_free(struct manager *m) {
         if (!m)
                 return;
-        courier_stop(m);
-        feeds_stop(m);
-        bus_done(m);
-        sd_event_source_unref(m->timer);
+        sd_event_source_disable_unref(m->timer);
         schedule_free(&m->plan);
-        marks_close(m);
         config_free(m->config);
         sd_event_unref(m->event);
         free(m->config_path);
@@ -60,32 +70,40 @@ void manager_free(struct manager *m) {
         free(m);
 }
 
-/* One place that reads the clock, so that every answer of one call agrees. */
-int64_t realtime_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+const struct config *manager_config(const struct manager *m) {
+        return m->config;
 }
 
-time_t manager_now(const struct manager *m) {
-        if (m->clock_offset_usec == 0)
-                return time(NULL);
-        return (time_t) ((realtime_usec() + m->clock_offset_usec) / 1000000);
+const char *manager_config_path(const struct manager *m) {
+        return m->config_path;
 }
 
-/* Kept to the microsecond, so that a shifted clock reaches an instant
- * exactly when its second begins, as the real one does. */
-uint64_t manager_realtime_usec(const struct manager *m, time_t t) {
-        int64_t usec = (int64_t) t * 1000000 - m->clock_offset_usec;
+const char *manager_state_directory(const struct manager *m) {
+        return m->state_directory;
+}
 
-        return usec > 0 ? (uint64_t) usec : 1;
+const char *manager_runtime_directory(const struct manager *m) {
+        return m->runtime_directory;
+}
+
+const struct reload_result *manager_last_reload(const struct manager *m) {
+        return &m->last_reload;
+}
+
+void manager_attach(struct manager *m, struct marks *marks, struct courier *courier,
+                    struct feeds *feeds, const struct manager_hooks *hooks) {
+        m->marks = marks;
+        m->courier = courier;
+        m->feeds = feeds;
+        m->hooks = *hooks;
 }
 
 void manager_set_dispatched(struct manager *m, time_t t) {
         if (t > m->last_dispatched)
                 m->last_dispatched = t;
 }
+
+/* ---- loading ---------------------------------------------------------------- */
 
 /* Loads path; every message is logged. On failure, *summary says why in one
  * line, for the bus and the status (free it). */
@@ -112,30 +130,7 @@ static int load_config(const char *path, struct config **out, char **summary) {
         return r;
 }
 
-/* Options win over the configuration: a trial run keeps its state locally. */
-static int set_directories(struct manager *m) {
-        const char *state = m->state_directory_option ? m->state_directory_option
-                                                      : m->config->state_directory;
-        const char *runtime = m->runtime_directory_option ? m->runtime_directory_option
-                                                          : m->config->runtime_directory;
-
-        free(m->state_directory);
-        free(m->runtime_directory);
-        m->state_directory = strdup(state);
-        m->runtime_directory = strdup(runtime);
-        return m->state_directory && m->runtime_directory ? 0 : -ENOMEM;
-}
-
-static void resolve_admin_group(struct manager *m) {
-        struct group *g = getgrnam(m->config->admin_group);
-
-        m->admin_gid = g ? g->gr_gid : (gid_t) -1;
-        if (!g)
-                log_notice("admin group \"%s\" does not exist: only root may change state",
-                           m->config->admin_group);
-}
-
-int manager_load(struct manager *m) {
+int manager_load(struct manager *m, const char *state_directory, const char *runtime_directory) {
         char *summary = NULL;
         int r = load_config(m->config_path, &m->config, &summary);
 
@@ -145,27 +140,40 @@ int manager_load(struct manager *m) {
                 free(summary);
                 return r;
         }
-        r = set_directories(m);
-        if (r < 0)
-                return r;
-        resolve_admin_group(m);
-        m->last_reload = (struct reload_result) { .ok = true, .when = manager_now(m) };
-        m->last_reload.message = strdup("loaded at start");
-        return 0;
+        m->state_directory = strdup(state_directory ? state_directory : m->config->state_directory);
+        m->runtime_directory = strdup(runtime_directory ? runtime_directory
+                                                        : m->config->runtime_directory);
+        m->last_reload = (struct reload_result) { .ok = true, .when = clock_now(m->clock),
+                                                  .message = strdup("loaded at start") };
+        return m->state_directory && m->runtime_directory && m->last_reload.message ? 0 : -ENOMEM;
 }
 
 static void record_reload(struct manager *m, bool ok, char *message) {
         free(m->last_reload.message);
-        m->last_reload = (struct reload_result) { .ok = ok, .when = manager_now(m), .message = message };
-        bus_emit_reloaded(m);
+        m->last_reload = (struct reload_result) { .ok = ok, .when = clock_now(m->clock), .message = message };
+        if (m->hooks.reloaded)
+                m->hooks.reloaded(&m->last_reload, m->hooks.userdata);
+}
+
+/* Every part takes the new configuration before the old one is freed. */
+static void install_config(struct manager *m, struct config *fresh) {
+        struct config *old = m->config;
+
+        m->config = fresh;
+        if (m->courier)
+                courier_set_config(m->courier, fresh);
+        if (m->feeds)
+                feeds_set_config(m->feeds, fresh);
+        if (m->marks)
+                marks_reconcile(m->marks, fresh);
+        config_free(old);
 }
 
 int manager_reload(struct manager *m) {
         struct config *fresh = NULL;
-        char *summary = NULL, *changes = NULL;
-        int r;
-
+        char *summary = NULL, *changes;
         uint64_t now_usec = 0;
+        int r;
 
         sd_event_now(m->event, CLOCK_MONOTONIC, &now_usec);
         sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading %s",
@@ -178,11 +186,7 @@ int manager_reload(struct manager *m) {
         } else {
                 changes = reload_diff(m->config, fresh);
                 log_info("reloaded %s: %s", m->config_path, changes ? changes : "");
-                config_free(m->config);
-                m->config = fresh;
-                courier_reload(m);
-                resolve_admin_group(m);
-                marks_reconcile(m);
+                install_config(m, fresh);
                 record_reload(m, true, changes);
                 manager_replan(m);
         }
@@ -209,11 +213,11 @@ static void log_reminder(const struct reminder *r) {
                  due, offset, r->n_owners, r->n_owners == 1 ? "" : "s");
 }
 
-/* Hands the reminders whose instant has come to dispatch, one instant at a
- * time, then re-arms. */
+/* Hands the reminders whose instant has come to the courier, one instant at
+ * a time, then re-arms. */
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         struct manager *m = userdata;
-        time_t now = manager_now(m);
+        time_t now = clock_now(m->clock);
 
         (void) s;
         (void) usec;
@@ -224,8 +228,8 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 while (m->plan_next + n < m->plan.n_reminders && first[n].at == first->at)
                         log_reminder(&first[n++]);
                 m->plan_next += n;
-                if (m->dispatch)
-                        m->dispatch(m, first, n, false);
+                if (m->courier)
+                        courier_dispatch(m->courier, first, n);
                 m->last_dispatched = first->at;
         }
         if (m->plan_next >= m->plan.n_reminders && now >= m->plan_until)
@@ -243,92 +247,66 @@ static int arm_timer(struct manager *m) {
                 next = m->plan_until; /* nothing planned: look again when the plan ends */
         if (!m->timer) {
                 r = sd_event_add_time(m->event, &m->timer, CLOCK_REALTIME,
-                                      manager_realtime_usec(m, next), 1000, on_timer, m);
+                                      clock_timer_usec(m->clock, next), 1000, on_timer, m);
                 if (r < 0)
-                        return log_error_errno(r, "cannot create the reminder timer");
+                        return log_error_errno(r, "cannot create the reminder timer: %m");
                 return sd_event_source_set_description(m->timer, "reminder-timer");
         }
-        r = sd_event_source_set_time(m->timer, manager_realtime_usec(m, next));
+        r = sd_event_source_set_time(m->timer, clock_timer_usec(m->clock, next));
         if (r >= 0)
                 r = sd_event_source_set_enabled(m->timer, SD_EVENT_ONESHOT);
-        return r < 0 ? log_error_errno(r, "cannot arm the reminder timer") : 0;
+        return r < 0 ? log_error_errno(r, "cannot arm the reminder timer: %m") : 0;
 }
 
 int manager_replan(struct manager *m) {
-        time_t now = manager_now(m);
+        time_t now = clock_now(m->clock);
         struct schedule_input in = {
                 .config = m->config,
                 .is_done = marks_schedule_done,
                 .quiet_until = marks_schedule_quiet,
-                .userdata = m,
+                .userdata = m->marks,
                 /* Reminders at or before the last one dispatched are done with. */
                 .from = now > m->last_dispatched ? now : m->last_dispatched + 1,
         };
         int r;
 
-        feeds_changed(m); /* the feeds render anew later, when what they show changed */
+        if (m->feeds)
+                feeds_changed(m->feeds); /* the feeds render anew when what they show changed */
         in.to = in.from + PLAN_HORIZON;
         schedule_free(&m->plan);
         m->plan_next = 0;
         r = schedule_build(&in, &m->plan);
         if (r < 0)
-                return log_error_errno(r, "cannot plan the reminders");
+                return log_error_errno(r, "cannot plan the reminders: %m");
         m->plan_until = in.to;
         r = arm_timer(m);
         manager_notify_status(m);
         return r;
 }
 
-/* ---- lookups and status ----------------------------------------------------- */
+/* ---- marks ------------------------------------------------------------------ */
 
-static int find_in_ledger(const struct ledger *l, const char *id, const struct task **task,
-                          const struct milestone **milestone) {
-        const struct milestone *ms = ledger_find_milestone(l, id);
-        const struct task *t = ms ? ms->task : ledger_find_task(l, id);
+int manager_mark(struct manager *m, enum mark_action action, const char *ledger, const char *id,
+                 const struct mark_author *who, const char *note, time_t until) {
+        int r = marks_record(m->marks, action, ledger, id, who, note, until);
 
-        if (!t || (!ms && t->n_milestones > 0))
-                return -ENOENT; /* a dated task is named by its milestones */
-        *task = t;
-        *milestone = ms;
-        return 0;
+        if (r < 0)
+                return r;
+        if (m->hooks.marked)
+                m->hooks.marked(action, ledger, id, who->user, note, m->hooks.userdata);
+        if (action == MARK_DONE && m->courier)
+                courier_milestone_done(m->courier, ledger, id);
+        return manager_replan(m);
 }
 
-int manager_find(const struct manager *m, const char *name, const struct ledger **ledger,
-                 const struct task **task, const struct milestone **milestone) {
-        const char *slash = strchr(name, '/');
-        int found = 0;
+/* ---- status ------------------------------------------------------------------ */
 
-        if (slash) {
-                char id[64];
-
-                if ((size_t) (slash - name) >= sizeof id)
-                        return -ENOENT;
-                memcpy(id, name, (size_t) (slash - name));
-                id[slash - name] = '\0';
-                *ledger = config_find_ledger(m->config, id);
-                return *ledger ? find_in_ledger(*ledger, slash + 1, task, milestone) : -ENOENT;
-        }
-        for (size_t i = 0; i < m->config->n_ledgers; i++) {
-                const struct task *t;
-                const struct milestone *ms;
-
-                if (find_in_ledger(&m->config->ledgers[i], name, &t, &ms) < 0)
-                        continue;
-                if (found++)
-                        return -EADDRINUSE;
-                *ledger = &m->config->ledgers[i];
-                *task = t;
-                *milestone = ms;
-        }
-        return found ? 0 : -ENOENT;
-}
-
-void manager_notify_status(struct manager *m) {
-        unsigned counts[7];
+void manager_notify_status(const struct manager *m) {
+        unsigned counts[BUS_COUNTS_MAX];
         time_t next = manager_next_reminder(m);
         char when[64] = "none";
 
-        manager_counts(m, counts);
+        status_count(m->config, m->marks, clock_today(m->clock, m->config->timezone), counts);
         if (next) {
                 struct tm tm;
 
@@ -338,52 +316,4 @@ void manager_notify_status(struct manager *m) {
         sd_notifyf(false, "STATUS=%u milestones (%u done, %u overdue), %u undated, next reminder %s",
                    counts[BUS_COUNTS_MILESTONES], counts[BUS_COUNTS_DONE], counts[BUS_COUNTS_OVERDUE],
                    counts[BUS_COUNTS_UNDATED], when);
-}
-
-enum milestone_status manager_status(const struct manager *m, const struct milestone *ms,
-                                     day_t today) {
-        if (marks_is_done(m, ms))
-                return STATUS_DONE;
-        if (ms->due < today)
-                return STATUS_OVERDUE;
-        if (ms->due <= today + 7)
-                return STATUS_DUE_SOON;
-        return STATUS_UPCOMING;
-}
-
-const char *milestone_status_name(enum milestone_status s) {
-        static const char *const names[] = {
-                [STATUS_DONE] = BUS_STATUS_DONE, [STATUS_OVERDUE] = BUS_STATUS_OVERDUE,
-                [STATUS_DUE_SOON] = BUS_STATUS_DUE_SOON, [STATUS_UPCOMING] = BUS_STATUS_UPCOMING,
-        };
-
-        return names[s];
-}
-
-day_t manager_today(const struct manager *m) {
-        day_t today = 0;
-
-        zone_utc_to_local(m->config->timezone, manager_now(m), &today, NULL);
-        return today;
-}
-
-void manager_counts(const struct manager *m, unsigned counts[7]) {
-        static const enum bus_counts field[] = {
-                [STATUS_DONE] = BUS_COUNTS_DONE, [STATUS_OVERDUE] = BUS_COUNTS_OVERDUE,
-                [STATUS_DUE_SOON] = BUS_COUNTS_DUE_SOON, [STATUS_UPCOMING] = BUS_COUNTS_UPCOMING,
-        };
-        day_t today = manager_today(m);
-
-        memset(counts, 0, 7 * sizeof *counts);
-        for (size_t i = 0; i < m->config->n_ledgers; i++)
-                for (size_t j = 0; j < m->config->ledgers[i].n_tasks; j++) {
-                        const struct task *t = &m->config->ledgers[i].tasks[j];
-
-                        if (t->n_milestones == 0)
-                                counts[t->when == WHEN_UNKNOWN ? BUS_COUNTS_UNKNOWN : BUS_COUNTS_UNDATED]++;
-                        for (size_t k = 0; k < t->n_milestones; k++) {
-                                counts[BUS_COUNTS_MILESTONES]++;
-                                counts[field[manager_status(m, &t->milestones[k], today)]]++;
-                        }
-                }
 }

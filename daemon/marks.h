@@ -1,58 +1,60 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Done marks and snoozes, kept in the state database and mirrored in memory
- * so that planning 100,000 milestones asks no query per milestone. A mark
- * names a milestone, or an undated task by its task id. */
+/* Done marks and snoozes: what people said of a milestone, recorded in the
+ * state database (store/state.h), whose in-memory index answers every
+ * question here without a query. A mark names a milestone, or an undated
+ * task by its task id. */
 
 #include <stdbool.h>
 #include <sys/types.h>
 #include <time.h>
 
-struct manager;
+#include "store/state.h"
+
+struct config;
 struct milestone;
-
-struct mark {
-        char *ledger, *name;
-        bool done;
-        time_t when;   /* of the last done or reopen */
-        uid_t uid;
-        char *user;    /* may be "" */
-        char *note;
-        time_t snoozed_until; /* 0: not snoozed */
-};
-
-/* Every mark, sorted by ledger and name, for the listings. */
-struct marks {
-        struct mark *items;
-        size_t n_items;
-        unsigned n_orphans;
-};
+struct service_clock;
+struct marks;
 
 enum mark_action { MARK_DONE, MARK_REOPEN, MARK_SNOOZE };
 
-/* Opens state.db in the state directory and loads the marks. */
-int marks_open(struct manager *m);
-void marks_close(struct manager *m);
+/* Who made a mark: the bus caller's uid and user name. */
+struct mark_author {
+        uid_t uid;
+        const char *user; /* may be "" */
+};
 
-bool marks_is_done(const struct manager *m, const struct milestone *ms);
-time_t marks_snoozed_until(const struct manager *m, const struct milestone *ms);
+/* The marks of state, stamped with the time of clock. Both must outlive the
+ * handle. 0 or -ENOMEM. */
+int marks_new(struct state *state, const struct service_clock *clock, struct marks **out);
+void marks_free(struct marks *mk);
+
+bool marks_is_done(const struct marks *mk, const struct milestone *ms);
+/* 0 when not snoozed; a past time is returned as is. */
+time_t marks_snoozed_until(const struct marks *mk, const struct milestone *ms);
 /* The same as a schedule_done_fn and a schedule_quiet_fn (schedule.h), for
- * a struct schedule_input whose userdata is the manager. */
-bool marks_schedule_done(const struct milestone *ms, void *manager);
-time_t marks_schedule_quiet(const struct milestone *ms, void *manager);
-/* The mark of ledger/name, or NULL; owned by the manager. */
-const struct mark *marks_get(const struct manager *m, const char *ledger, const char *name);
+ * a struct schedule_input whose userdata is the struct marks. */
+bool marks_schedule_done(const struct milestone *ms, void *marks);
+time_t marks_schedule_quiet(const struct milestone *ms, void *marks);
+/* The mark of ledger/name; false when there is none. Its strings are valid
+ * until the next mark is recorded. */
+bool marks_get(const struct marks *mk, const char *ledger, const char *name, struct state_mark *out);
 
-/* Records an action, durably, then updates memory. until: for MARK_SNOOZE. */
-int marks_record(struct manager *m, enum mark_action action, const char *ledger, const char *name,
-                 uid_t uid, const char *user, const char *note, time_t until);
+/* Records an action, durably. until: for MARK_SNOOZE. -EALREADY when the
+ * milestone is done already (done) or not done (reopen); other errors are
+ * logged with the store's reason. */
+int marks_record(struct marks *mk, enum mark_action action, const char *ledger, const char *name,
+                 const struct mark_author *who, const char *note, time_t until);
+/* "marked done", "reopened", "snoozed". */
+const char *mark_action_past(enum mark_action action);
 
 typedef void (*marks_history_fn)(time_t when, const char *action, const char *user,
                                  const char *note, void *userdata);
-int marks_history(struct manager *m, const char *ledger, const char *name, marks_history_fn fn,
+int marks_history(struct marks *mk, const char *ledger, const char *name, marks_history_fn fn,
                   void *userdata);
-/* Marks whose milestone is no longer in the ledger: kept, and counted here. */
-unsigned marks_orphans(const struct manager *m);
-/* After a reload: which marks are orphaned now (each is logged). */
-int marks_reconcile(struct manager *m);
+
+/* Marks whose milestone is not in the configuration: kept, counted and
+ * logged by marks_reconcile(), at start and after every reload. */
+unsigned marks_orphans(const struct marks *mk);
+int marks_reconcile(struct marks *mk, const struct config *c);

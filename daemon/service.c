@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* ledgerd as a service: load, open the state, connect the buses, announce
- * READY, and wait in one sd-event loop for the next reminder, a signal or a
- * bus call. */
+/* ledgerd as a service: load, open the state, make the parts, connect the
+ * buses, announce READY, and wait in one sd-event loop for the next
+ * reminder, a signal, a bus call or a feed request.
+ *
+ * The service owns every part and wires them: the manager drives the plan
+ * and tells the bus what happened (hooks), the courier tells the bus what
+ * it delivered. No part holds another's internals. */
 
 #include <errno.h>
 #include <signal.h>
@@ -9,40 +13,60 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "basic/mkdirs.h"
 #include "bus/bus.h"
 #include "clock-watch.h"
+#include "clock.h"
 #include "courier/courier.h"
 #include "feeds/feeds.h"
+#include "ledger/zone.h"
 #include "ledgerd.h"
 #include "log.h"
 #include "manager.h"
 #include "marks.h"
-#include "ledger/zone.h"
+#include "store/state.h"
+
+struct service {
+        sd_event *event;
+        struct service_clock clock;
+        struct manager *manager;
+        struct state *state;
+        struct marks *marks;
+        struct feeds *feeds;
+        struct courier *courier;
+        struct bus *bus;
+};
+
+/* ---- events ------------------------------------------------------------------ */
 
 static int on_terminate(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
-        struct manager *m = userdata;
+        struct service *sv = userdata;
 
         (void) s;
         log_info("received %s, exiting", strsignal((int) si->ssi_signo));
         sd_notify(false, "STOPPING=1\nSTATUS=Exiting");
-        return sd_event_exit(m->event, 0);
+        return sd_event_exit(sv->event, 0);
 }
 
 static int on_hangup(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        struct service *sv = userdata;
+
         (void) s;
         (void) si;
-        manager_reload(userdata); /* a refused reload keeps the old configuration */
+        manager_reload(sv->manager); /* a refused reload keeps the old configuration */
         return 0;
 }
 
 /* The wall clock was set, or the machine resumed: the plan's instants still
  * stand, but the timer must be armed anew against the new time. */
 static int on_time_change(void *userdata) {
+        struct service *sv = userdata;
+
         log_info("the system clock changed: re-planning");
-        return manager_replan(userdata);
+        return manager_replan(sv->manager);
 }
 
-static int setup_events(struct manager *m) {
+static int setup_events(struct service *sv) {
         static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
         sigset_t mask;
         int r = 0;
@@ -51,72 +75,175 @@ static int setup_events(struct manager *m) {
         for (size_t i = 0; i < sizeof signals / sizeof *signals; i++)
                 sigaddset(&mask, signals[i]);
         if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-                return -errno;
+                return log_error_errno(errno, "cannot block the signals: %m");
         for (size_t i = 0; r >= 0 && i < sizeof signals / sizeof *signals; i++)
-                r = sd_event_add_signal(m->event, NULL, signals[i],
-                                        signals[i] == SIGHUP ? on_hangup : on_terminate, m);
+                r = sd_event_add_signal(sv->event, NULL, signals[i],
+                                        signals[i] == SIGHUP ? on_hangup : on_terminate, sv);
         if (r >= 0)
-                r = clock_watch_start(m->event, on_time_change, m);
+                r = clock_watch_start(sv->event, on_time_change, sv);
         if (r >= 0)
-                r = sd_event_set_watchdog(m->event, true); /* pings only when WatchdogSec= is set */
-        return r < 0 ? log_error_errno(r, "cannot set up the event loop: %s", strerror(-r)) : 0;
+                r = sd_event_set_watchdog(sv->event, true); /* pings only when WatchdogSec= is set */
+        return r < 0 ? log_error_errno(r, "cannot set up the event loop: %m") : 0;
 }
 
+/* ---- hooks: what the parts tell the bus -------------------------------------- */
+
+static void on_reloaded(const struct reload_result *r, void *userdata) {
+        struct service *sv = userdata;
+
+        if (!sv->bus)
+                return;
+        bus_config_changed(sv->bus);
+        bus_emit_reloaded(sv->bus, r);
+}
+
+static void on_marked(enum mark_action action, const char *ledger, const char *id, const char *user,
+                      const char *note, void *userdata) {
+        struct service *sv = userdata;
+
+        if (sv->bus)
+                bus_emit_mark(sv->bus, action, ledger, id, user, note);
+}
+
+static void on_outcome(const char *ledger, const char *id, const char *kind, const char *target,
+                       const char *reason, void *userdata) {
+        struct service *sv = userdata;
+
+        if (sv->bus)
+                bus_emit_reminder(sv->bus, ledger, id, kind, target, reason);
+}
+
+/* ---- start-up, step by step --------------------------------------------------- */
+
 /* --now: the service's clock starts at that instant and runs on. */
-static int set_clock(struct manager *m, const char *now_arg) {
+static int set_clock(struct service *sv, const char *now_arg) {
         time_t t;
 
         if (!now_arg)
                 return 0;
-        if (zone_parse_time(m->config->timezone, now_arg, &t) < 0) {
-                log_error("--now: \"%s\" is not YYYY-MM-DD, YYYY-MM-DDTHH:MM or @EPOCH", now_arg);
-                return -EINVAL;
-        }
-        m->clock_offset_usec = (int64_t) t * 1000000 - realtime_usec();
-        if (m->clock_offset_usec == 0)
-                m->clock_offset_usec = 1; /* 0 means "not shifted" */
+        if (zone_parse_time(manager_config(sv->manager)->timezone, now_arg, &t) < 0)
+                return log_error_errno(EINVAL, "--now: \"%s\" is not YYYY-MM-DD, YYYY-MM-DDTHH:MM or @EPOCH",
+                                       now_arg);
+        clock_start_at(&sv->clock, t);
         log_notice("rehearsal: the service's clock runs %+.3f s from the system's",
-                   (double) m->clock_offset_usec / 1e6);
+                   (double) sv->clock.offset_usec / 1e6);
         return 0;
 }
 
-static int start(struct manager *m, const struct options *o) {
-        int r = manager_load(m);
+static int open_state(struct service *sv) {
+        const char *dir = manager_state_directory(sv->manager);
+        char *path = NULL, *error = NULL;
+        int r = mkdirs(dir, 0750);
 
+        if (r < 0)
+                return log_error_errno(r, "cannot create the state directory %s: %m", dir);
+        if (asprintf(&path, "%s/state.db", dir) < 0)
+                return log_oom();
+        r = state_open(path, &sv->state, &error);
+        if (r < 0)
+                log_error_errno(r, "%s", error ? error : path);
+        free(error);
+        free(path);
         if (r >= 0)
-                r = set_clock(m, o->now_arg);
+                r = marks_new(sv->state, &sv->clock, &sv->marks);
         if (r >= 0)
-                r = marks_open(m);
-        if (r >= 0)
-                r = setup_events(m);
-        if (r >= 0)
-                r = bus_setup(m);
-        if (r >= 0)
-                r = feeds_start(m);
-        if (r >= 0)
-                r = courier_start(m); /* sends what is pending and catches up first */
-        if (r >= 0)
-                r = manager_replan(m);
+                r = marks_reconcile(sv->marks, manager_config(sv->manager));
         return r;
 }
 
-int service_run(const struct options *o) {
-        struct manager *m = NULL;
-        int r = manager_new(&m, o->config_path);
+static int make_parts(struct service *sv) {
+        const struct config *c = manager_config(sv->manager);
+        const char *state_directory = manager_state_directory(sv->manager);
+        int r = feeds_new(&(struct feeds_setup) { .event = sv->event, .clock = &sv->clock,
+                                                  .state_directory = state_directory, .config = c },
+                          &sv->feeds);
 
-        if (r < 0)
-                return log_error_errno(r, "cannot start: %s", strerror(-r)) ? EXIT_FAILURE : 0;
-        m->bus_choice = o->bus;
-        m->state_directory_option = o->state_directory;
-        m->runtime_directory_option = o->runtime_directory;
-        r = start(m, o);
+        if (r >= 0)
+                r = courier_new(&(struct courier_setup) {
+                                        .event = sv->event, .clock = &sv->clock, .state = sv->state,
+                                        .marks = sv->marks, .feeds = sv->feeds,
+                                        .state_directory = state_directory, .config = c,
+                                        .on_outcome = on_outcome, .userdata = sv,
+                                },
+                                &sv->courier);
+        if (r >= 0)
+                manager_attach(sv->manager, sv->marks, sv->courier, sv->feeds,
+                               &(struct manager_hooks) { .reloaded = on_reloaded,
+                                                         .marked = on_marked, .userdata = sv });
+        return r < 0 ? log_error_errno(r, "cannot start: %m") : 0;
+}
+
+static int connect_bus(struct service *sv, enum bus_choice choice) {
+        return bus_new(&(struct bus_setup) {
+                               .event = sv->event, .clock = &sv->clock, .manager = sv->manager,
+                               .marks = sv->marks, .courier = sv->courier, .feeds = sv->feeds,
+                               .state = sv->state, .choice = choice,
+                       },
+                       &sv->bus);
+}
+
+/* Sends what is pending and catches up first; then the plan takes over. */
+static int start_courier(struct service *sv) {
+        time_t handled = 0;
+        int r = courier_start(sv->courier, &handled);
+
+        if (r >= 0)
+                manager_set_dispatched(sv->manager, handled);
+        return r;
+}
+
+static int start(struct service *sv, const struct options *o) {
+        int r = manager_load(sv->manager, o->state_directory, o->runtime_directory);
+
+        if (r >= 0)
+                r = set_clock(sv, o->now_arg);
+        if (r >= 0)
+                r = open_state(sv);
+        if (r >= 0)
+                r = setup_events(sv);
+        if (r >= 0)
+                r = make_parts(sv);
+        if (r >= 0)
+                r = connect_bus(sv, o->bus);
+        if (r >= 0)
+                r = feeds_start(sv->feeds);
+        if (r >= 0)
+                r = start_courier(sv);
+        if (r >= 0)
+                r = manager_replan(sv->manager);
+        return r;
+}
+
+/* In the reverse order of start(): nobody is left holding a freed part. */
+static void stop(struct service *sv) {
+        bus_free(sv->bus);
+        courier_free(sv->courier);
+        feeds_free(sv->feeds);
+        manager_free(sv->manager);
+        marks_free(sv->marks);
+        state_close(sv->state);
+        sd_event_unref(sv->event);
+}
+
+int service_run(const struct options *o) {
+        struct service sv = {};
+        int r = sd_event_default(&sv.event);
+
+        if (r >= 0)
+                r = manager_new(o->config_path, sv.event, &sv.clock, &sv.manager);
+        if (r < 0) {
+                log_error_errno(r, "cannot start: %m");
+                sd_event_unref(sv.event);
+                return EXIT_FAILURE;
+        }
+        r = start(&sv, o);
         if (r >= 0) {
                 sd_notify(false, "READY=1");
-                manager_notify_status(m);
-                log_info("ledgerd running: %s", m->config_path);
-                r = sd_event_loop(m->event);
+                manager_notify_status(sv.manager);
+                log_info("ledgerd running: %s", manager_config_path(sv.manager));
+                r = sd_event_loop(sv.event);
         } else
                 sd_notifyf(false, "STATUS=Failed to start: %s\nERRNO=%d", strerror(-r), -r);
-        manager_free(m);
+        stop(&sv);
         return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -62,11 +62,16 @@ enum bus_counts {
         BUS_COUNTS_MILESTONES, /* dated milestones */
         BUS_COUNTS_DONE,
         BUS_COUNTS_OVERDUE,    /* due date passed, not done */
-        BUS_COUNTS_DUE_SOON,   /* due within 7 days, not done */
+        BUS_COUNTS_DUE_SOON,   /* due within BUS_DUE_SOON_DAYS, not done */
         BUS_COUNTS_UPCOMING,   /* due later */
         BUS_COUNTS_UNDATED,    /* tasks whose phrase names no date */
         BUS_COUNTS_UNKNOWN,    /* tasks whose phrase was not understood */
+        BUS_COUNTS_MAX,
 };
+
+/* A milestone not done is due soon from this many days before its due date
+ * on (BUS_STATUS_DUE_SOON); before that it is upcoming. */
+#define BUS_DUE_SOON_DAYS 7
 
 /* Status names, as in BUS_MILESTONE and the "status" filter. */
 #define BUS_STATUS_DONE "done"

@@ -192,3 +192,45 @@ size_t config_count_milestones(const struct config *c) {
                         n += c->ledgers[i].tasks[k].n_milestones;
         return n;
 }
+
+static int find_in_ledger(const struct ledger *l, const char *id, const struct task **task,
+                          const struct milestone **milestone) {
+        const struct milestone *ms = ledger_find_milestone(l, id);
+        const struct task *t = ms ? ms->task : ledger_find_task(l, id);
+
+        if (!t || (!ms && t->n_milestones > 0))
+                return -ENOENT; /* a dated task is named by its milestones */
+        *task = t;
+        *milestone = ms;
+        return 0;
+}
+
+int config_find_named(const struct config *c, const char *name, const struct ledger **ledger,
+                      const struct task **task, const struct milestone **milestone) {
+        const char *slash = strchr(name, '/');
+        int found = 0;
+
+        if (slash) {
+                char id[64];
+
+                if ((size_t) (slash - name) >= sizeof id)
+                        return -ENOENT;
+                memcpy(id, name, (size_t) (slash - name));
+                id[slash - name] = '\0';
+                *ledger = config_find_ledger(c, id);
+                return *ledger ? find_in_ledger(*ledger, slash + 1, task, milestone) : -ENOENT;
+        }
+        for (size_t i = 0; i < c->n_ledgers; i++) {
+                const struct task *t;
+                const struct milestone *ms;
+
+                if (find_in_ledger(&c->ledgers[i], name, &t, &ms) < 0)
+                        continue;
+                if (found++)
+                        return -EADDRINUSE;
+                *ledger = &c->ledgers[i];
+                *task = t;
+                *milestone = ms;
+        }
+        return found ? 0 : -ENOENT;
+}

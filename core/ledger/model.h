@@ -188,6 +188,11 @@ void config_free(struct config *c);
 const struct owner *config_find_owner(const struct config *c, const char *id_or_name);
 const struct channel *config_find_channel(const struct config *c, const char *id);
 const struct ledger *config_find_ledger(const struct config *c, const char *id);
+/* The milestone a person names: "ID" (unambiguous across ledgers) or
+ * "LEDGER/ID"; an undated task by its task id (then *milestone is NULL).
+ * 0, -ENOENT, or -EADDRINUSE when the short id is in more than one ledger. */
+int config_find_named(const struct config *c, const char *name, const struct ledger **ledger,
+                      const struct task **task, const struct milestone **milestone);
 const struct task *ledger_find_task(const struct ledger *l, const char *id);
 const struct milestone *ledger_find_milestone(const struct ledger *l, const char *id);
 bool task_has_owner(const struct task *t, const struct owner *o);

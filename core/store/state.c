@@ -18,10 +18,14 @@
  * same process, ledgerctl reading) before giving up with -EBUSY. */
 #define STATE_BUSY_TIMEOUT_MS 5000
 
-/* The current status of one milestone, in memory. */
+/* The current mark of one milestone, in memory: what struct state_mark
+ * says of it. */
 struct state_entry {
+        enum state_action status;
         time_t snoozed_until;
-        bool done;
+        uid_t uid;      /* who set the status, when and why */
+        time_t when;
+        char *user, *note;
         const char *milestone; /* points into key, after the ledger's NUL */
         char key[];            /* "ledger\0milestone\0" */
 };
@@ -63,7 +67,10 @@ static const char *const state_stmt_sql[STMT_MAX] = {
                 "ON CONFLICT (ledger, milestone) DO UPDATE SET "
                 "snoozed_until = excluded.snoozed_until, "
                 "event = CASE WHEN status = 'snoozed' THEN excluded.event ELSE event END",
-        [STMT_LOAD] = "SELECT ledger, milestone, status, snoozed_until FROM marks",
+        [STMT_LOAD] =
+                "SELECT m.ledger, m.milestone, m.status, m.snoozed_until, "
+                "e.uid, e.user_name, e.at, e.note "
+                "FROM marks AS m JOIN mark_events AS e ON e.id = m.event",
         [STMT_LIST] =
                 "SELECT m.ledger, m.milestone, m.status, m.snoozed_until, "
                 "e.uid, e.user_name, e.at, e.note "
@@ -296,14 +303,43 @@ static struct state_entry *state_entry_new(const char *ledger, const char *miles
         memcpy(e->key, ledger, l);
         memcpy(e->key + l, milestone, m);
         e->milestone = e->key + l;
-        e->done = false;
-        e->snoozed_until = 0;
+        e->status = STATE_REOPENED;
+        e->snoozed_until = e->when = 0;
+        e->uid = 0;
+        e->user = e->note = NULL;
         return e;
+}
+
+static void state_entry_free(struct state_entry *e) {
+        if (!e)
+                return;
+        free(e->user);
+        free(e->note);
+        free(e);
+}
+
+/* The author of the entry's status: 0, or -ENOMEM with the entry as it was. */
+static int state_entry_set_author(struct state_entry *e, uid_t uid, const char *user, time_t when,
+                                  const char *note) {
+        char *u = strdup(user ? user : ""), *n = strdup(note ? note : "");
+
+        if (!u || !n) {
+                free(u);
+                free(n);
+                return -ENOMEM;
+        }
+        free(e->user);
+        free(e->note);
+        e->uid = uid;
+        e->when = when;
+        e->user = u;
+        e->note = n;
+        return 0;
 }
 
 static void state_entries_free(struct state_entry **entries, size_t n) {
         for (size_t i = 0; i < n; i++)
-                free(entries[i]);
+                state_entry_free(entries[i]);
         free(entries);
 }
 
@@ -353,8 +389,13 @@ static int state_loaded_add(struct state_loaded *l, sqlite3_stmt *s) {
         e = state_entry_new(state_column_text(s, 0), state_column_text(s, 1));
         if (!e)
                 return -ENOMEM;
-        e->done = strcmp(state_column_text(s, 2), "done") == 0;
+        e->status = state_action_from_name(state_column_text(s, 2));
         e->snoozed_until = (time_t) sqlite3_column_int64(s, 3);
+        if (state_entry_set_author(e, (uid_t) sqlite3_column_int64(s, 4), state_column_text(s, 5),
+                                   (time_t) sqlite3_column_int64(s, 6), state_column_text(s, 7)) < 0) {
+                state_entry_free(e);
+                return -ENOMEM;
+        }
         l->entries[l->n++] = e;
         return 0;
 }
@@ -394,7 +435,21 @@ int state_refresh(struct state *st) {
 bool state_is_done(const struct state *st, const char *ledger, const char *milestone) {
         const struct state_entry *e = state_entry_find(st, ledger, milestone);
 
-        return e && e->done;
+        return e && e->status == STATE_DONE;
+}
+
+bool state_get_mark(const struct state *st, const char *ledger, const char *milestone,
+                    struct state_mark *out) {
+        const struct state_entry *e = state_entry_find(st, ledger, milestone);
+
+        if (!e)
+                return false;
+        *out = (struct state_mark) {
+                .ledger = e->key, .milestone = e->milestone, .status = e->status,
+                .uid = e->uid, .user = e->user, .when = e->when, .note = e->note,
+                .snoozed_until = e->snoozed_until,
+        };
+        return true;
 }
 
 time_t state_snoozed_until(const struct state *st, const char *ledger, const char *milestone) {
@@ -752,7 +807,7 @@ static int state_write(struct state *st, const struct state_event *e) {
 /* Writes e, then mirrors it in memory. Whatever memory that needs is taken
  * before the commit, so that a committed change is always in memory too. */
 static int state_record(struct state *st, const struct state_event *e) {
-        struct state_entry *entry, *fresh = NULL;
+        struct state_entry *entry, *fresh = NULL, *author;
         int r = state_check_args(st, e);
 
         if (r < 0)
@@ -765,16 +820,34 @@ static int state_record(struct state *st, const struct state_event *e) {
                 entry = fresh = state_entry_new(e->ledger, e->milestone);
                 if (!fresh)
                         return state_fail(st, -ENOMEM, "out of memory");
+                fresh->status = STATE_SNOOZED; /* until something else is recorded */
         }
-        r = state_write(st, e);
+        /* The author as the table has it (STMT_SET_SNOOZE): a snooze names
+         * the mark's author only while it was never done nor reopened. */
+        author = e->action != STATE_SNOOZED || entry->status == STATE_SNOOZED
+                         ? state_entry_new(e->ledger, e->milestone) : NULL;
+        if (author && state_entry_set_author(author, e->uid, e->user, e->when, e->note) < 0)
+                r = state_fail(st, -ENOMEM, "out of memory");
+        if (r >= 0)
+                r = state_write(st, e);
         if (r < 0) {
-                free(fresh);
+                state_entry_free(fresh);
+                state_entry_free(author);
                 return r;
         }
         if (e->action == STATE_SNOOZED)
                 entry->snoozed_until = e->until;
         else
-                entry->done = e->action == STATE_DONE;
+                entry->status = e->action;
+        if (author) { /* the strings move over; nothing here can fail */
+                free(entry->user);
+                free(entry->note);
+                entry->uid = author->uid;
+                entry->when = author->when;
+                entry->user = author->user;
+                entry->note = author->note;
+                free(author);
+        }
         if (fresh)
                 state_entries_insert(st, fresh);
         return 0;

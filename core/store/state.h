@@ -7,10 +7,11 @@
  * id), with the whole history of who did what, when and why. A milestone is
  * named by its id ("15.2"); an undated task, which has none, by its task id.
  *
- * The current status of every marked milestone is also kept in memory:
+ * The current mark of every marked milestone is also kept in memory:
  * loaded once by state_open() and updated by every write, so that
- * state_is_done() and state_snoozed_until() cost a binary search, not a
- * query (the scheduler asks for each of up to 100,000 milestones).
+ * state_is_done(), state_snoozed_until() and state_get_mark() cost a binary
+ * search, not a query (the scheduler and the feeds ask for each of up to
+ * 100,000 milestones).
  *
  * One process writes: the daemon. Another handle on the same file sees the
  * first one's writes in its queries at once, in its memory after
@@ -107,6 +108,11 @@ int state_snooze(struct state *st, const char *ledger, const char *milestone, ti
 bool state_is_done(const struct state *st, const char *ledger, const char *milestone);
 /* 0 when not snoozed. A time in the past is returned as is. */
 time_t state_snoozed_until(const struct state *st, const char *ledger, const char *milestone);
+/* From memory: the mark of a milestone, as state_list_marks() would give
+ * it; false when it has none. The strings are valid until the next write
+ * or refresh of st. */
+bool state_get_mark(const struct state *st, const char *ledger, const char *milestone,
+                    struct state_mark *out);
 /* A schedule_done_fn (schedule.h): pass the struct state as userdata. */
 bool state_milestone_done(const struct milestone *m, void *userdata);
 

@@ -1,66 +1,66 @@
 /* SPDX-License-Identifier: MIT */
-#include "bus/bus-deliveries.h"
+/* The delivery part of the bus object: the log, its counts, and send-test. */
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus/bus-milestones.h"
-#include "bus/bus.h"
+#include "bus/bus-internal.h"
 #include "busapi/busapi.h"
 #include "courier/courier.h"
+#include "ledger/model.h"
 #include "store/deliveries.h"
-#include "manager.h"
 
 /* The longest list one call returns. */
 #define LIST_MAX 10000
+#define LIMIT_TAKES "a count (u) from 1 to 10000"
 
 int bus_property_deliveries(sd_bus *bus, const char *path, const char *interface,
                             const char *property, sd_bus_message *reply, void *userdata,
                             sd_bus_error *error) {
-        struct manager *m = userdata;
+        struct bus *b = userdata;
         enum delivery_status s = strcmp(property, "FailedDeliveries") == 0 ? DELIVERY_FAILED
                                                                             : DELIVERY_PENDING;
         unsigned n = 0;
         int r;
 
         (void) bus, (void) path, (void) interface;
-        r = m->state ? deliveries_count(m->state, s, &n) : 0;
+        r = deliveries_count(b->state, s, &n);
         if (r < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot read the delivery log: %s",
-                                         state_last_error(m->state));
+                                         state_last_error(b->state));
         return sd_bus_message_append(reply, "u", n);
 }
 
 /* ---- ListDeliveries -------------------------------------------------------------- */
 
 struct list_filter {
+        struct bus *bus;
         struct delivery_filter f;
-        const char *status;
 };
 
-static int read_entry(sd_bus_message *msg, struct manager *m, struct list_filter *lf,
-                      sd_bus_error *error) {
-        const char *key, *s = NULL;
+static int read_entry(sd_bus_message *msg, const char *key, void *filter, sd_bus_error *error) {
+        struct list_filter *lf = filter;
+        const char *s = NULL;
         uint32_t limit;
-        int r = sd_bus_message_read(msg, "s", &key);
+        int r;
 
-        if (r < 0)
-                return r;
         if (strcmp(key, "limit") == 0) {
-                if (sd_bus_message_read(msg, "v", "u", &limit) < 0 || limit == 0 || limit > LIST_MAX)
-                        return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                 "filter \"limit\" takes a count (u) from 1 to %d",
-                                                 LIST_MAX);
+                r = bus_read_variant(msg, key, "u", &limit, LIMIT_TAKES, error);
+                if (r < 0)
+                        return r;
+                if (limit == 0 || limit > LIST_MAX)
+                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
+                                                "filter \"limit\" takes " LIMIT_TAKES);
                 lf->f.limit = limit;
                 return 0;
         }
         if (strcmp(key, "status") != 0 && strcmp(key, "target") != 0 && strcmp(key, "milestone") != 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "unknown filter \"%s\" (status, target, milestone, limit)", key);
-        if (sd_bus_message_read(msg, "v", "s", &s) < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "filter \"%s\" takes a string",
-                                         key);
+        r = bus_read_variant(msg, key, "s", &s, "a string", error);
+        if (r < 0)
+                return r;
         if (strcmp(key, "status") == 0) {
                 enum delivery_status st;
 
@@ -76,25 +76,13 @@ static int read_entry(sd_bus_message *msg, struct manager *m, struct list_filter
                 const struct task *t;
                 const struct milestone *ms;
 
-                r = bus_find(m, s, &l, &t, &ms, error);
+                r = bus_find(lf->bus, s, &l, &t, &ms, error);
                 if (r < 0)
                         return r;
                 lf->f.ledger = l->id;
                 lf->f.milestone = ms ? ms->id : t->id;
         }
         return 0;
-}
-
-static int read_list_filter(sd_bus_message *msg, struct manager *m, struct list_filter *lf,
-                            sd_bus_error *error) {
-        int r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-
-        while (r >= 0 && (r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                r = read_entry(msg, m, lf, error);
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(msg);
-        }
-        return r < 0 ? r : sd_bus_message_exit_container(msg);
 }
 
 static uint64_t usec(time_t t) {
@@ -122,10 +110,10 @@ static int append_delivery(const struct delivery *d, void *userdata) {
 }
 
 int bus_method_list_deliveries(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        struct manager *m = userdata;
-        struct list_filter lf = { .f = { .status = -1 } };
+        struct bus *b = userdata;
+        struct list_filter lf = { .bus = b, .f = { .status = -1 } };
         sd_bus_message *reply = NULL;
-        int r = read_list_filter(msg, m, &lf, error);
+        int r = bus_read_filter(msg, read_entry, &lf, error);
 
         if (r < 0)
                 return r;
@@ -133,10 +121,10 @@ int bus_method_list_deliveries(sd_bus_message *msg, void *userdata, sd_bus_error
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', BUS_DELIVERY);
         if (r >= 0) {
-                r = deliveries_list(m->state, &lf.f, append_delivery, reply);
+                r = deliveries_list(b->state, &lf.f, append_delivery, reply);
                 if (r < 0 && !sd_bus_error_is_set(error))
                         sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot read the delivery log: %s",
-                                          state_last_error(m->state));
+                                          state_last_error(b->state));
         }
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
@@ -168,7 +156,7 @@ static void on_test_done(bool all_delivered, char **lines, size_t n, void *userd
 }
 
 int bus_method_send_test(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        struct manager *m = userdata;
+        struct bus *b = userdata;
         const char *name;
         char *user = NULL;
         uid_t uid;
@@ -176,11 +164,11 @@ int bus_method_send_test(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
         if (r < 0)
                 return r;
-        r = bus_authorize(msg, m, "send test messages", &uid, &user, error);
+        r = bus_authorize(msg, b, "send test messages", &uid, &user, error);
         free(user);
         if (r < 0)
                 return r;
-        r = courier_send_test(m, name, on_test_done, sd_bus_message_ref(msg));
+        r = courier_send_test(b->courier, name, on_test_done, sd_bus_message_ref(msg));
         if (r >= 0)
                 return 1; /* answered by on_test_done */
         sd_bus_message_unref(msg);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#include "bus/bus-milestones.h"
+/* The reading methods of the bus object: ListMilestones, Describe, Preview
+ * and Why. */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -7,15 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus/bus-internal.h"
 #include "busapi/busapi.h"
+#include "clock.h"
+#include "ledger/schedule.h"
+#include "ledger/zone.h"
 #include "manager.h"
 #include "marks.h"
-#include "ledger/zone.h"
+#include "status.h"
 
 /* Longest Preview window: a bounded reply even for 100,000 milestones. */
 #define PREVIEW_MAX_SECONDS ((uint64_t) 400 * 24 * 3600)
 
 struct filter {
+        struct bus *bus;
         const struct owner *owner;
         const struct ledger *ledger;
         const char *status; /* a BUS_STATUS_* name, or NULL */
@@ -23,18 +29,15 @@ struct filter {
         day_t due_by;
 };
 
-/* ---- filter ----------------------------------------------------------------- */
-
-static int read_string_variant(sd_bus_message *msg, const char *key, const char **out,
-                               sd_bus_error *error) {
-        int r = sd_bus_message_enter_container(msg, 'v', "s");
-
-        if (r < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "filter \"%s\" takes a string", key);
-        r = sd_bus_message_read(msg, "s", out);
-        return r < 0 ? r : sd_bus_message_exit_container(msg);
+static const struct config *config_of(const struct bus *b) {
+        return manager_config(b->manager);
 }
+
+static day_t today_of(const struct bus *b) {
+        return clock_today(b->clock, config_of(b)->timezone);
+}
+
+/* ---- filter ----------------------------------------------------------------- */
 
 static bool status_known(const char *s) {
         static const char *const names[] = { BUS_STATUS_DONE, BUS_STATUS_OVERDUE,
@@ -47,32 +50,32 @@ static bool status_known(const char *s) {
         return false;
 }
 
-static int read_filter_entry(sd_bus_message *msg, struct manager *m, struct filter *f,
+static int read_filter_entry(sd_bus_message *msg, const char *key, void *filter,
                              sd_bus_error *error) {
-        const char *key, *s;
+        struct filter *f = filter;
+        const struct config *c = config_of(f->bus);
+        const char *s;
         uint64_t usec;
-        int r = sd_bus_message_read(msg, "s", &key);
+        int r;
 
-        if (r < 0)
-                return r;
         if (strcmp(key, "due_within") == 0) {
-                if (sd_bus_message_read(msg, "v", "t", &usec) < 0)
-                        return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
-                                                "filter \"due_within\" takes microseconds (t)");
+                r = bus_read_variant(msg, key, "t", &usec, "microseconds (t)", error);
+                if (r < 0)
+                        return r;
                 f->has_due_within = true;
-                f->due_by = manager_today(m) + (day_t) (usec / 1000000 / 86400);
+                f->due_by = today_of(f->bus) + (day_t) (usec / 1000000 / 86400);
                 return 0;
         }
         if (strcmp(key, "owner") != 0 && strcmp(key, "ledger") != 0 && strcmp(key, "status") != 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "unknown filter \"%s\" (owner, ledger, status, due_within)",
                                          key);
-        r = read_string_variant(msg, key, &s, error);
+        r = bus_read_variant(msg, key, "s", &s, "a string", error);
         if (r < 0)
                 return r;
-        if (strcmp(key, "owner") == 0 && !(f->owner = config_find_owner(m->config, s)))
+        if (strcmp(key, "owner") == 0 && !(f->owner = config_find_owner(c, s)))
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_FOUND, "no owner \"%s\"", s);
-        if (strcmp(key, "ledger") == 0 && !(f->ledger = config_find_ledger(m->config, s)))
+        if (strcmp(key, "ledger") == 0 && !(f->ledger = config_find_ledger(c, s)))
                 return sd_bus_error_setf(error, BUS_ERROR_NOT_FOUND, "no ledger \"%s\"", s);
         if (strcmp(key, "status") == 0 && !status_known(s))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
@@ -83,18 +86,6 @@ static int read_filter_entry(sd_bus_message *msg, struct manager *m, struct filt
         return 0;
 }
 
-static int read_filter(sd_bus_message *msg, struct manager *m, struct filter *f,
-                       sd_bus_error *error) {
-        int r = sd_bus_message_enter_container(msg, 'a', "{sv}");
-
-        while (r >= 0 && (r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
-                r = read_filter_entry(msg, m, f, error);
-                if (r >= 0)
-                        r = sd_bus_message_exit_container(msg);
-        }
-        return r < 0 ? r : sd_bus_message_exit_container(msg);
-}
-
 /* ---- one entry -------------------------------------------------------------- */
 
 static const char *task_status(const struct task *t) {
@@ -102,10 +93,12 @@ static const char *task_status(const struct task *t) {
 }
 
 /* A dated milestone, or (ms NULL) an undated task, as BUS_MILESTONE. */
-static int append_entry(sd_bus_message *reply, struct manager *m, const struct task *t,
+static int append_entry(sd_bus_message *reply, struct bus *b, const struct task *t,
                         const struct milestone *ms, const char *status) {
         const char *id = ms ? ms->id : t->id;
-        const struct mark *mk = marks_get(m, t->ledger->id, id);
+        struct state_mark mark;
+        const struct state_mark *mk = marks_get(b->marks, t->ledger->id, id, &mark) ? &mark : NULL;
+        bool done = mk && mk->status == STATE_DONE;
         char due[DATE_ISO_LEN] = "";
         int r;
 
@@ -122,9 +115,8 @@ static int append_entry(sd_bus_message *reply, struct manager *m, const struct t
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)
-                r = sd_bus_message_append(reply, "xss",
-                                          mk && mk->done ? (int64_t) mk->when * 1000000 : (int64_t) 0,
-                                          mk && mk->done ? mk->user : "", mk ? mk->note : "");
+                r = sd_bus_message_append(reply, "xss", done ? (int64_t) mk->when * 1000000 : (int64_t) 0,
+                                          done ? mk->user : "", mk ? mk->note : "");
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
@@ -142,36 +134,37 @@ static bool matches(const struct filter *f, const struct task *t, const char *st
         return true;
 }
 
-static int append_task(sd_bus_message *reply, struct manager *m, const struct filter *f,
+static int append_task(sd_bus_message *reply, struct bus *b, const struct filter *f,
                        const struct task *t, day_t today) {
         int r = 0;
 
         if (t->n_milestones == 0 && matches(f, t, task_status(t), 0, today))
-                return append_entry(reply, m, t, NULL, task_status(t));
+                return append_entry(reply, b, t, NULL, task_status(t));
         for (size_t k = 0; r >= 0 && k < t->n_milestones; k++) {
                 const struct milestone *ms = &t->milestones[k];
-                const char *status = milestone_status_name(manager_status(m, ms, today));
+                const char *status = milestone_status_name(milestone_status(b->marks, ms, today));
 
                 if (matches(f, t, status, ms->due, today))
-                        r = append_entry(reply, m, t, ms, status);
+                        r = append_entry(reply, b, t, ms, status);
         }
         return r;
 }
 
 int bus_method_list_milestones(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        struct manager *m = userdata;
-        struct filter f = {};
+        struct bus *b = userdata;
+        const struct config *c = config_of(b);
+        struct filter f = { .bus = b };
         sd_bus_message *reply = NULL;
-        day_t today = manager_today(m);
-        int r = read_filter(msg, m, &f, error);
+        day_t today = today_of(b);
+        int r = bus_read_filter(msg, read_filter_entry, &f, error);
 
         if (r >= 0)
                 r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', BUS_MILESTONE);
-        for (size_t i = 0; r >= 0 && i < m->config->n_ledgers; i++)
-                for (size_t j = 0; r >= 0 && j < m->config->ledgers[i].n_tasks; j++)
-                        r = append_task(reply, m, &f, &m->config->ledgers[i].tasks[j], today);
+        for (size_t i = 0; r >= 0 && i < c->n_ledgers; i++)
+                for (size_t j = 0; r >= 0 && j < c->ledgers[i].n_tasks; j++)
+                        r = append_task(reply, b, &f, &c->ledgers[i].tasks[j], today);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)
@@ -182,13 +175,14 @@ int bus_method_list_milestones(sd_bus_message *msg, void *userdata, sd_bus_error
 
 /* ---- Describe --------------------------------------------------------------- */
 
-static int append_details(sd_bus_message *reply, struct manager *m, const struct task *t,
-                          const struct mark *mk) {
+static int append_details(sd_bus_message *reply, struct bus *b, const struct task *t,
+                          const char *id) {
+        struct state_mark mk;
         char snoozed[32] = "";
         int r = sd_bus_message_open_container(reply, 'a', "{ss}");
 
-        if (mk && mk->snoozed_until > manager_now(m))
-                zone_format_local(m->config->timezone, mk->snoozed_until, snoozed, sizeof snoozed);
+        if (marks_get(b->marks, t->ledger->id, id, &mk) && mk.snoozed_until > clock_now(b->clock))
+                zone_format_local(config_of(b)->timezone, mk.snoozed_until, snoozed, sizeof snoozed);
         if (r >= 0)
                 r = sd_bus_message_append(reply, "{ss}{ss}{ss}{ss}{ss}{ss}", "category", t->category,
                                           "detail", t->detail, "deadline", t->deadline, "reading",
@@ -198,12 +192,12 @@ static int append_details(sd_bus_message *reply, struct manager *m, const struct
 }
 
 /* The one argument, "s", names a milestone or an undated task: find it. */
-static int read_target(sd_bus_message *msg, struct manager *m, const struct ledger **l,
+static int read_target(sd_bus_message *msg, struct bus *b, const struct ledger **l,
                        const struct task **t, const struct milestone **ms, sd_bus_error *error) {
         const char *name;
         int r = sd_bus_message_read(msg, "s", &name);
 
-        return r < 0 ? r : bus_find(m, name, l, t, ms, error);
+        return r < 0 ? r : bus_find(b, name, l, t, ms, error);
 }
 
 static void append_history_entry(time_t when, const char *action, const char *user,
@@ -212,25 +206,25 @@ static void append_history_entry(time_t when, const char *action, const char *us
 }
 
 int bus_method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        struct manager *m = userdata;
+        struct bus *b = userdata;
         const struct ledger *l;
         const struct task *t;
         const struct milestone *ms;
         sd_bus_message *reply = NULL;
-        int r = read_target(msg, m, &l, &t, &ms, error);
+        int r = read_target(msg, b, &l, &t, &ms, error);
 
         if (r >= 0)
                 r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
-                r = append_entry(reply, m, t, ms,
-                                 ms ? milestone_status_name(manager_status(m, ms, manager_today(m)))
+                r = append_entry(reply, b, t, ms,
+                                 ms ? milestone_status_name(milestone_status(b->marks, ms, today_of(b)))
                                     : task_status(t));
         if (r >= 0)
-                r = append_details(reply, m, t, marks_get(m, l->id, ms ? ms->id : t->id));
+                r = append_details(reply, b, t, ms ? ms->id : t->id);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(tsss)");
         if (r >= 0)
-                r = marks_history(m, l->id, ms ? ms->id : t->id, append_history_entry, reply);
+                r = marks_history(b->marks, l->id, ms ? ms->id : t->id, append_history_entry, reply);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)
@@ -240,14 +234,6 @@ int bus_method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *error
 }
 
 /* ---- Preview ---------------------------------------------------------------- */
-
-static bool preview_done(const struct milestone *ms, void *userdata) {
-        return marks_is_done(userdata, ms);
-}
-
-static time_t preview_quiet(const struct milestone *ms, void *userdata) {
-        return marks_snoozed_until(userdata, ms);
-}
 
 static int append_reminder(sd_bus_message *reply, const struct reminder *rm) {
         char offset[16];
@@ -269,9 +255,9 @@ static int append_reminder(sd_bus_message *reply, const struct reminder *rm) {
 }
 
 int bus_method_preview(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        struct manager *m = userdata;
-        struct schedule_input in = { .config = m->config, .is_done = preview_done,
-                                     .quiet_until = preview_quiet, .userdata = m };
+        struct bus *b = userdata;
+        struct schedule_input in = { .config = config_of(b), .is_done = marks_schedule_done,
+                                     .quiet_until = marks_schedule_quiet, .userdata = b->marks };
         struct schedule s = {};
         sd_bus_message *reply = NULL;
         uint64_t from, to;
@@ -301,19 +287,6 @@ int bus_method_preview(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 }
 
 /* ---- Why -------------------------------------------------------------------- */
-
-int bus_find(struct manager *m, const char *name, const struct ledger **l, const struct task **t,
-             const struct milestone **ms, sd_bus_error *error) {
-        int r = manager_find(m, name, l, t, ms);
-
-        if (r == -EADDRINUSE)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
-                                         "\"%s\" is in more than one ledger: write LEDGER/%s", name, name);
-        if (r < 0)
-                return sd_bus_error_setf(error, BUS_ERROR_NOT_FOUND, "no milestone or undated task \"%s\"",
-                                         name);
-        return 0;
-}
 
 static void format_offsets(const struct offset *o, size_t n, char *buf, size_t size) {
         size_t len = 0;
@@ -346,7 +319,7 @@ static int append_line(sd_bus_message *reply, const char *fmt, ...) {
 }
 
 /* The policy each owner's reminders follow, and where it comes from. */
-static int append_policies(sd_bus_message *reply, struct manager *m, const struct task *t) {
+static int append_policies(sd_bus_message *reply, const struct config *c, const struct task *t) {
         int r = 0;
 
         for (size_t i = 0; r >= 0 && i < t->n_owners; i++) {
@@ -354,7 +327,7 @@ static int append_policies(sd_bus_message *reply, struct manager *m, const struc
                 char leads[256], overdue[256];
                 struct policy p;
 
-                policy_resolve(m->config, t, o, &p);
+                policy_resolve(c, t, o, &p);
                 format_offsets(p.leads, p.n_leads, leads, sizeof leads);
                 format_offsets(p.overdue, p.n_overdue, overdue, sizeof overdue);
                 r = append_line(reply, "%s: at %02d:%02d, before: %s; after a miss: %s%s%s (%s)", o->name,
@@ -369,27 +342,31 @@ static int append_policies(sd_bus_message *reply, struct manager *m, const struc
 }
 
 /* Every reminder of the milestone, past and future, done or not. */
-static int append_reminders(sd_bus_message *reply, struct manager *m, const struct milestone *ms) {
-        const struct mark *mk = marks_get(m, ms->task->ledger->id, ms->id);
-        time_t now = manager_now(m), due;
-        struct schedule_input in = { .config = m->config };
+static int append_reminders(sd_bus_message *reply, struct bus *b, const struct milestone *ms) {
+        const struct config *c = config_of(b);
+        struct state_mark mark;
+        const struct state_mark *mk = marks_get(b->marks, ms->task->ledger->id, ms->id, &mark) ? &mark
+                                                                                             : NULL;
+        bool done = mk && mk->status == STATE_DONE;
+        time_t now = clock_now(b->clock), due;
+        struct schedule_input in = { .config = c };
         struct schedule s = {};
         int r;
 
-        zone_local_to_utc(m->config->timezone, ms->due, 0, &due);
+        zone_local_to_utc(c->timezone, ms->due, 0, &due);
         in.from = due - (time_t) 400 * 86400;
         in.to = due + (time_t) 60 * 86400;
         r = schedule_build(&in, &s);
         for (size_t i = 0; r >= 0 && i < s.n_reminders; i++) {
                 const struct reminder *rm = &s.reminders[i];
                 char when[32], offset[16];
-                const char *state = mk && mk->done && rm->at > mk->when ? "not sent: done"
+                const char *state = done && rm->at > mk->when ? "not sent: done"
                                     : mk && rm->at < mk->snoozed_until && rm->at > now ? "not sent: snoozed"
                                     : rm->at <= now ? "past" : "planned";
 
                 if (rm->milestone != ms)
                         continue;
-                zone_format_local(m->config->timezone, rm->at, when, sizeof when);
+                zone_format_local(c->timezone, rm->at, when, sizeof when);
                 offset_format(&rm->offset, offset, sizeof offset);
                 r = append_line(reply, "%s %s %s to %zu owner%s (%s)", when, reminder_kind_name(rm->kind),
                                 offset, rm->n_owners, rm->n_owners == 1 ? "" : "s", state);
@@ -398,7 +375,7 @@ static int append_reminders(sd_bus_message *reply, struct manager *m, const stru
         return r;
 }
 
-static int append_why(sd_bus_message *reply, struct manager *m, const struct task *t,
+static int append_why(sd_bus_message *reply, struct bus *b, const struct task *t,
                       const struct milestone *ms) {
         char due[DATE_ISO_LEN];
         int r;
@@ -413,24 +390,24 @@ static int append_why(sd_bus_message *reply, struct manager *m, const struct tas
         if (r >= 0)
                 r = append_line(reply, "phrase: %s", t->deadline);
         if (r >= 0)
-                r = append_policies(reply, m, t);
-        return r < 0 ? r : append_reminders(reply, m, ms);
+                r = append_policies(reply, config_of(b), t);
+        return r < 0 ? r : append_reminders(reply, b, ms);
 }
 
 int bus_method_why(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        struct manager *m = userdata;
+        struct bus *b = userdata;
         const struct ledger *l;
         const struct task *t;
         const struct milestone *ms;
         sd_bus_message *reply = NULL;
-        int r = read_target(msg, m, &l, &t, &ms, error);
+        int r = read_target(msg, b, &l, &t, &ms, error);
 
         if (r >= 0)
                 r = sd_bus_message_new_method_return(msg, &reply);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "s");
         if (r >= 0)
-                r = append_why(reply, m, t, ms);
+                r = append_why(reply, b, t, ms);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
         if (r >= 0)

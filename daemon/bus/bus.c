@@ -6,111 +6,102 @@
 #include "bus/bus.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus/bus-deliveries.h"
-#include "bus/bus-milestones.h"
-#include "courier/courier.h"
+#include "bus/bus-internal.h"
+#include "bus/private-server.h"
 #include "busapi/busapi.h"
+#include "clock.h"
 #include "feeds/feeds.h"
+#include "ledger/model.h"
 #include "log.h"
 #include "manager.h"
-#include "marks.h"
-#include "bus/private-server.h"
-
-#ifndef LEDGERD_VERSION
-#define LEDGERD_VERSION "0.1"
-#endif
+#include "status.h"
 
 /* ---- properties ------------------------------------------------------------- */
 
-static int property_version(sd_bus *bus, const char *path, const char *interface,
-                            const char *property, sd_bus_message *reply, void *userdata,
-                            sd_bus_error *error) {
-        (void) bus, (void) path, (void) interface, (void) property, (void) userdata, (void) error;
+/* Every property getter has this signature; most use only reply and the bus. */
+#define PROPERTY(name)                                                                          \
+        static int name(sd_bus *bus, const char *path, const char *interface,                  \
+                        const char *property, sd_bus_message *reply, void *userdata,           \
+                        sd_bus_error *error)
+#define UNUSED_PROPERTY_ARGS (void) bus, (void) path, (void) interface, (void) property, (void) error
+
+PROPERTY(property_version) {
+        UNUSED_PROPERTY_ARGS;
+        (void) userdata;
         return sd_bus_message_append(reply, "s", LEDGERD_VERSION);
 }
 
-static int property_config_path(sd_bus *bus, const char *path, const char *interface,
-                                const char *property, sd_bus_message *reply, void *userdata,
-                                sd_bus_error *error) {
-        struct manager *m = userdata;
+PROPERTY(property_config_path) {
+        struct bus *b = userdata;
 
-        (void) bus, (void) path, (void) interface, (void) property, (void) error;
-        return sd_bus_message_append(reply, "s", m->config_path);
+        UNUSED_PROPERTY_ARGS;
+        return sd_bus_message_append(reply, "s", manager_config_path(b->manager));
 }
 
-static int property_timezone(sd_bus *bus, const char *path, const char *interface,
-                             const char *property, sd_bus_message *reply, void *userdata,
-                             sd_bus_error *error) {
-        struct manager *m = userdata;
+PROPERTY(property_timezone) {
+        struct bus *b = userdata;
 
-        (void) bus, (void) path, (void) interface, (void) property, (void) error;
-        return sd_bus_message_append(reply, "s", m->config->timezone);
+        UNUSED_PROPERTY_ARGS;
+        return sd_bus_message_append(reply, "s", manager_config(b->manager)->timezone);
 }
 
-static int property_ledgers(sd_bus *bus, const char *path, const char *interface,
-                            const char *property, sd_bus_message *reply, void *userdata,
-                            sd_bus_error *error) {
-        struct manager *m = userdata;
+PROPERTY(property_ledgers) {
+        const struct config *c = manager_config(((struct bus *) userdata)->manager);
         int r = sd_bus_message_open_container(reply, 'a', "(ssi)");
 
-        (void) bus, (void) path, (void) interface, (void) property, (void) error;
-        for (size_t i = 0; r >= 0 && i < m->config->n_ledgers; i++)
-                r = sd_bus_message_append(reply, "(ssi)", m->config->ledgers[i].id,
-                                          m->config->ledgers[i].title, m->config->ledgers[i].year);
+        UNUSED_PROPERTY_ARGS;
+        for (size_t i = 0; r >= 0 && i < c->n_ledgers; i++)
+                r = sd_bus_message_append(reply, "(ssi)", c->ledgers[i].id, c->ledgers[i].title,
+                                          c->ledgers[i].year);
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
-static int property_counts(sd_bus *bus, const char *path, const char *interface,
-                           const char *property, sd_bus_message *reply, void *userdata,
-                           sd_bus_error *error) {
-        unsigned c[7];
+PROPERTY(property_counts) {
+        struct bus *b = userdata;
+        const struct config *c = manager_config(b->manager);
+        unsigned n[BUS_COUNTS_MAX];
 
-        (void) bus, (void) path, (void) interface, (void) property, (void) error;
-        manager_counts(userdata, c);
-        return sd_bus_message_append(reply, BUS_COUNTS, c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+        UNUSED_PROPERTY_ARGS;
+        status_count(c, b->marks, clock_today(b->clock, c->timezone), n);
+        return sd_bus_message_append(reply, BUS_COUNTS, n[0], n[1], n[2], n[3], n[4], n[5], n[6]);
 }
 
-static int property_next_reminder(sd_bus *bus, const char *path, const char *interface,
-                                  const char *property, sd_bus_message *reply, void *userdata,
-                                  sd_bus_error *error) {
-        (void) bus, (void) path, (void) interface, (void) property, (void) error;
-        return sd_bus_message_append(reply, "t", (uint64_t) manager_next_reminder(userdata) * 1000000);
+PROPERTY(property_next_reminder) {
+        struct bus *b = userdata;
+
+        UNUSED_PROPERTY_ARGS;
+        return sd_bus_message_append(reply, "t", (uint64_t) manager_next_reminder(b->manager) * 1000000);
 }
 
-static int property_last_reload(sd_bus *bus, const char *path, const char *interface,
-                                const char *property, sd_bus_message *reply, void *userdata,
-                                sd_bus_error *error) {
-        const struct reload_result *lr = &((struct manager *) userdata)->last_reload;
+PROPERTY(property_last_reload) {
+        const struct reload_result *lr = manager_last_reload(((struct bus *) userdata)->manager);
 
-        (void) bus, (void) path, (void) interface, (void) property, (void) error;
+        UNUSED_PROPERTY_ARGS;
         return sd_bus_message_append(reply, "(bts)", lr->ok, (uint64_t) lr->when * 1000000,
                                      lr->message ? lr->message : "");
 }
 
 /* Private feeds are listed with "<token>" for their secret: everyone may
  * read this property. */
-static int property_feed_urls(sd_bus *bus, const char *path, const char *interface,
-                              const char *property, sd_bus_message *reply, void *userdata,
-                              sd_bus_error *error) {
-        char **urls = feeds_urls(userdata);
+PROPERTY(property_feed_urls) {
+        char **urls = feeds_urls(((struct bus *) userdata)->feeds);
         int r = urls ? sd_bus_message_append_strv(reply, urls) : -ENOMEM;
 
-        (void) bus, (void) path, (void) interface, (void) property, (void) error;
+        UNUSED_PROPERTY_ARGS;
         for (size_t i = 0; urls && urls[i]; i++)
                 free(urls[i]);
         free(urls);
         return r;
 }
 
-static int property_orphans(sd_bus *bus, const char *path, const char *interface,
-                            const char *property, sd_bus_message *reply, void *userdata,
-                            sd_bus_error *error) {
-        (void) bus, (void) path, (void) interface, (void) property, (void) error;
-        return sd_bus_message_append(reply, "u", marks_orphans(userdata));
+PROPERTY(property_orphans) {
+        UNUSED_PROPERTY_ARGS;
+        return sd_bus_message_append(reply, "u", marks_orphans(((struct bus *) userdata)->marks));
 }
 
 /* ---- authorization ---------------------------------------------------------- */
@@ -131,10 +122,9 @@ static bool in_group(sd_bus_creds *creds, gid_t gid) {
         return false;
 }
 
-/* Root or the admin group, from the sender's credentials on every call.
- * Fills *uid and the user's name (free it). */
-int bus_authorize(sd_bus_message *msg, struct manager *m, const char *what, uid_t *uid,
-                     char **user, sd_bus_error *error) {
+/* Root or the admin group, from the sender's credentials on every call. */
+int bus_authorize(sd_bus_message *msg, struct bus *b, const char *what, uid_t *uid, char **user,
+                  sd_bus_error *error) {
         sd_bus_creds *creds = NULL;
         struct passwd pw, *found = NULL;
         char buf[1024];
@@ -149,11 +139,11 @@ int bus_authorize(sd_bus_message *msg, struct manager *m, const char *what, uid_
                 return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED,
                                         "cannot tell who is asking");
         }
-        if (*uid != 0 && !in_group(creds, m->admin_gid)) {
+        if (*uid != 0 && !in_group(creds, b->admin_gid)) {
                 sd_bus_creds_unref(creds);
                 return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
                                          "only root and members of group %s may %s",
-                                         m->config->admin_group, what);
+                                         manager_config(b->manager)->admin_group, what);
         }
         sd_bus_creds_unref(creds);
         getpwuid_r(*uid, &pw, buf, sizeof buf, &found);
@@ -161,14 +151,66 @@ int bus_authorize(sd_bus_message *msg, struct manager *m, const char *what, uid_
         return *user ? 0 : -ENOMEM;
 }
 
+static void resolve_admin_group(struct bus *b) {
+        const char *name = manager_config(b->manager)->admin_group;
+        struct group *g = getgrnam(name);
+
+        b->admin_gid = g ? g->gr_gid : (gid_t) -1;
+        if (!g)
+                log_notice("admin group \"%s\" does not exist: only root may change state", name);
+}
+
+void bus_config_changed(struct bus *b) {
+        resolve_admin_group(b);
+}
+
+/* ---- filters and lookups ---------------------------------------------------- */
+
+int bus_read_filter(sd_bus_message *msg, bus_filter_entry_fn entry, void *filter,
+                    sd_bus_error *error) {
+        int r = sd_bus_message_enter_container(msg, 'a', "{sv}");
+
+        while (r >= 0 && (r = sd_bus_message_enter_container(msg, 'e', "sv")) > 0) {
+                const char *key;
+
+                r = sd_bus_message_read(msg, "s", &key);
+                if (r >= 0)
+                        r = entry(msg, key, filter, error);
+                if (r >= 0)
+                        r = sd_bus_message_exit_container(msg);
+        }
+        return r < 0 ? r : sd_bus_message_exit_container(msg);
+}
+
+int bus_read_variant(sd_bus_message *msg, const char *key, const char *type, void *value,
+                     const char *what, sd_bus_error *error) {
+        if (sd_bus_message_read(msg, "v", type, value) < 0)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "filter \"%s\" takes %s",
+                                         key, what);
+        return 0;
+}
+
+int bus_find(struct bus *b, const char *name, const struct ledger **l, const struct task **t,
+             const struct milestone **ms, sd_bus_error *error) {
+        int r = config_find_named(manager_config(b->manager), name, l, t, ms);
+
+        if (r == -EADDRINUSE)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
+                                         "\"%s\" is in more than one ledger: write LEDGER/%s", name, name);
+        if (r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_FOUND, "no milestone or undated task \"%s\"",
+                                         name);
+        return 0;
+}
+
 /* ---- changing methods ------------------------------------------------------- */
 
 /* The milestone (or undated task) a call names; an error reply otherwise. */
-static int resolve(struct manager *m, const char *name, const struct ledger **l, const char **id,
+static int resolve(struct bus *b, const char *name, const struct ledger **l, const char **id,
                    sd_bus_error *error) {
         const struct task *t;
         const struct milestone *ms;
-        int r = bus_find(m, name, l, &t, &ms, error);
+        int r = bus_find(b, name, l, &t, &ms, error);
 
         if (r < 0)
                 return r;
@@ -176,11 +218,10 @@ static int resolve(struct manager *m, const char *name, const struct ledger **l,
         return 0;
 }
 
-static int record(sd_bus_message *msg, struct manager *m, enum mark_action action,
-                  const char *name, const char *note, time_t until, sd_bus_error *error) {
+static int record(sd_bus_message *msg, struct bus *b, enum mark_action action, const char *name,
+                  const char *note, time_t until, sd_bus_error *error) {
         static const char *const verbs[] = { "mark milestones done", "reopen milestones",
                                              "snooze milestones" };
-        static const char *const signals[] = { "MilestoneDone", "MilestoneReopened", NULL };
         const struct ledger *l;
         const char *id;
         char *user = NULL;
@@ -189,22 +230,17 @@ static int record(sd_bus_message *msg, struct manager *m, enum mark_action actio
 
         if (strlen(note) > 4096)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS, "the note is over 4096 bytes");
-        r = resolve(m, name, &l, &id, error);
+        r = resolve(b, name, &l, &id, error);
         if (r >= 0)
-                r = bus_authorize(msg, m, verbs[action], &uid, &user, error);
+                r = bus_authorize(msg, b, verbs[action], &uid, &user, error);
         if (r >= 0) {
-                r = marks_record(m, action, l->id, id, uid, user, note, until);
+                r = manager_mark(b->manager, action, l->id, id,
+                                 &(struct mark_author) { .uid = uid, .user = user }, note, until);
                 if (r == -EALREADY)
                         r = sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s/%s is %s",
                                               l->id, id, action == MARK_DONE ? "done already"
                                                                              : "not done");
         }
-        if (r >= 0 && signals[action])
-                bus_emit_mark(m, signals[action], l->id, id, user, note);
-        if (r >= 0 && action == MARK_DONE)
-                courier_milestone_done(m, l->id, id);
-        if (r >= 0)
-                r = manager_replan(m);
         free(user);
         if (r < 0 && !sd_bus_error_is_set(error))
                 return sd_bus_error_set_errnof(error, -r, "cannot record it in the state database: %s",
@@ -227,31 +263,32 @@ static int method_reopen(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 }
 
 static int method_snooze(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        struct bus *b = userdata;
         const char *name, *note;
         uint64_t until;
         int r = sd_bus_message_read(msg, "sts", &name, &until, &note);
 
         if (r < 0)
                 return r;
-        if (until / 1000000 <= (uint64_t) manager_now(userdata) || until / 1000000 > INT64_MAX / 2)
+        if (until / 1000000 <= (uint64_t) clock_now(b->clock) || until / 1000000 > INT64_MAX / 2)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
                                         "snooze until a time in the future (microseconds since the epoch)");
-        return record(msg, userdata, MARK_SNOOZE, name, note, (time_t) (until / 1000000), error);
+        return record(msg, b, MARK_SNOOZE, name, note, (time_t) (until / 1000000), error);
 }
 
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        struct manager *m = userdata;
+        struct bus *b = userdata;
         char *user = NULL;
         uid_t uid;
-        int r = bus_authorize(msg, m, "reload", &uid, &user, error);
+        int r = bus_authorize(msg, b, "reload", &uid, &user, error);
 
         free(user);
         if (r < 0)
                 return r;
-        if (manager_reload(m) < 0)
+        if (manager_reload(b->manager) < 0)
                 return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
                                          "the new configuration was refused, the old one stays: %s",
-                                         m->last_reload.message ? m->last_reload.message : "");
+                                         manager_last_reload(b->manager)->message ?: "");
         return sd_bus_reply_method_return(msg, NULL);
 }
 
@@ -306,10 +343,10 @@ static const sd_bus_vtable ledger_vtable[] = {
         SD_BUS_VTABLE_END,
 };
 
-int bus_add_object(struct manager *m, sd_bus *bus) {
-        int r = sd_bus_add_object_vtable(bus, NULL, BUS_PATH, BUS_INTERFACE, ledger_vtable, m);
+int bus_add_object(struct bus *b, sd_bus *connection) {
+        int r = sd_bus_add_object_vtable(connection, NULL, BUS_PATH, BUS_INTERFACE, ledger_vtable, b);
 
-        return r < 0 ? log_error_errno(r, "cannot add the bus object") : 0;
+        return r < 0 ? log_error_errno(r, "cannot add the bus object: %m") : 0;
 }
 
 /* ---- signals to every connection ------------------------------------------- */
@@ -321,82 +358,110 @@ struct emit {
         int ok;
 };
 
-static void emit_one(sd_bus *bus, void *userdata) {
+static void emit_one(sd_bus *connection, void *userdata) {
         const struct emit *e = userdata;
 
         if (strcmp(e->types, "bs") == 0)
-                sd_bus_emit_signal(bus, BUS_PATH, BUS_INTERFACE, e->member, "bs", e->ok, e->a);
+                sd_bus_emit_signal(connection, BUS_PATH, BUS_INTERFACE, e->member, "bs", e->ok, e->a);
         else
-                sd_bus_emit_signal(bus, BUS_PATH, BUS_INTERFACE, e->member, "ssss", e->a, e->b,
+                sd_bus_emit_signal(connection, BUS_PATH, BUS_INTERFACE, e->member, "ssss", e->a, e->b,
                                    e->c, e->d);
 }
 
-static void emit_all(struct manager *m, const struct emit *e) {
-        if (m->bus)
-                emit_one(m->bus, (void *) e);
-        private_server_foreach(m->private_server, emit_one, (void *) e);
+static void emit_all(struct bus *b, const struct emit *e) {
+        if (b->bus)
+                emit_one(b->bus, (void *) e);
+        private_server_foreach(b->private_server, emit_one, (void *) e);
 }
 
-void bus_emit_reloaded(struct manager *m) {
-        struct emit e = { "Reloaded", "bs", m->last_reload.message ? m->last_reload.message : "",
-                          .ok = m->last_reload.ok };
+void bus_emit_reloaded(struct bus *b, const struct reload_result *r) {
+        struct emit e = { "Reloaded", "bs", r->message ? r->message : "", .ok = r->ok };
 
-        emit_all(m, &e);
+        emit_all(b, &e);
 }
 
-void bus_emit_mark(struct manager *m, const char *member, const char *ledger, const char *id,
+void bus_emit_mark(struct bus *b, enum mark_action action, const char *ledger, const char *id,
                    const char *user, const char *note) {
-        struct emit e = { member, "ssss", ledger, id, user, note, .ok = 0 };
+        static const char *const members[] = {
+                [MARK_DONE] = "MilestoneDone", [MARK_REOPEN] = "MilestoneReopened", [MARK_SNOOZE] = NULL,
+        };
+        struct emit e = { members[action], "ssss", ledger, id, user, note, .ok = 0 };
 
-        emit_all(m, &e);
+        if (e.member)
+                emit_all(b, &e);
 }
 
-void bus_emit_reminder(struct manager *m, const char *ledger, const char *id, const char *kind,
+void bus_emit_reminder(struct bus *b, const char *ledger, const char *id, const char *kind,
                        const char *target, const char *reason) {
         struct emit sent = { "ReminderSent", "ssss", ledger, id, kind, target, .ok = 0 };
         struct emit failed = { "ReminderFailed", "ssss", ledger, id, target, reason, .ok = 0 };
 
-        emit_all(m, reason ? &failed : &sent);
+        emit_all(b, reason ? &failed : &sent);
 }
 
 /* ---- setup ------------------------------------------------------------------ */
 
-static int connect_bus(struct manager *m) {
-        int r = m->bus_choice == BUS_USER ? sd_bus_open_user(&m->bus) : sd_bus_open_system(&m->bus);
-        const char *which = m->bus_choice == BUS_USER ? "user" : "system";
+static int connect_bus(struct bus *b) {
+        const char *which = b->choice == BUS_USER ? "user" : "system";
+        int r = b->choice == BUS_USER ? sd_bus_open_user(&b->bus) : sd_bus_open_system(&b->bus);
 
         if (r < 0) {
                 /* The private socket still serves ledgerctl: warn, do not fail. */
-                log_warning_errno(r, "no %s bus (%s): serving on the private socket only", which,
-                                  strerror(-r));
-                m->bus = NULL;
+                log_warning_errno(r, "no %s bus (%m): serving on the private socket only", which);
+                b->bus = NULL;
                 return 0;
         }
-        r = bus_add_object(m, m->bus);
+        r = bus_add_object(b, b->bus);
         if (r >= 0)
-                r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+                r = sd_bus_request_name(b->bus, BUS_NAME, 0);
         if (r < 0) {
-                log_warning_errno(r, "cannot take the name %s on the %s bus (%s): serving on the "
-                                  "private socket only", BUS_NAME, which, strerror(-r));
-                m->bus = sd_bus_flush_close_unref(m->bus);
+                log_warning_errno(r, "cannot take the name %s on the %s bus (%m): serving on the "
+                                  "private socket only", BUS_NAME, which);
+                b->bus = sd_bus_flush_close_unref(b->bus);
                 return 0;
         }
-        r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
-        return r < 0 ? log_error_errno(r, "cannot attach the bus to the event loop") : 0;
+        r = sd_bus_attach_event(b->bus, b->event, SD_EVENT_PRIORITY_NORMAL);
+        return r < 0 ? log_error_errno(r, "cannot attach the bus to the event loop: %m") : 0;
 }
 
-int bus_setup(struct manager *m) {
-        int r = 0;
+static int add_peer_object(sd_bus *connection, void *userdata) {
+        return bus_add_object(userdata, connection);
+}
 
-        if (m->bus_choice != BUS_NONE)
-                r = connect_bus(m);
+int bus_new(const struct bus_setup *setup, struct bus **out) {
+        struct bus *b = calloc(1, sizeof *b);
+        const struct private_server_setup ps = {
+                .event = setup->event,
+                .directory = manager_runtime_directory(setup->manager),
+                .group = manager_config(setup->manager)->admin_group,
+                .add_object = add_peer_object,
+                .userdata = b,
+        };
+        int r;
+
+        if (!b)
+                return log_oom();
+        *b = (struct bus) {
+                .event = setup->event, .clock = setup->clock, .manager = setup->manager,
+                .marks = setup->marks, .courier = setup->courier, .feeds = setup->feeds,
+                .state = setup->state, .choice = setup->choice,
+        };
+        resolve_admin_group(b);
+        r = b->choice != BUS_NONE ? connect_bus(b) : 0;
         if (r >= 0)
-                r = private_server_start(m, &m->private_server);
-        return r;
+                r = private_server_start(&ps, b->admin_gid, &b->private_server);
+        if (r < 0) {
+                bus_free(b);
+                return r;
+        }
+        *out = b;
+        return 0;
 }
 
-void bus_done(struct manager *m) {
-        private_server_free(m->private_server);
-        m->private_server = NULL;
-        m->bus = sd_bus_flush_close_unref(m->bus);
+void bus_free(struct bus *b) {
+        if (!b)
+                return;
+        private_server_free(b->private_server);
+        sd_bus_flush_close_unref(b->bus);
+        free(b);
 }

@@ -1,29 +1,48 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* The org.ledgerd.Ledger1 object, on the system or user bus and on every
- * connection of the private socket. */
+/* The org.ledgerd.Ledger1 object (busapi/busapi.h), on the system or user
+ * bus and on every connection of the private socket. */
 
-#include <systemd/sd-bus.h>
-#include <sys/types.h>
+#include <stdbool.h>
+#include <systemd/sd-event.h>
 
+#include "marks.h"
+
+struct bus;
+struct courier;
+struct feeds;
 struct manager;
+struct reload_result;
+struct service_clock;
+struct state;
 
-/* Connects to the chosen bus (if any), takes the name, and opens the
- * private socket. */
-int bus_setup(struct manager *m);
-void bus_done(struct manager *m);
-/* Adds the object to one connection (the bus, or a private peer). */
-int bus_add_object(struct manager *m, sd_bus *bus);
+enum bus_choice { BUS_SYSTEM, BUS_USER, BUS_NONE };
 
-/* Lets root and the admin group through, with their uid and user name (to
- * free); an AccessDenied error for anyone else. what: "mark milestones done". */
-int bus_authorize(sd_bus_message *msg, struct manager *m, const char *what, uid_t *uid,
-                  char **user, sd_bus_error *error);
+/* What the bus object shows and asks for. The pointers must outlive it. */
+struct bus_setup {
+        sd_event *event;
+        const struct service_clock *clock;
+        struct manager *manager; /* the configuration, reloads, marks, the plan */
+        struct marks *marks;
+        struct courier *courier; /* send-test */
+        struct feeds *feeds;     /* FeedURLs */
+        struct state *state;     /* the delivery log */
+        enum bus_choice choice;
+};
 
-void bus_emit_reloaded(struct manager *m);
+/* Connects to the chosen bus (if any; none is only a warning), takes the
+ * name, and opens the private socket in the runtime directory. */
+int bus_new(const struct bus_setup *setup, struct bus **out);
+void bus_free(struct bus *b);
+
+/* After a reload: the admin group is looked up again. */
+void bus_config_changed(struct bus *b);
+
+void bus_emit_reloaded(struct bus *b, const struct reload_result *r);
 /* ReminderSent when reason is NULL, else ReminderFailed. */
-void bus_emit_reminder(struct manager *m, const char *ledger, const char *id, const char *kind,
+void bus_emit_reminder(struct bus *b, const char *ledger, const char *id, const char *kind,
                        const char *target, const char *reason);
-void bus_emit_mark(struct manager *m, const char *member, const char *ledger, const char *id,
+/* MilestoneDone or MilestoneReopened; nothing for a snooze. */
+void bus_emit_mark(struct bus *b, enum mark_action action, const char *ledger, const char *id,
                    const char *user, const char *note);

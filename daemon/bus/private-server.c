@@ -9,17 +9,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "bus/bus.h"
+#include "basic/mkdirs.h"
 #include "busapi/busapi.h"
 #include "log.h"
-#include "manager.h"
-#include "basic/mkdirs.h"
 
 /* A local tool should never need more; a runaway client must not exhaust fds. */
 #define PRIVATE_MAX_PEERS 64
 
 struct private_server {
-        struct manager *m;
+        struct private_server_setup setup;
+        gid_t gid;
         int fd;
         char *path;
         sd_event_source *accept_source;
@@ -72,11 +71,11 @@ static int start_peer(struct private_server *ps, int fd, sd_bus **out) {
                                         "org.freedesktop.DBus.Local", "Disconnected",
                                         on_disconnected, ps);
         if (r >= 0)
-                r = bus_add_object(ps->m, bus);
+                r = ps->setup.add_object(bus, ps->setup.userdata);
         if (r >= 0)
                 r = sd_bus_start(bus);
         if (r >= 0)
-                r = sd_bus_attach_event(bus, ps->m->event, SD_EVENT_PRIORITY_NORMAL);
+                r = sd_bus_attach_event(bus, ps->setup.event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0) {
                 sd_bus_flush_close_unref(bus);
                 return r;
@@ -105,7 +104,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
         }
         r = start_peer(ps, cfd, &ps->peers[slot]);
         if (r < 0)
-                log_warning_errno(r, "private socket: cannot start a connection: %s", strerror(-r));
+                log_warning_errno(r, "private socket: cannot start a connection: %m");
         return 0;
 }
 
@@ -113,16 +112,17 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
 static void restrict_socket(struct private_server *ps) {
         if (chmod(ps->path, 0660) < 0)
                 log_warning_errno(errno, "%s: cannot chmod: %m", ps->path);
-        if (ps->m->admin_gid != (gid_t) -1 && chown(ps->path, (uid_t) -1, ps->m->admin_gid) < 0)
+        if (ps->gid != (gid_t) -1 && chown(ps->path, (uid_t) -1, ps->gid) < 0)
                 log_warning_errno(errno, "%s: cannot give it to group %s: %m (only the daemon's "
-                                  "user and root may connect)", ps->path, ps->m->config->admin_group);
+                                  "user and root may connect)", ps->path, ps->setup.group);
 }
 
 static int listen_at(struct private_server *ps) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
         if (strlen(ps->path) >= sizeof sa.sun_path)
-                return log_error_errno(ENAMETOOLONG, "%s: path too long for a socket", ps->path);
+                return log_error_errno(ENAMETOOLONG, "%s: cannot listen: %m (a socket's path has at most %zu bytes)",
+                                       ps->path, sizeof sa.sun_path - 1);
         strcpy(sa.sun_path, ps->path);
         ps->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (ps->fd < 0)
@@ -131,29 +131,29 @@ static int listen_at(struct private_server *ps) {
         if (bind(ps->fd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen(ps->fd, 16) < 0)
                 return log_error_errno(errno, "%s: cannot listen: %m", ps->path);
         restrict_socket(ps);
-        return sd_event_add_io(ps->m->event, &ps->accept_source, ps->fd, EPOLLIN, on_accept, ps);
+        return sd_event_add_io(ps->setup.event, &ps->accept_source, ps->fd, EPOLLIN, on_accept, ps);
 }
 
-int private_server_start(struct manager *m, struct private_server **out) {
+int private_server_start(const struct private_server_setup *setup, gid_t gid,
+                         struct private_server **out) {
         struct private_server *ps = calloc(1, sizeof *ps);
         int r;
 
         if (!ps)
                 return -ENOMEM;
-        ps->m = m;
-        ps->fd = -1;
-        r = mkdirs(m->runtime_directory, 0755);
+        *ps = (struct private_server) { .setup = *setup, .gid = gid, .fd = -1 };
+        r = mkdirs(setup->directory, 0755);
         if (r < 0) {
-                log_error_errno(r, "cannot create the runtime directory %s: %s",
-                                m->runtime_directory, strerror(-r));
+                log_error_errno(r, "cannot create the runtime directory %s: %m", setup->directory);
                 free(ps);
                 return r;
         }
-        if (asprintf(&ps->path, "%s/%s", m->runtime_directory, BUS_PRIVATE_SOCKET) < 0) {
+        if (asprintf(&ps->path, "%s/%s", setup->directory, BUS_PRIVATE_SOCKET) < 0) {
                 free(ps);
                 return -ENOMEM;
         }
         r = listen_at(ps);
+        ps->setup.directory = ps->setup.group = NULL; /* the caller's strings: not kept */
         if (r < 0) {
                 private_server_free(ps);
                 return r;

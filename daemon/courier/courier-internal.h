@@ -11,10 +11,10 @@
 #include <time.h>
 
 #include "store/deliveries.h"
+#include "courier/courier.h"
 #include "courier/send.h"
 #include "notify/webhook.h"
 
-struct manager;
 struct curl_loop;
 
 /* A pending message waiting for its peer, in memory. The delivery log has
@@ -43,7 +43,18 @@ struct secret {
 };
 
 struct courier {
-        struct manager *m;
+        sd_event *event;
+        const struct service_clock *clock;
+        struct state *state;
+        struct marks *marks;
+        const struct feeds *feeds;
+        const struct config *config;
+        char *outbox; /* <state_directory>/outbox */
+        courier_outcome_fn on_outcome;
+        void *userdata;
+        courier_transport_fn transport; /* NULL: the real one, courier_transmit() */
+        void *transport_userdata;
+
         struct curl_loop *curl;
         struct secret *secrets;
         size_t n_secrets;
@@ -86,8 +97,9 @@ int courier_build(struct courier *c, const struct delivery *d, struct outgoing *
 /* A test message to target. */
 int courier_build_test(struct courier *c, const char *target, struct outgoing *out, char **why);
 void outgoing_free(struct outgoing *o);
-/* Starts sending; done is called later from the event loop, never from
- * inside this call. 0 or -errno. */
+/* Starts sending, through the transport of courier_set_transport() or the
+ * real one; done is called later from the event loop, never from inside
+ * this call. 0 or -errno. */
 int courier_transmit(struct courier *c, struct outgoing *o, send_done_fn done, void *userdata);
 
 /* The queues (courier-queue.c). */

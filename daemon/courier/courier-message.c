@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "courier/courier-internal.h"
 #include "courier/curl-loop.h"
 #include "feeds/feeds.h"
@@ -18,7 +19,6 @@
 #include "log.h"
 #include "notify/mail.h"
 #include "notify/maildir.h"
-#include "manager.h"
 #include "marks.h"
 #include "notify/message.h"
 #include "ledger/schedule.h"
@@ -60,7 +60,7 @@ static void add_secret(struct courier *c, const char *channel, const char *spec,
 }
 
 void courier_read_secrets(struct courier *c) {
-        const struct config *cf = c->m->config;
+        const struct config *cf = c->config;
         const struct smtp_settings *smtp = &cf->delivery.smtp;
 
         courier_free_secrets(c);
@@ -73,8 +73,8 @@ void courier_read_secrets(struct courier *c) {
 }
 
 const char *courier_secret(const struct courier *c, const char *channel) {
-        if (!channel && c->m->config->delivery.smtp.password)
-                return c->m->config->delivery.smtp.password; /* inline, when allowed */
+        if (!channel && c->config->delivery.smtp.password)
+                return c->config->delivery.smtp.password; /* inline, when allowed */
         for (size_t i = 0; i < c->n_secrets; i++)
                 if (channel ? c->secrets[i].channel && strcmp(c->secrets[i].channel, channel) == 0
                             : !c->secrets[i].channel)
@@ -129,11 +129,11 @@ static const struct channel *target_channel(const struct config *cf, const char 
 
 /* scheme://host[:port] of a URL: transfers to one host share a queue. */
 char *courier_peer_of(const struct courier *c, const char *target) {
-        const struct channel *ch = target_channel(c->m->config, target);
+        const struct channel *ch = target_channel(c->config, target);
         const char *host, *end;
 
         if (target_address(target))
-                return strdup(c->m->config->delivery.smtp.url ? "smtp" : "maildir");
+                return strdup(c->config->delivery.smtp.url ? "smtp" : "maildir");
         if (!ch)
                 return strdup(target);
         host = strstr(ch->url, "://");
@@ -217,12 +217,12 @@ static int find_reminders(struct courier *c, const struct delivery *d, struct fo
         if (!f->reminders || !f->list || !f->milestones)
                 return -ENOMEM;
         for (size_t i = 0; r == 0 && i < d->n_items; i++) {
-                r = find_item(c->m->config, &d->items[i], d->target, &f->reminders[i], why);
+                r = find_item(c->config, &d->items[i], d->target, &f->reminders[i], why);
                 f->n = i + 1;
                 if (r == 0) {
                         f->list[i] = &f->reminders[i];
                         f->milestones[i] = f->reminders[i].milestone;
-                        open += !marks_is_done(c->m, f->milestones[i]);
+                        open += !marks_is_done(c->marks, f->milestones[i]);
                 }
         }
         if (r == 0 && open == 0)
@@ -269,9 +269,9 @@ static char *render_calendar(const struct config *cf, const struct found *f, tim
 
 static int build_mail(struct courier *c, const char *target, const char *key, const struct message *msg,
                       const char *calendar, const char *calendar_name, struct outgoing *out) {
-        const struct config *cf = c->m->config;
+        const struct config *cf = c->config;
         const char *addr = target_address(target);
-        time_t now = manager_now(c->m);
+        time_t now = clock_now(c->clock);
         struct mail_address to = { owner_name_of(cf, target), addr };
         struct mail_input in = {
                 .date = now,
@@ -334,7 +334,7 @@ static int build_webhook(struct courier *c, const struct channel *ch, const char
                 .channel = ch,
                 .secret = courier_secret(c, ch->id),
                 .id = key,
-                .now_ms = (int64_t) manager_now(c->m) * 1000,
+                .now_ms = (int64_t) clock_now(c->clock) * 1000,
                 .subject = msg->subject,
                 .body = msg->body,
                 .link = link,
@@ -359,7 +359,7 @@ static int build_webhook(struct courier *c, const struct channel *ch, const char
 
 static int render_for(struct courier *c, const struct delivery *d, const struct found *f,
                       const char *link, struct outgoing *out, char **why) {
-        const struct config *cf = c->m->config;
+        const struct config *cf = c->config;
         const struct channel *ch = target_channel(cf, d->target);
         struct message_input in = {
                 .templates = cf->delivery.templates,
@@ -398,7 +398,7 @@ int courier_build(struct courier *c, const struct delivery *d, struct outgoing *
         *why = NULL;
         r = find_reminders(c, d, &f, why);
         if (r == 0) {
-                link = feeds_url_ledger(c->m);
+                link = c->feeds ? feeds_url_ledger(c->feeds) : NULL;
                 r = render_for(c, d, &f, link, out, why);
         }
         if (r < 0 && !*why && asprintf(why, "cannot build the message: %s", strerror(-r)) < 0)
@@ -409,10 +409,10 @@ int courier_build(struct courier *c, const struct delivery *d, struct outgoing *
 }
 
 int courier_build_test(struct courier *c, const char *target, struct outgoing *out, char **why) {
-        const struct config *cf = c->m->config;
+        const struct config *cf = c->config;
         const struct channel *ch = target_channel(cf, target);
         char when[64], key[64];
-        time_t now = manager_now(c->m);
+        time_t now = clock_now(c->clock);
         struct message msg = { .subject = "【台账提醒】测试消息" };
         int r;
 
@@ -463,44 +463,43 @@ static int on_deferred(sd_event_source *s, void *userdata) {
 static int to_maildir(struct courier *c, struct outgoing *o, send_done_fn done, void *userdata) {
         struct deferred *d = calloc(1, sizeof *d);
         sd_event_source *source; /* unreferenced by on_deferred */
-        char *dir = NULL, *name = NULL;
+        char *name = NULL;
         int r;
 
-        if (!d || asprintf(&dir, "%s/outbox", c->m->state_directory) < 0) {
-                free(d);
+        if (!d)
                 return -ENOMEM;
-        }
-        r = maildir_deliver(dir, o->mail, o->mail_size, &name);
+        r = maildir_deliver(c->outbox, o->mail, o->mail_size, &name);
         d->result.verdict = r < 0 ? SEND_RETRY : SEND_DELIVERED;
         if (r < 0)
-                snprintf(d->result.reason, sizeof d->result.reason, "cannot write to %s: %s", dir,
-                         strerror(-r));
+                snprintf(d->result.reason, sizeof d->result.reason, "cannot write to %s: %s",
+                         c->outbox, strerror(-r));
         else
-                snprintf(d->result.answer, sizeof d->result.answer, "%s/new/%s", dir, name);
-        free(dir);
+                snprintf(d->result.answer, sizeof d->result.answer, "%s/new/%s", c->outbox, name);
         free(name);
         d->done = done;
         d->userdata = userdata;
-        r = sd_event_add_defer(c->m->event, &source, on_deferred, d);
+        r = sd_event_add_defer(c->event, &source, on_deferred, d);
         if (r < 0)
                 free(d);
         return r;
 }
 
 int courier_transmit(struct courier *c, struct outgoing *o, send_done_fn done, void *userdata) {
-        const struct smtp_settings *smtp = &c->m->config->delivery.smtp;
+        const struct smtp_settings *smtp = &c->config->delivery.smtp;
         struct mail_transport t = {
                 .url = smtp->url,
                 .tls_required = smtp->tls_required,
                 .user = smtp->user,
                 .password = courier_secret(c, NULL),
                 .ca_file = smtp->ca_file,
-                .timeout = c->m->config->delivery.timeout,
+                .timeout = c->config->delivery.timeout,
         };
         const char *rcpt[] = { o->rcpt };
 
+        if (c->transport)
+                return c->transport(o, done, userdata, c->transport_userdata);
         if (o->webhook)
-                return send_webhook(c->curl, o->format, &o->request, c->m->config->delivery.timeout,
+                return send_webhook(c->curl, o->format, &o->request, c->config->delivery.timeout,
                                     done, userdata);
         if (!smtp->url)
                 return to_maildir(c, o, done, userdata);

@@ -11,11 +11,9 @@
 #include <sys/random.h>
 
 #include "notify/backoff.h"
-#include "bus/bus.h"
+#include "clock.h"
 #include "courier/courier-internal.h"
 #include "log.h"
-#include "manager.h"
-#include "marks.h"
 
 /* ---- the waiting messages ------------------------------------------------------ */
 
@@ -108,7 +106,7 @@ static void set_idle(struct courier *c, const char *peer) {
 }
 
 static int rate_limit_of(const struct courier *c, const char *channel) {
-        const struct channel *ch = channel ? config_find_channel(c->m->config, channel) : NULL;
+        const struct channel *ch = channel ? config_find_channel(c->config, channel) : NULL;
 
         return ch ? ch->rate_limit : 0;
 }
@@ -180,14 +178,14 @@ static void emit(struct courier *c, const struct job *j, const char *reason);
 static void record_outcome(struct courier *c, struct job *j, const struct send_result *res,
                            const char *via) {
         struct backoff_policy p = BACKOFF_DEFAULTS;
-        time_t now = manager_now(c->m), first = j->first_try ? j->first_try : now, next = 0;
-        struct state *st = c->m->state;
+        time_t now = clock_now(c->clock), first = j->first_try ? j->first_try : now, next = 0;
+        struct state *st = c->state;
         char why[320];
         int r;
 
         j->tries++;
         j->first_try = first;
-        p.max_age = c->m->config->delivery.give_up;
+        p.max_age = c->config->delivery.give_up;
         if (res->verdict == SEND_DELIVERED) {
                 r = deliveries_sent(st, j->id, now, via, res->answer);
                 log_info("delivery %lld to %s: sent (%s)", (long long) j->id, j->target, res->answer);
@@ -238,7 +236,7 @@ static int copy_delivery(const struct delivery *d, void *userdata) {
                 return 0;
         }
         if (r > 0) {
-                r = deliveries_cancel(t->c->m->state, d->id, manager_now(t->c->m), why);
+                r = deliveries_cancel(t->c->state, d->id, clock_now(t->c->clock), why);
                 log_info("delivery %lld to %s: cancelled: %s", (long long) d->id, d->target, why);
         } else {
                 struct send_result res = { .verdict = SEND_RETRY };
@@ -262,11 +260,11 @@ static void start(struct courier *c, struct job *j, time_t now) {
         }
         t->c = c;
         t->job = j;
-        r = deliveries_get(c->m->state, j->id, copy_delivery, t);
+        r = deliveries_get(c->state, j->id, copy_delivery, t);
         if (r != 0) {
                 if (r < 0)
                         log_error_errno(r, "delivery %lld: cannot read it: %s", (long long) j->id,
-                                        state_last_error(c->m->state));
+                                        state_last_error(c->state));
                 if (t->job)
                         remove_job(c, j); /* cancelled, gone or unreadable */
                 outgoing_free(&t->out);
@@ -298,11 +296,11 @@ static int on_wake(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 static void arm_wake(struct courier *c, time_t when) {
-        uint64_t usec = manager_realtime_usec(c->m, when);
+        uint64_t usec = clock_timer_usec(c->clock, when);
         int r;
 
         if (!c->wake) {
-                r = sd_event_add_time(c->m->event, &c->wake, CLOCK_REALTIME, usec, 1000, on_wake, c);
+                r = sd_event_add_time(c->event, &c->wake, CLOCK_REALTIME, usec, 1000, on_wake, c);
                 if (r >= 0)
                         r = sd_event_source_set_description(c->wake, "courier-wake");
         } else {
@@ -315,7 +313,7 @@ static void arm_wake(struct courier *c, time_t when) {
 }
 
 void courier_pump(struct courier *c) {
-        time_t now = manager_now(c->m), wake = 0;
+        time_t now = clock_now(c->clock), wake = 0;
 
         if (c->pumping)
                 return; /* a try that ended at once: the running pass goes on */
@@ -373,8 +371,8 @@ static int emit_items(const struct delivery *d, void *userdata) {
         struct emit_ctx *e = userdata;
 
         for (size_t i = 0; i < d->n_items; i++)
-                bus_emit_reminder(e->c->m, d->items[i].ledger, d->items[i].milestone, d->items[i].kind,
-                                  d->target, e->reason);
+                e->c->on_outcome(d->items[i].ledger, d->items[i].milestone, d->items[i].kind,
+                                 d->target, e->reason, e->c->userdata);
         return 0;
 }
 
@@ -382,5 +380,6 @@ static int emit_items(const struct delivery *d, void *userdata) {
 static void emit(struct courier *c, const struct job *j, const char *reason) {
         struct emit_ctx e = { c, j, reason };
 
-        deliveries_get(c->m->state, j->id, emit_items, &e);
+        if (c->on_outcome)
+                deliveries_get(c->state, j->id, emit_items, &e);
 }

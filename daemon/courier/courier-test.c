@@ -11,7 +11,6 @@
 
 #include "courier/courier-internal.h"
 #include "courier/courier.h"
-#include "manager.h"
 
 struct test_run {
         courier_test_fn done;
@@ -100,11 +99,11 @@ static int targets_of(const struct config *cf, const char *name, char ***targets
         return 0;
 }
 
-int courier_send_test(struct manager *m, const char *name, courier_test_fn done, void *userdata) {
+int courier_send_test(struct courier *c, const char *name, courier_test_fn done, void *userdata) {
         struct test_run *run;
         char **targets;
         size_t n;
-        int r = m->courier ? targets_of(m->config, name, &targets, &n) : -ESHUTDOWN;
+        int r = targets_of(c->config, name, &targets, &n);
 
         if (r < 0)
                 return r;
@@ -123,7 +122,7 @@ int courier_send_test(struct manager *m, const char *name, courier_test_fn done,
         *run = (struct test_run) { .done = done, .userdata = userdata, .lines = run->lines,
                                    .n_targets = n, .n_waiting = n, .all_delivered = true };
         for (size_t i = 0; i < n; i++)
-                start_test(m->courier, run, i, targets[i]);
+                start_test(c, run, i, targets[i]);
         free(targets);
         if (run->n_waiting == 0)
                 finish_run(run); /* none could even start */

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "courier/courier-internal.h"
 #include "courier/curl-loop.h"
-#include "log.h"
-#include "manager.h"
-#include "marks.h"
 #include "ledger/schedule.h"
+#include "log.h"
+#include "marks.h"
 
 /* ---- recording an instant's reminders ------------------------------------------ */
 
@@ -132,7 +132,7 @@ static int group(const struct reminder *r, size_t n, struct batch *b) {
 /* Records the reminders of one instant, as pending messages (or missed
  * ones), and queues the new messages. */
 static int record_instant(struct courier *c, const struct reminder *r, size_t n, bool late, bool missed) {
-        struct state *st = c->m->state;
+        struct state *st = c->state;
         struct batch b = {};
         int ret = collect_pairs(r, n, &b);
 
@@ -141,7 +141,7 @@ static int record_instant(struct courier *c, const struct reminder *r, size_t n,
         for (size_t i = 0; ret >= 0 && i < b.n_msgs; i++)
                 b.msgs[i].late = late;
         if (ret >= 0 && b.n_msgs > 0)
-                ret = deliveries_record(st, b.msgs, b.n_msgs, missed, manager_now(c->m));
+                ret = deliveries_record(st, b.msgs, b.n_msgs, missed, clock_now(c->clock));
         if (ret < 0)
                 log_error_errno(ret, "cannot record the reminders at %lld: %s", (long long) r->at,
                                 state_last_error(st));
@@ -154,9 +154,12 @@ static int record_instant(struct courier *c, const struct reminder *r, size_t n,
         return ret;
 }
 
-static void dispatch(struct manager *m, const struct reminder *r, size_t n, bool late) {
-        if (record_instant(m->courier, r, n, late, false) >= 0)
-                courier_pump(m->courier);
+int courier_dispatch(struct courier *c, const struct reminder *r, size_t n) {
+        int ret = record_instant(c, r, n, false, false);
+
+        if (ret >= 0)
+                courier_pump(c);
+        return ret;
 }
 
 /* ---- start-up ---------------------------------------------------------------------- */
@@ -168,10 +171,10 @@ static int enqueue_pending(const struct delivery *d, void *userdata) {
 /* Calls record_instant() for each instant of the plan of [from, to). */
 static int replay(struct courier *c, time_t from, time_t to, bool missed) {
         struct schedule_input in = {
-                .config = c->m->config,
+                .config = c->config,
                 .is_done = marks_schedule_done,
                 .quiet_until = marks_schedule_quiet,
-                .userdata = c->m,
+                .userdata = c->marks,
                 .from = from,
                 .to = to,
         };
@@ -194,9 +197,9 @@ static int replay(struct courier *c, time_t from, time_t to, bool missed) {
 /* Reminders whose instant passed while ledgerd was not running: sent late
  * within delivery.catch_up, recorded as missed before it. At the very first
  * start nothing was missed: ledgerd was not there to miss it. */
-static int catch_up(struct courier *c) {
-        struct state *st = c->m->state;
-        time_t now = manager_now(c->m), handled = 0, window = now - c->m->config->delivery.catch_up;
+static int catch_up(struct courier *c, time_t *handled_until) {
+        struct state *st = c->state;
+        time_t now = clock_now(c->clock), handled = 0, window = now - c->config->delivery.catch_up;
         int r = deliveries_handled_until(st, &handled);
 
         if (r < 0)
@@ -207,67 +210,84 @@ static int catch_up(struct courier *c) {
                 r = replay(c, handled + 1 > window ? handled + 1 : window, now + 1, false);
         if (r >= 0)
                 r = deliveries_set_handled_until(st, now);
-        manager_set_dispatched(c->m, now);
+        *handled_until = now;
         return r < 0 ? log_error_errno(r, "cannot catch up: %s", state_last_error(st)) : 0;
 }
 
-int courier_start(struct manager *m) {
+int courier_new(const struct courier_setup *setup, struct courier **out) {
         struct courier *c = calloc(1, sizeof *c);
         int r;
 
         if (!c)
                 return log_oom();
-        c->m = m;
-        m->courier = c;
-        r = curl_loop_new(m->event, &c->curl);
-        if (r < 0)
-                return log_error_errno(r, "cannot set up libcurl");
+        *c = (struct courier) {
+                .event = setup->event, .clock = setup->clock, .state = setup->state,
+                .marks = setup->marks, .feeds = setup->feeds, .config = setup->config,
+                .on_outcome = setup->on_outcome, .userdata = setup->userdata,
+        };
+        if (asprintf(&c->outbox, "%s/outbox", setup->state_directory) < 0) {
+                free(c);
+                return log_oom();
+        }
+        r = curl_loop_new(c->event, &c->curl);
+        if (r < 0) {
+                courier_free(c);
+                return log_error_errno(r, "cannot set up libcurl: %m");
+        }
+        *out = c;
+        return 0;
+}
+
+int courier_start(struct courier *c, time_t *handled_until) {
+        int r;
+
         courier_read_secrets(c);
-        r = deliveries_pending(m->state, enqueue_pending, c);
+        r = deliveries_pending(c->state, enqueue_pending, c);
         if (r < 0)
                 return log_error_errno(r, "cannot read the pending deliveries: %s",
-                                       state_last_error(m->state));
+                                       state_last_error(c->state));
         if (c->n_jobs)
                 log_info("%zu message%s pending from before", c->n_jobs, c->n_jobs == 1 ? "" : "s");
-        r = catch_up(c);
+        r = catch_up(c, handled_until);
         if (r < 0)
                 return r;
-        m->dispatch = dispatch;
         courier_pump(c);
         return 0;
 }
 
-void courier_stop(struct manager *m) {
-        struct courier *c = m->courier;
-
+void courier_free(struct courier *c) {
         if (!c)
                 return;
         curl_loop_free(c->curl); /* aborts the transfers: they stay pending in the log */
         courier_queue_free(c);
         courier_free_secrets(c);
+        free(c->outbox);
         free(c);
-        m->courier = NULL;
-        m->dispatch = NULL;
 }
 
-void courier_reload(struct manager *m) {
-        if (m->courier)
-                courier_read_secrets(m->courier);
+void courier_set_config(struct courier *c, const struct config *config) {
+        c->config = config;
+        courier_read_secrets(c);
+}
+
+void courier_set_transport(struct courier *c, courier_transport_fn fn, void *userdata) {
+        c->transport = fn;
+        c->transport_userdata = userdata;
 }
 
 /* ---- done cancels ---------------------------------------------------------------- */
 
 struct cancel_list {
-        const struct manager *m;
+        const struct courier *c;
         int64_t *ids;
         size_t n;
 };
 
-static bool item_done(const struct manager *m, const struct delivery_item *it) {
-        const struct ledger *l = config_find_ledger(m->config, it->ledger);
+static bool item_done(const struct courier *c, const struct delivery_item *it) {
+        const struct ledger *l = config_find_ledger(c->config, it->ledger);
         const struct milestone *ms = l ? ledger_find_milestone(l, it->milestone) : NULL;
 
-        return !ms || marks_is_done(m, ms);
+        return !ms || marks_is_done(c->marks, ms);
 }
 
 static int collect_cancellable(const struct delivery *d, void *userdata) {
@@ -275,7 +295,7 @@ static int collect_cancellable(const struct delivery *d, void *userdata) {
         int64_t *grown;
 
         for (size_t i = 0; i < d->n_items; i++)
-                if (!item_done(cl->m, &d->items[i]))
+                if (!item_done(cl->c, &d->items[i]))
                         return 0; /* carries an open milestone too: it goes out */
         grown = realloc(cl->ids, (cl->n + 1) * sizeof *grown);
         if (!grown)
@@ -285,23 +305,20 @@ static int collect_cancellable(const struct delivery *d, void *userdata) {
         return 0;
 }
 
-void courier_milestone_done(struct manager *m, const char *ledger, const char *milestone) {
-        struct cancel_list cl = { .m = m };
-        struct courier *c = m->courier;
-        int r;
+void courier_milestone_done(struct courier *c, const char *ledger, const char *milestone) {
+        struct cancel_list cl = { .c = c };
+        int r = deliveries_pending_for(c->state, ledger, milestone, collect_cancellable, &cl);
 
-        if (!c)
-                return;
-        r = deliveries_pending_for(m->state, ledger, milestone, collect_cancellable, &cl);
         for (size_t i = 0; r >= 0 && i < cl.n; i++) {
-                r = deliveries_cancel(m->state, cl.ids[i], manager_now(m), "the milestone was marked done");
+                r = deliveries_cancel(c->state, cl.ids[i], clock_now(c->clock),
+                                      "the milestone was marked done");
                 if (r == -EALREADY)
                         r = 0;
                 courier_drop(c, cl.ids[i]);
         }
         if (r < 0)
                 log_error_errno(r, "%s/%s: cannot cancel its pending messages: %s", ledger, milestone,
-                                state_last_error(m->state));
+                                state_last_error(c->state));
         else if (cl.n)
                 log_info("%s/%s done: %zu pending message%s cancelled", ledger, milestone, cl.n,
                          cl.n == 1 ? "" : "s");

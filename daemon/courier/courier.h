@@ -6,7 +6,7 @@
  * outbox when no server is configured) and webhook channels.
  *
  * Never lost: every message is recorded as pending in the delivery log
- * (core/deliveries.h) before the first byte is sent, and marked sent only
+ * (store/deliveries.h) before the first byte is sent, and marked sent only
  * when the peer accepted it; pending messages are taken up again after a
  * restart. Never doubled: a reminder is recorded for a recipient once ever,
  * whatever restarts, reloads or clock changes happen; a crash between the
@@ -19,21 +19,59 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <systemd/sd-event.h>
+#include <time.h>
 
-struct manager;
+#include "courier/send.h"
+
+struct config;
+struct courier;
+struct feeds;
+struct marks;
+struct outgoing;
 struct reminder;
+struct service_clock;
+struct state;
+
+/* A message's reminders were delivered (reason NULL) or failed for good. */
+typedef void (*courier_outcome_fn)(const char *ledger, const char *milestone, const char *kind,
+                                   const char *target, const char *reason, void *userdata);
+
+/* What the courier works with. The pointers must outlive it; config is the
+ * configuration in force (courier_set_config() after a reload). */
+struct courier_setup {
+        sd_event *event;
+        const struct service_clock *clock;
+        struct state *state;           /* the delivery log */
+        struct marks *marks;           /* done milestones are not reminded */
+        const struct feeds *feeds;     /* the feed link in messages; NULL: none */
+        const char *state_directory;   /* the Maildir outbox is its outbox/ */
+        const struct config *config;
+        courier_outcome_fn on_outcome; /* NULL: nobody listens */
+        void *userdata;
+};
+
+int courier_new(const struct courier_setup *setup, struct courier **out);
+/* Aborts the transfers under way (they stay pending in the log). NULL is fine. */
+void courier_free(struct courier *c);
 
 /* Reads the secrets, takes up the pending messages and catches up with the
- * reminders whose instant passed while ledgerd was not running; installs
- * itself as the manager's dispatch. Before the first manager_replan(). */
-int courier_start(struct manager *m);
-void courier_stop(struct manager *m);
-/* After a reload: secrets and channels anew. */
-void courier_reload(struct manager *m);
+ * reminders whose instant passed while ledgerd was not running: sent late
+ * within delivery.catch_up, recorded as missed before it. *handled_until:
+ * the instant up to which every reminder is now recorded. */
+int courier_start(struct courier *c, time_t *handled_until);
+
+/* After a reload: the configuration, its secrets and channels anew. */
+void courier_set_config(struct courier *c, const struct config *config);
+
+/* The n reminders of one instant: recorded as messages, one per recipient
+ * (a digest when a recipient has several), then sent. 0, or -errno when
+ * they could not be recorded (nothing was, and nothing is sent). */
+int courier_dispatch(struct courier *c, const struct reminder *r, size_t n);
 
 /* A milestone was marked done: its pending messages are cancelled, unless
  * they also carry reminders of milestones still open. */
-void courier_milestone_done(struct manager *m, const char *ledger, const char *milestone);
+void courier_milestone_done(struct courier *c, const char *ledger, const char *milestone);
 
 /* send-test: a test message to every target of an owner (id or name), or to
  * one channel, now, outside the log and the queues. done is called once,
@@ -42,4 +80,11 @@ void courier_milestone_done(struct manager *m, const char *ledger, const char *m
  * name is neither an owner nor a channel, -ENODATA when the owner has no
  * e-mail address and no channel. */
 typedef void (*courier_test_fn)(bool all_delivered, char **lines, size_t n_lines, void *userdata);
-int courier_send_test(struct manager *m, const char *name, courier_test_fn done, void *userdata);
+int courier_send_test(struct courier *c, const char *name, courier_test_fn done, void *userdata);
+
+/* How a message leaves: by default SMTP, the Maildir outbox or a webhook
+ * POST. Unit tests put a transport of their own here. It returns 0 and
+ * calls done exactly once, later, from the event loop; or -errno. */
+typedef int (*courier_transport_fn)(const struct outgoing *o, send_done_fn done, void *done_userdata,
+                                    void *userdata);
+void courier_set_transport(struct courier *c, courier_transport_fn fn, void *userdata);

@@ -12,8 +12,9 @@
 #include "basic/atomicfile.h"
 #include "feeds/feed-server.h"
 #include "feeds/feed-snapshot.h"
+#include "clock.h"
+#include "ledger/model.h"
 #include "log.h"
-#include "manager.h"
 
 /* The feeds show the ledgers and the configuration, not the done marks: a
  * done mark, a reopening, a snooze or a new day leave their bytes as they
@@ -26,12 +27,14 @@
 #define STAMPS_FILE "feeds.stamps"
 
 struct feeds {
-        struct manager *m;
+        sd_event *event;
+        const struct service_clock *clock;
+        char *state_directory;
+        const struct config *config;
         struct feed_server *server;
         struct feed_snapshot *current;
         struct feed_stamp *stamps; /* from the previous run; dropped after the first render */
         size_t n_stamps;
-        const struct config *seen; /* the configuration the current render is for */
         sd_event_source *rebuild;
         char **listen; /* feed.listen when the server started */
         size_t n_listen;
@@ -39,15 +42,15 @@ struct feeds {
 };
 
 static bool active(const struct feeds *f) {
-        return f->server || f->m->config->feed.directory;
+        return f->server || f->config->feed.directory;
 }
 
 /* The links' prefix: base_url, else the first socket served. */
 static const char *base_url(const struct feeds *f, char *buf, size_t size) {
         const char *address = feed_server_address(f->server);
 
-        if (f->m->config->feed.base_url)
-                return f->m->config->feed.base_url;
+        if (f->config->feed.base_url)
+                return f->config->feed.base_url;
         if (!address)
                 return NULL;
         snprintf(buf, size, "http://%s", address);
@@ -59,7 +62,7 @@ static const char *base_url(const struct feeds *f, char *buf, size_t size) {
 static char *stamps_path(const struct feeds *f) {
         char *path = NULL;
 
-        return asprintf(&path, "%s/%s", f->m->state_directory, STAMPS_FILE) < 0 ? NULL : path;
+        return asprintf(&path, "%s/%s", f->state_directory, STAMPS_FILE) < 0 ? NULL : path;
 }
 
 static bool parse_digest(const char *hex, uint8_t digest[SHA256_DIGEST_SIZE]) {
@@ -221,7 +224,7 @@ static int make_directory(const char *dir) {
 /* Writes what changed since the current snapshot (everything, into a new
  * directory) and removes what is gone. */
 static void write_directory(struct feeds *f, const struct feed_snapshot *snap) {
-        const char *dir = f->m->config->feed.directory;
+        const char *dir = f->config->feed.directory;
         bool fresh = !f->written_to || strcmp(f->written_to, dir) != 0;
         int r = make_directory(dir);
 
@@ -254,18 +257,17 @@ static size_t count_new(const struct feed_snapshot *snap, const struct feed_snap
 }
 
 static int rebuild(struct feeds *f) {
-        struct manager *m = f->m;
         char buf[128], *state = NULL;
         struct feed_build b = {
-                .config = m->config, .base_url = base_url(f, buf, sizeof buf),
-                .now = manager_now(m), .previous = f->current,
+                .config = f->config, .base_url = base_url(f, buf, sizeof buf),
+                .now = clock_now(f->clock), .previous = f->current,
                 .stamps = f->stamps, .n_stamps = f->n_stamps,
         };
         struct feed_snapshot *snap = NULL;
         size_t changed;
         int r;
 
-        if (asprintf(&state, "%s/state.db", m->state_directory) < 0)
+        if (asprintf(&state, "%s/state.db", f->state_directory) < 0)
                 return -ENOMEM;
         b.state_path = state;
         r = feed_snapshot_build(&b, &snap);
@@ -274,7 +276,7 @@ static int rebuild(struct feeds *f) {
                 return log_error_errno(r, "the feeds were not rendered anew; the previous ones are "
                                        "still served");
         changed = count_new(snap, f->current);
-        if (m->config->feed.directory)
+        if (f->config->feed.directory)
                 write_directory(f, snap);
         if (changed > 0)
                 save_stamps(f, snap);
@@ -303,18 +305,22 @@ static bool same_listen(const struct feeds *f, const struct feed_settings *fs) {
         return true;
 }
 
-void feeds_changed(struct manager *m) {
-        struct feeds *f = m->feeds;
-
-        if (!f || (m->config == f->seen && !FEEDS_SHOW_STATE))
-                return;
-        if (m->config != f->seen && !same_listen(f, &m->config->feed))
-                log_notice("feed.listen changed: restart ledgerd to serve on the new addresses");
-        /* Only the pointer is kept, to tell a reload: the configuration it
-         * pointed to was alive until the new one was made, so they differ. */
-        f->seen = m->config;
-        if (active(f))
+/* A render soon, from the event loop: never while a request is answered. */
+static void schedule_rebuild(struct feeds *f) {
+        if (f->rebuild && active(f))
                 sd_event_source_set_enabled(f->rebuild, SD_EVENT_ONESHOT);
+}
+
+void feeds_changed(struct feeds *f) {
+        if (FEEDS_SHOW_STATE)
+                schedule_rebuild(f);
+}
+
+void feeds_set_config(struct feeds *f, const struct config *config) {
+        if (!same_listen(f, &config->feed))
+                log_notice("feed.listen changed: restart ledgerd to serve on the new addresses");
+        f->config = config;
+        schedule_rebuild(f);
 }
 
 static int copy_listen(struct feeds *f, const struct feed_settings *fs) {
@@ -327,25 +333,31 @@ static int copy_listen(struct feeds *f, const struct feed_settings *fs) {
         return 0;
 }
 
-int feeds_start(struct manager *m) {
+int feeds_new(const struct feeds_setup *setup, struct feeds **out) {
         struct feeds *f = calloc(1, sizeof *f);
-        int r;
 
         if (!f)
                 return -ENOMEM;
-        m->feeds = f;
-        f->m = m;
-        f->seen = m->config;
-        r = copy_listen(f, &m->config->feed);
+        *f = (struct feeds) { .event = setup->event, .clock = setup->clock, .config = setup->config };
+        f->state_directory = strdup(setup->state_directory);
+        if (!f->state_directory || copy_listen(f, &setup->config->feed) < 0) {
+                feeds_free(f);
+                return -ENOMEM;
+        }
+        *out = f;
+        return 0;
+}
+
+int feeds_start(struct feeds *f) {
+        int r = feed_server_start(f->event, f->config->feed.listen, f->config->feed.n_listen,
+                                  &f->server);
+
         if (r >= 0)
-                r = feed_server_start(m->event, m->config->feed.listen, m->config->feed.n_listen,
-                                      &f->server);
-        if (r >= 0)
-                r = sd_event_add_defer(m->event, &f->rebuild, on_rebuild, f);
+                r = sd_event_add_defer(f->event, &f->rebuild, on_rebuild, f);
         if (r >= 0)
                 r = sd_event_source_set_enabled(f->rebuild, SD_EVENT_OFF);
         if (r < 0)
-                return log_error_errno(r, "cannot start the feeds: %s", strerror(-r));
+                return log_error_errno(r, "cannot start the feeds: %m");
         sd_event_source_set_description(f->rebuild, "feed-render");
         if (!active(f))
                 return 0;
@@ -354,9 +366,7 @@ int feeds_start(struct manager *m) {
         return 0;
 }
 
-void feeds_stop(struct manager *m) {
-        struct feeds *f = m->feeds;
-
+void feeds_free(struct feeds *f) {
         if (!f)
                 return;
         sd_event_source_disable_unref(f->rebuild);
@@ -367,8 +377,8 @@ void feeds_stop(struct manager *m) {
                 free(f->listen[i]);
         free(f->listen);
         free(f->written_to);
+        free(f->state_directory);
         free(f);
-        m->feeds = NULL;
 }
 
 /* ---- FeedURLs -------------------------------------------------------------------- */
@@ -379,18 +389,16 @@ static char *ledger_url(const char *base) {
         return base && asprintf(&url, "%s/ledger.ics", base) >= 0 ? url : NULL;
 }
 
-char *feeds_url_ledger(const struct manager *m) {
-        const struct feeds *f = m->feeds;
+char *feeds_url_ledger(const struct feeds *f) {
         char buf[128];
 
-        return ledger_url(f && active(f) ? base_url(f, buf, sizeof buf) : NULL);
+        return ledger_url(active(f) ? base_url(f, buf, sizeof buf) : NULL);
 }
 
-char **feeds_urls(const struct manager *m) {
-        const struct feeds *f = m->feeds;
-        const struct config *c = m->config;
+char **feeds_urls(const struct feeds *f) {
+        const struct config *c = f->config;
         char buf[128];
-        const char *base = f && active(f) ? base_url(f, buf, sizeof buf) : NULL;
+        const char *base = active(f) ? base_url(f, buf, sizeof buf) : NULL;
         size_t n = base ? c->n_owners + 1 : 0;
         char **urls = calloc(n + 1, sizeof *urls);
         bool ok = urls != NULL;
