@@ -16,6 +16,7 @@
 #include "notify/webhook.h"
 
 struct curl_loop;
+struct try;
 
 /* A pending message waiting for its peer, in memory. The delivery log has
  * the rest; this is only what the queue needs to choose the next one. */
@@ -27,7 +28,7 @@ struct job {
         time_t next_try;  /* not before; 0: as soon as the peer is free */
         time_t first_try; /* 0 until tried */
         unsigned tries;
-        bool in_flight;
+        struct try *try;  /* the try under way (courier-queue.c); NULL when none */
 };
 
 /* A channel's rate limit: a bucket of rate_limit tokens a minute. */

@@ -17,9 +17,15 @@
 
 /* ---- the waiting messages ------------------------------------------------------ */
 
+static void try_free(struct try *t);
+
+/* A job freed with a try under way: the courier is being freed, and the
+ * transport has dropped the try without an answer (the message stays
+ * pending in the log, for the next start). */
 static void job_free(struct job *j) {
         if (!j)
                 return;
+        try_free(j->try);
         free(j->target);
         free(j->peer);
         free(j->channel);
@@ -68,7 +74,7 @@ static void remove_job(struct courier *c, struct job *j) {
 
 void courier_drop(struct courier *c, int64_t id) {
         for (size_t i = 0; i < c->n_jobs; i++)
-                if (c->jobs[i]->id == id && !c->jobs[i]->in_flight) {
+                if (c->jobs[i]->id == id && !c->jobs[i]->try) {
                         remove_job(c, c->jobs[i]);
                         return;
                 }
@@ -164,6 +170,13 @@ struct try {
         struct outgoing out;
 };
 
+static void try_free(struct try *t) {
+        if (!t)
+                return;
+        outgoing_free(&t->out);
+        free(t);
+}
+
 static uint64_t random_bits(void) {
         uint64_t x = 0;
 
@@ -218,11 +231,10 @@ static void on_sent(const struct send_result *res, void *userdata) {
         struct try *t = userdata;
         struct courier *c = t->c;
 
-        t->job->in_flight = false;
+        t->job->try = NULL;
         set_idle(c, t->job->peer);
         record_outcome(c, t->job, res, t->out.via);
-        outgoing_free(&t->out);
-        free(t);
+        try_free(t);
         courier_pump(c);
 }
 
@@ -267,8 +279,7 @@ static void start(struct courier *c, struct job *j, time_t now) {
                                         state_last_error(c->state));
                 if (t->job)
                         remove_job(c, j); /* cancelled, gone or unreadable */
-                outgoing_free(&t->out);
-                free(t);
+                try_free(t);
                 return;
         }
         r = courier_transmit(c, &t->out, on_sent, t);
@@ -277,12 +288,11 @@ static void start(struct courier *c, struct job *j, time_t now) {
 
                 snprintf(res.reason, sizeof res.reason, "cannot start sending: %s", strerror(-r));
                 record_outcome(c, j, &res, "");
-                outgoing_free(&t->out);
-                free(t);
+                try_free(t);
                 return;
         }
         take_token(c, j, now);
-        j->in_flight = true;
+        j->try = t;
         if (set_busy(c, j->peer) < 0)
                 log_oom();
 }
@@ -309,7 +319,7 @@ static void arm_wake(struct courier *c, time_t when) {
                         r = sd_event_source_set_enabled(c->wake, SD_EVENT_ONESHOT);
         }
         if (r < 0)
-                log_error_errno(r, "cannot arm the delivery timer");
+                log_error_errno(r, "cannot arm the delivery timer: %m");
 }
 
 void courier_pump(struct courier *c) {
@@ -323,7 +333,7 @@ void courier_pump(struct courier *c) {
                 time_t when;
                 size_t before = c->n_jobs;
 
-                if (j->in_flight || peer_busy(c, j->peer))
+                if (j->try || peer_busy(c, j->peer))
                         continue;
                 when = j->next_try > now ? j->next_try : token_time(c, j, now);
                 if (when > now) {

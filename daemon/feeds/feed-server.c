@@ -212,7 +212,8 @@ static int listener_start(struct feed_server *s, int fd, struct listener *l) {
                                      MHD_OPTION_END);
         if (!l->daemon) {
                 close(fd);
-                return log_error_errno(EINVAL, "http: cannot serve on %s", l->address);
+                return log_error_errno(EINVAL, "http: cannot serve on %s: libmicrohttpd refused the socket",
+                                       l->address);
         }
         return watch(l);
 }
@@ -277,8 +278,8 @@ static size_t bound_sockets(char *const *listen, size_t n_listen, int *fds) {
                 int fd = bind_address(listen[i]);
 
                 if (fd < 0)
-                        log_error_errno(fd, "http: cannot listen on %s: %s (the feeds are not "
-                                        "served there)", listen[i], strerror(-fd));
+                        log_error_errno(fd, "http: cannot listen on %s: %m (the feeds are not "
+                                        "served there)", listen[i]);
                 else
                         fds[found++] = fd;
         }

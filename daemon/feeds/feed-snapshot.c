@@ -360,7 +360,7 @@ static int add_calendar(const struct feed_build *b, struct feed_snapshot *s, str
         int r = render_calendar(b, rev, o, &body);
 
         if (r < 0)
-                return log_error_errno(r, "cannot render the feed %s: %s", slug, strerror(-r));
+                return log_error_errno(r, "cannot render the feed %s: %m", slug);
         snprintf(path, sizeof path, "/%s.ics", slug);
         snprintf(file, sizeof file, "%s%s%s.ics", token ? token : "", token ? "/" : "", slug);
         return add_doc(b, s, &spec, body);
@@ -395,7 +395,7 @@ static int add_calendars(const struct feed_build *b, struct feed_snapshot *s) {
         for (size_t i = 0; r >= 0 && i < b->config->n_owners; i++)
                 r = add_calendar(b, s, rev, &b->config->owners[i]);
         if (r >= 0 && (r = revisions_commit(rev)) < 0)
-                log_error_errno(r, "%s: cannot save the event revisions", b->state_path);
+                log_error_errno(r, "%s: cannot save the event revisions: %m", b->state_path);
         revisions_close(rev);
         return r;
 }

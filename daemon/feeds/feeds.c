@@ -124,8 +124,8 @@ static void save_stamps(const struct feeds *f, const struct feed_snapshot *snap)
         if (r >= 0)
                 r = atomic_file_commit(&af);
         if (r < 0)
-                log_warning_errno(r, "%s: cannot save when the feeds changed: %s",
-                                  path ? path : STAMPS_FILE, strerror(-r));
+                log_warning_errno(r, "%s: cannot save when the feeds changed: %m",
+                                  path ? path : STAMPS_FILE);
         free(path);
 }
 
@@ -177,7 +177,7 @@ static int write_doc(const char *dir, const struct feed_doc *d) {
         else if (r >= 0)
                 (void) unlink(gz);
         if (r < 0)
-                log_warning_errno(r, "%s: cannot write the feed: %s", path, strerror(-r));
+                log_warning_errno(r, "%s: cannot write the feed: %m", path);
         free(path);
         free(gz);
         return r;
@@ -229,7 +229,7 @@ static void write_directory(struct feeds *f, const struct feed_snapshot *snap) {
         int r = make_directory(dir);
 
         if (r < 0) {
-                log_warning_errno(r, "%s: cannot create the feed directory: %s", dir, strerror(-r));
+                log_warning_errno(r, "%s: cannot create the feed directory: %m", dir);
                 return;
         }
         for (size_t i = 0; i < snap->n_docs; i++) {
@@ -273,8 +273,8 @@ static int rebuild(struct feeds *f) {
         r = feed_snapshot_build(&b, &snap);
         free(state);
         if (r < 0)
-                return log_error_errno(r, "the feeds were not rendered anew; the previous ones are "
-                                       "still served");
+                return log_error_errno(r, "the feeds were not rendered anew (%m); the previous ones "
+                                       "are still served");
         changed = count_new(snap, f->current);
         if (f->config->feed.directory)
                 write_directory(f, snap);

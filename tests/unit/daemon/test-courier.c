@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/* The courier with a frozen clock and a transport of the test's own: the
+ * reminders of an instant are recorded before anything leaves, and once
+ * ever; a passing failure is tried again after its backoff, a permanent one
+ * fails at once and is reported; reminders missed while the service was
+ * down are sent late within catch_up and recorded as missed before it; a
+ * done mark cancels what is still pending. */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "courier/courier-internal.h"
+#include "courier/courier.h"
+#include "fixture.h"
+#include "ledger/schedule.h"
+#include "store/deliveries.h"
+
+#define MAX_SENT 64
+
+/* The transport: what it was given, and what it answers. */
+struct transport {
+        sd_event *event;
+        char *targets[MAX_SENT]; /* "mailto:…" or the webhook's URL */
+        bool late[MAX_SENT];
+        size_t n_sent;
+        enum send_verdict answer; /* for every try from now on */
+        bool hold;                /* never answer: the try stays in flight */
+        size_t n_outcomes;
+        char last_reason[200];
+};
+
+struct pending_answer {
+        struct send_result result;
+        send_done_fn done;
+        void *userdata;
+};
+
+static int on_answer(sd_event_source *s, void *userdata) {
+        struct pending_answer *a = userdata;
+
+        sd_event_source_disable_unref(s);
+        a->done(&a->result, a->userdata);
+        free(a);
+        return 0;
+}
+
+static int transmit(const struct outgoing *o, send_done_fn done, void *done_userdata, void *userdata) {
+        struct transport *t = userdata;
+        struct pending_answer *a;
+        sd_event_source *s;
+
+        assert_true(t->n_sent < MAX_SENT);
+        t->targets[t->n_sent] = strdup(o->webhook ? o->request.url : o->rcpt);
+        t->late[t->n_sent] = o->webhook && strstr(o->request.body, "\"late\":true") != NULL;
+        t->n_sent++;
+        if (t->hold)
+                return 0;
+        a = calloc(1, sizeof *a);
+        assert_non_null(a);
+        *a = (struct pending_answer) { .result = { .verdict = t->answer }, .done = done,
+                                       .userdata = done_userdata };
+        if (t->answer != SEND_DELIVERED)
+                snprintf(a->result.reason, sizeof a->result.reason, "HTTP 500 from the test");
+        return sd_event_add_defer(t->event, &s, on_answer, a);
+}
+
+static void on_outcome(const char *ledger, const char *milestone, const char *kind,
+                       const char *target, const char *reason, void *userdata) {
+        struct transport *t = userdata;
+
+        (void) ledger, (void) milestone, (void) kind, (void) target;
+        t->n_outcomes++;
+        snprintf(t->last_reason, sizeof t->last_reason, "%s", reason ? reason : "");
+}
+
+struct test {
+        struct fixture f;
+        struct transport t;
+        struct courier *courier;
+};
+
+static int setup_at(void **state, const char *now) {
+        struct test *x = calloc(1, sizeof *x);
+
+        if (!x || fixture_setup(&x->f, now) < 0)
+                return -1;
+        x->t.event = x->f.event;
+        if (courier_new(&(struct courier_setup) {
+                                .event = x->f.event, .clock = &x->f.clock, .state = x->f.state,
+                                .marks = x->f.marks, .state_directory = x->f.dir,
+                                .config = x->f.config, .on_outcome = on_outcome, .userdata = &x->t,
+                        },
+                        &x->courier) < 0)
+                return -1;
+        courier_set_transport(x->courier, transmit, &x->t);
+        *state = x;
+        return 0;
+}
+
+/* 2025-10-07 09:30: the 3-day reminder of task 1. */
+static int setup(void **state) {
+        return setup_at(state, "2025-10-07T09:30");
+}
+
+static int teardown(void **state) {
+        struct test *x = *state;
+
+        fixture_run(&x->f); /* every answer given before the courier goes */
+        courier_free(x->courier);
+        for (size_t i = 0; i < x->t.n_sent; i++)
+                free(x->t.targets[i]);
+        fixture_teardown(&x->f);
+        free(x);
+        return 0;
+}
+
+static unsigned count(struct test *x, enum delivery_status s) {
+        unsigned n = 0;
+
+        assert_int_equal(deliveries_count(x->f.state, s, &n), 0);
+        return n;
+}
+
+/* The reminders of the plan at instant t, handed to the courier as the
+ * manager's timer would. */
+static int dispatch_at(struct test *x, time_t t) {
+        struct schedule_input in = { .config = x->f.config, .is_done = marks_schedule_done,
+                                     .userdata = x->f.marks, .from = t, .to = t + 1 };
+        struct schedule s = {};
+        int r;
+
+        assert_int_equal(schedule_build(&in, &s), 0);
+        assert_true(s.n_reminders > 0);
+        r = courier_dispatch(x->courier, s.reminders, s.n_reminders);
+        schedule_free(&s);
+        return r;
+}
+
+static void test_instant_sent_once(void **state) {
+        struct test *x = *state;
+        time_t now = x->f.clock.frozen;
+
+        assert_int_equal(dispatch_at(x, now), 0);
+        /* Recorded before anything left: both pending, nothing sent yet. */
+        assert_int_equal(count(x, DELIVERY_PENDING), 2);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2); /* czj's e-mail and its channel */
+        assert_int_equal(count(x, DELIVERY_SENT), 2);
+        assert_int_equal(count(x, DELIVERY_PENDING), 0);
+        assert_int_equal(x->t.n_outcomes, 2);
+        assert_string_equal(x->t.last_reason, "");
+
+        /* The same instant again (a replan, a restart): nothing new. */
+        assert_int_equal(dispatch_at(x, now), 0);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2);
+        assert_int_equal(count(x, DELIVERY_SENT), 2);
+}
+
+static void test_retry_after_backoff(void **state) {
+        struct test *x = *state;
+
+        x->t.answer = SEND_RETRY;
+        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2);
+        assert_int_equal(count(x, DELIVERY_PENDING), 2); /* waiting for their next try */
+
+        /* Nothing is tried again before the backoff is over... */
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2);
+
+        /* ...and everything after it: the first backoff is well under an hour. */
+        x->t.answer = SEND_DELIVERED;
+        x->f.clock.frozen += 3600;
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 4);
+        assert_int_equal(count(x, DELIVERY_SENT), 2);
+        assert_int_equal(count(x, DELIVERY_PENDING), 0);
+}
+
+static void test_give_up_after_give_up(void **state) {
+        struct test *x = *state;
+
+        x->t.answer = SEND_RETRY;
+        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
+        fixture_run(&x->f);
+        /* Past delivery.give_up (3 days) from the first try: failed, reported. */
+        x->f.clock.frozen += 4 * 86400;
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(count(x, DELIVERY_FAILED), 2);
+        assert_int_equal(count(x, DELIVERY_PENDING), 0);
+        assert_non_null(strstr(x->t.last_reason, "gave up"));
+}
+
+static void test_permanent_fails_at_once(void **state) {
+        struct test *x = *state;
+
+        x->t.answer = SEND_PERMANENT;
+        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2);
+        assert_int_equal(count(x, DELIVERY_FAILED), 2);
+        assert_int_equal(x->t.n_outcomes, 2);
+        assert_string_equal(x->t.last_reason, "HTTP 500 from the test");
+}
+
+static void test_done_cancels_pending(void **state) {
+        struct test *x = *state;
+        const struct mark_author who = { .uid = 0, .user = "root" };
+
+        x->t.answer = SEND_RETRY;
+        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
+        fixture_run(&x->f);
+        assert_int_equal(count(x, DELIVERY_PENDING), 2);
+        assert_int_equal(marks_record(x->f.marks, MARK_DONE, "t-2025", "1", &who, "", 0), 0);
+        courier_milestone_done(x->courier, "t-2025", "1");
+        assert_int_equal(count(x, DELIVERY_CANCELLED), 2);
+        assert_int_equal(count(x, DELIVERY_PENDING), 0);
+        x->f.clock.frozen += 3600;
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2); /* nothing more went out */
+}
+
+/* ---- start-up ---------------------------------------------------------------- */
+
+struct lateness {
+        unsigned late, on_time;
+};
+
+static int note_late(const struct delivery *d, void *userdata) {
+        struct lateness *l = userdata;
+
+        if (d->late)
+                l->late++;
+        else
+                l->on_time++;
+        return 0;
+}
+
+/* Down from 2025-10-06 to 2025-10-11 10:00: the 3-day reminder of task 1
+ * (10-07) is past catch_up (3 days) and missed; its on-the-day reminder
+ * (10-10) and nothing else is sent late. */
+static void test_catch_up(void **state) {
+        struct test *x = *state;
+        struct lateness l = {};
+        time_t handled = 0;
+
+        assert_int_equal(deliveries_set_handled_until(x->f.state, fixture_time("2025-10-06T00:00")), 0);
+        x->f.clock.frozen = fixture_time("2025-10-11T10:00");
+        assert_int_equal(courier_start(x->courier, &handled), 0);
+        assert_int_equal(handled, x->f.clock.frozen);
+        fixture_run(&x->f);
+        assert_int_equal(count(x, DELIVERY_MISSED), 2);
+        assert_int_equal(count(x, DELIVERY_SENT), 2);
+        assert_int_equal(x->t.n_sent, 2);
+        assert_true(x->t.late[0] || x->t.late[1]); /* the webhook says "late" */
+        assert_int_equal(deliveries_list(x->f.state, &(struct delivery_filter) { .status = DELIVERY_SENT },
+                                         note_late, &l), 0);
+        assert_int_equal(l.late, 2);
+        assert_int_equal(l.on_time, 0);
+
+        /* Started again: nothing is caught up twice. */
+        assert_int_equal(courier_start(x->courier, &handled), 0);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2);
+}
+
+/* Pending messages from before a restart are taken up again. */
+static void test_pending_taken_up_at_start(void **state) {
+        struct test *x = *state;
+        time_t handled = 0;
+
+        x->t.hold = true; /* the first process dies with both in flight */
+        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2);
+        courier_free(x->courier);
+
+        x->t.hold = false;
+        assert_int_equal(courier_new(&(struct courier_setup) {
+                                             .event = x->f.event, .clock = &x->f.clock,
+                                             .state = x->f.state, .marks = x->f.marks,
+                                             .state_directory = x->f.dir, .config = x->f.config,
+                                     },
+                                     &x->courier), 0);
+        courier_set_transport(x->courier, transmit, &x->t);
+        assert_int_equal(courier_start(x->courier, &handled), 0);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 4);
+        assert_int_equal(count(x, DELIVERY_SENT), 2);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_instant_sent_once, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_retry_after_backoff, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_give_up_after_give_up, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_permanent_fails_at_once, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_done_cancels_pending, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_catch_up, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_pending_taken_up_at_start, setup, teardown),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* The marks: done, reopen and snooze are recorded with who, when and why;
+ * doing what is already done is refused; the history keeps every step; a
+ * mark whose milestone left the ledger is kept and counted; and what the
+ * store remembers in memory is what it reads back from the file. */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "ledger/model.h"
+#include "status.h"
+
+static int setup(void **state) {
+        struct fixture *f = calloc(1, sizeof *f);
+
+        if (!f || fixture_setup(f, "2025-10-07T09:30") < 0)
+                return -1;
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        fixture_teardown(*state);
+        free(*state);
+        return 0;
+}
+
+static const struct milestone *milestone(const struct fixture *f, const char *id) {
+        const struct ledger *l;
+        const struct task *t;
+        const struct milestone *ms = NULL;
+
+        assert_int_equal(config_find_named(f->config, id, &l, &t, &ms), 0);
+        return ms;
+}
+
+static const struct mark_author officer = { .uid = 1000, .user = "wang" };
+
+static void test_done_and_reopen(void **state) {
+        struct fixture *f = *state;
+        const struct milestone *ms = milestone(f, "1");
+        struct state_mark m;
+
+        assert_false(marks_is_done(f->marks, ms));
+        assert_false(marks_get(f->marks, "t-2025", "1", &m));
+        assert_int_equal(milestone_status(f->marks, ms, clock_today(&f->clock, FIXTURE_TZ)),
+                         STATUS_DUE_SOON);
+
+        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "1", &officer, "已报送", 0), 0);
+        assert_true(marks_is_done(f->marks, ms));
+        assert_int_equal(milestone_status(f->marks, ms, clock_today(&f->clock, FIXTURE_TZ)),
+                         STATUS_DONE);
+        assert_true(marks_get(f->marks, "t-2025", "1", &m));
+        assert_int_equal(m.status, STATE_DONE);
+        assert_string_equal(m.user, "wang");
+        assert_int_equal(m.uid, 1000);
+        assert_string_equal(m.note, "已报送");
+        assert_int_equal(m.when, f->clock.frozen);
+        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "1", &officer, "", 0), -EALREADY);
+
+        f->clock.frozen += 60;
+        assert_int_equal(marks_record(f->marks, MARK_REOPEN, "t-2025", "1", &officer, "退回", 0), 0);
+        assert_false(marks_is_done(f->marks, ms));
+        assert_true(marks_get(f->marks, "t-2025", "1", &m));
+        assert_int_equal(m.status, STATE_REOPENED);
+        assert_string_equal(m.note, "退回");
+        assert_int_equal(m.when, f->clock.frozen);
+        assert_int_equal(marks_record(f->marks, MARK_REOPEN, "t-2025", "1", &officer, "", 0), -EALREADY);
+}
+
+static void test_snooze(void **state) {
+        struct fixture *f = *state;
+        const struct milestone *ms = milestone(f, "2");
+        time_t until = f->clock.frozen + 3 * 86400;
+        struct state_mark m;
+
+        assert_int_equal(marks_snoozed_until(f->marks, ms), 0);
+        assert_int_equal(marks_record(f->marks, MARK_SNOOZE, "t-2025", "2", &officer, "出差", until), 0);
+        assert_int_equal(marks_snoozed_until(f->marks, ms), until);
+        assert_int_equal(marks_schedule_quiet(ms, f->marks), until);
+        assert_false(marks_schedule_done(ms, f->marks));
+        assert_true(marks_get(f->marks, "t-2025", "2", &m));
+        assert_int_equal(m.status, STATE_SNOOZED);
+        assert_int_equal(m.snoozed_until, until);
+        /* A snooze names the mark's author only while it was never done. */
+        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "2", &officer, "完成", 0), 0);
+        assert_int_equal(marks_record(f->marks, MARK_SNOOZE, "t-2025", "2",
+                                      &(struct mark_author) { .uid = 0, .user = "root" }, "再推", until + 1), 0);
+        assert_true(marks_get(f->marks, "t-2025", "2", &m));
+        assert_int_equal(m.status, STATE_DONE);
+        assert_string_equal(m.user, "wang");
+        assert_string_equal(m.note, "完成");
+        assert_int_equal(m.snoozed_until, until + 1);
+}
+
+struct history {
+        char actions[8][16];
+        size_t n;
+};
+
+static void collect(time_t when, const char *action, const char *user, const char *note,
+                    void *userdata) {
+        struct history *h = userdata;
+
+        (void) when, (void) user, (void) note;
+        assert_true(h->n < 8);
+        snprintf(h->actions[h->n++], sizeof h->actions[0], "%s", action);
+}
+
+static void test_history_and_memory_match_the_file(void **state) {
+        struct fixture *f = *state;
+        struct history h = {};
+        struct state_mark m;
+
+        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "1", &officer, "a", 0), 0);
+        assert_int_equal(marks_record(f->marks, MARK_REOPEN, "t-2025", "1", &officer, "b", 0), 0);
+        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "1", &officer, "c", 0), 0);
+        assert_int_equal(marks_history(f->marks, "t-2025", "1", collect, &h), 0);
+        assert_int_equal(h.n, 3);
+        assert_string_equal(h.actions[0], "done");
+        assert_string_equal(h.actions[1], "reopened");
+        assert_string_equal(h.actions[2], "done");
+
+        /* A new handle reads from the file what the first kept in memory. */
+        marks_free(f->marks);
+        state_close(f->state);
+        f->state = fixture_open_state(f);
+        assert_int_equal(marks_new(f->state, &f->clock, &f->marks), 0);
+        assert_true(marks_get(f->marks, "t-2025", "1", &m));
+        assert_int_equal(m.status, STATE_DONE);
+        assert_string_equal(m.note, "c");
+        assert_string_equal(m.user, "wang");
+        assert_int_equal(m.when, f->clock.frozen);
+}
+
+static void test_orphans_kept_and_counted(void **state) {
+        struct fixture *f = *state;
+
+        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "1", &officer, "", 0), 0);
+        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "9", &officer, "", 0), 0);
+        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "3", &officer, "", 0), 0);
+        assert_int_equal(marks_reconcile(f->marks, f->config), 0);
+        assert_int_equal(marks_orphans(f->marks), 1); /* 9; 3 is an undated task */
+        assert_true(marks_is_done(f->marks, milestone(f, "1")));
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_done_and_reopen, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_snooze, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_history_and_memory_match_the_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_orphans_kept_and_counted, setup, teardown),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
