@@ -286,7 +286,7 @@ int manager_replan(struct manager *m) {
 
 /* ---- marks ------------------------------------------------------------------ */
 
-int manager_mark(struct manager *m, enum mark_action action, const char *ledger, const char *id,
+int manager_mark(struct manager *m, enum state_action action, const char *ledger, const char *id,
                  const struct mark_author *who, const char *note, time_t until) {
         int r = marks_record(m->marks, action, ledger, id, who, note, until);
 
@@ -294,7 +294,7 @@ int manager_mark(struct manager *m, enum mark_action action, const char *ledger,
                 return r;
         if (m->hooks.marked)
                 m->hooks.marked(action, ledger, id, who->user, note, m->hooks.userdata);
-        if (action == MARK_DONE && m->courier)
+        if (action == STATE_DONE && m->courier)
                 courier_milestone_done(m->courier, ledger, id);
         return manager_replan(m);
 }

@@ -28,7 +28,7 @@ struct reload_result {
 /* What happened, for whoever listens (the bus). Each may be NULL. */
 struct manager_hooks {
         void (*reloaded)(const struct reload_result *r, void *userdata);
-        void (*marked)(enum mark_action action, const char *ledger, const char *id,
+        void (*marked)(enum state_action action, const char *ledger, const char *id,
                        const char *user, const char *note, void *userdata);
         void *userdata;
 };
@@ -69,7 +69,7 @@ time_t manager_next_reminder(const struct manager *m);
 /* Records a mark by who; a done milestone's pending messages are cancelled,
  * the plan follows, and the hooks hear of it. -EALREADY when there is
  * nothing to change; other errors are logged. */
-int manager_mark(struct manager *m, enum mark_action action, const char *ledger, const char *id,
+int manager_mark(struct manager *m, enum state_action action, const char *ledger, const char *id,
                  const struct mark_author *who, const char *note, time_t until);
 
 /* sd_notify STATUS= text: "33 milestones (1 done, 0 overdue), 14 undated, next reminder …". */

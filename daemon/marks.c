@@ -48,28 +48,28 @@ bool marks_get(const struct marks *mk, const char *ledger, const char *name, str
         return state_get_mark(mk->state, ledger, name, out);
 }
 
-const char *mark_action_past(enum mark_action action) {
+const char *mark_action_past(enum state_action action) {
         static const char *const words[] = {
-                [MARK_DONE] = "marked done", [MARK_REOPEN] = "reopened", [MARK_SNOOZE] = "snoozed",
+                [STATE_DONE] = "marked done", [STATE_REOPENED] = "reopened", [STATE_SNOOZED] = "snoozed",
         };
 
         return words[action];
 }
 
-static int write_mark(struct marks *mk, enum mark_action action, const char *ledger,
+static int write_mark(struct marks *mk, enum state_action action, const char *ledger,
                       const char *name, const struct mark_author *who, const char *note,
                       time_t until, time_t now) {
         switch (action) {
-        case MARK_DONE:
+        case STATE_DONE:
                 return state_mark_done(mk->state, ledger, name, who->uid, who->user, now, note);
-        case MARK_REOPEN:
+        case STATE_REOPENED:
                 return state_reopen(mk->state, ledger, name, who->uid, who->user, now, note);
         default:
                 return state_snooze(mk->state, ledger, name, until, who->uid, who->user, now, note);
         }
 }
 
-int marks_record(struct marks *mk, enum mark_action action, const char *ledger, const char *name,
+int marks_record(struct marks *mk, enum state_action action, const char *ledger, const char *name,
                  const struct mark_author *who, const char *note, time_t until) {
         int r = write_mark(mk, action, ledger, name, who, note, until, clock_now(mk->clock));
 

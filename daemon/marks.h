@@ -17,8 +17,6 @@ struct milestone;
 struct service_clock;
 struct marks;
 
-enum mark_action { MARK_DONE, MARK_REOPEN, MARK_SNOOZE };
-
 /* Who made a mark: the bus caller's uid and user name. */
 struct mark_author {
         uid_t uid;
@@ -41,13 +39,13 @@ time_t marks_schedule_quiet(const struct milestone *ms, void *marks);
  * until the next mark is recorded. */
 bool marks_get(const struct marks *mk, const char *ledger, const char *name, struct state_mark *out);
 
-/* Records an action, durably. until: for MARK_SNOOZE. -EALREADY when the
- * milestone is done already (done) or not done (reopen); other errors are
- * logged with the store's reason. */
-int marks_record(struct marks *mk, enum mark_action action, const char *ledger, const char *name,
+/* Records an action (store/state.h's enum state_action), durably; until is
+ * for STATE_SNOOZED. -EALREADY when the milestone is done already (done) or
+ * not done (reopen); other errors are logged with the store's reason. */
+int marks_record(struct marks *mk, enum state_action action, const char *ledger, const char *name,
                  const struct mark_author *who, const char *note, time_t until);
 /* "marked done", "reopened", "snoozed". */
-const char *mark_action_past(enum mark_action action);
+const char *mark_action_past(enum state_action action);
 
 typedef void (*marks_history_fn)(time_t when, const char *action, const char *user,
                                  const char *note, void *userdata);

@@ -97,7 +97,7 @@ static void on_reloaded(const struct reload_result *r, void *userdata) {
         bus_emit_reloaded(sv->bus, r);
 }
 
-static void on_marked(enum mark_action action, const char *ledger, const char *id, const char *user,
+static void on_marked(enum state_action action, const char *ledger, const char *id, const char *user,
                       const char *note, void *userdata) {
         struct service *sv = userdata;
 

@@ -218,7 +218,7 @@ static int resolve(struct bus *b, const char *name, const struct ledger **l, con
         return 0;
 }
 
-static int record(sd_bus_message *msg, struct bus *b, enum mark_action action, const char *name,
+static int record(sd_bus_message *msg, struct bus *b, enum state_action action, const char *name,
                   const char *note, time_t until, sd_bus_error *error) {
         static const char *const verbs[] = { "mark milestones done", "reopen milestones",
                                              "snooze milestones" };
@@ -238,7 +238,7 @@ static int record(sd_bus_message *msg, struct bus *b, enum mark_action action, c
                                  &(struct mark_author) { .uid = uid, .user = user }, note, until);
                 if (r == -EALREADY)
                         r = sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s/%s is %s",
-                                              l->id, id, action == MARK_DONE ? "done already"
+                                              l->id, id, action == STATE_DONE ? "done already"
                                                                              : "not done");
         }
         free(user);
@@ -252,14 +252,14 @@ static int method_mark_done(sd_bus_message *msg, void *userdata, sd_bus_error *e
         const char *name, *note;
         int r = sd_bus_message_read(msg, "ss", &name, &note);
 
-        return r < 0 ? r : record(msg, userdata, MARK_DONE, name, note, 0, error);
+        return r < 0 ? r : record(msg, userdata, STATE_DONE, name, note, 0, error);
 }
 
 static int method_reopen(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         const char *name, *note;
         int r = sd_bus_message_read(msg, "ss", &name, &note);
 
-        return r < 0 ? r : record(msg, userdata, MARK_REOPEN, name, note, 0, error);
+        return r < 0 ? r : record(msg, userdata, STATE_REOPENED, name, note, 0, error);
 }
 
 static int method_snooze(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -273,7 +273,7 @@ static int method_snooze(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         if (until / 1000000 <= (uint64_t) clock_now(b->clock) || until / 1000000 > INT64_MAX / 2)
                 return sd_bus_error_set(error, SD_BUS_ERROR_INVALID_ARGS,
                                         "snooze until a time in the future (microseconds since the epoch)");
-        return record(msg, b, MARK_SNOOZE, name, note, (time_t) (until / 1000000), error);
+        return record(msg, b, STATE_SNOOZED, name, note, (time_t) (until / 1000000), error);
 }
 
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -380,10 +380,10 @@ void bus_emit_reloaded(struct bus *b, const struct reload_result *r) {
         emit_all(b, &e);
 }
 
-void bus_emit_mark(struct bus *b, enum mark_action action, const char *ledger, const char *id,
+void bus_emit_mark(struct bus *b, enum state_action action, const char *ledger, const char *id,
                    const char *user, const char *note) {
         static const char *const members[] = {
-                [MARK_DONE] = "MilestoneDone", [MARK_REOPEN] = "MilestoneReopened", [MARK_SNOOZE] = NULL,
+                [STATE_DONE] = "MilestoneDone", [STATE_REOPENED] = "MilestoneReopened", [STATE_SNOOZED] = NULL,
         };
         struct emit e = { members[action], "ssss", ledger, id, user, note, .ok = 0 };
 

@@ -44,5 +44,5 @@ void bus_emit_reloaded(struct bus *b, const struct reload_result *r);
 void bus_emit_reminder(struct bus *b, const char *ledger, const char *id, const char *kind,
                        const char *target, const char *reason);
 /* MilestoneDone or MilestoneReopened; nothing for a snooze. */
-void bus_emit_mark(struct bus *b, enum mark_action action, const char *ledger, const char *id,
+void bus_emit_mark(struct bus *b, enum state_action action, const char *ledger, const char *id,
                    const char *user, const char *note);

@@ -26,15 +26,9 @@
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
-struct curl_loop;
+#include "courier/transfer.h"
 
-/* A transfer ended (result CURLE_OK or why not). The callback owns easy
- * from then on and must curl_easy_cleanup() it; it may add new transfers
- * to the loop but must not free the loop. */
-typedef void (*curl_done_fn)(CURL *easy, CURLcode result, void *userdata);
-/* The loop was freed while the transfer ran: release userdata. easy is
- * already cleaned up; the done callback is not called. */
-typedef void (*curl_abort_fn)(void *userdata);
+struct curl_loop;
 
 /* 0 or -errno (-ENOMEM, or -EIO when libcurl cannot initialise). */
 int curl_loop_new(sd_event *event, struct curl_loop **out);

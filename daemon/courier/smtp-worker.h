@@ -13,8 +13,8 @@
  * be touched by the loop until the transfer is over. The outcome comes back
  * to the loop through an eventfd watched by one sd-event I/O source: the
  * done callback runs on the loop's thread, never on the worker's, just as
- * for the transfers of the multi handle (curl-loop.h, whose callback types
- * these are). The caller's part of the handle is everything but
+ * for the transfers of the multi handle (curl-loop.h; the callback types
+ * are transfer.h's). The caller's part of the handle is everything but
  * CURLOPT_SHARE, CURLOPT_NOPROGRESS, CURLOPT_XFERINFOFUNCTION/DATA and
  * CURLOPT_OPENSOCKETFUNCTION/DATA, CURLOPT_CLOSESOCKETFUNCTION/DATA, which
  * belong to the worker while it runs the transfer.
@@ -37,7 +37,7 @@
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
-#include "courier/curl-loop.h"
+#include "courier/transfer.h"
 
 #define SMTP_WORKER_IDLE_MS 30000
 /* How long smtp_worker_free() lets the worker say QUIT on an idle

@@ -219,7 +219,7 @@ static void test_done_cancels_pending(void **state) {
         assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
         fixture_run(&x->f);
         assert_int_equal(count(x, DELIVERY_PENDING), 2);
-        assert_int_equal(marks_record(x->f.marks, MARK_DONE, "t-2025", "1", &who, "", 0), 0);
+        assert_int_equal(marks_record(x->f.marks, STATE_DONE, "t-2025", "1", &who, "", 0), 0);
         courier_milestone_done(x->courier, "t-2025", "1");
         assert_int_equal(count(x, DELIVERY_CANCELLED), 2);
         assert_int_equal(count(x, DELIVERY_PENDING), 0);

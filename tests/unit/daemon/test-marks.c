@@ -50,7 +50,7 @@ static void test_done_and_reopen(void **state) {
         assert_int_equal(milestone_status(f->marks, ms, clock_today(&f->clock, FIXTURE_TZ)),
                          STATUS_DUE_SOON);
 
-        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "1", &officer, "已报送", 0), 0);
+        assert_int_equal(marks_record(f->marks, STATE_DONE, "t-2025", "1", &officer, "已报送", 0), 0);
         assert_true(marks_is_done(f->marks, ms));
         assert_int_equal(milestone_status(f->marks, ms, clock_today(&f->clock, FIXTURE_TZ)),
                          STATUS_DONE);
@@ -60,16 +60,16 @@ static void test_done_and_reopen(void **state) {
         assert_int_equal(m.uid, 1000);
         assert_string_equal(m.note, "已报送");
         assert_int_equal(m.when, f->clock.frozen);
-        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "1", &officer, "", 0), -EALREADY);
+        assert_int_equal(marks_record(f->marks, STATE_DONE, "t-2025", "1", &officer, "", 0), -EALREADY);
 
         f->clock.frozen += 60;
-        assert_int_equal(marks_record(f->marks, MARK_REOPEN, "t-2025", "1", &officer, "退回", 0), 0);
+        assert_int_equal(marks_record(f->marks, STATE_REOPENED, "t-2025", "1", &officer, "退回", 0), 0);
         assert_false(marks_is_done(f->marks, ms));
         assert_true(marks_get(f->marks, "t-2025", "1", &m));
         assert_int_equal(m.status, STATE_REOPENED);
         assert_string_equal(m.note, "退回");
         assert_int_equal(m.when, f->clock.frozen);
-        assert_int_equal(marks_record(f->marks, MARK_REOPEN, "t-2025", "1", &officer, "", 0), -EALREADY);
+        assert_int_equal(marks_record(f->marks, STATE_REOPENED, "t-2025", "1", &officer, "", 0), -EALREADY);
 }
 
 static void test_snooze(void **state) {
@@ -79,7 +79,7 @@ static void test_snooze(void **state) {
         struct state_mark m;
 
         assert_int_equal(marks_snoozed_until(f->marks, ms), 0);
-        assert_int_equal(marks_record(f->marks, MARK_SNOOZE, "t-2025", "2", &officer, "出差", until), 0);
+        assert_int_equal(marks_record(f->marks, STATE_SNOOZED, "t-2025", "2", &officer, "出差", until), 0);
         assert_int_equal(marks_snoozed_until(f->marks, ms), until);
         assert_int_equal(marks_schedule_quiet(ms, f->marks), until);
         assert_false(marks_schedule_done(ms, f->marks));
@@ -87,8 +87,8 @@ static void test_snooze(void **state) {
         assert_int_equal(m.status, STATE_SNOOZED);
         assert_int_equal(m.snoozed_until, until);
         /* A snooze names the mark's author only while it was never done. */
-        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "2", &officer, "完成", 0), 0);
-        assert_int_equal(marks_record(f->marks, MARK_SNOOZE, "t-2025", "2",
+        assert_int_equal(marks_record(f->marks, STATE_DONE, "t-2025", "2", &officer, "完成", 0), 0);
+        assert_int_equal(marks_record(f->marks, STATE_SNOOZED, "t-2025", "2",
                                       &(struct mark_author) { .uid = 0, .user = "root" }, "再推", until + 1), 0);
         assert_true(marks_get(f->marks, "t-2025", "2", &m));
         assert_int_equal(m.status, STATE_DONE);
@@ -116,9 +116,9 @@ static void test_history_and_memory_match_the_file(void **state) {
         struct history h = {};
         struct state_mark m;
 
-        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "1", &officer, "a", 0), 0);
-        assert_int_equal(marks_record(f->marks, MARK_REOPEN, "t-2025", "1", &officer, "b", 0), 0);
-        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "1", &officer, "c", 0), 0);
+        assert_int_equal(marks_record(f->marks, STATE_DONE, "t-2025", "1", &officer, "a", 0), 0);
+        assert_int_equal(marks_record(f->marks, STATE_REOPENED, "t-2025", "1", &officer, "b", 0), 0);
+        assert_int_equal(marks_record(f->marks, STATE_DONE, "t-2025", "1", &officer, "c", 0), 0);
         assert_int_equal(marks_history(f->marks, "t-2025", "1", collect, &h), 0);
         assert_int_equal(h.n, 3);
         assert_string_equal(h.actions[0], "done");
@@ -140,9 +140,9 @@ static void test_history_and_memory_match_the_file(void **state) {
 static void test_orphans_kept_and_counted(void **state) {
         struct fixture *f = *state;
 
-        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "1", &officer, "", 0), 0);
-        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "9", &officer, "", 0), 0);
-        assert_int_equal(marks_record(f->marks, MARK_DONE, "t-2025", "3", &officer, "", 0), 0);
+        assert_int_equal(marks_record(f->marks, STATE_DONE, "t-2025", "1", &officer, "", 0), 0);
+        assert_int_equal(marks_record(f->marks, STATE_DONE, "t-2025", "9", &officer, "", 0), 0);
+        assert_int_equal(marks_record(f->marks, STATE_DONE, "t-2025", "3", &officer, "", 0), 0);
         assert_int_equal(marks_reconcile(f->marks, f->config), 0);
         assert_int_equal(marks_orphans(f->marks), 1); /* 9; 3 is an undated task */
         assert_true(marks_is_done(f->marks, milestone(f, "1")));
