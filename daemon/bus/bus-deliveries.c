@@ -37,6 +37,7 @@ int bus_property_deliveries(sd_bus *bus, const char *path, const char *interface
 struct list_filter {
         struct bus *bus;
         struct delivery_filter f;
+        bool log_failed; /* reading the log failed, not sending the reply */
 };
 
 static int read_entry(sd_bus_message *msg, const char *key, void *filter, sd_bus_error *error) {
@@ -109,28 +110,25 @@ static int append_delivery(const struct delivery *d, void *userdata) {
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+static int fill_deliveries(sd_bus_message *reply, void *userdata) {
+        struct list_filter *lf = userdata;
+        int r = deliveries_list(lf->bus->state, &lf->f, append_delivery, reply);
+
+        lf->log_failed = r < 0;
+        return r;
+}
+
 int bus_method_list_deliveries(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         struct bus *b = userdata;
         struct list_filter lf = { .bus = b, .f = { .status = -1 } };
-        sd_bus_message *reply = NULL;
         int r = bus_read_filter(msg, read_entry, &lf, error);
 
         if (r < 0)
                 return r;
-        r = sd_bus_message_new_method_return(msg, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', BUS_DELIVERY);
-        if (r >= 0) {
-                r = deliveries_list(b->state, &lf.f, append_delivery, reply);
-                if (r < 0 && !sd_bus_error_is_set(error))
-                        sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot read the delivery log: %s",
-                                          state_last_error(b->state));
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
+        r = bus_reply(msg, BUS_DELIVERY, fill_deliveries, &lf);
+        if (lf.log_failed)
+                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED, "cannot read the delivery log: %s",
+                                         state_last_error(b->state));
         return r;
 }
 

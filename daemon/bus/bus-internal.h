@@ -49,6 +49,11 @@ int bus_read_filter(sd_bus_message *msg, bus_filter_entry_fn entry, void *filter
 int bus_read_variant(sd_bus_message *msg, const char *key, const char *type, void *value,
                      const char *what, sd_bus_error *error);
 
+/* Replies to call with what fill appends to the reply, inside an array of
+ * array_type when that is not NULL. 0 or -errno (nothing sent then). */
+typedef int (*bus_fill_fn)(sd_bus_message *reply, void *userdata);
+int bus_reply(sd_bus_message *call, const char *array_type, bus_fill_fn fill, void *userdata);
+
 /* Adds the object to one connection (the bus, or a private peer). */
 int bus_add_object(struct bus *b, sd_bus *connection);
 

@@ -150,27 +150,29 @@ static int append_task(sd_bus_message *reply, struct bus *b, const struct filter
         return r;
 }
 
-int bus_method_list_milestones(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        struct bus *b = userdata;
-        const struct config *c = config_of(b);
-        struct filter f = { .bus = b };
-        sd_bus_message *reply = NULL;
-        day_t today = today_of(b);
-        int r = bus_read_filter(msg, read_filter_entry, &f, error);
+struct listing {
+        struct bus *bus;
+        struct filter filter;
+        day_t today;
+};
 
-        if (r >= 0)
-                r = sd_bus_message_new_method_return(msg, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', BUS_MILESTONE);
+static int fill_listing(sd_bus_message *reply, void *userdata) {
+        struct listing *x = userdata;
+        const struct config *c = config_of(x->bus);
+        int r = 0;
+
         for (size_t i = 0; r >= 0 && i < c->n_ledgers; i++)
                 for (size_t j = 0; r >= 0 && j < c->ledgers[i].n_tasks; j++)
-                        r = append_task(reply, b, &f, &c->ledgers[i].tasks[j], today);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
+                        r = append_task(reply, x->bus, &x->filter, &c->ledgers[i].tasks[j], x->today);
         return r;
+}
+
+int bus_method_list_milestones(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        struct bus *b = userdata;
+        struct listing x = { .bus = b, .filter = { .bus = b }, .today = today_of(b) };
+        int r = bus_read_filter(msg, read_filter_entry, &x.filter, error);
+
+        return r < 0 ? r : bus_reply(msg, BUS_MILESTONE, fill_listing, &x);
 }
 
 /* ---- Describe --------------------------------------------------------------- */
@@ -205,32 +207,37 @@ static void append_history_entry(time_t when, const char *action, const char *us
         sd_bus_message_append(userdata, "(tsss)", (uint64_t) when * 1000000, action, user, note);
 }
 
-int bus_method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        struct bus *b = userdata;
-        const struct ledger *l;
-        const struct task *t;
-        const struct milestone *ms;
-        sd_bus_message *reply = NULL;
-        int r = read_target(msg, b, &l, &t, &ms, error);
+/* The one argument of Describe and Why, found. */
+struct named {
+        struct bus *bus;
+        const struct ledger *ledger;
+        const struct task *task;
+        const struct milestone *milestone; /* NULL for an undated task */
+};
+
+static int fill_description(sd_bus_message *reply, void *userdata) {
+        const struct named *x = userdata;
+        struct bus *b = x->bus;
+        const struct milestone *ms = x->milestone;
+        const char *id = ms ? ms->id : x->task->id;
+        int r = append_entry(reply, b, x->task, ms,
+                             ms ? milestone_status_name(milestone_status(b->marks, ms, today_of(b)))
+                                : task_status(x->task));
 
         if (r >= 0)
-                r = sd_bus_message_new_method_return(msg, &reply);
-        if (r >= 0)
-                r = append_entry(reply, b, t, ms,
-                                 ms ? milestone_status_name(milestone_status(b->marks, ms, today_of(b)))
-                                    : task_status(t));
-        if (r >= 0)
-                r = append_details(reply, b, t, ms ? ms->id : t->id);
+                r = append_details(reply, b, x->task, id);
         if (r >= 0)
                 r = sd_bus_message_open_container(reply, 'a', "(tsss)");
         if (r >= 0)
-                r = marks_history(b->marks, l->id, ms ? ms->id : t->id, append_history_entry, reply);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
-        return r;
+                r = marks_history(b->marks, x->ledger->id, id, append_history_entry, reply);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+int bus_method_describe(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        struct named x = { .bus = userdata };
+        int r = read_target(msg, x.bus, &x.ledger, &x.task, &x.milestone, error);
+
+        return r < 0 ? r : bus_reply(msg, NULL, fill_description, &x);
 }
 
 /* ---- Preview ---------------------------------------------------------------- */
@@ -254,12 +261,20 @@ static int append_reminder(sd_bus_message *reply, const struct reminder *rm) {
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+static int fill_reminders(sd_bus_message *reply, void *userdata) {
+        const struct schedule *s = userdata;
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < s->n_reminders; i++)
+                r = append_reminder(reply, &s->reminders[i]);
+        return r;
+}
+
 int bus_method_preview(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         struct bus *b = userdata;
         struct schedule_input in = { .config = config_of(b), .is_done = marks_schedule_done,
                                      .quiet_until = marks_schedule_quiet, .userdata = b->marks };
         struct schedule s = {};
-        sd_bus_message *reply = NULL;
         uint64_t from, to;
         int r = sd_bus_message_read(msg, "tt", &from, &to);
 
@@ -272,16 +287,7 @@ int bus_method_preview(sd_bus_message *msg, void *userdata, sd_bus_error *error)
         in.to = (time_t) (to / 1000000);
         r = schedule_build(&in, &s);
         if (r >= 0)
-                r = sd_bus_message_new_method_return(msg, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', BUS_REMINDER);
-        for (size_t i = 0; r >= 0 && i < s.n_reminders; i++)
-                r = append_reminder(reply, &s.reminders[i]);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
+                r = bus_reply(msg, BUS_REMINDER, fill_reminders, &s);
         schedule_free(&s);
         return r;
 }
@@ -394,24 +400,15 @@ static int append_why(sd_bus_message *reply, struct bus *b, const struct task *t
         return r < 0 ? r : append_reminders(reply, b, ms);
 }
 
-int bus_method_why(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
-        struct bus *b = userdata;
-        const struct ledger *l;
-        const struct task *t;
-        const struct milestone *ms;
-        sd_bus_message *reply = NULL;
-        int r = read_target(msg, b, &l, &t, &ms, error);
+static int fill_why(sd_bus_message *reply, void *userdata) {
+        const struct named *x = userdata;
 
-        if (r >= 0)
-                r = sd_bus_message_new_method_return(msg, &reply);
-        if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "s");
-        if (r >= 0)
-                r = append_why(reply, b, t, ms);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
-        if (r >= 0)
-                r = sd_bus_send(NULL, reply, NULL);
-        sd_bus_message_unref(reply);
-        return r;
+        return append_why(reply, x->bus, x->task, x->milestone);
+}
+
+int bus_method_why(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        struct named x = { .bus = userdata };
+        int r = read_target(msg, x.bus, &x.ledger, &x.task, &x.milestone, error);
+
+        return r < 0 ? r : bus_reply(msg, "s", fill_why, &x);
 }

@@ -190,6 +190,22 @@ int bus_read_variant(sd_bus_message *msg, const char *key, const char *type, voi
         return 0;
 }
 
+int bus_reply(sd_bus_message *call, const char *array_type, bus_fill_fn fill, void *userdata) {
+        sd_bus_message *reply = NULL;
+        int r = sd_bus_message_new_method_return(call, &reply);
+
+        if (r >= 0 && array_type)
+                r = sd_bus_message_open_container(reply, 'a', array_type);
+        if (r >= 0)
+                r = fill(reply, userdata);
+        if (r >= 0 && array_type)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        sd_bus_message_unref(reply);
+        return r;
+}
+
 int bus_find(struct bus *b, const char *name, const struct ledger **l, const struct task **t,
              const struct milestone **ms, sd_bus_error *error) {
         int r = config_find_named(manager_config(b->manager), name, l, t, ms);
