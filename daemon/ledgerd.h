@@ -31,6 +31,7 @@ struct options {
         bool json;
         const char *owner;  /* --owner ID|NAME */
         const char *output; /* --output FILE; NULL: stdout */
+        bool accept_new_state; /* start with an empty state where one was lost */
 };
 
 /* Each returns a process exit status. */

@@ -36,6 +36,7 @@ static void usage(FILE *out) {
                 "  -o, --output FILE     write there (atomically) instead of stdout\n"
                 "      --state-dir DIR   state database directory (default: from CONF)\n"
                 "      --now TIME        act as if it were TIME: YYYY-MM-DD[THH:MM] local, or @EPOCH\n"
+                "      --accept-new-state  start afresh where the state database was lost\n"
                 "      --json            machine-readable output\n"
                 "  -h, --help, --version\n",
                 LEDGERD_CONFIG);
@@ -44,6 +45,7 @@ static void usage(FILE *out) {
 enum {
         OPT_CHECK = 256, OPT_PRINT_SCHEDULE, OPT_PRINT_ICS, OPT_FROM, OPT_TO, OPT_JSON,
         OPT_OWNER, OPT_STATE_DIR, OPT_NOW, OPT_VERSION, OPT_RUNTIME_DIR, OPT_USER, OPT_NO_BUS,
+        OPT_ACCEPT_NEW_STATE,
 };
 
 static const struct option long_options[] = {
@@ -63,6 +65,7 @@ static const struct option long_options[] = {
         { "runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR },
         { "user", no_argument, NULL, OPT_USER },
         { "no-bus", no_argument, NULL, OPT_NO_BUS },
+        { "accept-new-state", no_argument, NULL, OPT_ACCEPT_NEW_STATE },
         {}
 };
 
@@ -92,6 +95,7 @@ static int parse_option(int c, struct options *o) {
         case OPT_RUNTIME_DIR: o->runtime_directory = optarg; return 0;
         case OPT_USER: o->bus = BUS_USER; return 0;
         case OPT_NO_BUS: o->bus = BUS_NONE; return 0;
+        case OPT_ACCEPT_NEW_STATE: o->accept_new_state = true; return 0;
         default: usage(stderr); return -EINVAL;
         }
 }

@@ -11,7 +11,9 @@
 #include "conf/conf.h"
 #include "courier/courier.h"
 #include "feeds/feeds.h"
+#include "health.h"
 #include "ledger/schedule.h"
+#include "ledger/zone.h"
 #include "log.h"
 #include "reload-diff.h"
 #include "status.h"
@@ -19,6 +21,10 @@
 /* A plan covers a little over a year ahead and is extended when reached, so
  * a ledger of 100,000 milestones never plans more than it must. */
 #define PLAN_HORIZON ((time_t) 400 * 24 * 3600)
+/* An instant whose reminders could not be recorded is tried again after 1,
+ * 2, 4, then every 8 seconds: soon after the fault ends, without spinning
+ * while it lasts. */
+#define RECORD_RETRY_MAX_SECONDS 8
 
 struct manager {
         sd_event *event;
@@ -28,15 +34,13 @@ struct manager {
         char *state_directory, *runtime_directory; /* in force: options win over the config */
         struct reload_result last_reload;
 
-        struct marks *marks;
-        struct courier *courier;
-        struct feeds *feeds;
-        struct manager_hooks hooks;
+        struct manager_parts parts;
 
-        struct schedule plan;   /* reminders from plan_from on, sorted */
-        size_t plan_next;       /* the first one not yet handed to the courier */
-        time_t plan_until;      /* the plan covers [plan_from, plan_until) */
-        time_t last_dispatched; /* reminders at or before this instant are done with */
+        struct schedule plan;  /* reminders from handled + 1 on, sorted */
+        size_t plan_next;      /* the first one not yet recorded */
+        time_t plan_until;     /* the plan covers [handled + 1, plan_until) */
+        time_t handled;        /* every reminder at or before this instant is recorded */
+        unsigned record_fails; /* in a row, for the instant at plan_next */
         sd_event_source *timer;
 };
 
@@ -90,17 +94,13 @@ const struct reload_result *manager_last_reload(const struct manager *m) {
         return &m->last_reload;
 }
 
-void manager_attach(struct manager *m, struct marks *marks, struct courier *courier,
-                    struct feeds *feeds, const struct manager_hooks *hooks) {
-        m->marks = marks;
-        m->courier = courier;
-        m->feeds = feeds;
-        m->hooks = *hooks;
+void manager_attach(struct manager *m, const struct manager_parts *parts) {
+        m->parts = *parts;
 }
 
-void manager_set_dispatched(struct manager *m, time_t t) {
-        if (t > m->last_dispatched)
-                m->last_dispatched = t;
+void manager_set_handled(struct manager *m, time_t t) {
+        if (t > m->handled)
+                m->handled = t;
 }
 
 /* ---- loading ---------------------------------------------------------------- */
@@ -151,8 +151,8 @@ int manager_load(struct manager *m, const char *state_directory, const char *run
 static void record_reload(struct manager *m, bool ok, char *message) {
         free(m->last_reload.message);
         m->last_reload = (struct reload_result) { .ok = ok, .when = clock_now(m->clock), .message = message };
-        if (m->hooks.reloaded)
-                m->hooks.reloaded(&m->last_reload, m->hooks.userdata);
+        if (m->parts.hooks.reloaded)
+                m->parts.hooks.reloaded(&m->last_reload, m->parts.hooks.userdata);
 }
 
 /* Every part takes the new configuration before the old one is freed. */
@@ -160,12 +160,12 @@ static void install_config(struct manager *m, struct config *fresh) {
         struct config *old = m->config;
 
         m->config = fresh;
-        if (m->courier)
-                courier_set_config(m->courier, fresh);
-        if (m->feeds)
-                feeds_set_config(m->feeds, fresh);
-        if (m->marks)
-                marks_reconcile(m->marks, fresh);
+        if (m->parts.courier)
+                courier_set_config(m->parts.courier, fresh);
+        if (m->parts.feeds)
+                feeds_set_config(m->parts.feeds, fresh);
+        if (m->parts.marks)
+                marks_reconcile(m->parts.marks, fresh);
         config_free(old);
 }
 
@@ -213,8 +213,42 @@ static void log_reminder(const struct reminder *r) {
                  due, offset, r->n_owners, r->n_owners == 1 ? "" : "s");
 }
 
-/* Hands the reminders whose instant has come to the courier, one instant at
- * a time, then re-arms. */
+/* The reminders of one instant, recorded by the courier: 0, or -errno with
+ * the service degraded until a later try succeeds. */
+static int record_instant(struct manager *m, const struct reminder *first, size_t n) {
+        char when[32];
+        int r;
+
+        if (!m->parts.courier)
+                return 0;
+        r = courier_dispatch(m->parts.courier, first, n);
+        if (r >= 0) {
+                m->record_fails = 0;
+                if (m->parts.health)
+                        health_ok(m->parts.health, HEALTH_REMINDERS);
+                return 0;
+        }
+        m->record_fails++;
+        zone_format_local(m->config->timezone, first->at, when, sizeof when);
+        if (m->parts.health)
+                health_fail(m->parts.health, HEALTH_REMINDERS,
+                            "cannot record the %zu reminder%s of %s (%s): %s", n, n == 1 ? "" : "s",
+                            when, strerror(-r), courier_last_error(m->parts.courier));
+        return r;
+}
+
+static time_t retry_delay(unsigned fails) {
+        time_t delay = (time_t) 1 << (fails > 3 ? 3 : fails - 1);
+
+        return delay < RECORD_RETRY_MAX_SECONDS ? delay : RECORD_RETRY_MAX_SECONDS;
+}
+
+static int arm_timer_at(struct manager *m, time_t when);
+
+/* Records the reminders whose instant has come, one instant at a time and
+ * in order: the mark of what is handled moves only past what is recorded,
+ * so an instant that cannot be recorded (the database locked or full) is
+ * tried again, and no later one overtakes it. Then re-arms. */
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         struct manager *m = userdata;
         time_t now = clock_now(m->clock);
@@ -226,11 +260,14 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 size_t n = 0;
 
                 while (m->plan_next + n < m->plan.n_reminders && first[n].at == first->at)
-                        log_reminder(&first[n++]);
+                        n++;
+                if (m->record_fails == 0)
+                        for (size_t i = 0; i < n; i++)
+                                log_reminder(&first[i]);
+                if (record_instant(m, first, n) < 0)
+                        return arm_timer_at(m, now + retry_delay(m->record_fails));
                 m->plan_next += n;
-                if (m->courier)
-                        courier_dispatch(m->courier, first, n);
-                m->last_dispatched = first->at;
+                m->handled = first->at;
         }
         if (m->plan_next >= m->plan.n_reminders && now >= m->plan_until)
                 return manager_replan(m); /* the plan ran out: the next one */
@@ -241,10 +278,14 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
  * so an idle daemon does not wake up at all. */
 static int arm_timer(struct manager *m) {
         time_t next = manager_next_reminder(m);
+
+        /* Nothing planned: look again when the plan ends. */
+        return arm_timer_at(m, next ? next : m->plan_until);
+}
+
+static int arm_timer_at(struct manager *m, time_t next) {
         int r;
 
-        if (next == 0)
-                next = m->plan_until; /* nothing planned: look again when the plan ends */
         if (!m->timer) {
                 r = sd_event_add_time(m->event, &m->timer, CLOCK_REALTIME,
                                       clock_timer_usec(m->clock, next), 1000, on_timer, m);
@@ -264,14 +305,16 @@ int manager_replan(struct manager *m) {
                 .config = m->config,
                 .is_done = marks_schedule_done,
                 .quiet_until = marks_schedule_quiet,
-                .userdata = m->marks,
-                /* Reminders at or before the last one dispatched are done with. */
-                .from = now > m->last_dispatched ? now : m->last_dispatched + 1,
+                .userdata = m->parts.marks,
+                /* Everything after what is handled: what the clock jumped
+                 * over too (sent late, or recorded as missed). */
+                .from = m->handled > 0 ? m->handled + 1 : now,
         };
         int r;
 
-        if (m->feeds)
-                feeds_changed(m->feeds); /* the feeds render anew when what they show changed */
+        if (m->parts.feeds)
+                feeds_changed(m->parts.feeds); /* the feeds render anew when what they show changed */
+        m->record_fails = 0;
         in.to = in.from + PLAN_HORIZON;
         schedule_free(&m->plan);
         m->plan_next = 0;
@@ -288,14 +331,14 @@ int manager_replan(struct manager *m) {
 
 int manager_mark(struct manager *m, enum state_action action, const char *ledger, const char *id,
                  const struct mark_author *who, const char *note, time_t until) {
-        int r = marks_record(m->marks, action, ledger, id, who, note, until);
+        int r = marks_record(m->parts.marks, action, ledger, id, who, note, until);
 
         if (r < 0)
                 return r;
-        if (m->hooks.marked)
-                m->hooks.marked(action, ledger, id, who->user, note, m->hooks.userdata);
-        if (action == STATE_DONE && m->courier)
-                courier_milestone_done(m->courier, ledger, id);
+        if (m->parts.hooks.marked)
+                m->parts.hooks.marked(action, ledger, id, who->user, note, m->parts.hooks.userdata);
+        if (action == STATE_DONE && m->parts.courier)
+                courier_milestone_done(m->parts.courier, ledger, id);
         return manager_replan(m);
 }
 
@@ -306,14 +349,15 @@ void manager_notify_status(const struct manager *m) {
         time_t next = manager_next_reminder(m);
         char when[64] = "none";
 
-        status_count(m->config, m->marks, clock_today(m->clock, m->config->timezone), counts);
+        status_count(m->config, m->parts.marks, clock_today(m->clock, m->config->timezone), counts);
         if (next) {
                 struct tm tm;
 
                 localtime_r(&next, &tm);
                 strftime(when, sizeof when, "%Y-%m-%d %H:%M %Z", &tm);
         }
-        sd_notifyf(false, "STATUS=%u milestones (%u done, %u overdue), %u undated, next reminder %s",
+        sd_notifyf(false, "STATUS=%s%u milestones (%u done, %u overdue), %u undated, next reminder %s",
+                   m->parts.health && health_degraded(m->parts.health) ? "Degraded: " : "",
                    counts[BUS_COUNTS_MILESTONES], counts[BUS_COUNTS_DONE], counts[BUS_COUNTS_OVERDUE],
                    counts[BUS_COUNTS_UNDATED], when);
 }

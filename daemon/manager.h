@@ -16,6 +16,7 @@
 struct config;
 struct courier;
 struct feeds;
+struct health;
 struct manager;
 struct service_clock;
 
@@ -48,12 +49,22 @@ const char *manager_state_directory(const struct manager *m);
 const char *manager_runtime_directory(const struct manager *m);
 const struct reload_result *manager_last_reload(const struct manager *m);
 
-/* The parts the plan drives; courier and feeds may be NULL. */
-void manager_attach(struct manager *m, struct marks *marks, struct courier *courier,
-                    struct feeds *feeds, const struct manager_hooks *hooks);
+/* The parts the plan drives, made by the service; courier, feeds and health
+ * may be NULL. */
+struct manager_parts {
+        struct marks *marks;
+        struct courier *courier;
+        struct feeds *feeds;
+        struct health *health;
+        struct manager_hooks hooks;
+};
+void manager_attach(struct manager *m, const struct manager_parts *parts);
 
-/* Reminders at or before t are done with (the courier caught up to t). */
-void manager_set_dispatched(struct manager *m, time_t t);
+/* Every reminder at or before t is recorded (the delivery log's
+ * handled_until): the plan goes on from after it. A clock that jumps
+ * forward leaves the instants it skips after this mark, so they are sent,
+ * late; one that jumps back cannot move it, so nothing is sent twice. */
+void manager_set_handled(struct manager *m, time_t t);
 
 /* Loads and validates the whole new configuration; only then replaces the
  * old one, in every part. On any error the old one stays in force. The

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include "basic/mkdirs.h"
 #include "bus/bus.h"
@@ -19,16 +20,21 @@
 #include "clock.h"
 #include "courier/courier.h"
 #include "feeds/feeds.h"
+#include "health.h"
 #include "ledger/zone.h"
 #include "ledgerd.h"
 #include "log.h"
 #include "manager.h"
 #include "marks.h"
+#include "state-dir.h"
+#include "store/deliveries.h"
 #include "store/state.h"
 
 struct service {
         sd_event *event;
+        int lock_fd;
         struct service_clock clock;
+        struct health health;
         struct manager *manager;
         struct state *state;
         struct marks *marks;
@@ -113,6 +119,15 @@ static void on_outcome(const char *ledger, const char *id, const char *kind, con
                 bus_emit_reminder(sv->bus, ledger, id, kind, target, reason);
 }
 
+static void on_health_changed(void *userdata) {
+        struct service *sv = userdata;
+
+        if (sv->bus)
+                bus_emit_problems(sv->bus);
+        if (sv->feeds) /* the parts are made: the status can be counted */
+                manager_notify_status(sv->manager);
+}
+
 /* ---- start-up, step by step --------------------------------------------------- */
 
 /* --now: the service's clock starts at that instant and runs on. */
@@ -130,13 +145,38 @@ static int set_clock(struct service *sv, const char *now_arg) {
         return 0;
 }
 
-static int open_state(struct service *sv) {
+static int refuse_vanished(const char *dir, const char *what) {
+        return log_error_errno(ENOENT, "the state directory %s was in use before (its state.id says "
+                               "since when), but %s: the done marks and the delivery log are gone. "
+                               "Restore state.db from a backup; or, to start afresh on purpose, start "
+                               "ledgerd once with --accept-new-state", dir, what);
+}
+
+/* A state that vanished is refused unless accepted; a first start is said. */
+static int check_history(enum state_history h, const char *dir, const char *what,
+                         const struct options *o) {
+        if (h == STATE_HISTORY_VANISHED && !o->accept_new_state)
+                return refuse_vanished(dir, what);
+        if (h == STATE_HISTORY_VANISHED)
+                log_warning("%s, and --accept-new-state was given: starting afresh in %s", what, dir);
+        return 0;
+}
+
+/* Locked for our life, examined, then opened: a vanished state is refused
+ * before anything is written. */
+static int open_state(struct service *sv, const struct options *o) {
         const char *dir = manager_state_directory(sv->manager);
         char *path = NULL, *error = NULL;
+        time_t handled = 0;
         int r = mkdirs(dir, 0750);
 
         if (r < 0)
                 return log_error_errno(r, "cannot create the state directory %s: %m", dir);
+        r = state_dir_lock(dir, &sv->lock_fd);
+        if (r >= 0)
+                r = check_history(state_dir_examine(dir), dir, "state.db is missing or empty", o);
+        if (r < 0)
+                return r;
         if (asprintf(&path, "%s/state.db", dir) < 0)
                 return log_oom();
         r = state_open(path, &sv->state, &error);
@@ -144,6 +184,11 @@ static int open_state(struct service *sv) {
                 log_error_errno(r, "%s", error ? error : path);
         free(error);
         free(path);
+        if (r >= 0 && (r = deliveries_handled_until(sv->state, &handled)) < 0)
+                log_error_errno(r, "cannot read the delivery log: %s", state_last_error(sv->state));
+        if (r >= 0)
+                r = check_history(state_dir_examine_database(dir, handled), dir,
+                                  "state.db has no history", o);
         if (r >= 0)
                 r = marks_new(sv->state, &sv->clock, &sv->marks);
         if (r >= 0)
@@ -161,15 +206,17 @@ static int make_parts(struct service *sv) {
         if (r >= 0)
                 r = courier_new(&(struct courier_setup) {
                                         .event = sv->event, .clock = &sv->clock, .state = sv->state,
-                                        .marks = sv->marks, .feeds = sv->feeds,
+                                        .marks = sv->marks, .feeds = sv->feeds, .health = &sv->health,
                                         .state_directory = state_directory, .config = c,
                                         .on_outcome = on_outcome, .userdata = sv,
                                 },
                                 &sv->courier);
         if (r >= 0)
-                manager_attach(sv->manager, sv->marks, sv->courier, sv->feeds,
-                               &(struct manager_hooks) { .reloaded = on_reloaded,
-                                                         .marked = on_marked, .userdata = sv });
+                manager_attach(sv->manager, &(struct manager_parts) {
+                        .marks = sv->marks, .courier = sv->courier, .feeds = sv->feeds,
+                        .health = &sv->health,
+                        .hooks = { .reloaded = on_reloaded, .marked = on_marked, .userdata = sv },
+                });
         return r < 0 ? log_error_errno(r, "cannot start: %m") : 0;
 }
 
@@ -177,19 +224,22 @@ static int connect_bus(struct service *sv, enum bus_choice choice) {
         return bus_new(&(struct bus_setup) {
                                .event = sv->event, .clock = &sv->clock, .manager = sv->manager,
                                .marks = sv->marks, .courier = sv->courier, .feeds = sv->feeds,
-                               .state = sv->state, .choice = choice,
+                               .state = sv->state, .health = &sv->health, .choice = choice,
                        },
                        &sv->bus);
 }
 
 /* Sends what is pending and catches up first; then the plan takes over. */
 static int start_courier(struct service *sv) {
+        const char *dir = manager_state_directory(sv->manager);
         time_t handled = 0;
         int r = courier_start(sv->courier, &handled);
 
-        if (r >= 0)
-                manager_set_dispatched(sv->manager, handled);
-        return r;
+        if (r < 0)
+                return r;
+        manager_set_handled(sv->manager, handled);
+        r = state_dir_mark_used(dir, handled);
+        return r < 0 ? log_error_errno(r, "%s: cannot write state.id: %m", dir) : 0;
 }
 
 static int start(struct service *sv, const struct options *o) {
@@ -198,7 +248,7 @@ static int start(struct service *sv, const struct options *o) {
         if (r >= 0)
                 r = set_clock(sv, o->now_arg);
         if (r >= 0)
-                r = open_state(sv);
+                r = open_state(sv, o);
         if (r >= 0)
                 r = setup_events(sv);
         if (r >= 0)
@@ -222,12 +272,17 @@ static void stop(struct service *sv) {
         manager_free(sv->manager);
         marks_free(sv->marks);
         state_close(sv->state);
+        health_clear(&sv->health);
         sd_event_unref(sv->event);
+        if (sv->lock_fd >= 0)
+                close(sv->lock_fd); /* the lock goes last: nothing of ours is left open */
 }
 
 int service_run(const struct options *o) {
-        struct service sv = {};
+        struct service sv = { .lock_fd = -1 };
         int r = sd_event_default(&sv.event);
+
+        sv.health = (struct health) { .clock = &sv.clock, .changed = on_health_changed, .userdata = &sv };
 
         if (r >= 0)
                 r = manager_new(o->config_path, sv.event, &sv.clock, &sv.manager);

@@ -22,6 +22,7 @@ struct bus {
         struct courier *courier;
         struct feeds *feeds;
         struct state *state;
+        const struct health *health;
         enum bus_choice choice;
         sd_bus *bus; /* the system or user bus; NULL for none */
         struct private_server *private_server;

@@ -16,6 +16,7 @@
 #include "busapi/busapi.h"
 #include "clock.h"
 #include "feeds/feeds.h"
+#include "health.h"
 #include "ledger/model.h"
 #include "log.h"
 #include "manager.h"
@@ -97,6 +98,20 @@ PROPERTY(property_feed_urls) {
                 free(urls[i]);
         free(urls);
         return r;
+}
+
+/* What keeps the service from its work now: (part, since, reason). */
+PROPERTY(property_problems) {
+        const struct health *h = ((struct bus *) userdata)->health;
+        int r = sd_bus_message_open_container(reply, 'a', "(sts)");
+
+        UNUSED_PROPERTY_ARGS;
+        for (size_t i = 0; r >= 0 && h && i < HEALTH_PART_MAX; i++)
+                if (h->problems[i].reason)
+                        r = sd_bus_message_append(reply, "(sts)", health_part_name(i),
+                                                  (uint64_t) h->problems[i].since * 1000000,
+                                                  h->problems[i].reason);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
 PROPERTY(property_orphans) {
@@ -310,6 +325,10 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
 /* ---- the vtable ------------------------------------------------------------- */
 
+/* Reading methods are UNPRIVILEGED: sd-bus lets every local user call them
+ * on the system bus (without it, only callers with CAP_SYS_ADMIN). The
+ * changing ones are too, and authorize each call themselves
+ * (bus_authorize()): one rule for the bus and the private socket. */
 static const sd_bus_vtable ledger_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Version", "s", property_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -323,20 +342,23 @@ static const sd_bus_vtable ledger_vtable[] = {
         SD_BUS_PROPERTY("OrphanedMarks", "u", property_orphans, 0, 0),
         SD_BUS_PROPERTY("PendingDeliveries", "u", bus_property_deliveries, 0, 0),
         SD_BUS_PROPERTY("FailedDeliveries", "u", bus_property_deliveries, 0, 0),
+        SD_BUS_PROPERTY("Problems", "a(sts)", property_problems, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("ListMilestones", SD_BUS_ARGS("a{sv}", filter),
                                 SD_BUS_RESULT("a" BUS_MILESTONE, milestones),
-                                bus_method_list_milestones, 0),
+                                bus_method_list_milestones, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_ARGS("s", id),
                                 SD_BUS_RESULT(BUS_MILESTONE, milestone, "a{ss}", details,
                                               "a(tsss)", history),
-                                bus_method_describe, 0),
+                                bus_method_describe, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Preview", SD_BUS_ARGS("t", from, "t", to),
-                                SD_BUS_RESULT("a" BUS_REMINDER, reminders), bus_method_preview, 0),
+                                SD_BUS_RESULT("a" BUS_REMINDER, reminders), bus_method_preview,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Why", SD_BUS_ARGS("s", id), SD_BUS_RESULT("as", lines),
-                                bus_method_why, 0),
+                                bus_method_why, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("ListDeliveries", SD_BUS_ARGS("a{sv}", filter),
                                 SD_BUS_RESULT("a" BUS_DELIVERY, deliveries),
-                                bus_method_list_deliveries, 0),
+                                bus_method_list_deliveries, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("SendTest", SD_BUS_ARGS("s", name),
                                 SD_BUS_RESULT("b", delivered, "as", lines), bus_method_send_test,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
@@ -394,6 +416,17 @@ void bus_emit_reloaded(struct bus *b, const struct reload_result *r) {
         struct emit e = { "Reloaded", "bs", r->message ? r->message : "", .ok = r->ok };
 
         emit_all(b, &e);
+}
+
+static void emit_problems_changed(sd_bus *connection, void *userdata) {
+        (void) userdata;
+        sd_bus_emit_properties_changed(connection, BUS_PATH, BUS_INTERFACE, "Problems", NULL);
+}
+
+void bus_emit_problems(struct bus *b) {
+        if (b->bus)
+                emit_problems_changed(b->bus, NULL);
+        private_server_foreach(b->private_server, emit_problems_changed, NULL);
 }
 
 void bus_emit_mark(struct bus *b, enum state_action action, const char *ledger, const char *id,
@@ -460,7 +493,7 @@ int bus_new(const struct bus_setup *setup, struct bus **out) {
         *b = (struct bus) {
                 .event = setup->event, .clock = setup->clock, .manager = setup->manager,
                 .marks = setup->marks, .courier = setup->courier, .feeds = setup->feeds,
-                .state = setup->state, .choice = setup->choice,
+                .state = setup->state, .health = setup->health, .choice = setup->choice,
         };
         resolve_admin_group(b);
         r = b->choice != BUS_NONE ? connect_bus(b) : 0;

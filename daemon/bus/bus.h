@@ -12,6 +12,7 @@
 struct bus;
 struct courier;
 struct feeds;
+struct health;
 struct manager;
 struct reload_result;
 struct service_clock;
@@ -28,6 +29,7 @@ struct bus_setup {
         struct courier *courier; /* send-test */
         struct feeds *feeds;     /* FeedURLs */
         struct state *state;     /* the delivery log */
+        const struct health *health; /* Problems */
         enum bus_choice choice;
 };
 
@@ -40,6 +42,8 @@ void bus_free(struct bus *b);
 void bus_config_changed(struct bus *b);
 
 void bus_emit_reloaded(struct bus *b, const struct reload_result *r);
+/* PropertiesChanged of Problems: the service became degraded, or well. */
+void bus_emit_problems(struct bus *b);
 /* ReminderSent when reason is NULL, else ReminderFailed. */
 void bus_emit_reminder(struct bus *b, const char *ledger, const char *id, const char *kind,
                        const char *target, const char *reason);

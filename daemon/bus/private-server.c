@@ -2,6 +2,7 @@
 #include "bus/private-server.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -117,6 +118,17 @@ static void restrict_socket(struct private_server *ps) {
                                   "user and root may connect)", ps->path, ps->setup.group);
 }
 
+/* Whether a live server accepts on the socket at sa: then it is not ours
+ * to remove. */
+static bool socket_answers(const struct sockaddr_un *sa) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        bool answers = fd >= 0 && connect(fd, (const struct sockaddr *) sa, sizeof *sa) == 0;
+
+        if (fd >= 0)
+                close(fd);
+        return answers;
+}
+
 static int listen_at(struct private_server *ps) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
@@ -127,6 +139,9 @@ static int listen_at(struct private_server *ps) {
         ps->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (ps->fd < 0)
                 return log_error_errno(errno, "cannot create a socket: %m");
+        if (socket_answers(&sa))
+                return log_error_errno(EADDRINUSE, "%s: cannot listen: %m: another ledgerd answers "
+                                       "there (two services share the runtime directory?)", ps->path);
         (void) unlink(ps->path); /* left over from a daemon that did not exit cleanly */
         if (bind(ps->fd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen(ps->fd, 16) < 0)
                 return log_error_errno(errno, "%s: cannot listen: %m", ps->path);

@@ -16,6 +16,7 @@
 #include "notify/webhook.h"
 
 struct curl_loop;
+struct outcome;
 struct try;
 
 /* A pending message waiting for its peer, in memory. The delivery log has
@@ -29,7 +30,29 @@ struct job {
         time_t first_try; /* 0 until tried */
         unsigned tries;
         struct try *try;  /* the try under way (courier-queue.c); NULL when none */
+        struct outcome *unrecorded; /* a try's end the log could not take yet */
 };
+
+/* A record the log could not take (locked, full) is tried again after
+ * this many seconds. */
+#define COURIER_RECORD_RETRY 2
+
+/* A peer: an SMTP server ("smtp"), the outbox ("maildir"), or a webhook's
+ * scheme://host:port. */
+struct peer {
+        char *name;
+        unsigned in_flight; /* transfers under way */
+        time_t probe_at;    /* down: when the next probe may go; 0 while up */
+};
+
+/* Transfers under way at once per peer: one, so that a crash doubles at
+ * most one message per peer and a peer gets its messages in order. */
+#define COURIER_PEER_TRANSFERS 1
+/* A peer that is down is tried again, with one message, this often. */
+#define COURIER_PROBE_INTERVAL 5
+/* A peer may ask to be left alone (Retry-After, a bot's rate-limit code)
+ * for this long at the most; a longer wait is taken as this. */
+#define COURIER_RETRY_AFTER_MAX 3600
 
 /* A channel's rate limit: a bucket of rate_limit tokens a minute. */
 struct bucket {
@@ -48,6 +71,7 @@ struct courier {
         const struct service_clock *clock;
         struct state *state;
         struct marks *marks;
+        struct health *health;
         const struct feeds *feeds;
         const struct config *config;
         char *outbox; /* <state_directory>/outbox */
@@ -61,8 +85,8 @@ struct courier {
         size_t n_secrets;
         struct job **jobs; /* in the order they were recorded */
         size_t n_jobs, n_allocated;
-        char **busy_peers; /* peers with a transfer in flight */
-        size_t n_busy;
+        struct peer *peers;
+        size_t n_peers;
         struct bucket *buckets;
         size_t n_buckets;
         sd_event_source *wake; /* at the earliest next_try or token */

@@ -13,6 +13,7 @@
 #include "notify/backoff.h"
 #include "clock.h"
 #include "courier/courier-internal.h"
+#include "health.h"
 #include "log.h"
 
 /* ---- the waiting messages ------------------------------------------------------ */
@@ -26,6 +27,7 @@ static void job_free(struct job *j) {
         if (!j)
                 return;
         try_free(j->try);
+        free(j->unrecorded);
         free(j->target);
         free(j->peer);
         free(j->channel);
@@ -74,7 +76,7 @@ static void remove_job(struct courier *c, struct job *j) {
 
 void courier_drop(struct courier *c, int64_t id) {
         for (size_t i = 0; i < c->n_jobs; i++)
-                if (c->jobs[i]->id == id && !c->jobs[i]->try) {
+                if (c->jobs[i]->id == id && !c->jobs[i]->try && !c->jobs[i]->unrecorded) {
                         remove_job(c, c->jobs[i]);
                         return;
                 }
@@ -82,33 +84,48 @@ void courier_drop(struct courier *c, int64_t id) {
 
 /* ---- peers and rate limits ---------------------------------------------------- */
 
-static bool peer_busy(const struct courier *c, const char *peer) {
-        for (size_t i = 0; i < c->n_busy; i++)
-                if (strcmp(c->busy_peers[i], peer) == 0)
-                        return true;
-        return false;
-}
+/* The peer's state; made on first use. NULL when out of memory. */
+static struct peer *peer_of(struct courier *c, const char *name) {
+        struct peer *grown;
 
-static int set_busy(struct courier *c, const char *peer) {
-        char **grown = realloc(c->busy_peers, (c->n_busy + 1) * sizeof *grown);
-
+        for (size_t i = 0; i < c->n_peers; i++)
+                if (strcmp(c->peers[i].name, name) == 0)
+                        return &c->peers[i];
+        grown = realloc(c->peers, (c->n_peers + 1) * sizeof *grown);
         if (!grown)
-                return -ENOMEM;
-        c->busy_peers = grown;
-        c->busy_peers[c->n_busy] = strdup(peer);
-        if (!c->busy_peers[c->n_busy])
-                return -ENOMEM;
-        c->n_busy++;
-        return 0;
+                return NULL;
+        c->peers = grown;
+        grown[c->n_peers] = (struct peer) { .name = strdup(name) };
+        return grown[c->n_peers].name ? &grown[c->n_peers++] : NULL;
 }
 
-static void set_idle(struct courier *c, const char *peer) {
-        for (size_t i = 0; i < c->n_busy; i++)
-                if (strcmp(c->busy_peers[i], peer) == 0) {
-                        free(c->busy_peers[i]);
-                        c->busy_peers[i] = c->busy_peers[--c->n_busy];
-                        return;
-                }
+/* Whether a failed try says the peer itself is down (no answer at all, a
+ * server error, SMTP's 421), rather than that it refused this one message
+ * (a bot's rate limit for one channel, a mailbox that is full). */
+static bool peer_failed(const struct job *j, const struct send_result *res) {
+        if (res->verdict != SEND_RETRY)
+                return false;
+        if (res->code == 0)
+                return true;
+        return j->channel ? res->code >= 500 && res->code <= 599 : res->code == 421;
+}
+
+/* The peer is down: its backlog waits, and one message probes it every
+ * COURIER_PROBE_INTERVAL seconds (never sooner than it asked), so that it
+ * gets its backlog soon after it comes back, not after the longest backoff
+ * of its messages. First tries still go out at their instant. */
+static void peer_down(struct peer *p, time_t now, long asked) {
+        p->probe_at = now + (asked > COURIER_PROBE_INTERVAL ? asked : COURIER_PROBE_INTERVAL);
+}
+
+/* The peer took a message: it is up, and its backlog goes now. */
+static void peer_up(struct courier *c, struct peer *p) {
+        if (!p->probe_at)
+                return;
+        p->probe_at = 0;
+        for (size_t i = 0; i < c->n_jobs; i++)
+                if (!c->jobs[i]->unrecorded && strcmp(c->jobs[i]->peer, p->name) == 0)
+                        c->jobs[i]->next_try = 0;
 }
 
 static int rate_limit_of(const struct courier *c, const char *channel) {
@@ -187,52 +204,117 @@ static uint64_t random_bits(void) {
 
 static void emit(struct courier *c, const struct job *j, const char *reason);
 
-/* Records the outcome; the job leaves the queue unless it waits for another try. */
-static void record_outcome(struct courier *c, struct job *j, const struct send_result *res,
-                           const char *via) {
+/* What the end of a try writes to the log; kept by the job while the log
+ * cannot take it (locked, full), and written again until it does: a
+ * message the peer accepted is never sent again for want of a record. */
+struct outcome {
+        enum delivery_status status; /* sent, pending (another try at next) or failed */
+        time_t at, next;
+        long code;
+        char via[16];
+        char text[320]; /* sent: the peer's answer; otherwise why not */
+};
+
+/* What the try's result means: sent, another try after its backoff, or
+ * failed for good (a permanent error, or delivery.give_up reached). */
+static void decide(struct courier *c, struct job *j, const struct send_result *res, const char *via,
+                   struct outcome *o) {
         struct backoff_policy p = BACKOFF_DEFAULTS;
-        time_t now = clock_now(c->clock), first = j->first_try ? j->first_try : now, next = 0;
-        struct state *st = c->state;
-        char why[320];
-        int r;
+        time_t now = clock_now(c->clock), first = j->first_try ? j->first_try : now;
+        long asked = res->delay < COURIER_RETRY_AFTER_MAX ? res->delay : COURIER_RETRY_AFTER_MAX;
 
         j->tries++;
         j->first_try = first;
         p.max_age = c->config->delivery.give_up;
+        *o = (struct outcome) { .status = DELIVERY_FAILED, .at = now, .code = res->code };
+        snprintf(o->via, sizeof o->via, "%s", via);
         if (res->verdict == SEND_DELIVERED) {
-                r = deliveries_sent(st, j->id, now, via, res->answer);
+                o->status = DELIVERY_SENT;
+                snprintf(o->text, sizeof o->text, "%s", res->answer);
                 log_info("delivery %lld to %s: sent (%s)", (long long) j->id, j->target, res->answer);
-                if (r >= 0)
-                        emit(c, j, NULL);
         } else if (res->verdict == SEND_RETRY &&
-                   backoff_next(&p, j->tries, res->delay, first, now, random_bits(), &next)) {
-                r = deliveries_retry(st, j->id, now, next, res->code, res->reason);
+                   backoff_next(&p, j->tries, asked, first, now, random_bits(), &o->next)) {
+                o->status = DELIVERY_PENDING;
+                snprintf(o->text, sizeof o->text, "%s", res->reason);
                 log_notice("delivery %lld to %s: try %u failed (%s), next try in %lld s",
                            (long long) j->id, j->target, j->tries, res->reason,
-                           (long long) (next - now));
-                j->next_try = next;
-                if (r >= 0)
-                        return;
+                           (long long) (o->next - now));
         } else {
-                snprintf(why, sizeof why, "%s%s", res->reason,
+                snprintf(o->text, sizeof o->text, "%s%s", res->reason,
                          res->verdict == SEND_RETRY ? " (gave up: delivery.give_up reached)" : "");
-                r = deliveries_failed(st, j->id, now, res->code, why);
-                log_error("delivery %lld to %s: failed: %s", (long long) j->id, j->target, why);
-                if (r >= 0)
-                        emit(c, j, why);
+                log_error("delivery %lld to %s: failed: %s", (long long) j->id, j->target, o->text);
         }
-        if (r < 0 && r != -EALREADY)
-                log_error_errno(r, "delivery %lld: cannot record the outcome: %s", (long long) j->id,
-                                state_last_error(st));
-        remove_job(c, j);
+}
+
+static int write_outcome(struct courier *c, const struct job *j, const struct outcome *o) {
+        switch (o->status) {
+        case DELIVERY_SENT:
+                return deliveries_sent(c->state, j->id, o->at, o->via, o->text);
+        case DELIVERY_PENDING:
+                return deliveries_retry(c->state, j->id, o->at, o->next, o->code, o->text);
+        default:
+                return deliveries_failed(c->state, j->id, o->at, o->code, o->text);
+        }
+}
+
+/* Writes j's outcome; then the job waits for its next try or leaves the
+ * queue. When the log cannot take it, the job keeps it and the courier
+ * tries again in a few seconds, degraded meanwhile. */
+static void settle(struct courier *c, struct job *j) {
+        const struct outcome *o = j->unrecorded;
+        int r = write_outcome(c, j, o);
+
+        if (r < 0 && r != -EALREADY && r != -ENOENT) {
+                j->next_try = clock_now(c->clock) + COURIER_RECORD_RETRY;
+                if (c->health)
+                        health_fail(c->health, HEALTH_DELIVERIES,
+                                    "cannot record the outcome of delivery %lld: %s", (long long) j->id,
+                                    state_last_error(c->state));
+                else
+                        log_error_errno(r, "delivery %lld: cannot record the outcome: %s",
+                                        (long long) j->id, state_last_error(c->state));
+                return;
+        }
+        if (c->health)
+                health_ok(c->health, HEALTH_DELIVERIES);
+        j->unrecorded = NULL;
+        if (r >= 0 && o->status == DELIVERY_PENDING)
+                j->next_try = o->next;
+        else if (r >= 0)
+                emit(c, j, o->status == DELIVERY_SENT ? NULL : o->text);
+        if (r < 0 || o->status != DELIVERY_PENDING)
+                remove_job(c, j);
+        free((struct outcome *) o);
+}
+
+/* Records the outcome of a try of j. */
+static void record_outcome(struct courier *c, struct job *j, const struct send_result *res,
+                           const char *via) {
+        struct outcome *o = calloc(1, sizeof *o);
+
+        if (!o) {
+                log_oom(); /* the message stays pending in the log, for the next start */
+                remove_job(c, j);
+                return;
+        }
+        decide(c, j, res, via, o);
+        j->unrecorded = o;
+        settle(c, j);
 }
 
 static void on_sent(const struct send_result *res, void *userdata) {
         struct try *t = userdata;
         struct courier *c = t->c;
+        struct peer *p = peer_of(c, t->job->peer);
+        long asked = res->delay < COURIER_RETRY_AFTER_MAX ? res->delay : COURIER_RETRY_AFTER_MAX;
 
         t->job->try = NULL;
-        set_idle(c, t->job->peer);
+        if (p && p->in_flight > 0)
+                p->in_flight--;
+        if (p && res->verdict == SEND_DELIVERED)
+                peer_up(c, p);
+        else if (p && peer_failed(t->job, res))
+                peer_down(p, clock_now(c->clock), asked);
         record_outcome(c, t->job, res, t->out.via);
         try_free(t);
         courier_pump(c);
@@ -261,8 +343,8 @@ static int copy_delivery(const struct delivery *d, void *userdata) {
         return 1; /* not sent */
 }
 
-/* Starts one try of j. */
-static void start(struct courier *c, struct job *j, time_t now) {
+/* Starts one try of j, to peer p. */
+static void start(struct courier *c, struct job *j, struct peer *p, time_t now) {
         struct try *t = calloc(1, sizeof *t);
         int r;
 
@@ -273,12 +355,18 @@ static void start(struct courier *c, struct job *j, time_t now) {
         t->c = c;
         t->job = j;
         r = deliveries_get(c->state, j->id, copy_delivery, t);
+        if (r < 0 && r != -ENOENT) {
+                /* Unreadable now (locked, failing): it stays queued. */
+                j->next_try = now + COURIER_RECORD_RETRY;
+                if (c->health)
+                        health_fail(c->health, HEALTH_DELIVERIES, "cannot read delivery %lld: %s",
+                                    (long long) j->id, state_last_error(c->state));
+                try_free(t);
+                return;
+        }
         if (r != 0) {
-                if (r < 0)
-                        log_error_errno(r, "delivery %lld: cannot read it: %s", (long long) j->id,
-                                        state_last_error(c->state));
                 if (t->job)
-                        remove_job(c, j); /* cancelled, gone or unreadable */
+                        remove_job(c, j); /* cancelled or gone */
                 try_free(t);
                 return;
         }
@@ -293,8 +381,7 @@ static void start(struct courier *c, struct job *j, time_t now) {
         }
         take_token(c, j, now);
         j->try = t;
-        if (set_busy(c, j->peer) < 0)
-                log_oom();
+        p->in_flight++;
 }
 
 /* ---- the pump ------------------------------------------------------------------- */
@@ -322,28 +409,58 @@ static void arm_wake(struct courier *c, time_t when) {
                 log_error_errno(r, "cannot arm the delivery timer: %m");
 }
 
-void courier_pump(struct courier *c) {
-        time_t now = clock_now(c->clock), wake = 0;
+/* When j may go: now, or a later time to wake up at; 0 for not now. The
+ * retries of a peer that is down wait for its probe time, one at a time,
+ * whatever their own backoff says; otherwise a message goes when its
+ * backoff and its channel's rate limit allow. */
+static time_t when_due(struct courier *c, const struct job *j, const struct peer *p, time_t now) {
+        if (j->unrecorded)
+                return j->next_try; /* only its record is due */
+        if (p->probe_at && j->tries > 0)
+                return p->in_flight ? 0 : p->probe_at > now ? p->probe_at : now;
+        return j->next_try > now ? j->next_try : token_time(c, j, now);
+}
 
-        if (c->pumping)
-                return; /* a try that ended at once: the running pass goes on */
-        c->pumping = true;
+/* One pass over the queue: first tries before retries (pass 0, then 1), so
+ * that a backlog of failures never delays a reminder going out for the
+ * first time; each in the order recorded. */
+static time_t pump_pass(struct courier *c, bool retries, time_t now, time_t wake) {
         for (size_t i = 0; i < c->n_jobs; i++) {
                 struct job *j = c->jobs[i];
+                struct peer *p;
                 time_t when;
                 size_t before = c->n_jobs;
 
-                if (j->try || peer_busy(c, j->peer))
+                if (j->try || (j->tries > 0 || j->unrecorded) != retries)
                         continue;
-                when = j->next_try > now ? j->next_try : token_time(c, j, now);
+                p = peer_of(c, j->peer);
+                if (!p || (!j->unrecorded && p->in_flight >= COURIER_PEER_TRANSFERS))
+                        continue;
+                when = when_due(c, j, p, now);
+                if (when == 0)
+                        continue; /* a probe is under way */
                 if (when > now) {
                         wake = wake == 0 || when < wake ? when : wake;
                         continue;
                 }
-                start(c, j, now);
+                if (j->unrecorded)
+                        settle(c, j);
+                else
+                        start(c, j, p, now);
                 if (c->n_jobs < before)
                         i--; /* j left the queue at once */
         }
+        return wake;
+}
+
+void courier_pump(struct courier *c) {
+        time_t now = clock_now(c->clock), wake;
+
+        if (c->pumping)
+                return; /* a try that ended at once: the running pass goes on */
+        c->pumping = true;
+        wake = pump_pass(c, false, now, 0);
+        wake = pump_pass(c, true, now, wake);
         c->pumping = false;
         if (wake)
                 arm_wake(c, wake);
@@ -355,18 +472,18 @@ void courier_queue_free(struct courier *c) {
         for (size_t i = 0; i < c->n_jobs; i++)
                 job_free(c->jobs[i]);
         free(c->jobs);
-        for (size_t i = 0; i < c->n_busy; i++)
-                free(c->busy_peers[i]);
-        free(c->busy_peers);
+        for (size_t i = 0; i < c->n_peers; i++)
+                free(c->peers[i].name);
+        free(c->peers);
         for (size_t i = 0; i < c->n_buckets; i++)
                 free(c->buckets[i].channel);
         free(c->buckets);
         sd_event_source_disable_unref(c->wake);
         c->jobs = NULL;
-        c->busy_peers = NULL;
+        c->peers = NULL;
         c->buckets = NULL;
         c->wake = NULL;
-        c->n_jobs = c->n_allocated = c->n_busy = c->n_buckets = 0;
+        c->n_jobs = c->n_allocated = c->n_peers = c->n_buckets = 0;
 }
 
 /* ---- signals ------------------------------------------------------------------- */

@@ -142,9 +142,6 @@ static int record_instant(struct courier *c, const struct reminder *r, size_t n,
                 b.msgs[i].late = late;
         if (ret >= 0 && b.n_msgs > 0)
                 ret = deliveries_record(st, b.msgs, b.n_msgs, missed, clock_now(c->clock));
-        if (ret < 0)
-                log_error_errno(ret, "cannot record the reminders at %lld: %s", (long long) r->at,
-                                state_last_error(st));
         for (size_t i = 0; ret >= 0 && !missed && i < b.n_msgs; i++)
                 if (b.msgs[i].id > 0 && courier_enqueue(c, b.msgs[i].id, b.msgs[i].target, 0, 0, 0) < 0)
                         log_oom(); /* recorded: sent after the next start */
@@ -155,11 +152,20 @@ static int record_instant(struct courier *c, const struct reminder *r, size_t n,
 }
 
 int courier_dispatch(struct courier *c, const struct reminder *r, size_t n) {
-        int ret = record_instant(c, r, n, false, false);
+        time_t age = clock_now(c->clock) - r->at;
+        bool missed = age > c->config->delivery.catch_up, late = !missed && age > COURIER_LATE_AFTER;
+        int ret = record_instant(c, r, n, late, missed);
 
+        if (ret >= 0 && (late || missed))
+                log_notice("%zu reminder%s of %lld s ago %s", n, n == 1 ? "" : "s", (long long) age,
+                           missed ? "recorded as missed: past delivery.catch_up" : "sent late");
         if (ret >= 0)
                 courier_pump(c);
         return ret;
+}
+
+const char *courier_last_error(const struct courier *c) {
+        return state_last_error(c->state);
 }
 
 /* ---- start-up ---------------------------------------------------------------------- */
@@ -168,50 +174,21 @@ static int enqueue_pending(const struct delivery *d, void *userdata) {
         return courier_enqueue(userdata, d->id, d->target, d->next_try, d->first_try, d->tries);
 }
 
-/* Calls record_instant() for each instant of the plan of [from, to). */
-static int replay(struct courier *c, time_t from, time_t to, bool missed) {
-        struct schedule_input in = {
-                .config = c->config,
-                .is_done = marks_schedule_done,
-                .quiet_until = marks_schedule_quiet,
-                .userdata = c->marks,
-                .from = from,
-                .to = to,
-        };
-        struct schedule s = {};
-        int r = from < to ? schedule_build(&in, &s) : 0;
-
-        for (size_t i = 0, n; r >= 0 && i < s.n_reminders; i += n) {
-                for (n = 1; i + n < s.n_reminders && s.reminders[i + n].at == s.reminders[i].at; n++)
-                        ;
-                r = record_instant(c, &s.reminders[i], n, !missed, missed);
-        }
-        if (s.n_reminders)
-                log_notice("%zu reminder%s from while ledgerd was not running %s", s.n_reminders,
-                           s.n_reminders == 1 ? "" : "s",
-                           missed ? "recorded as missed: past delivery.catch_up" : "sent late");
-        schedule_free(&s);
-        return r;
-}
-
-/* Reminders whose instant passed while ledgerd was not running: sent late
- * within delivery.catch_up, recorded as missed before it. At the very first
- * start nothing was missed: ledgerd was not there to miss it. */
-static int catch_up(struct courier *c, time_t *handled_until) {
-        struct state *st = c->state;
-        time_t now = clock_now(c->clock), handled = 0, window = now - c->config->delivery.catch_up;
-        int r = deliveries_handled_until(st, &handled);
+/* Where the plan goes on from: what the log handled. At the very first
+ * start nothing was missed: ledgerd was not there to miss it, and nothing
+ * from before it is sent. */
+static int handled_until(struct courier *c, time_t *out) {
+        int r = deliveries_handled_until(c->state, out);
 
         if (r < 0)
-                return log_error_errno(r, "cannot read the delivery log: %s", state_last_error(st));
-        if (handled > 0 && handled + 1 < window)
-                r = replay(c, handled + 1, window, true);
-        if (r >= 0)
-                r = replay(c, handled + 1 > window ? handled + 1 : window, now + 1, false);
-        if (r >= 0)
-                r = deliveries_set_handled_until(st, now);
-        *handled_until = now;
-        return r < 0 ? log_error_errno(r, "cannot catch up: %s", state_last_error(st)) : 0;
+                return log_error_errno(r, "cannot read the delivery log: %s", state_last_error(c->state));
+        if (*out > 0)
+                return 0;
+        *out = clock_now(c->clock);
+        log_info("first start: reminders before now are not sent");
+        r = deliveries_set_handled_until(c->state, *out);
+        return r < 0 ? log_error_errno(r, "cannot write the delivery log: %s",
+                                       state_last_error(c->state)) : 0;
 }
 
 int courier_new(const struct courier_setup *setup, struct courier **out) {
@@ -222,7 +199,8 @@ int courier_new(const struct courier_setup *setup, struct courier **out) {
                 return log_oom();
         *c = (struct courier) {
                 .event = setup->event, .clock = setup->clock, .state = setup->state,
-                .marks = setup->marks, .feeds = setup->feeds, .config = setup->config,
+                .marks = setup->marks, .health = setup->health, .feeds = setup->feeds,
+                .config = setup->config,
                 .on_outcome = setup->on_outcome, .userdata = setup->userdata,
         };
         if (asprintf(&c->outbox, "%s/outbox", setup->state_directory) < 0) {
@@ -238,7 +216,7 @@ int courier_new(const struct courier_setup *setup, struct courier **out) {
         return 0;
 }
 
-int courier_start(struct courier *c, time_t *handled_until) {
+int courier_start(struct courier *c, time_t *handled) {
         int r;
 
         courier_read_secrets(c);
@@ -248,7 +226,7 @@ int courier_start(struct courier *c, time_t *handled_until) {
                                        state_last_error(c->state));
         if (c->n_jobs)
                 log_info("%zu message%s pending from before", c->n_jobs, c->n_jobs == 1 ? "" : "s");
-        r = catch_up(c, handled_until);
+        r = handled_until(c, handled);
         if (r < 0)
                 return r;
         courier_pump(c);

@@ -27,6 +27,7 @@
 struct config;
 struct courier;
 struct feeds;
+struct health;
 struct marks;
 struct outgoing;
 struct reminder;
@@ -44,6 +45,7 @@ struct courier_setup {
         const struct service_clock *clock;
         struct state *state;           /* the delivery log */
         struct marks *marks;           /* done milestones are not reminded */
+        struct health *health;         /* told when the log cannot be written; may be NULL */
         const struct feeds *feeds;     /* the feed link in messages; NULL: none */
         const char *state_directory;   /* the Maildir outbox is its outbox/ */
         const struct config *config;
@@ -55,19 +57,27 @@ int courier_new(const struct courier_setup *setup, struct courier **out);
 /* Aborts the transfers under way (they stay pending in the log). NULL is fine. */
 void courier_free(struct courier *c);
 
-/* Reads the secrets, takes up the pending messages and catches up with the
- * reminders whose instant passed while ledgerd was not running: sent late
- * within delivery.catch_up, recorded as missed before it. *handled_until:
- * the instant up to which every reminder is now recorded. */
-int courier_start(struct courier *c, time_t *handled_until);
+/* Reads the secrets and takes up the pending messages. *handled: the
+ * instant up to which every reminder is recorded, from which the plan goes
+ * on (the reminders of a downtime are then recorded by courier_dispatch()
+ * as late or missed); now, at the very first start. */
+int courier_start(struct courier *c, time_t *handled);
 
 /* After a reload: the configuration, its secrets and channels anew. */
 void courier_set_config(struct courier *c, const struct config *config);
 
+/* Reminders sent more than this many seconds after their instant say so
+ * ("补发", "late": true): a downtime, a clock that jumped. */
+#define COURIER_LATE_AFTER 300
+
 /* The n reminders of one instant: recorded as messages, one per recipient
- * (a digest when a recipient has several), then sent. 0, or -errno when
- * they could not be recorded (nothing was, and nothing is sent). */
+ * (a digest when a recipient has several), then sent; late when the
+ * instant is more than COURIER_LATE_AFTER ago, recorded as missed and never
+ * sent when it is more than delivery.catch_up ago. 0, or -errno when they
+ * could not be recorded (nothing was, nothing is sent: try again). */
 int courier_dispatch(struct courier *c, const struct reminder *r, size_t n);
+/* What the delivery log's last failure was about. */
+const char *courier_last_error(const struct courier *c);
 
 /* A milestone was marked done: its pending messages are cancelled, unless
  * they also carry reminders of milestones still open. */

@@ -25,8 +25,10 @@ struct transport {
         sd_event *event;
         char *targets[MAX_SENT]; /* "mailto:…" or the webhook's URL */
         bool late[MAX_SENT];
+        bool second_task[MAX_SENT]; /* carries task 2 */
         size_t n_sent;
         enum send_verdict answer; /* for every try from now on */
+        long code, delay;         /* of a failed answer */
         bool hold;                /* never answer: the try stays in flight */
         size_t n_outcomes;
         char last_reason[200];
@@ -55,13 +57,16 @@ static int transmit(const struct outgoing *o, send_done_fn done, void *done_user
         assert_true(t->n_sent < MAX_SENT);
         t->targets[t->n_sent] = strdup(o->webhook ? o->request.url : o->rcpt);
         t->late[t->n_sent] = o->webhook && strstr(o->request.body, "\"late\":true") != NULL;
+        t->second_task[t->n_sent] = o->webhook ? strstr(o->request.body, "\"milestone\":\"2\"") != NULL
+                                                : strstr(o->mail, "filename=\"2.ics\"") != NULL;
         t->n_sent++;
         if (t->hold)
                 return 0;
         a = calloc(1, sizeof *a);
         assert_non_null(a);
-        *a = (struct pending_answer) { .result = { .verdict = t->answer }, .done = done,
-                                       .userdata = done_userdata };
+        *a = (struct pending_answer) { .result = { .verdict = t->answer, .code = t->code,
+                                                   .delay = t->delay },
+                                       .done = done, .userdata = done_userdata };
         if (t->answer != SEND_DELIVERED)
                 snprintf(a->result.reason, sizeof a->result.reason, "HTTP 500 from the test");
         return sd_event_add_defer(t->event, &s, on_answer, a);
@@ -229,6 +234,106 @@ static void test_done_cancels_pending(void **state) {
         assert_int_equal(x->t.n_sent, 2); /* nothing more went out */
 }
 
+/* ---- the queue's order and the peers -------------------------------------------- */
+
+static int note_next_try(const struct delivery *d, void *userdata) {
+        time_t *latest = userdata;
+
+        if (d->next_try > *latest)
+                *latest = d->next_try;
+        return 0;
+}
+
+/* The latest next_try of the pending deliveries. */
+static time_t latest_next_try(struct test *x) {
+        time_t latest = 0;
+
+        assert_int_equal(deliveries_pending(x->f.state, note_next_try, &latest), 0);
+        return latest;
+}
+
+/* Task 1's reminder failed at 10-07; at 10-17, when its retries are due
+ * too, task 2's reminder goes out first, to each peer. */
+static void test_first_tries_before_retries(void **state) {
+        struct test *x = *state;
+
+        x->t.answer = SEND_RETRY;
+        x->t.code = 429; /* refused for now, the peer itself is fine */
+        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2);
+        x->t.answer = SEND_DELIVERED;
+        x->f.clock.frozen = fixture_time("2025-10-17T09:30");
+        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 6);
+        /* Per peer, the first try of task 2, then the retry of task 1. */
+        assert_true(x->t.second_task[2] && x->t.second_task[3]);
+        assert_false(x->t.second_task[4] || x->t.second_task[5]);
+        assert_int_equal(count(x, DELIVERY_SENT), 4);
+}
+
+/* A peer that did not answer is probed every few seconds by one message;
+ * when it answers again its whole backlog goes, however long the backoff
+ * of each message had grown. */
+static void test_peer_back_gets_backlog(void **state) {
+        struct test *x = *state;
+        time_t down;
+
+        x->f.clock.frozen = fixture_time("2025-10-10T09:30");
+        x->t.answer = SEND_RETRY; /* code 0: no answer at all */
+        assert_int_equal(dispatch_at(x, fixture_time("2025-10-07T09:30")), 0);
+        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 4); /* every first try went out */
+        down = x->f.clock.frozen;
+        for (size_t i = 0; i < x->courier->n_jobs; i++)
+                x->courier->jobs[i]->next_try = down + 3600; /* a long backoff */
+
+        x->f.clock.frozen = down + COURIER_PROBE_INTERVAL - 1;
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 4); /* not yet */
+
+        x->f.clock.frozen = down + COURIER_PROBE_INTERVAL;
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 6); /* one probe per peer, which failed */
+        assert_int_equal(count(x, DELIVERY_PENDING), 4);
+
+        x->t.answer = SEND_DELIVERED; /* the peer is back */
+        x->f.clock.frozen += COURIER_PROBE_INTERVAL;
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 10); /* the probes, then the backlog */
+        assert_int_equal(count(x, DELIVERY_SENT), 4);
+        assert_int_equal(count(x, DELIVERY_PENDING), 0);
+}
+
+/* Retry-After to the second, and an hour at the most. */
+static void test_retry_after(void **state) {
+        struct test *x = *state;
+        time_t now = x->f.clock.frozen;
+
+        x->t.answer = SEND_RETRY;
+        x->t.code = 429;
+        x->t.delay = 120;
+        assert_int_equal(dispatch_at(x, now), 0);
+        fixture_run(&x->f);
+        assert_int_equal(latest_next_try(x), now + 120);
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2);
+
+        x->t.delay = 10 * 86400;
+        x->f.clock.frozen = now = now + 120;
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 4);
+        assert_int_equal(latest_next_try(x), now + COURIER_RETRY_AFTER_MAX);
+        assert_int_equal(count(x, DELIVERY_PENDING), 2);
+}
+
 /* ---- start-up ---------------------------------------------------------------- */
 
 struct lateness {
@@ -245,18 +350,21 @@ static int note_late(const struct delivery *d, void *userdata) {
         return 0;
 }
 
-/* Down from 2025-10-06 to 2025-10-11 10:00: the 3-day reminder of task 1
- * (10-07) is past catch_up (3 days) and missed; its on-the-day reminder
- * (10-10) and nothing else is sent late. */
+/* Back at 2025-10-11 10:00 after a downtime, the plan hands over the
+ * instants missed: the 3-day reminder of task 1 (10-07) is past catch_up (3
+ * days) and recorded as missed; its on-the-day reminder (10-10) is sent,
+ * late. courier_start() says where the plan goes on from. */
 static void test_catch_up(void **state) {
         struct test *x = *state;
         struct lateness l = {};
-        time_t handled = 0;
+        time_t handled = 0, down = fixture_time("2025-10-06T00:00");
 
-        assert_int_equal(deliveries_set_handled_until(x->f.state, fixture_time("2025-10-06T00:00")), 0);
+        assert_int_equal(deliveries_set_handled_until(x->f.state, down), 0);
         x->f.clock.frozen = fixture_time("2025-10-11T10:00");
         assert_int_equal(courier_start(x->courier, &handled), 0);
-        assert_int_equal(handled, x->f.clock.frozen);
+        assert_int_equal(handled, down);
+        assert_int_equal(dispatch_at(x, fixture_time("2025-10-07T09:30")), 0);
+        assert_int_equal(dispatch_at(x, fixture_time("2025-10-10T09:30")), 0);
         fixture_run(&x->f);
         assert_int_equal(count(x, DELIVERY_MISSED), 2);
         assert_int_equal(count(x, DELIVERY_SENT), 2);
@@ -266,11 +374,43 @@ static void test_catch_up(void **state) {
                                          note_late, &l), 0);
         assert_int_equal(l.late, 2);
         assert_int_equal(l.on_time, 0);
+        assert_int_equal(deliveries_handled_until(x->f.state, &handled), 0);
+        assert_int_equal(handled, fixture_time("2025-10-10T09:30"));
 
-        /* Started again: nothing is caught up twice. */
-        assert_int_equal(courier_start(x->courier, &handled), 0);
+        /* Handed over again (a restart, a clock that went back): nothing twice. */
+        assert_int_equal(dispatch_at(x, fixture_time("2025-10-10T09:30")), 0);
         fixture_run(&x->f);
         assert_int_equal(x->t.n_sent, 2);
+}
+
+/* A few seconds late is on time: only a real delay says "补发". */
+static void test_seconds_late_is_on_time(void **state) {
+        struct test *x = *state;
+        struct lateness l = {};
+        time_t at = x->f.clock.frozen;
+
+        x->f.clock.frozen += COURIER_LATE_AFTER;
+        assert_int_equal(dispatch_at(x, at), 0);
+        fixture_run(&x->f);
+        assert_int_equal(deliveries_list(x->f.state, &(struct delivery_filter) { .status = DELIVERY_SENT },
+                                         note_late, &l), 0);
+        assert_int_equal(l.on_time, 2);
+        assert_int_equal(l.late, 0);
+}
+
+/* A first start sends nothing for instants before it. */
+static void test_first_start_sends_nothing_from_before(void **state) {
+        struct test *x = *state;
+        time_t handled = 0;
+
+        x->f.clock.frozen = fixture_time("2025-10-11T10:00");
+        assert_int_equal(courier_start(x->courier, &handled), 0);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 0);
+        assert_int_equal(count(x, DELIVERY_MISSED), 0);
+        assert_int_equal(handled, x->f.clock.frozen);
+        assert_int_equal(deliveries_handled_until(x->f.state, &handled), 0);
+        assert_int_equal(handled, x->f.clock.frozen);
 }
 
 /* Pending messages from before a restart are taken up again. */
@@ -305,7 +445,13 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_give_up_after_give_up, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_permanent_fails_at_once, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_done_cancels_pending, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_first_tries_before_retries, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_peer_back_gets_backlog, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_retry_after, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_catch_up, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_seconds_late_is_on_time, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_first_start_sends_nothing_from_before, setup,
+                                                teardown),
                 cmocka_unit_test_setup_teardown(test_pending_taken_up_at_start, setup, teardown),
         };
 
