@@ -11,11 +11,15 @@
  * Properties (read-only)
  *   Version s, ConfigPath s, Timezone s, Ledgers a(ssi) (id, title, year),
  *   Counts (uuuuuuu) (see BUS_COUNTS_*), NextReminder t,
- *   LastReload (bts) (ok, when, message), FeedURLs as,
- *   OrphanedMarks u, PendingDeliveries u, FailedDeliveries u
+ *   LastReload (bts) (ok, when, message), FeedURLs as, FeedAddresses as (what
+ *   the HTTP server listens on: "127.0.0.1:8080"), OrphanedMarks u,
+ *   PendingDeliveries u, FailedDeliveries u, Problems a(sts) (part, since,
+ *   reason: what keeps the service from its work now; empty when none;
+ *   PropertiesChanged tells when it changes)
  *
- * Methods (anyone local may call the first four; the rest need root or the
- * configured admin group, else org.freedesktop.DBus.Error.AccessDenied)
+ * Methods (anyone local may call the reading ones: ListMilestones, Describe,
+ * Preview, Why, ListDeliveries; the rest need root or the configured admin
+ * group, else org.freedesktop.DBus.Error.AccessDenied)
  *   ListMilestones(a{sv} filter) -> a BUS_MILESTONE
  *       filter: "owner" s (id or name), "ledger" s, "status" s (one of the
  *       BUS_STATUS_* names), "due_within" t (microseconds from now)

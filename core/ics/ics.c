@@ -537,7 +537,8 @@ void ics_worker_free(struct ics_worker *w) {
 /* ---- the whole calendar ------------------------------------------------------------- */
 
 /* Every milestone of the ledgers, of the owner if one is set, in ledger,
- * task and milestone order. */
+ * task and milestone order. Without an owner, the feed is public: a task
+ * whose owners all have private feeds is left out. */
 static int ics_feed_milestones(const struct ics_options *o, const struct milestone ***out,
                                size_t *n) {
         const struct config *c = o->config;
@@ -550,8 +551,8 @@ static int ics_feed_milestones(const struct ics_options *o, const struct milesto
                 for (size_t k = 0; k < c->ledgers[i].n_tasks; k++) {
                         const struct task *t = &c->ledgers[i].tasks[k];
 
-                        if (o->owner && !task_has_owner(t, o->owner))
-                                continue;
+                        if (o->owner ? !task_has_owner(t, o->owner) : task_is_private(t))
+                                continue; /* the feed of everything is public */
                         for (size_t m = 0; m < t->n_milestones; m++)
                                 ms[(*n)++] = &t->milestones[m];
                 }

@@ -26,7 +26,9 @@ typedef struct ics_revision (*ics_revision_fn)(const char *uid, uint64_t content
 
 struct ics_options {
         const struct config *config;
-        const struct owner *owner; /* NULL: every milestone; else only that owner's */
+        /* NULL: every milestone but those of tasks whose owners all have a
+         * private feed (task_is_private()); else only that owner's. */
+        const struct owner *owner;
         ics_revision_fn revision;  /* NULL: sequence 0, modified = fallback_modified */
         void *userdata;
         time_t fallback_modified;

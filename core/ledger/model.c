@@ -234,3 +234,10 @@ int config_find_named(const struct config *c, const char *name, const struct led
         }
         return found ? 0 : -ENOENT;
 }
+
+bool task_is_private(const struct task *t) {
+        for (size_t i = 0; i < t->n_owners; i++)
+                if (!t->owners[i]->feed_token)
+                        return false;
+        return t->n_owners > 0;
+}

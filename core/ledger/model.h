@@ -196,6 +196,9 @@ int config_find_named(const struct config *c, const char *name, const struct led
 const struct task *ledger_find_task(const struct ledger *l, const char *id);
 const struct milestone *ledger_find_milestone(const struct ledger *l, const char *id);
 bool task_has_owner(const struct task *t, const struct owner *o);
+/* Whether every owner of t has a private feed (feed_token): then its
+ * milestones are in no feed that can be read without a token. */
+bool task_is_private(const struct task *t);
 /* Dated milestones in all of c's ledgers. */
 size_t config_count_milestones(const struct config *c);
 

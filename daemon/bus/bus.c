@@ -114,6 +114,18 @@ PROPERTY(property_problems) {
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
+/* What the HTTP server listens on: empty when it serves nothing. */
+PROPERTY(property_feed_addresses) {
+        const struct feeds *f = ((struct bus *) userdata)->feeds;
+        int r = sd_bus_message_open_container(reply, 'a', "s");
+        const char *a;
+
+        UNUSED_PROPERTY_ARGS;
+        for (size_t i = 0; r >= 0 && (a = feeds_address(f, i)); i++)
+                r = sd_bus_message_append(reply, "s", a);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
 PROPERTY(property_orphans) {
         UNUSED_PROPERTY_ARGS;
         return sd_bus_message_append(reply, "u", marks_orphans(((struct bus *) userdata)->marks));
@@ -339,6 +351,7 @@ static const sd_bus_vtable ledger_vtable[] = {
         SD_BUS_PROPERTY("NextReminder", "t", property_next_reminder, 0, 0),
         SD_BUS_PROPERTY("LastReload", "(bts)", property_last_reload, 0, 0),
         SD_BUS_PROPERTY("FeedURLs", "as", property_feed_urls, 0, 0),
+        SD_BUS_PROPERTY("FeedAddresses", "as", property_feed_addresses, 0, 0),
         SD_BUS_PROPERTY("OrphanedMarks", "u", property_orphans, 0, 0),
         SD_BUS_PROPERTY("PendingDeliveries", "u", bus_property_deliveries, 0, 0),
         SD_BUS_PROPERTY("FailedDeliveries", "u", bus_property_deliveries, 0, 0),

@@ -13,9 +13,10 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "feeds/request-deadline.h"
 #include "http/http.h"
-#include "log.h"
 #include "http/netaddr.h"
+#include "log.h"
 
 struct listener {
         struct feed_server *server;
@@ -29,7 +30,8 @@ struct feed_server {
         struct listener *listeners;
         size_t n_listeners;
         struct feed_snapshot *snapshot;
-        struct MHD_Response *not_found, *not_allowed;
+        struct request_deadline *deadline;
+        struct MHD_Response *not_found, *not_allowed, *bad_request;
 };
 
 /* ---- answering a request ------------------------------------------------------ */
@@ -67,6 +69,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         enum feed_coding coding = FEED_IDENTITY;
 
         (void) version, (void) upload_data;
+        if (!*request) {
+                request_deadline_headers_in(c);
+                /* Both framings at once: a proxy in front may read the
+                 * body otherwise than we do (request smuggling, RFC 9112
+                 * 6.1). Refused, and the connection closed. */
+                if (header(c, MHD_HTTP_HEADER_TRANSFER_ENCODING) &&
+                    header(c, MHD_HTTP_HEADER_CONTENT_LENGTH))
+                        return MHD_queue_response(c, MHD_HTTP_BAD_REQUEST, s->bad_request);
+        }
         if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
                 return MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->not_allowed);
         if (!*request) {
@@ -87,12 +98,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_queue_response(c, MHD_HTTP_OK, d->ok[coding]);
 }
 
-static struct MHD_Response *plain_response(const char *text, const char *allow) {
+/* A short text answer, with one more header when name is not NULL. */
+static struct MHD_Response *plain_response(const char *text, const char *name, const char *value) {
         struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *) text,
                                                                  MHD_RESPMEM_PERSISTENT);
 
         if (r && (MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8") != MHD_YES ||
-                  (allow && MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow) != MHD_YES))) {
+                  (name && MHD_add_response_header(r, name, value) != MHD_YES))) {
                 MHD_destroy_response(r);
                 r = NULL;
         }
@@ -201,6 +213,10 @@ static int listener_start(struct feed_server *s, int fd, struct listener *l) {
         l->daemon = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                                      on_request, s,
                                      MHD_OPTION_LISTEN_SOCKET, fd,
+                                     MHD_OPTION_NOTIFY_CONNECTION, request_deadline_on_connection,
+                                     s->deadline,
+                                     MHD_OPTION_NOTIFY_COMPLETED, request_deadline_on_completed,
+                                     s->deadline,
                                      MHD_OPTION_CONNECTION_LIMIT, (unsigned) FEED_CONNECTIONS_MAX,
                                      MHD_OPTION_PER_IP_CONNECTION_LIMIT,
                                      (unsigned) FEED_CONNECTIONS_PER_IP,
@@ -271,19 +287,22 @@ static size_t activated_sockets(int *fds, size_t max) {
         return found;
 }
 
-static size_t bound_sockets(char *const *listen, size_t n_listen, int *fds) {
-        size_t found = 0;
-
+/* Every address of feed.listen, or none: an address that cannot be bound
+ * (taken, not ours) fails the start, as it does for nginx, rather than
+ * leaving the feeds silently unserved. -errno with the reason logged. */
+static int bound_sockets(char *const *listen, size_t n_listen, int *fds) {
         for (size_t i = 0; i < n_listen; i++) {
                 int fd = bind_address(listen[i]);
 
-                if (fd < 0)
-                        log_error_errno(fd, "http: cannot listen on %s: %m (the feeds are not "
-                                        "served there)", listen[i]);
-                else
-                        fds[found++] = fd;
+                if (fd < 0) {
+                        for (size_t j = 0; j < i; j++)
+                                close(fds[j]);
+                        return log_error_errno(fd, "http: cannot listen on %s (feed.listen): %m",
+                                               listen[i]);
+                }
+                fds[i] = fd;
         }
-        return found;
+        return (int) n_listen;
 }
 
 /* Each connection is a file descriptor, and each feed's response holds one:
@@ -313,7 +332,9 @@ static int start_listeners(struct feed_server *s, const int *fds, size_t n) {
 
                 if (r < 0) {
                         listener_stop(&s->listeners[s->n_listeners]);
-                        continue;
+                        for (size_t j = i + 1; j < n; j++)
+                                close(fds[j]);
+                        return r;
                 }
                 log_info("serving calendar feeds on http://%s", s->listeners[s->n_listeners].address);
                 s->n_listeners++;
@@ -323,8 +344,8 @@ static int start_listeners(struct feed_server *s, const int *fds, size_t n) {
 
 int feed_server_start(sd_event *event, char *const *listen, size_t n_listen,
                       struct feed_server **out) {
-        int fds[64];
-        size_t n = activated_sockets(fds, 64);
+        int fds[FEED_LISTEN_MAX];
+        size_t n = activated_sockets(fds, FEED_LISTEN_MAX);
         struct feed_server *s;
         int r;
 
@@ -332,17 +353,24 @@ int feed_server_start(sd_event *event, char *const *listen, size_t n_listen,
         if (n > 0 && n_listen > 0)
                 log_info("http: listening on the %zu socket%s systemd passed; feed.listen is not "
                          "used", n, n == 1 ? "" : "s");
+        if (n == 0 && n_listen > FEED_LISTEN_MAX)
+                return log_error_errno(E2BIG, "http: feed.listen names more than %d addresses",
+                                       FEED_LISTEN_MAX);
+        if (n == 0 && (r = bound_sockets(listen, n_listen, fds)) < 0)
+                return r;
         if (n == 0)
-                n = bound_sockets(listen, n_listen < 64 ? n_listen : 64, fds);
+                n = n_listen;
         if (n == 0)
                 return 0;
         s = calloc(1, sizeof *s);
         if (s) {
                 s->event = sd_event_ref(event);
-                s->not_found = plain_response("Not Found\n", NULL);
-                s->not_allowed = plain_response("Method Not Allowed\n", "GET, HEAD");
+                s->not_found = plain_response("Not Found\n", NULL, NULL);
+                s->not_allowed = plain_response("Method Not Allowed\n", MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+                s->bad_request = plain_response("Bad Request\n", MHD_HTTP_HEADER_CONNECTION, "close");
         }
-        if (!s || !s->not_found || !s->not_allowed) {
+        if (!s || !s->not_found || !s->not_allowed || !s->bad_request ||
+            request_deadline_new(event, FEED_HEADERS_DEADLINE, &s->deadline) < 0) {
                 for (size_t i = 0; i < n; i++)
                         close(fds[i]);
                 feed_server_free(s);
@@ -353,9 +381,9 @@ int feed_server_start(sd_event *event, char *const *listen, size_t n_listen,
          * only when told SIGPIPE is taken care of. */
         signal(SIGPIPE, SIG_IGN);
         r = start_listeners(s, fds, n);
-        if (r < 0 || s->n_listeners == 0) {
+        if (r < 0) {
                 feed_server_free(s);
-                return r < 0 ? r : 0;
+                return r;
         }
         *out = s;
         return 0;
@@ -371,6 +399,9 @@ void feed_server_free(struct feed_server *s) {
                 MHD_destroy_response(s->not_found);
         if (s->not_allowed)
                 MHD_destroy_response(s->not_allowed);
+        if (s->bad_request)
+                MHD_destroy_response(s->bad_request);
+        request_deadline_free(s->deadline);
         feed_snapshot_unref(s->snapshot);
         sd_event_unref(s->event);
         free(s);
@@ -383,6 +414,6 @@ void feed_server_set_snapshot(struct feed_server *s, struct feed_snapshot *snap)
         feed_snapshot_unref(old);
 }
 
-const char *feed_server_address(const struct feed_server *s) {
-        return s && s->n_listeners > 0 ? s->listeners[0].address : NULL;
+const char *feed_server_address(const struct feed_server *s, size_t i) {
+        return s && i < s->n_listeners ? s->listeners[i].address : NULL;
 }

@@ -16,19 +16,25 @@
 
 #include "feeds/feed-snapshot.h"
 
-/* Per listening socket. Connections beyond are refused at accept. */
+/* Per listening socket. Connections beyond are refused at accept. 32 per
+ * address: clients on a few dozen addresses cannot take every connection. */
 #define FEED_CONNECTIONS_MAX 1000
-#define FEED_CONNECTIONS_PER_IP 64
+#define FEED_CONNECTIONS_PER_IP 32
 /* An idle or stalled connection is closed after this many seconds. */
 #define FEED_CONNECTION_TIMEOUT 30
+/* A request's line and headers must be in this many seconds after the
+ * connection opened or its previous request ended (request-deadline.h). */
+#define FEED_HEADERS_DEADLINE 10
+/* Addresses served at most (feed.listen, or sockets passed by systemd). */
+#define FEED_LISTEN_MAX 64
 /* The request line and headers must fit (larger: 414 or 431). */
 #define FEED_REQUEST_MEMORY (8 * 1024)
 
 struct feed_server;
 
-/* Serves on the sockets systemd passed, if any, else on listen[]. An address
- * that cannot be bound is logged and skipped: the reminders matter more.
- * 0 and *out (NULL when there is nothing to listen on), or -errno. */
+/* Serves on the sockets systemd passed, if any, else on every address of
+ * listen[]: one that cannot be bound fails the start, with the reason
+ * logged. 0 and *out (NULL when there is nothing to listen on), or -errno. */
 int feed_server_start(sd_event *event, char *const *listen, size_t n_listen,
                       struct feed_server **out);
 void feed_server_free(struct feed_server *s);
@@ -37,6 +43,6 @@ void feed_server_free(struct feed_server *s);
  * lives on only in the responses still being sent). */
 void feed_server_set_snapshot(struct feed_server *s, struct feed_snapshot *snap);
 
-/* "127.0.0.1:8080": the first socket served, for links when no base_url is
- * configured. */
-const char *feed_server_address(const struct feed_server *s);
+/* "127.0.0.1:8080": the i-th socket served (the first makes the links when
+ * no base_url is configured); NULL past the last one. */
+const char *feed_server_address(const struct feed_server *s, size_t i);

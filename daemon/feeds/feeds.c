@@ -47,7 +47,7 @@ static bool active(const struct feeds *f) {
 
 /* The links' prefix: base_url, else the first socket served. */
 static const char *base_url(const struct feeds *f, char *buf, size_t size) {
-        const char *address = feed_server_address(f->server);
+        const char *address = feed_server_address(f->server, 0);
 
         if (f->config->feed.base_url)
                 return f->config->feed.base_url;
@@ -382,6 +382,10 @@ void feeds_free(struct feeds *f) {
 }
 
 /* ---- FeedURLs -------------------------------------------------------------------- */
+
+const char *feeds_address(const struct feeds *f, size_t i) {
+        return feed_server_address(f->server, i);
+}
 
 static char *ledger_url(const char *base) {
         char *url;

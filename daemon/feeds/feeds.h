@@ -38,6 +38,9 @@ void feeds_set_config(struct feeds *f, const struct config *config);
  * when the feeds show it. */
 void feeds_changed(struct feeds *f);
 
+/* The addresses served, "127.0.0.1:8080", in order; NULL past the last. */
+const char *feeds_address(const struct feeds *f, size_t i);
+
 /* The feed URLs to publish (FeedURLs): base/ledger.ics, then one per owner,
  * private ones with the literal "<token>" in place of the secret. A
  * NULL-terminated array (free each and it), empty when nothing is served or
