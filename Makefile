@@ -11,7 +11,7 @@ PYTHON     ?= /usr/bin/python3
 # SANITIZE=address,undefined builds everything with those sanitizers.
 SANITIZE ?=
 
-PKGS := libconfig libical libsystemd sqlite3 json-c libmicrohttpd zlib libcurl
+PKGS := libconfig libical libsystemd sqlite3 json-c libmicrohttpd zlib libcurl openssl
 # Deferred (=), so that `make deps` runs on a machine without pkg-config yet.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -162,7 +162,7 @@ install: all
 # The Debian packages that building, testing and benchmarking need.
 DEB_BUILD := make gcc libc6-dev pkg-config libconfig-dev libical-dev libsystemd-dev \
              libsqlite3-dev libjson-c-dev libmicrohttpd-dev zlib1g-dev \
-             libcurl4-openssl-dev
+             libcurl4-openssl-dev libssl-dev
 DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-icalendar \
              python3-vobject calcurse systemd dbus-daemon util-linux man-db \
              curl python3-dbus wrk nginx-light python3-aiosmtpd openssl

@@ -2,6 +2,7 @@
 #include "http/http.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -219,9 +220,9 @@ bool http_accepts_gzip(const char *accept_encoding) {
 
 bool http_token_equal(const char *given, size_t given_len, const char *secret) {
         size_t n = strlen(secret);
-        uint8_t diff = given_len != n;
+        bool same_length = given_len == n;
 
-        for (size_t i = 0; i < n; i++)
-                diff |= (uint8_t) (secret[i] ^ (i < given_len ? given[i] : 0));
-        return diff == 0;
+        /* A given token of another length is compared too (the secret with
+         * itself), so that the time depends on the secret's length only. */
+        return CRYPTO_memcmp(same_length ? given : secret, secret, n) == 0 && same_length;
 }

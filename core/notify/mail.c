@@ -34,14 +34,16 @@ int mail_format_date(time_t t, int utc_offset, char buf[MAIL_DATE_MAX]) {
         return 0;
 }
 
-static void hash_hex(const char *key, char *out, size_t digits) {
+static int hash_hex(const char *key, char *out, size_t digits) {
         static const char hex[] = "0123456789abcdef";
         uint8_t d[SHA256_DIGEST_SIZE];
 
-        sha256(key, strlen(key), d);
+        if (sha256(key, strlen(key), d) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < digits; i++)
                 out[i] = hex[(d[i / 2] >> (i % 2 ? 0 : 4)) & 15];
         out[digits] = '\0';
+        return 0;
 }
 
 int mail_message_id(const char *key, const char *from_addr, char *buf, size_t size) {
@@ -49,7 +51,8 @@ int mail_message_id(const char *key, const char *from_addr, char *buf, size_t si
         char hex[33];
         int n;
 
-        hash_hex(key, hex, 32);
+        if (hash_hex(key, hex, 32) < 0)
+                return -ENOMEM;
         n = snprintf(buf, size, "<ledgerd.%s@%s>", hex, at && at[1] ? at + 1 : "localhost");
         return n < 0 || (size_t) n >= size ? -ENOBUFS : 0;
 }
@@ -316,7 +319,8 @@ int mail_build(const struct mail_input *in, char **out, size_t *size) {
         if (r < 0)
                 return r;
         /* base64 never holds "=_": the boundary cannot occur in a part. */
-        hash_hex(in->key, hex, 24);
+        if (hash_hex(in->key, hex, 24) < 0)
+                return -ENOMEM;
         snprintf(p.boundary, sizeof p.boundary, "=_%s", hex);
         p.body = crlf(in->body ? in->body : "", &p.body_size);
         if (!p.body)

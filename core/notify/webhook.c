@@ -178,11 +178,14 @@ static int secret_key(const char *secret, bool whsec, uint8_t **key, size_t *siz
         return 0;
 }
 
-static void mac_base64(struct hmac_sha256 *h, char out[SIGN_SIZE]) {
+/* Ends h (whose init may have failed: the final step says so) into base64. */
+static int mac_base64(struct hmac_sha256 *h, char out[SIGN_SIZE]) {
         uint8_t mac[HMAC_SHA256_SIZE];
 
-        hmac_sha256_final(h, mac);
+        if (hmac_sha256_final(h, mac) < 0)
+                return -ENOMEM;
         base64_encode(mac, sizeof mac, out);
+        return 0;
 }
 
 /* Percent-encodes everything but RFC 3986's unreserved characters. */
@@ -264,6 +267,7 @@ static int feishu_sign(const char *ts, const uint8_t *secret, size_t size, char 
         size_t n = strlen(ts);
         struct hmac_sha256 h;
         char *key = malloc(n + 1 + size);
+        int r;
 
         if (!key)
                 return -ENOMEM;
@@ -271,10 +275,10 @@ static int feishu_sign(const char *ts, const uint8_t *secret, size_t size, char 
         key[n] = '\n';
         memcpy(key + n + 1, secret, size);
         hmac_sha256_init(&h, key, n + 1 + size);
-        mac_base64(&h, out);
+        r = mac_base64(&h, out);
         explicit_bzero(key, n + 1 + size);
         free(key);
-        return 0;
+        return r;
 }
 
 /* Feishu: with a secret, the timestamp in seconds and the sign in the body. */
@@ -395,7 +399,8 @@ static int json_headers(const struct webhook_input *in, const uint8_t *key, size
         hmac_sha256_update(&h, ts, strlen(ts));
         hmac_sha256_update(&h, ".", 1);
         hmac_sha256_update(&h, req->body, req->body_size);
-        mac_base64(&h, sign + 3);
+        if (mac_base64(&h, sign + 3) < 0)
+                return -ENOMEM;
         return add_header(req, "webhook-signature", sign);
 }
 
@@ -410,7 +415,8 @@ static int dingtalk_url(const char *url, int64_t now_ms, const uint8_t *secret, 
         hmac_sha256_update(&h, ts, strlen(ts));
         hmac_sha256_update(&h, "\n", 1);
         hmac_sha256_update(&h, secret, size);
-        mac_base64(&h, sign);
+        if (mac_base64(&h, sign) < 0)
+                return -ENOMEM;
         url_encode(sign, encoded);
         return asprintf(out, "%s%stimestamp=%s&sign=%s", url, strchr(url, '?') ? "&" : "?", ts,
                         encoded) < 0 ? -ENOMEM : 0;
