@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "basic/base64.h"
+#include "basic/rfcdate.h"
 #include "basic/sha256.h"
 #include "basic/text.h"
 
@@ -17,21 +18,7 @@
 #define B64_LINE_BYTES 57          /* 76 base64 characters */
 
 int mail_format_date(time_t t, int utc_offset, char buf[MAIL_DATE_MAX]) {
-        static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-        static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-        time_t local = t + utc_offset;
-        int off = utc_offset < 0 ? -utc_offset : utc_offset;
-        char tmp[80]; /* room for what the compiler cannot rule out */
-        struct tm tm;
-
-        if (!gmtime_r(&local, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
-                return -EOVERFLOW;
-        snprintf(tmp, sizeof tmp, "%s, %02d %s %04d %02d:%02d:%02d %c%02d%02d", days[tm.tm_wday],
-                 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 utc_offset < 0 ? '-' : '+', off / 3600 % 100, off % 3600 / 60);
-        snprintf(buf, MAIL_DATE_MAX, "%.31s", tmp);
-        return 0;
+        return rfcdate_format(t, utc_offset, RFCDATE_NUMERIC, buf, MAIL_DATE_MAX);
 }
 
 static int hash_hex(const char *key, char *out, size_t digits) {
