@@ -6,6 +6,7 @@
 
 #include "bus-client.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,17 +20,14 @@ const char *ctl_timezone(const struct ctl_bus_options *o) {
         return o->timezone ? o->timezone : CTL_TIMEZONE;
 }
 
-/* "unix:path=…", with the characters a D-Bus address reserves escaped. */
+/* "unix:path=…", the path percent-encoded by libcurl: D-Bus addresses
+ * reserve ',', ';', '=' and '%', and any byte may be escaped. */
 static char *unix_address(const char *path) {
-        static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                   "0123456789-_/.\\*";
-        char *a = malloc(strlen("unix:path=") + 3 * strlen(path) + 1), *p;
+        char *escaped = curl_easy_escape(NULL, path, 0), *a = NULL;
 
-        if (!a)
-                return NULL;
-        p = stpcpy(a, "unix:path=");
-        for (const unsigned char *s = (const unsigned char *) path; *s; s++)
-                p += strchr(safe, *s) ? sprintf(p, "%c", *s) : sprintf(p, "%%%02x", *s);
+        if (escaped && asprintf(&a, "unix:path=%s", escaped) < 0)
+                a = NULL;
+        curl_free(escaped);
         return a;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "notify/webhook.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
@@ -186,22 +187,6 @@ static int mac_base64(struct hmac_sha256 *h, char out[SIGN_SIZE]) {
                 return -ENOMEM;
         base64_encode(mac, sizeof mac, out);
         return 0;
-}
-
-/* Percent-encodes everything but RFC 3986's unreserved characters. */
-static void url_encode(const char *s, char *out) {
-        static const char hex[] = "0123456789ABCDEF";
-
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-
-                if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    strchr("-_.~", c))
-                        *out++ = (char) c;
-                else
-                        *out++ = '%', *out++ = hex[c >> 4], *out++ = hex[c & 15];
-        }
-        *out = '\0';
 }
 
 /* Serializes o into the request's body, and frees o. */
@@ -404,22 +389,25 @@ static int json_headers(const struct webhook_input *in, const uint8_t *key, size
         return add_header(req, "webhook-signature", sign);
 }
 
-/* DingTalk: &timestamp=<ms>&sign=<urlencoded base64 HMAC(secret, "ms\nsecret")>. */
+/* DingTalk: &timestamp=<ms>&sign=<urlencoded base64 HMAC(secret, "ms\nsecret")>,
+ * percent-encoded by libcurl (all but RFC 3986's unreserved characters). */
 static int dingtalk_url(const char *url, int64_t now_ms, const uint8_t *secret, size_t size,
                         char **out) {
-        char ts[24], sign[SIGN_SIZE], encoded[3 * SIGN_SIZE];
+        char ts[24], sign[SIGN_SIZE], *encoded;
         struct hmac_sha256 h;
+        int r;
 
         snprintf(ts, sizeof ts, "%" PRId64, now_ms);
         hmac_sha256_init(&h, secret, size);
         hmac_sha256_update(&h, ts, strlen(ts));
         hmac_sha256_update(&h, "\n", 1);
         hmac_sha256_update(&h, secret, size);
-        if (mac_base64(&h, sign) < 0)
+        if (mac_base64(&h, sign) < 0 || !(encoded = curl_easy_escape(NULL, sign, 0)))
                 return -ENOMEM;
-        url_encode(sign, encoded);
-        return asprintf(out, "%s%stimestamp=%s&sign=%s", url, strchr(url, '?') ? "&" : "?", ts,
-                        encoded) < 0 ? -ENOMEM : 0;
+        r = asprintf(out, "%s%stimestamp=%s&sign=%s", url, strchr(url, '?') ? "&" : "?", ts,
+                     encoded) < 0 ? -ENOMEM : 0;
+        curl_free(encoded);
+        return r;
 }
 
 /* The URL and body of the bots and Slack. */
