@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "basic/strv.h"
 #include "bus-client.h"
 #include "busapi/busapi.h"
 #include "columns.h"
@@ -149,7 +150,7 @@ static int print_history(sd_bus_message *m, const char *tz, json_object *json) {
 }
 
 static void print_show(const struct ctl_milestone *ms, const struct details *d, const char *tz) {
-        char *owners = ctl_strv_join(ms->owners, "、"), *ledger = NULL, *due_text = NULL;
+        char *owners = strv_join(ms->owners, "、"), *ledger = NULL, *due_text = NULL;
         day_t due;
 
         printf("%s%s%s — %s\n", ms->id, *ms->label ? " · " : "", ms->label, ms->item);
@@ -204,9 +205,7 @@ static int show_reply(sd_bus_message *reply, const struct ctl_options *o) {
                 ctl_json_print(json);
         }
         json_object_put(history);
-        for (size_t i = 0; ms.owners && ms.owners[i]; i++)
-                free(ms.owners[i]);
-        free(ms.owners);
+        strv_free(ms.owners);
         return r;
 }
 
@@ -313,21 +312,19 @@ static int read_reminder(sd_bus_message *m, struct reminder *rm) {
 }
 
 static json_object *reminder_json(const struct reminder *rm, const char *tz) {
-        json_object *o = json_object_new_object(), *owners = json_object_new_array();
+        json_object *o = json_object_new_object();
 
-        for (size_t i = 0; rm->owners && rm->owners[i]; i++)
-                json_object_array_add(owners, json_object_new_string(rm->owners[i]));
         json_object_object_add(o, "at", ctl_json_time(tz, rm->at));
         json_object_object_add(o, "kind", json_object_new_string(rm->kind));
         json_object_object_add(o, "offset", json_object_new_string(rm->offset));
         json_object_object_add(o, "ledger", json_object_new_string(rm->ledger));
         json_object_object_add(o, "milestone", json_object_new_string(rm->milestone));
-        json_object_object_add(o, "owners", owners);
+        json_object_object_add(o, "owners", ctl_json_strv(rm->owners));
         return o;
 }
 
 static int reminder_row(struct columns *t, const struct reminder *rm, const char *tz) {
-        char at[TIMEFMT_LEN], *owners = ctl_strv_join(rm->owners, "、");
+        char at[TIMEFMT_LEN], *owners = strv_join(rm->owners, "、");
         int r;
 
         if (!owners)
@@ -354,9 +351,7 @@ static int preview_reply(sd_bus_message *reply, const struct ctl_options *o) {
                         json_object_array_add(a, reminder_json(&rm, tz));
                 else
                         r = reminder_row(&t, &rm, tz);
-                for (size_t i = 0; rm.owners && rm.owners[i]; i++)
-                        free(rm.owners[i]);
-                free(rm.owners);
+                strv_free(rm.owners);
                 rm.owners = NULL;
         }
         if (r >= 0 && a)

@@ -8,14 +8,9 @@
 #include <string.h>
 
 #include "basic/arena.h"
+#include "basic/strv.h"
 #include "notify/message.h"
 #include "ledger/workdays.h"
-
-static void strv_free(char **v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                free(v[i]);
-        free(v);
-}
 
 /* Its texts, owners and milestones are in the ledger's arena. */
 static void task_free(struct task *t) {
@@ -34,8 +29,8 @@ static void ledger_free(struct ledger *l) {
 static void owner_free(struct owner *o) {
         free(o->id);
         free(o->name);
-        strv_free(o->emails, o->n_emails);
-        strv_free(o->mobiles, o->n_mobiles);
+        strv_free_n(o->emails, o->n_emails);
+        strv_free_n(o->mobiles, o->n_mobiles);
         free(o->channels);
         free(o->feed_slug);
         free(o->feed_token);
@@ -83,7 +78,7 @@ void config_free(struct config *c) {
         }
         free(c->channels);
         workdays_free(c->calendar);
-        strv_free(c->files, c->n_files);
+        strv_free_n(c->files, c->n_files);
         free(c->path);
         free(c->timezone);
         free(c->state_directory);
@@ -91,7 +86,7 @@ void config_free(struct config *c) {
         free(c->admin_group);
         free(c->feed.name);
         free(c->feed.refresh);
-        strv_free(c->feed.listen, c->feed.n_listen);
+        strv_free_n(c->feed.listen, c->feed.n_listen);
         free(c->feed.base_url);
         free(c->feed.directory);
         delivery_free(&c->delivery);

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "basic/strv.h"
 #include "import/import-internal.h"
 #include "import/import.h"
 #include "import/table.h"
@@ -597,7 +598,7 @@ static void test_cells(void **state) {
         assert_string_equal(names[1], "各乡镇");
         assert_string_equal(names[2], "县民政局");
         assert_string_equal(names[3], "县审计局");
-        strv_free(names, n);
+        strv_free_n(names, n);
 
         s = cell_trim("\u3000 县财政局\u00A0\t");
         assert_string_equal(s, "县财政局");
