@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/greedy.h"
 #include "basic/strv.h"
 #include "busapi/busapi.h"
 #include "timefmt.h"
@@ -33,15 +34,8 @@ int ctl_milestone_read(sd_bus_message *m, struct ctl_milestone *ms) {
 }
 
 static int push(struct ctl_milestones *list, const struct ctl_milestone *ms) {
-        if (list->n == list->cap) {
-                size_t cap = list->cap ? list->cap * 2 : 64;
-                struct ctl_milestone *v = realloc(list->v, cap * sizeof *v);
-
-                if (!v)
-                        return -ENOMEM;
-                list->v = v;
-                list->cap = cap;
-        }
+        if (GREEDY_REALLOC(list->v, list->allocated, list->n + 1) < 0)
+                return -ENOMEM;
         list->v[list->n++] = *ms;
         return 0;
 }

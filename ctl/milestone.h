@@ -24,7 +24,7 @@ struct ctl_milestone {
 
 struct ctl_milestones {
         struct ctl_milestone *v;
-        size_t n, cap;
+        size_t n, allocated;
         sd_bus_message *replies[CTL_REPLIES_MAX]; /* kept while v points into them */
         size_t n_replies;
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/greedy.h"
 #include "basic/text.h"
 
 enum field {
@@ -82,15 +83,9 @@ struct mbuf {
 static void put(struct mbuf *b, const char *s, size_t n) {
         if (b->oom)
                 return;
-        if (b->len + n + 1 > b->cap) {
-                size_t cap = (b->len + n + 1) * 2;
-                char *p = realloc(b->s, cap);
-
-                if (!p) {
-                        b->oom = true;
-                        return;
-                }
-                b->s = p, b->cap = cap;
+        if (GREEDY_REALLOC(b->s, b->cap, b->len + n + 1) < 0) {
+                b->oom = true;
+                return;
         }
         memcpy(b->s + b->len, s, n);
         b->len += n;

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "basic/greedy.h"
+
 /* How long a write waits for another connection's (revisions.c in the
  * same process, ledgerctl reading) before giving up with -EBUSY. */
 #define STATE_BUSY_TIMEOUT_MS 5000
@@ -309,17 +311,8 @@ static void state_entries_free(struct state_entry **entries, size_t n) {
 
 /* Room for one more entry, so that inserting after a commit cannot fail. */
 static int state_entries_reserve(struct state *st) {
-        struct state_entry **p;
-        size_t n;
-
-        if (st->n_entries < st->n_allocated)
-                return 0;
-        n = st->n_allocated ? st->n_allocated * 2 : 64;
-        p = realloc(st->entries, n * sizeof *p);
-        if (!p)
+        if (GREEDY_REALLOC(st->entries, st->n_allocated, st->n_entries + 1) < 0)
                 return state_fail(st, -ENOMEM, "out of memory");
-        st->entries = p;
-        st->n_allocated = n;
         return 0;
 }
 
@@ -341,15 +334,8 @@ struct state_loaded {
 static int state_loaded_add(struct state_loaded *l, sqlite3_stmt *s) {
         struct state_entry *e;
 
-        if (l->n == l->allocated) {
-                size_t n = l->allocated ? l->allocated * 2 : 64;
-                struct state_entry **p = realloc(l->entries, n * sizeof *p);
-
-                if (!p)
-                        return -ENOMEM;
-                l->entries = p;
-                l->allocated = n;
-        }
+        if (GREEDY_REALLOC(l->entries, l->allocated, l->n + 1) < 0)
+                return -ENOMEM;
         e = state_entry_new(state_column_text(s, 0), state_column_text(s, 1));
         if (!e)
                 return -ENOMEM;
