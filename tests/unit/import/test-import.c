@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "basic/readfile.h"
 #include "basic/strv.h"
 #include "import/import-internal.h"
 #include "import/import.h"
@@ -69,14 +70,10 @@ static void check_warning(const struct diagnostics *d, int line, const char *mes
 }
 
 static char *slurp(const char *path, size_t *size) {
-        FILE *f = fopen(path, "rb");
-        char *buf = calloc(1, 1 << 20);
+        char *data = NULL;
 
-        assert_non_null(f);
-        assert_non_null(buf);
-        *size = fread(buf, 1, (1 << 20) - 1, f);
-        fclose(f);
-        return buf;
+        assert_int_equal(readfile(path, 1 << 20, &data, size), 0);
+        return data;
 }
 
 /* ---- the seed ------------------------------------------------------------------------ */
