@@ -18,18 +18,6 @@
 
 /* ---- encodings -------------------------------------------------------------- */
 
-static bool utf8_valid(const char *s, size_t n) {
-        for (size_t i = 0; i < n;) {
-                unsigned cp;
-                size_t k = (unsigned char) s[i] < 0x80 ? 1 : text_utf8_decode(s + i, n - i, &cp);
-
-                if (k == 0)
-                        return false;
-                i += k;
-        }
-        return true;
-}
-
 /* Control characters other than tab, line and page breaks mark binary data;
  * a DOS end-of-file mark (^Z) at the very end is dropped. */
 static int check_text(char *s, size_t *len) {
@@ -95,10 +83,10 @@ static int decode_any(const char *d, size_t size, char **text, size_t *len, cons
                 return -EILSEQ;
         if (size >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0) {
                 *enc = "UTF-8 with BOM";
-                return utf8_valid(d + 3, size - 3) ? copy_text(d + 3, size - 3, text, len)
+                return text_utf8_valid(d + 3, size - 3) ? copy_text(d + 3, size - 3, text, len)
                                                    : -EILSEQ;
         }
-        if (utf8_valid(d, size)) {
+        if (text_utf8_valid(d, size)) {
                 *enc = "UTF-8";
                 return copy_text(d, size, text, len);
         }

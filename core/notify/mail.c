@@ -58,19 +58,7 @@ bool mail_address_valid(const char *addr) {
 /* The most bytes of s (n left) that fit, as whole characters, in one
  * encoded-word of at most room characters. */
 static size_t word_bytes(const char *s, size_t n, size_t room) {
-        size_t cap = (room - WORD_OVERHEAD) / 4 * 3, i = 0;
-
-        while (i < n) {
-                unsigned cp;
-                size_t len = text_utf8_decode(s + i, n - i, &cp);
-
-                if (len == 0)
-                        len = 1; /* not UTF-8: a byte of its own, never split */
-                if (len > cap - i)
-                        break;
-                i += len;
-        }
-        return i;
+        return text_utf8_prefix(s, n, (room - WORD_OVERHEAD) / 4 * 3);
 }
 
 /* text as encoded-words from column col on, one per line: a decoder drops

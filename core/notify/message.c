@@ -171,20 +171,11 @@ static int tok_next(const char **p, struct tok *t) {
 /* Copies s (n bytes) into buf, cut short if need be between characters (a
  * byte that is not UTF-8 counting as one). */
 static void copy_bad(char *buf, size_t size, const char *s, size_t n) {
-        size_t i = 0;
+        size_t i;
 
         if (size == 0)
                 return;
-        while (i < n) {
-                unsigned cp;
-                size_t len = text_utf8_decode(s + i, n - i, &cp);
-
-                if (len == 0)
-                        len = 1;
-                if (len > size - 1 - i)
-                        break;
-                i += len;
-        }
+        i = text_utf8_prefix(s, n, size - 1);
         memcpy(buf, s, i);
         buf[i] = '\0';
 }

@@ -36,24 +36,6 @@ size_t webhook_text_max(enum channel_format f) {
         return 0;
 }
 
-/* The longest start of s of at most max bytes that ends between two
- * characters; a byte that is not UTF-8 counts as a character of its own. */
-static size_t utf8_prefix(const char *s, size_t max) {
-        size_t n = strlen(s), i = 0;
-
-        while (i < n) {
-                unsigned cp;
-                size_t len = text_utf8_decode(s + i, n - i, &cp);
-
-                if (len == 0)
-                        len = 1;
-                if (len > max - i)
-                        break;
-                i += len;
-        }
-        return i;
-}
-
 char *webhook_shorten(const char *text, size_t max, const char *link) {
         static const char ellipsis[] = "…";
         size_t n = strlen(text), tail;
@@ -65,8 +47,8 @@ char *webhook_shorten(const char *text, size_t max, const char *link) {
         if (tail > max)
                 link = NULL, tail = strlen(ellipsis);
         if (tail > max)
-                return strndup(text, utf8_prefix(text, max));
-        n = utf8_prefix(text, max - tail);
+                return strndup(text, text_utf8_prefix(text, n, max));
+        n = text_utf8_prefix(text, n, max - tail);
         if (asprintf(&s, "%.*s%s%s%s", (int) n, text, ellipsis, link ? "\n" : "",
                      link ? link : "") < 0)
                 return NULL;
