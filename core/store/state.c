@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "basic/greedy.h"
+#include "basic/lasterror.h"
 
 /* How long a write waits for another connection's (revisions.c in the
  * same process, ledgerctl reading) before giving up with -EBUSY. */
@@ -97,15 +98,11 @@ static enum state_action state_action_from_name(const char *name) {
 /* ---- errors ------------------------------------------------------------ */
 
 int state_fail(struct state *st, int r, const char *fmt, ...) {
-        char *msg = NULL;
         va_list ap;
 
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        r = last_error_setv(&st->last_error, r, fmt, ap);
         va_end(ap);
-        free(st->last_error);
-        st->last_error = msg;
         return r;
 }
 
