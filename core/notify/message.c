@@ -72,6 +72,18 @@ const struct message_templates *message_defaults(void) {
         return &defaults;
 }
 
+void message_templates_free(struct message_templates *t) {
+        if (!t)
+                return;
+        for (size_t i = 0; i < MESSAGE_KINDS; i++) {
+                free((char *) t->kinds[i].subject);
+                free((char *) t->kinds[i].body);
+        }
+        free((char *) t->digest_subject);
+        free((char *) t->footer);
+        free(t);
+}
+
 /* A growing string; a failed allocation is remembered and reported once at
  * the end, so that the many appends need no error branch each. */
 struct mbuf {

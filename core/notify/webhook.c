@@ -13,6 +13,7 @@
 #include "basic/base64.h"
 #include "basic/hmac.h"
 #include "basic/text.h"
+#include "ledger/schedule.h"
 
 #define SIGN_SIZE (BASE64_ENCODED_SIZE(HMAC_SHA256_SIZE) + 1)
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)

@@ -33,7 +33,8 @@
 #include <stdint.h>
 
 #include "ledger/model.h"
-#include "ledger/schedule.h"
+
+struct reminder; /* ledger/schedule.h: only pointed to */
 
 struct webhook_input {
         const struct channel *channel;

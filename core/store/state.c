@@ -16,6 +16,7 @@
 
 #include "basic/greedy.h"
 #include "basic/lasterror.h"
+#include "ledger/model.h"
 
 /* How long a write waits for another connection's (revisions.c in the
  * same process, ledgerctl reading) before giving up with -EBUSY. */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "basic/readfile.h"
+#include "ledger/model.h"
 #include "store/revisions.h"
 #include "store/state.h"
 
