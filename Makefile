@@ -43,7 +43,7 @@ FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 LIBLEDGER  := $(BUILD)/libledger.a
 
 .PHONY: demo all check unit-tests unit-tests-sanitized fuzz-corpus integration-tests \
-        bench fuzz install deps clean help
+        include-cycles bench fuzz install deps clean help
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -73,7 +73,13 @@ $(CTL_TESTS): LDLIBS = $(LIBLEDGER) $(PKG_LIBS) -lm
 
 # ---- tests -----------------------------------------------------------------
 
-check: all unit-tests unit-tests-sanitized fuzz-corpus integration-tests
+check: all include-cycles unit-tests unit-tests-sanitized fuzz-corpus integration-tests
+
+# No module (folder) may include, through others, a header of one that
+# includes its own. daemon/ joins the list once its cycles are broken.
+INCLUDE_CYCLES_DIRS ?= core ctl
+include-cycles:
+	$(PYTHON) tests/check-include-cycles $(INCLUDES) $(INCLUDE_CYCLES_DIRS)
 
 # Leaks inside libraries are suppressed by name in tests/lsan.supp, with why.
 export LSAN_OPTIONS = suppressions=$(abspath tests/lsan.supp):print_suppressions=0
@@ -181,6 +187,7 @@ help:
 	@echo "make demo        build, then --check, a plan and a feed of the shipped ledger"
 	@echo "make [all]       build build/ledgerd, build/ledgerctl, build/libledger.a"
 	@echo "make check       unit tests (plain and ASan+UBSan), fuzz corpora, integration tests"
+	@echo "make include-cycles   no include cycle among the modules of core and ctl"
 	@echo "make bench       benchmarks, each beside its peer"
 	@echo "make fuzz FUZZ=when SECONDS=60   fuzz one parser"
 	@echo "make install PREFIX=/usr DESTDIR=/tmp/root"
