@@ -11,6 +11,11 @@ PYTHON     ?= /usr/bin/python3
 # SANITIZE=address,undefined builds everything with those sanitizers.
 SANITIZE ?=
 
+# The version, defined here only: `git describe` in a git checkout, else
+# VERSION (a release tarball). It reaches the code as -DLEDGERD_VERSION.
+VERSION := 0.9.0
+LEDGERD_VERSION := $(or $(if $(wildcard .git),$(shell git describe --tags --always --dirty 2>/dev/null)),$(VERSION))
+
 PKGS := libconfig libical libsystemd sqlite3 json-c libmicrohttpd zlib libcurl openssl
 # Deferred (=), so that `make deps` runs on a machine without pkg-config yet.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -43,7 +48,7 @@ FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 LIBLEDGER  := $(BUILD)/libledger.a
 
 .PHONY: demo all check unit-tests unit-tests-sanitized fuzz-corpus integration-tests \
-        include-cycles bench fuzz install deps clean help
+        include-cycles bench fuzz install deps clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -52,6 +57,20 @@ all: $(BUILD)/ledgerd $(BUILD)/ledgerctl $(LIBLEDGER)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Only the sources that name LEDGERD_VERSION are given it, and they depend
+# on $(BUILD)/version, which is rewritten only when the version changes: a
+# new version compiles those few files again, and nothing else.
+VERSION_SRC := $(shell grep -rl --include='*.c' LEDGERD_VERSION core ctl daemon)
+VERSION_OBJ := $(VERSION_SRC:%.c=$(BUILD)/%.o) $(VERSION_SRC:%.c=$(BUILD)/fuzz/%.o)
+$(VERSION_OBJ): $(BUILD)/version
+$(VERSION_OBJ): override CFLAGS += -DLEDGERD_VERSION='"$(LEDGERD_VERSION)"'
+$(VERSION_OBJ): FUZZ_FLAGS += -DLEDGERD_VERSION='"$(LEDGERD_VERSION)"'
+
+$(BUILD)/version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(LEDGERD_VERSION)' | cmp -s - $@ || echo '$(LEDGERD_VERSION)' > $@
+FORCE:
 
 $(LIBLEDGER): $(CORE_OBJ)
 	$(AR) rcs $@ $^

@@ -17,9 +17,6 @@
 #ifndef LEDGERD_CONFIG
 #define LEDGERD_CONFIG "/etc/ledgerd/ledgerd.conf"
 #endif
-#ifndef LEDGERD_VERSION
-#define LEDGERD_VERSION "0.1"
-#endif
 
 static void usage(FILE *out) {
         fprintf(out,

@@ -20,10 +20,6 @@
 #include "marks.h"
 #include "bus/private-server.h"
 
-#ifndef LEDGERD_VERSION
-#define LEDGERD_VERSION "0.1"
-#endif
-
 /* ---- properties ------------------------------------------------------------- */
 
 static int property_version(sd_bus *bus, const char *path, const char *interface,
