@@ -30,11 +30,23 @@ static const struct webhook_code feishu_codes[] = {
           "keyword check failed: the bot wants a keyword in every message" },
 };
 
+/* WeCom and DingTalk say errcode/errmsg; Feishu code/msg, and
+ * StatusCode/StatusMessage in its older API. */
+static const struct webhook_bot_reply errcode_reply = {
+        .code_keys = { "errcode", "errcode" },
+        .message_keys = { "errmsg", "errmsg" },
+        .code_word = "errcode",
+};
+
+static const struct webhook_bot_reply feishu_reply = {
+        .code_keys = { "code", "StatusCode" },
+        .message_keys = { "msg", "StatusMessage" },
+        .code_word = "code",
+};
+
 /* Text limits: WeCom's is documented; DingTalk's is taken from its app
  * robots (15,000 bytes), Feishu's from its 20 KB request limit, Slack's from
- * the 40,000 characters after which it cuts a message itself. WeCom and
- * DingTalk say errcode/errmsg; Feishu code/msg, and StatusCode/StatusMessage
- * in its older API. */
+ * the 40,000 characters after which it cuts a message itself. */
 static const struct webhook_format formats[] = {
         [CHANNEL_JSON] = {
                 .content_type = JSON_UTF8,
@@ -54,10 +66,7 @@ static const struct webhook_format formats[] = {
                 .one_text = true,
                 .text_max = 2048,
                 .body = webhook_wecom_body,
-                .verdict_in_body = true,
-                .code_keys = { "errcode", "errcode" },
-                .message_keys = { "errmsg", "errmsg" },
-                .code_word = "errcode",
+                .bot_reply = &errcode_reply,
                 .codes = wecom_codes,
                 .n_codes = N(wecom_codes),
         },
@@ -68,10 +77,7 @@ static const struct webhook_format formats[] = {
                 .mentions_in_text = true,
                 .body = webhook_dingtalk_body,
                 .url = webhook_dingtalk_url,
-                .verdict_in_body = true,
-                .code_keys = { "errcode", "errcode" },
-                .message_keys = { "errmsg", "errmsg" },
-                .code_word = "errcode",
+                .bot_reply = &errcode_reply,
                 .codes = dingtalk_codes,
                 .n_codes = N(dingtalk_codes),
         },
@@ -80,10 +86,7 @@ static const struct webhook_format formats[] = {
                 .one_text = true,
                 .text_max = 18000,
                 .body = webhook_feishu_body,
-                .verdict_in_body = true,
-                .code_keys = { "code", "StatusCode" },
-                .message_keys = { "msg", "StatusMessage" },
-                .code_word = "code",
+                .bot_reply = &feishu_reply,
                 .codes = feishu_codes,
                 .n_codes = N(feishu_codes),
         },

@@ -27,6 +27,13 @@ struct webhook_code {
 /* Fills the request's body, or its URL, for in with the signing key (key_size
  * 0: no secret). text: the subject and body as one text for formats that
  * want it, else NULL. 0 or -errno. */
+/* Where a bot's reply body says its code and message, the current API's
+ * key first, and how a reason names the code ("errcode 45009: …"). */
+struct webhook_bot_reply {
+        const char *code_keys[2], *message_keys[2];
+        const char *code_word;
+};
+
 typedef int (*webhook_body_fn)(const struct webhook_input *in, const char *text,
                                const uint8_t *key, size_t key_size, struct webhook_request *req);
 typedef int (*webhook_step_fn)(const struct webhook_input *in, const uint8_t *key, size_t key_size,
@@ -46,10 +53,10 @@ struct webhook_format {
         webhook_step_fn headers; /* more headers after the body (a signature); NULL: none */
         webhook_step_fn url;     /* NULL: the channel's url as it is */
         /* ---- the reply ---- */
-        bool verdict_in_body; /* a bot: HTTP 200 even when it refuses, the verdict a code in the body */
-        const char *code_keys[2], *message_keys[2]; /* where the body says them, current API first */
-        const char *code_word;                      /* how a reason names the code */
-        const struct webhook_code *codes;
+        /* A bot answers HTTP 200 even when it refuses, with the verdict as a
+         * code in the body, read as this says; NULL: the status decides. */
+        const struct webhook_bot_reply *bot_reply;
+        const struct webhook_code *codes; /* the codes the bot's documentation names */
         size_t n_codes;
 };
 

@@ -67,16 +67,16 @@ static struct json_object *get_either(struct json_object *o, const char *a, cons
         return NULL;
 }
 
-/* The code and message, under the keys of the format's table row. */
-static void bot_body_read(const struct webhook_format *fmt, const char *body, size_t size,
+/* The code and message, under the keys the bot uses. */
+static void bot_body_read(const struct webhook_bot_reply *bot, const char *body, size_t size,
                           struct bot_body *out) {
         struct json_object *o = body_parse(body, size), *code, *msg;
 
         *out = (struct bot_body) { 0 };
         if (!o || !json_object_is_type(o, json_type_object))
                 goto done;
-        code = get_either(o, fmt->code_keys[0], fmt->code_keys[1], json_type_int);
-        msg = get_either(o, fmt->message_keys[0], fmt->message_keys[1], json_type_string);
+        code = get_either(o, bot->code_keys[0], bot->code_keys[1], json_type_int);
+        msg = get_either(o, bot->message_keys[0], bot->message_keys[1], json_type_string);
         if (code) {
                 out->has_code = true;
                 out->code = (long) json_object_get_int64(code);
@@ -121,8 +121,8 @@ static bool classify_code(const struct webhook_format *fmt, const struct bot_bod
         c = code_find(fmt, b->code);
         if (!c)
                 return false;
-        set(r, c->verdict, c->delay, "%s %ld: %s%s", fmt->code_word, b->code, c->meaning,
-            said(b, tail, sizeof tail));
+        set(r, c->verdict, c->delay, "%s %ld: %s%s", fmt->bot_reply->code_word, b->code,
+            c->meaning, said(b, tail, sizeof tail));
         return true;
 }
 
@@ -136,8 +136,8 @@ static void classify_bot_success(const struct webhook_format *fmt, const struct 
         else if (b->code == 0)
                 set(r, WEBHOOK_DELIVERED, 0, "%s", "");
         else
-                set(r, WEBHOOK_PERMANENT, 0, "%s %ld: refused%s", fmt->code_word, b->code,
-                    said(b, tail, sizeof tail));
+                set(r, WEBHOOK_PERMANENT, 0, "%s %ld: refused%s", fmt->bot_reply->code_word,
+                    b->code, said(b, tail, sizeof tail));
 }
 
 /* What the status alone says, for everything but a 2xx. */
@@ -172,15 +172,15 @@ void webhook_reply_classify(enum channel_format format, int status, const char *
         long after;
 
         *out = (struct webhook_reply) { 0 };
-        if (fmt->verdict_in_body && status != 0) {
-                bot_body_read(fmt, body, body_size, &b);
+        if (fmt->bot_reply && status != 0) {
+                bot_body_read(fmt->bot_reply, body, body_size, &b);
                 out->code = b.has_code ? b.code : 0;
         }
         if (status >= 300 && status < 400)
                 classify_status(status, &b, out);
         else if (classify_code(fmt, &b, out))
                 ;
-        else if (status >= 200 && status < 300 && fmt->verdict_in_body)
+        else if (status >= 200 && status < 300 && fmt->bot_reply)
                 classify_bot_success(fmt, &b, out);
         else if (status >= 200 && status < 300)
                 set(out, WEBHOOK_DELIVERED, 0, "%s", "");

@@ -42,6 +42,14 @@ char *webhook_shorten(const char *text, size_t max, const char *link) {
         return s;
 }
 
+/* o when ok; else NULL, o freed: how building an object ends. */
+static struct json_object *built(struct json_object *o, bool ok) {
+        if (ok)
+                return o;
+        json_object_put(o);
+        return NULL;
+}
+
 static struct json_object *str(const char *s) {
         return json_object_new_string(s ? s : "");
 }
@@ -192,20 +200,12 @@ static struct json_object *dingtalk_at(const struct webhook_input *in) {
         return NULL;
 }
 
-/* Serializes o into the request's body when ok; frees o either way. */
-static int set_body_if(struct webhook_request *req, struct json_object *o, bool ok) {
-        if (ok)
-                return set_body(req, o);
-        json_object_put(o);
-        return -ENOMEM;
-}
-
 int webhook_slack_body(const struct webhook_input *in, const char *text, const uint8_t *key,
                        size_t key_size, struct webhook_request *req) {
         struct json_object *o = json_object_new_object();
 
         (void) in, (void) key, (void) key_size;
-        return set_body_if(req, o, o && add(o, "text", str(text)));
+        return set_body(req, built(o, o && add(o, "text", str(text))));
 }
 
 /* WeCom's and DingTalk's text message, {"msgtype":"text","text":{"content":…}}.
@@ -230,11 +230,11 @@ static struct json_object *bot_text(const char *text, struct json_object **t) {
 int webhook_wecom_body(const struct webhook_input *in, const char *text, const uint8_t *key,
                        size_t key_size, struct webhook_request *req) {
         struct json_object *t, *o = bot_text(text, &t);
+        bool ok = o && (in->n_mobiles == 0 ||
+                        add(t, "mentioned_mobile_list", string_array(in->mobiles, in->n_mobiles)));
 
         (void) key, (void) key_size;
-        return set_body_if(req, o, o && (in->n_mobiles == 0 ||
-                                        add(t, "mentioned_mobile_list",
-                                            string_array(in->mobiles, in->n_mobiles))));
+        return set_body(req, built(o, ok));
 }
 
 /* Mobiles to @mention in at.atMobiles (and at the end of the text). */
@@ -243,7 +243,7 @@ int webhook_dingtalk_body(const struct webhook_input *in, const char *text, cons
         struct json_object *t, *o = bot_text(text, &t);
 
         (void) key, (void) key_size;
-        return set_body_if(req, o, o && add(o, "at", dingtalk_at(in)));
+        return set_body(req, built(o, o && add(o, "at", dingtalk_at(in))));
 }
 
 /* Feishu's sign: HMAC-SHA256 keyed with "timestamp\nsecret" over nothing. */
@@ -279,9 +279,7 @@ static struct json_object *feishu_message(const char *text, const struct webhook
         ok = ok && add(o, "msg_type", str("text")) && add(c, "text", str(text)) &&
              add(o, "content", json_object_get(c));
         json_object_put(c);
-        if (!ok)
-                json_object_put(o);
-        return ok ? o : NULL;
+        return built(o, ok);
 }
 
 int webhook_feishu_body(const struct webhook_input *in, const char *text, const uint8_t *key,
@@ -333,9 +331,7 @@ static struct json_object *reminder_json(const struct reminder *r) {
              add(o, "deadline", str(t->deadline)) &&
              add(o, "owners", owner_list(t->owners, t->n_owners, false)) &&
              add(o, "recipients", owner_list(r->owners, r->n_owners, true));
-        if (!ok)
-                json_object_put(o);
-        return ok ? o : NULL;
+        return built(o, ok);
 }
 
 static struct json_object *reminders_json(const struct webhook_input *in) {
@@ -364,9 +360,7 @@ static struct json_object *json_payload(const struct webhook_input *in) {
         ok = ok && add(o, "type", str("ledger.reminder")) && add(o, "timestamp", str(ts)) &&
              add(o, "data", json_object_get(d));
         json_object_put(d);
-        if (!ok)
-                json_object_put(o);
-        return ok ? o : NULL;
+        return built(o, ok);
 }
 
 int webhook_json_body(const struct webhook_input *in, const char *text, const uint8_t *key,

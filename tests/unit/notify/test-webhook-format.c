@@ -21,15 +21,15 @@ static void test_rows_complete(void **state) {
                 assert_non_null(fmt->body);
                 /* A text is cut only where the format takes one text. */
                 assert_true(fmt->one_text || fmt->text_max == 0);
-                if (!fmt->verdict_in_body) {
+                if (!fmt->bot_reply) {
                         assert_int_equal(fmt->n_codes, 0);
                         continue;
                 }
-                assert_non_null(fmt->code_keys[0]);
-                assert_non_null(fmt->code_keys[1]);
-                assert_non_null(fmt->message_keys[0]);
-                assert_non_null(fmt->message_keys[1]);
-                assert_non_null(fmt->code_word);
+                assert_non_null(fmt->bot_reply->code_keys[0]);
+                assert_non_null(fmt->bot_reply->code_keys[1]);
+                assert_non_null(fmt->bot_reply->message_keys[0]);
+                assert_non_null(fmt->bot_reply->message_keys[1]);
+                assert_non_null(fmt->bot_reply->code_word);
                 for (size_t i = 0; i < fmt->n_codes; i++) {
                         assert_int_not_equal(fmt->codes[i].code, 0); /* 0 is success */
                         assert_true(strlen(fmt->codes[i].meaning) > 0);
