@@ -182,13 +182,14 @@ static json_object *details_json(const struct details *d) {
         return o;
 }
 
-static int show_reply(sd_bus_message *reply, const struct ctl_options *o) {
+static int show_reply(sd_bus_message *reply, const char *id, const struct ctl_options *o) {
         const char *tz = ctl_timezone(&o->bus);
         struct ctl_milestone ms = {};
         struct details d = {};
         json_object *json = NULL, *history = NULL;
         int r = ctl_milestone_read(reply, &ms);
 
+        (void) id; /* the reply names it */
         if (r >= 0)
                 r = read_details(reply, &d);
         if (r >= 0 && o->json)
@@ -209,15 +210,18 @@ static int show_reply(sd_bus_message *reply, const struct ctl_options *o) {
         return r;
 }
 
-int verb_show(int argc, char **argv, const struct ctl_options *o) {
+/* Asks ledgerd's method member about the milestone id and shows the answer
+ * with show (0 or -errno): show and why. */
+static int ask_about(const struct ctl_options *o, const char *member, const char *id,
+                     int (*show)(sd_bus_message *reply, const char *id,
+                                 const struct ctl_options *o)) {
         sd_bus_message *reply = NULL;
         struct ctl_bus b;
         int r = ctl_bus_open(&o->bus, &b);
 
-        (void) argc;
         if (r == CTL_EXIT_OK)
-                r = ctl_bus_method(&b, "Describe", &reply, "s", argv[1]);
-        if (r == CTL_EXIT_OK && show_reply(reply, o) < 0) {
+                r = ctl_bus_method(&b, member, &reply, "s", id);
+        if (r == CTL_EXIT_OK && show(reply, id, o) < 0) {
                 fprintf(stderr, "ledgerctl: ledgerd sent an answer I cannot read\n");
                 r = CTL_EXIT_FAILURE;
         }
@@ -226,9 +230,15 @@ int verb_show(int argc, char **argv, const struct ctl_options *o) {
         return r;
 }
 
+int verb_show(int argc, char **argv, const struct ctl_options *o) {
+        (void) argc;
+        return ask_about(o, "Describe", argv[1], show_reply);
+}
+
 /* ---- why -------------------------------------------------------------------- */
 
-static int why_reply(sd_bus_message *reply, const char *id, bool json) {
+static int why_reply(sd_bus_message *reply, const char *id, const struct ctl_options *options) {
+        bool json = options->json;
         json_object *o = NULL, *lines = json ? json_object_new_array() : NULL;
         const char *line;
         int r = sd_bus_message_enter_container(reply, 'a', "s");
@@ -250,20 +260,8 @@ static int why_reply(sd_bus_message *reply, const char *id, bool json) {
 }
 
 int verb_why(int argc, char **argv, const struct ctl_options *o) {
-        sd_bus_message *reply = NULL;
-        struct ctl_bus b;
-        int r = ctl_bus_open(&o->bus, &b);
-
         (void) argc;
-        if (r == CTL_EXIT_OK)
-                r = ctl_bus_method(&b, "Why", &reply, "s", argv[1]);
-        if (r == CTL_EXIT_OK && why_reply(reply, argv[1], o->json) < 0) {
-                fprintf(stderr, "ledgerctl: ledgerd sent an answer I cannot read\n");
-                r = CTL_EXIT_FAILURE;
-        }
-        sd_bus_message_unref(reply);
-        ctl_bus_close(&b);
-        return r;
+        return ask_about(o, "Why", argv[1], why_reply);
 }
 
 /* ---- preview ---------------------------------------------------------------- */
