@@ -2,11 +2,11 @@
 #include "ledger/model.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/names.h"
 
 const struct owner *config_find_owner(const struct config *c, const char *id_or_name) {
         for (size_t i = 0; i < c->n_owners; i++)
@@ -59,16 +59,17 @@ static const char *const channel_format_names[] = {
 };
 
 const char *channel_format_name(enum channel_format f) {
-        return channel_format_names[f];
+        return names_get(channel_format_names, NAMES_COUNT(channel_format_names), (int) f,
+                         "invalid");
 }
 
 int channel_format_from_name(const char *name, enum channel_format *out) {
-        for (size_t i = 0; i < sizeof channel_format_names / sizeof *channel_format_names; i++)
-                if (strcmp(channel_format_names[i], name) == 0) {
-                        *out = (enum channel_format) i;
-                        return 0;
-                }
-        return -EINVAL;
+        int f = names_find(channel_format_names, NAMES_COUNT(channel_format_names), name);
+
+        if (f < 0)
+                return f;
+        *out = (enum channel_format) f;
+        return 0;
 }
 
 int offset_parse(const char *s, struct offset *out) {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "basic/names.h"
 #include "basic/text.h"
 
 #define PHRASE_MAX 1024 /* bytes, NUL included: deadlines are short */
@@ -536,14 +537,12 @@ void when_parse(const char *phrase, int year, struct when_result *out) {
                 phrase_parse(&ps, s);
 }
 
+static const char *const when_kind_names[] = {
+        [WHEN_DATED] = "dated",
+        [WHEN_UNDATED] = "undated",
+        [WHEN_UNKNOWN] = "unknown",
+};
+
 const char *when_kind_name(enum when_kind kind) {
-        switch (kind) {
-        case WHEN_DATED:
-                return "dated";
-        case WHEN_UNDATED:
-                return "undated";
-        case WHEN_UNKNOWN:
-                return "unknown";
-        }
-        return "invalid";
+        return names_get(when_kind_names, NAMES_COUNT(when_kind_names), (int) kind, "invalid");
 }

@@ -7,8 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "http/http.h"
+#include "basic/names.h"
 #include "basic/text.h"
+#include "http/http.h"
 #include "notify/webhook-format.h"
 
 /* What a bot's body said. */
@@ -230,14 +231,12 @@ long webhook_retry_after(const char *value, time_t now) {
         return v;
 }
 
+static const char *const verdict_names[] = {
+        [WEBHOOK_DELIVERED] = "delivered",
+        [WEBHOOK_RETRY] = "retry",
+        [WEBHOOK_PERMANENT] = "permanent",
+};
+
 const char *webhook_verdict_name(enum webhook_verdict v) {
-        switch (v) {
-        case WEBHOOK_DELIVERED:
-                return "delivered";
-        case WEBHOOK_RETRY:
-                return "retry";
-        case WEBHOOK_PERMANENT:
-                return "permanent";
-        }
-        return "invalid";
+        return names_get(verdict_names, NAMES_COUNT(verdict_names), (int) v, "invalid");
 }

@@ -16,6 +16,7 @@
 
 #include "basic/greedy.h"
 #include "basic/lasterror.h"
+#include "basic/names.h"
 #include "ledger/model.h"
 
 /* How long a write waits for another connection's (revisions.c in the
@@ -85,15 +86,14 @@ static const char *const state_action_names[] = {
 };
 
 const char *state_action_name(enum state_action a) {
-        return state_action_names[a];
+        return names_get(state_action_names, NAMES_COUNT(state_action_names), (int) a, "invalid");
 }
 
+/* What the database says; anything else was only ever snoozed. */
 static enum state_action state_action_from_name(const char *name) {
-        if (name && strcmp(name, "done") == 0)
-                return STATE_DONE;
-        if (name && strcmp(name, "reopened") == 0)
-                return STATE_REOPENED;
-        return STATE_SNOOZED;
+        int a = names_find(state_action_names, NAMES_COUNT(state_action_names), name);
+
+        return a < 0 ? STATE_SNOOZED : (enum state_action) a;
 }
 
 /* ---- errors ------------------------------------------------------------ */
