@@ -11,6 +11,11 @@
 /* Decodes one UTF-8 character at s (n bytes available); returns its length
  * and stores the code point, or returns 0 for an invalid or cut sequence. */
 size_t text_utf8_decode(const char *s, size_t n, unsigned *cp);
+/* Whether c continues a UTF-8 sequence (10xxxxxx), so that no character
+ * starts there: where text may not be cut. Inline: folding asks per octet. */
+static inline bool text_utf8_continuation(char c) {
+        return ((unsigned char) c & 0xc0) == 0x80;
+}
 /* Whether the n bytes at s are valid UTF-8 (NUL bytes are, as U+0000). */
 bool text_utf8_valid(const char *s, size_t n);
 /* The longest start of s (n bytes) of at most max bytes that ends between

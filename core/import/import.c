@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "basic/strv.h"
+#include "basic/text.h"
 #include "conf/confread.h"
 #include "import/import-internal.h"
 
@@ -45,7 +46,7 @@ char *import_excerpt(const char *s) {
         for (; i < len && n < EXCERPT_MAX; n++) {
                 size_t k = 1;
 
-                while (i + k < len && ((unsigned char) s[i + k] & 0xC0) == 0x80)
+                while (i + k < len && text_utf8_continuation(s[i + k]))
                         k++;
                 memcpy(out + i, s + i, k);
                 for (size_t j = i; j < i + k; j++)

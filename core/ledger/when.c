@@ -52,7 +52,7 @@ static int fail_quote(struct when_result *out, enum when_kind kind, const char *
 
         if (len > room) {
                 len = room;
-                while (len > 0 && ((unsigned char) text[len] & 0xC0) == 0x80)
+                while (len > 0 && text_utf8_continuation(text[len]))
                         len--;
                 more = "…";
         }
@@ -207,7 +207,7 @@ static bool can_start(const char *s, const char *p, const char *e) {
                 return true;
         do
                 prev--;
-        while (prev > s && ((unsigned char) *prev & 0xC0) == 0x80);
+        while (prev > s && text_utf8_continuation(*prev));
         return digit_kind(prev, e) != kind;
 }
 
@@ -418,7 +418,7 @@ static int part_parse(struct parser *ps, const char *s, const char *e) {
                 const char *q = p, *ls = s, *le = p;
                 struct found f;
 
-                if (((unsigned char) *p & 0xC0) == 0x80 || !can_start(s, p, e) ||
+                if (text_utf8_continuation(*p) || !can_start(s, p, e) ||
                     !date_expr(&q, e, ps->year, &f))
                         continue;
                 label_trim(&ls, &le);

@@ -31,7 +31,7 @@ static void trim_cut_char(char *s) {
         size_t n = strlen(s), i = n;
         unsigned cp;
 
-        while (i > 0 && n - i < 4 && ((unsigned char) s[i - 1] & 0xc0) == 0x80)
+        while (i > 0 && n - i < 4 && text_utf8_continuation(s[i - 1]))
                 i--;
         if (i > 0 && (unsigned char) s[i - 1] >= 0xc0 &&
             !text_utf8_decode(s + i - 1, n - i + 1, &cp))

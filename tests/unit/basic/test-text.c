@@ -47,6 +47,17 @@ static void test_valid(void **state) {
         assert_false(text_utf8_valid("ab\xff", 3));
 }
 
+static void test_continuation(void **state) {
+        static const char s[] = "7月";
+
+        (void) state;
+        assert_false(text_utf8_continuation(s[0]));
+        assert_false(text_utf8_continuation(s[1])); /* the lead byte of 月 */
+        assert_true(text_utf8_continuation(s[2]));
+        assert_true(text_utf8_continuation(s[3]));
+        assert_false(text_utf8_continuation('\0'));
+}
+
 /* "月" is three bytes: a cut never splits it; a stray byte is a character. */
 static void test_prefix(void **state) {
         static const char s[] = "7月底";
@@ -94,6 +105,7 @@ int main(void) {
                 cmocka_unit_test(test_decode),
                 cmocka_unit_test(test_valid),
                 cmocka_unit_test(test_prefix),
+                cmocka_unit_test(test_continuation),
                 cmocka_unit_test(test_pad),
                 cmocka_unit_test(test_clean_copy),
         };
