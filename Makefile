@@ -8,12 +8,15 @@ CC         ?= cc
 FUZZ_CC    ?= clang
 PYTHON     ?= /usr/bin/python3
 
-VERSION ?= 0.9.0
-
 # SANITIZE=address,undefined builds everything with those sanitizers.
 SANITIZE ?=
 
-PKGS := libconfig libical libsystemd sqlite3 json-c libmicrohttpd zlib libcurl
+# The version, defined here only: `git describe` in a git checkout, else
+# VERSION (a release tarball). It reaches the code as -DLEDGERD_VERSION.
+VERSION := 0.9.0
+LEDGERD_VERSION := $(or $(if $(wildcard .git),$(shell git describe --tags --always --dirty 2>/dev/null)),$(VERSION))
+
+PKGS := libconfig libical libsystemd sqlite3 json-c libmicrohttpd zlib libcurl openssl
 # Deferred (=), so that `make deps` runs on a machine without pkg-config yet.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -23,8 +26,7 @@ WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
 CFLAGS   ?= -O2 -g
 # Headers are named by their folder: "ledger/model.h", "courier/courier.h".
 INCLUDES := -Icore -Idaemon -I.
-override CFLAGS += -std=c17 -D_GNU_SOURCE -pthread $(WARNINGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP \
-                   -DLEDGERD_VERSION='"$(VERSION)"'
+override CFLAGS += -std=c17 -D_GNU_SOURCE -pthread $(WARNINGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
 override LDFLAGS += -pthread
 ifneq ($(SANITIZE),)
 override CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -48,7 +50,7 @@ FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 LIBLEDGER  := $(BUILD)/libledger.a
 
 .PHONY: demo all check unit-tests unit-tests-sanitized fuzz-corpus integration-tests \
-        bench fuzz install deps clean help
+        include-cycles bench fuzz install deps clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -57,6 +59,20 @@ all: $(BUILD)/ledgerd $(BUILD)/ledgerctl $(LIBLEDGER)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Only the sources that name LEDGERD_VERSION are given it, and they depend
+# on $(BUILD)/version, which is rewritten only when the version changes: a
+# new version compiles those few files again, and nothing else.
+VERSION_SRC := $(shell grep -rl --include='*.c' LEDGERD_VERSION core ctl daemon)
+VERSION_OBJ := $(VERSION_SRC:%.c=$(BUILD)/%.o) $(VERSION_SRC:%.c=$(BUILD)/fuzz/%.o)
+$(VERSION_OBJ): $(BUILD)/version
+$(VERSION_OBJ): override CFLAGS += -DLEDGERD_VERSION='"$(LEDGERD_VERSION)"'
+$(VERSION_OBJ): FUZZ_FLAGS += -DLEDGERD_VERSION='"$(LEDGERD_VERSION)"'
+
+$(BUILD)/version: FORCE
+	@mkdir -p $(@D)
+	@echo '$(LEDGERD_VERSION)' | cmp -s - $@ || echo '$(LEDGERD_VERSION)' > $@
+FORCE:
 
 $(LIBLEDGER): $(CORE_OBJ)
 	$(AR) rcs $@ $^
@@ -85,7 +101,13 @@ $(DAEMON_TESTS): LDLIBS = $(LIBDAEMON) $(LIBLEDGER) $(PKG_LIBS) -lm
 
 # ---- tests -----------------------------------------------------------------
 
-check: all unit-tests unit-tests-sanitized fuzz-corpus integration-tests
+check: all include-cycles unit-tests unit-tests-sanitized fuzz-corpus integration-tests
+
+# No module (folder) may include, through others, a header of one that
+# includes its own. daemon/ joins the list once its cycles are broken.
+INCLUDE_CYCLES_DIRS ?= core ctl
+include-cycles:
+	$(PYTHON) tests/check-include-cycles $(INCLUDES) $(INCLUDE_CYCLES_DIRS)
 
 # Leaks inside libraries are suppressed by name in tests/lsan.supp, with why.
 export LSAN_OPTIONS = suppressions=$(abspath tests/lsan.supp):print_suppressions=0
@@ -174,7 +196,7 @@ install: all
 # The Debian packages that building, testing and benchmarking need.
 DEB_BUILD := make gcc libc6-dev pkg-config libconfig-dev libical-dev libsystemd-dev \
              libsqlite3-dev libjson-c-dev libmicrohttpd-dev zlib1g-dev \
-             libcurl4-openssl-dev
+             libcurl4-openssl-dev libssl-dev
 DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-icalendar \
              python3-vobject calcurse systemd dbus-daemon util-linux man-db \
              curl python3-dbus wrk nginx-light python3-aiosmtpd openssl
@@ -193,6 +215,7 @@ help:
 	@echo "make demo        build, then --check, a plan and a feed of the shipped ledger"
 	@echo "make [all]       build build/ledgerd, build/ledgerctl, build/libledger.a"
 	@echo "make check       unit tests (plain and ASan+UBSan), fuzz corpora, integration tests"
+	@echo "make include-cycles   no include cycle among the modules of core and ctl"
 	@echo "make bench       benchmarks, each beside its peer"
 	@echo "make fuzz FUZZ=when SECONDS=60   fuzz one parser"
 	@echo "make install PREFIX=/usr DESTDIR=/tmp/root"

@@ -6,12 +6,14 @@
 
 #include "bus-client.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/lasterror.h"
 #include "busapi/busapi.h"
 #include "timefmt.h"
 
@@ -19,17 +21,14 @@ const char *ctl_timezone(const struct ctl_bus_options *o) {
         return o->timezone ? o->timezone : CTL_TIMEZONE;
 }
 
-/* "unix:path=…", with the characters a D-Bus address reserves escaped. */
+/* "unix:path=…", the path percent-encoded by libcurl: D-Bus addresses
+ * reserve ',', ';', '=' and '%', and any byte may be escaped. */
 static char *unix_address(const char *path) {
-        static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                   "0123456789-_/.\\*";
-        char *a = malloc(strlen("unix:path=") + 3 * strlen(path) + 1), *p;
+        char *escaped = curl_easy_escape(NULL, path, 0), *a = NULL;
 
-        if (!a)
-                return NULL;
-        p = stpcpy(a, "unix:path=");
-        for (const unsigned char *s = (const unsigned char *) path; *s; s++)
-                p += strchr(safe, *s) ? sprintf(p, "%c", *s) : sprintf(p, "%%%02x", *s);
+        if (escaped && asprintf(&a, "unix:path=%s", escaped) < 0)
+                a = NULL;
+        curl_free(escaped);
         return a;
 }
 
@@ -51,21 +50,6 @@ static int open_address(const char *address, bool client, sd_bus **out) {
         return 0;
 }
 
-static int fail(struct ctl_bus *b, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct ctl_bus *b, int r, const char *fmt, ...) {
-        char *s = NULL;
-        va_list ap;
-
-        /* Formatted first: the arguments may be the old message itself. */
-        va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
-        va_end(ap);
-        free(b->failure);
-        b->failure = s;
-        return r;
-}
-
 /* --address: ledgerd's private socket answers a property peer to peer; a
  * bus daemon's driver (a message without destination is for it) has no such
  * object: then the address is a bus, to join with Hello. */
@@ -85,7 +69,7 @@ static int connect_given(struct ctl_bus *b, const char *given) {
         if (r >= 0 && asprintf(&b->where, "%s", given) < 0)
                 r = -ENOMEM;
         free(address);
-        return r < 0 ? fail(b, r, "%s: %s", given, strerror(-r)) : 0;
+        return r < 0 ? last_error_set(&b->failure, r, "%s: %s", given, strerror(-r)) : 0;
 }
 
 static int connect_private(struct ctl_bus *b, const char *runtime_dir) {
@@ -101,7 +85,8 @@ static int connect_private(struct ctl_bus *b, const char *runtime_dir) {
                 if (asprintf(&b->where, "the private socket %s", path) < 0)
                         r = -ENOMEM;
         } else
-                fail(b, r, "the private socket %s: %s", path ? path : runtime_dir, strerror(-r));
+                last_error_set(&b->failure, r, "the private socket %s: %s",
+                               path ? path : runtime_dir, strerror(-r));
         free(address);
         free(path);
         return r;
@@ -112,7 +97,7 @@ static int connect_bus(struct ctl_bus *b, bool user) {
         int r = user ? sd_bus_open_user(&b->bus) : sd_bus_open_system(&b->bus);
 
         if (r < 0)
-                return fail(b, r, "%s: %s", name, strerror(-r));
+                return last_error_set(&b->failure, r, "%s: %s", name, strerror(-r));
         b->where = strdup(name);
         return b->where ? 0 : -ENOMEM;
 }
@@ -133,7 +118,7 @@ int ctl_bus_connect(const struct ctl_bus_options *o, struct ctl_bus *b) {
         b->failure = NULL;
         r = connect_bus(b, false);
         if (r < 0)
-                fail(b, r, "%s; %s", b->skipped, b->failure);
+                last_error_set(&b->failure, r, "%s; %s", b->skipped, b->failure);
         return r;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "basic/greedy.h"
 #include "basic/text.h"
 
 #define GAP 2 /* spaces between columns */
@@ -17,26 +18,19 @@ void columns_init(struct columns *t, size_t n_cols, const char *const *headers) 
                 t->headers[i] = headers[i];
 }
 
-static int grow(struct columns *t) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        char **cells = realloc(t->cells, cap * t->n_cols * sizeof *cells);
-        const char **colours;
+/* Room for need cells in both arrays; allocated counts what both have. */
+static int grow(struct columns *t, size_t need) {
+        size_t colours = t->allocated;
 
-        if (!cells)
+        if (GREEDY_REALLOC(t->colours, colours, need) < 0)
                 return -ENOMEM;
-        t->cells = cells;
-        colours = realloc(t->colours, cap * t->n_cols * sizeof *colours);
-        if (!colours)
-                return -ENOMEM;
-        t->colours = colours;
-        t->cap = cap;
-        return 0;
+        return GREEDY_REALLOC(t->cells, t->allocated, need);
 }
 
 int columns_add(struct columns *t, const char *const *cells) {
         size_t base = t->n_rows * t->n_cols;
 
-        if (t->n_rows == t->cap && grow(t) < 0)
+        if (grow(t, base + t->n_cols) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < t->n_cols; i++) {
                 t->cells[base + i] = strdup(cells[i] ? cells[i] : "");

@@ -25,7 +25,8 @@ struct columns {
         const char *headers[COLUMNS_MAX]; /* NULL: no header line */
         char **cells;                     /* n_rows × n_cols, owned */
         const char **colours;             /* one per cell, static strings */
-        size_t n_rows, cap;
+        size_t n_rows;
+        size_t allocated; /* cells room in both arrays */
 };
 
 /* headers: n_cols names, or NULL for a table without a header line. */

@@ -84,10 +84,6 @@ struct verb {
         const char *help;
 };
 
-/* The whole file at path, at most max bytes: 0, or -errno (-EFBIG past max).
- * *data is NUL-terminated; free it. */
-int ctl_read_file(const char *path, size_t max, char **data, size_t *size);
-
 int verb_deadline(int argc, char **argv, const struct ctl_options *o);
 int verb_status(int argc, char **argv, const struct ctl_options *o);
 int verb_list(int argc, char **argv, const struct ctl_options *o);

@@ -9,10 +9,6 @@
 #include "conf/confread.h"
 #include "ledgerctl.h"
 
-#ifndef LEDGERD_VERSION
-#define LEDGERD_VERSION "0.1"
-#endif
-
 static const struct verb verbs[] = {
         { "status", 0, 0, verb_status, "          what is done, overdue, due soon; the daemon's state" },
         { "list", 0, 0, verb_list, "          milestones (--owner, --ledger, --overdue, --due-within …)" },

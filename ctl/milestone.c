@@ -6,14 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/greedy.h"
+#include "basic/strv.h"
 #include "busapi/busapi.h"
 #include "timefmt.h"
-
-static void strv_free(char **v) {
-        for (size_t i = 0; v && v[i]; i++)
-                free(v[i]);
-        free(v);
-}
 
 int ctl_milestone_read(sd_bus_message *m, struct ctl_milestone *ms) {
         int r = sd_bus_message_enter_container(m, 'r', "sssssssasxss");
@@ -38,15 +34,8 @@ int ctl_milestone_read(sd_bus_message *m, struct ctl_milestone *ms) {
 }
 
 static int push(struct ctl_milestones *list, const struct ctl_milestone *ms) {
-        if (list->n == list->cap) {
-                size_t cap = list->cap ? list->cap * 2 : 64;
-                struct ctl_milestone *v = realloc(list->v, cap * sizeof *v);
-
-                if (!v)
-                        return -ENOMEM;
-                list->v = v;
-                list->cap = cap;
-        }
+        if (GREEDY_REALLOC(list->v, list->allocated, list->n + 1) < 0)
+                return -ENOMEM;
         list->v[list->n++] = *ms;
         return 0;
 }
@@ -160,21 +149,6 @@ void ctl_milestone_name(const struct ctl_milestone *ms, bool qualify, char *buf,
         snprintf(buf, size, "%s%s%s", qualify ? ms->ledger : "", qualify ? "/" : "", ms->id);
 }
 
-char *ctl_strv_join(char *const *v, const char *sep) {
-        size_t len = 1;
-        char *s, *p;
-
-        for (size_t i = 0; v && v[i]; i++)
-                len += strlen(v[i]) + strlen(sep);
-        s = p = malloc(len);
-        if (!s)
-                return NULL;
-        *p = '\0';
-        for (size_t i = 0; v && v[i]; i++)
-                p = stpcpy(stpcpy(p, i ? sep : ""), v[i]);
-        return s;
-}
-
 const char *ctl_status_colour(const char *status) {
         if (strcmp(status, BUS_STATUS_OVERDUE) == 0 || strcmp(status, BUS_STATUS_UNKNOWN) == 0)
                 return COLUMNS_RED;
@@ -188,7 +162,7 @@ const char *ctl_status_colour(const char *status) {
 }
 
 static int table_row(struct columns *t, const struct ctl_milestone *ms, bool qualify) {
-        char name[256], *owners = ctl_strv_join(ms->owners, "、"), *item = NULL;
+        char name[256], *owners = strv_join(ms->owners, "、"), *item = NULL;
         int r;
 
         ctl_milestone_name(ms, qualify, name, sizeof name);
@@ -227,7 +201,7 @@ json_object *ctl_json_time(const char *tz, uint64_t usec) {
         return json_object_new_string(buf);
 }
 
-static json_object *json_strv(char *const *v) {
+json_object *ctl_json_strv(char *const *v) {
         json_object *a = json_object_new_array();
 
         for (size_t i = 0; v && v[i]; i++)
@@ -245,7 +219,7 @@ json_object *ctl_milestone_json(const struct ctl_milestone *ms, const char *tz) 
         json_object_object_add(o, "item", json_object_new_string(ms->item));
         json_object_object_add(o, "due", *ms->due ? json_object_new_string(ms->due) : NULL);
         json_object_object_add(o, "status", json_object_new_string(ms->status));
-        json_object_object_add(o, "owners", json_strv(ms->owners));
+        json_object_object_add(o, "owners", ctl_json_strv(ms->owners));
         json_object_object_add(o, "done_at", ctl_json_time(tz, (uint64_t) ms->done_at));
         json_object_object_add(o, "done_by", ms->done_at ? json_object_new_string(ms->done_by) : NULL);
         json_object_object_add(o, "note", json_object_new_string(ms->note));

@@ -24,7 +24,7 @@ struct ctl_milestone {
 
 struct ctl_milestones {
         struct ctl_milestone *v;
-        size_t n, cap;
+        size_t n, allocated;
         sd_bus_message *replies[CTL_REPLIES_MAX]; /* kept while v points into them */
         size_t n_replies;
 };
@@ -47,8 +47,6 @@ bool ctl_milestones_several_ledgers(const struct ctl_milestones *list);
 
 /* "15.2" or "yuli-2025/15.2" into buf. */
 void ctl_milestone_name(const struct ctl_milestone *ms, bool qualify, char *buf, size_t size);
-/* Owners joined with "、" as the ledger writes them; free it. */
-char *ctl_strv_join(char *const *v, const char *sep);
 /* The colour of a status name (COLUMNS_*), "" for none. */
 const char *ctl_status_colour(const char *status);
 /* The table of list and status: ID, DUE, STATUS, OWNERS, ITEM. */
@@ -56,5 +54,7 @@ int ctl_milestones_table(const struct ctl_milestones *list, bool qualify, FILE *
 
 json_object *ctl_milestone_json(const struct ctl_milestone *ms, const char *tz);
 json_object *ctl_json_time(const char *tz, uint64_t usec); /* null for 0 */
+/* An array of the strings up to v's NULL; v may be NULL (then []). */
+json_object *ctl_json_strv(char *const *v);
 /* Pretty, UTF-8 as it is, one value; drops the reference. */
 void ctl_json_print(json_object *o);

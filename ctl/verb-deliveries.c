@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "basic/strv.h"
 #include "bus-client.h"
 #include "busapi/busapi.h"
 #include "columns.h"
@@ -213,21 +214,15 @@ static int print_test(sd_bus_message *reply, bool json, int *delivered) {
         if (r < 0)
                 return r;
         if (json) {
-                json_object *o = json_object_new_object(), *a = json_object_new_array();
+                json_object *o = json_object_new_object();
 
-                for (size_t i = 0; lines[i]; i++)
-                        json_object_array_add(a, json_object_new_string(lines[i]));
                 json_object_object_add(o, "delivered", json_object_new_boolean(*delivered));
-                json_object_object_add(o, "targets", a);
-                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
-                json_object_put(o);
+                json_object_object_add(o, "targets", ctl_json_strv(lines));
+                ctl_json_print(o);
         } else
                 for (size_t i = 0; lines[i]; i++)
                         puts(lines[i]);
-        for (size_t i = 0; lines[i]; i++)
-                free(lines[i]);
-        free(lines);
+        strv_free(lines);
         return 0;
 }
 

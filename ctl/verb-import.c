@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/readfile.h"
 #include "import/import.h"
-#include "ledgerctl.h"
 #include "import/table.h"
+#include "ledgerctl.h"
 
 static int read_error(const char *file, int r) {
         if (r == -EILSEQ)
@@ -28,7 +29,7 @@ static int read_error(const char *file, int r) {
 static int load(const char *file, struct table *t, struct diagnostics *d) {
         char *data = NULL;
         size_t size = 0;
-        int r = ctl_read_file(file, TABLE_SIZE_MAX, &data, &size);
+        int r = readfile(file, TABLE_SIZE_MAX, &data, &size);
 
         if (r == 0 && size == 0)
                 fprintf(stderr, "ledgerctl import: %s: empty file: not a ledger table\n", file);

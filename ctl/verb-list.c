@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "basic/strv.h"
 #include "bus-client.h"
 #include "busapi/busapi.h"
 #include "columns.h"
@@ -149,7 +150,7 @@ static int print_history(sd_bus_message *m, const char *tz, json_object *json) {
 }
 
 static void print_show(const struct ctl_milestone *ms, const struct details *d, const char *tz) {
-        char *owners = ctl_strv_join(ms->owners, "、"), *ledger = NULL, *due_text = NULL;
+        char *owners = strv_join(ms->owners, "、"), *ledger = NULL, *due_text = NULL;
         day_t due;
 
         printf("%s%s%s — %s\n", ms->id, *ms->label ? " · " : "", ms->label, ms->item);
@@ -181,13 +182,14 @@ static json_object *details_json(const struct details *d) {
         return o;
 }
 
-static int show_reply(sd_bus_message *reply, const struct ctl_options *o) {
+static int show_reply(sd_bus_message *reply, const char *id, const struct ctl_options *o) {
         const char *tz = ctl_timezone(&o->bus);
         struct ctl_milestone ms = {};
         struct details d = {};
         json_object *json = NULL, *history = NULL;
         int r = ctl_milestone_read(reply, &ms);
 
+        (void) id; /* the reply names it */
         if (r >= 0)
                 r = read_details(reply, &d);
         if (r >= 0 && o->json)
@@ -204,21 +206,22 @@ static int show_reply(sd_bus_message *reply, const struct ctl_options *o) {
                 ctl_json_print(json);
         }
         json_object_put(history);
-        for (size_t i = 0; ms.owners && ms.owners[i]; i++)
-                free(ms.owners[i]);
-        free(ms.owners);
+        strv_free(ms.owners);
         return r;
 }
 
-int verb_show(int argc, char **argv, const struct ctl_options *o) {
+/* Asks ledgerd's method member about the milestone id and shows the answer
+ * with show (0 or -errno): show and why. */
+static int ask_about(const struct ctl_options *o, const char *member, const char *id,
+                     int (*show)(sd_bus_message *reply, const char *id,
+                                 const struct ctl_options *o)) {
         sd_bus_message *reply = NULL;
         struct ctl_bus b;
         int r = ctl_bus_open(&o->bus, &b);
 
-        (void) argc;
         if (r == CTL_EXIT_OK)
-                r = ctl_bus_method(&b, "Describe", &reply, "s", argv[1]);
-        if (r == CTL_EXIT_OK && show_reply(reply, o) < 0) {
+                r = ctl_bus_method(&b, member, &reply, "s", id);
+        if (r == CTL_EXIT_OK && show(reply, id, o) < 0) {
                 fprintf(stderr, "ledgerctl: ledgerd sent an answer I cannot read\n");
                 r = CTL_EXIT_FAILURE;
         }
@@ -227,9 +230,15 @@ int verb_show(int argc, char **argv, const struct ctl_options *o) {
         return r;
 }
 
+int verb_show(int argc, char **argv, const struct ctl_options *o) {
+        (void) argc;
+        return ask_about(o, "Describe", argv[1], show_reply);
+}
+
 /* ---- why -------------------------------------------------------------------- */
 
-static int why_reply(sd_bus_message *reply, const char *id, bool json) {
+static int why_reply(sd_bus_message *reply, const char *id, const struct ctl_options *options) {
+        bool json = options->json;
         json_object *o = NULL, *lines = json ? json_object_new_array() : NULL;
         const char *line;
         int r = sd_bus_message_enter_container(reply, 'a', "s");
@@ -251,20 +260,8 @@ static int why_reply(sd_bus_message *reply, const char *id, bool json) {
 }
 
 int verb_why(int argc, char **argv, const struct ctl_options *o) {
-        sd_bus_message *reply = NULL;
-        struct ctl_bus b;
-        int r = ctl_bus_open(&o->bus, &b);
-
         (void) argc;
-        if (r == CTL_EXIT_OK)
-                r = ctl_bus_method(&b, "Why", &reply, "s", argv[1]);
-        if (r == CTL_EXIT_OK && why_reply(reply, argv[1], o->json) < 0) {
-                fprintf(stderr, "ledgerctl: ledgerd sent an answer I cannot read\n");
-                r = CTL_EXIT_FAILURE;
-        }
-        sd_bus_message_unref(reply);
-        ctl_bus_close(&b);
-        return r;
+        return ask_about(o, "Why", argv[1], why_reply);
 }
 
 /* ---- preview ---------------------------------------------------------------- */
@@ -313,21 +310,19 @@ static int read_reminder(sd_bus_message *m, struct reminder *rm) {
 }
 
 static json_object *reminder_json(const struct reminder *rm, const char *tz) {
-        json_object *o = json_object_new_object(), *owners = json_object_new_array();
+        json_object *o = json_object_new_object();
 
-        for (size_t i = 0; rm->owners && rm->owners[i]; i++)
-                json_object_array_add(owners, json_object_new_string(rm->owners[i]));
         json_object_object_add(o, "at", ctl_json_time(tz, rm->at));
         json_object_object_add(o, "kind", json_object_new_string(rm->kind));
         json_object_object_add(o, "offset", json_object_new_string(rm->offset));
         json_object_object_add(o, "ledger", json_object_new_string(rm->ledger));
         json_object_object_add(o, "milestone", json_object_new_string(rm->milestone));
-        json_object_object_add(o, "owners", owners);
+        json_object_object_add(o, "owners", ctl_json_strv(rm->owners));
         return o;
 }
 
 static int reminder_row(struct columns *t, const struct reminder *rm, const char *tz) {
-        char at[TIMEFMT_LEN], *owners = ctl_strv_join(rm->owners, "、");
+        char at[TIMEFMT_LEN], *owners = strv_join(rm->owners, "、");
         int r;
 
         if (!owners)
@@ -354,9 +349,7 @@ static int preview_reply(sd_bus_message *reply, const struct ctl_options *o) {
                         json_object_array_add(a, reminder_json(&rm, tz));
                 else
                         r = reminder_row(&t, &rm, tz);
-                for (size_t i = 0; rm.owners && rm.owners[i]; i++)
-                        free(rm.owners[i]);
-                free(rm.owners);
+                strv_free(rm.owners);
                 rm.owners = NULL;
         }
         if (r >= 0 && a)

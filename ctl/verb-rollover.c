@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledgerctl.h"
+#include "basic/readfile.h"
 #include "import/rollover.h"
+#include "ledgerctl.h"
 
 #define LEDGER_FILE_MAX ((size_t) 64 << 20)
 
@@ -26,7 +27,7 @@ int verb_rollover(int argc, char **argv, const struct ctl_options *o) {
                         "the ledger for\n");
                 return CTL_EXIT_USAGE;
         }
-        r = ctl_read_file(argv[1], LEDGER_FILE_MAX, &text, &size);
+        r = readfile(argv[1], LEDGER_FILE_MAX, &text, &size);
         if (r < 0) {
                 fprintf(stderr, "ledgerctl rollover: %s: %s\n", argv[1], strerror(-r));
                 return CTL_EXIT_FAILURE;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "basic/strv.h"
 #include "bus-client.h"
 #include "busapi/busapi.h"
 #include "columns.h"
@@ -213,14 +214,6 @@ static json_object *reload_json(const struct props *p, const char *tz) {
         return o;
 }
 
-static json_object *strv_json(char **v) {
-        json_object *a = json_object_new_array();
-
-        for (size_t i = 0; v && v[i]; i++)
-                json_object_array_add(a, json_object_new_string(v[i]));
-        return a;
-}
-
 static void print_json(const struct props *p, const struct ctl_bus *b,
                        const struct ctl_milestones *next, const char *tz) {
         json_object *o = json_object_new_object(), *a = json_object_new_array();
@@ -239,7 +232,7 @@ static void print_json(const struct props *p, const struct ctl_bus *b,
         json_object_object_add(o, "orphaned_marks", json_object_new_int64(p->orphans));
         json_object_object_add(o, "pending_deliveries", json_object_new_int64(p->pending));
         json_object_object_add(o, "failed_deliveries", json_object_new_int64(p->failed));
-        json_object_object_add(o, "feed_urls", strv_json(p->feed_urls));
+        json_object_object_add(o, "feed_urls", ctl_json_strv(p->feed_urls));
         ctl_json_print(o);
 }
 
@@ -304,9 +297,7 @@ static int status(struct ctl_bus *b, const struct ctl_options *o) {
                         print_text(&p, b, &next, ctl_timezone(&o->bus));
         }
         ctl_milestones_free(&next);
-        for (size_t i = 0; p.feed_urls && p.feed_urls[i]; i++)
-                free(p.feed_urls[i]);
-        free(p.feed_urls);
+        strv_free(p.feed_urls);
         sd_bus_message_unref(reply);
         sd_bus_error_free(&e);
         return r;

@@ -2,29 +2,27 @@
 #include "basic/base64.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
-static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char alphabet[64] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* libcrypto counts in int: longer input goes in pieces of whole groups. */
+#define PIECE ((size_t) INT_MAX / 4 * 3)
 
 size_t base64_encode(const void *data, size_t size, char *out) {
-        const uint8_t *p = data;
+        const unsigned char *p = data;
         size_t o = 0;
 
-        for (size_t i = 0; i < size; i += 3) {
-                uint32_t v = (uint32_t) p[i] << 16;
-                size_t left = size - i;
+        out[0] = '\0';
+        for (size_t i = 0; i < size; i += PIECE) {
+                size_t n = size - i < PIECE ? size - i : PIECE;
 
-                if (left > 1)
-                        v |= (uint32_t) p[i + 1] << 8;
-                if (left > 2)
-                        v |= p[i + 2];
-                out[o++] = alphabet[v >> 18 & 63];
-                out[o++] = alphabet[v >> 12 & 63];
-                out[o++] = left > 1 ? alphabet[v >> 6 & 63] : '=';
-                out[o++] = left > 2 ? alphabet[v & 63] : '=';
+                o += (size_t) EVP_EncodeBlock((unsigned char *) out + o, p + i, (int) n);
         }
-        out[o] = '\0';
         return o;
 }
 
@@ -39,60 +37,62 @@ char *base64_encode_alloc(const void *data, size_t size) {
         return s;
 }
 
-/* The value of one character, or -1 for anything outside the alphabet. */
+/* The value of one character, or -1 for anything outside the alphabet
+ * (a NUL too: memchr, not strchr). */
 static int value(char c) {
-        if (c >= 'A' && c <= 'Z')
-                return c - 'A';
-        if (c >= 'a' && c <= 'z')
-                return c - 'a' + 26;
-        if (c >= '0' && c <= '9')
-                return c - '0' + 52;
-        if (c == '+')
-                return 62;
-        if (c == '/')
-                return 63;
-        return -1;
+        const char *p = memchr(alphabet, c, sizeof alphabet);
+
+        return p ? (int) (p - alphabet) : -1;
 }
 
-/* One group of four characters, the last of which may carry padding: the
- * number of bytes it holds (1…3), or -EINVAL. */
-static int decode_quad(const char q[4], bool last, uint8_t bytes[3]) {
-        int v[4], n = 3;
-        uint32_t bits;
+/* How many '=' end s (len a multiple of four, not 0): 0, 1 or 2, or -1 when
+ * s is not strict base64. EVP_DecodeBlock() is looser on purpose (it skips
+ * blanks at either end, reads padding as zero bytes without saying how
+ * many, and ignores the bits no byte uses), but the input here comes from
+ * outside (a secret file): every byte string must have exactly one
+ * accepted encoding. */
+static int strict_padding(const char *s, size_t len) {
+        int pad = s[len - 1] == '=' ? (s[len - 2] == '=' ? 2 : 1) : 0;
+        int last;
 
-        if (last && q[3] == '=')
-                n = q[2] == '=' ? 1 : 2;
-        for (int i = 0; i < 4; i++) {
-                v[i] = i <= n ? value(q[i]) : 0;
-                if (v[i] < 0)
-                        return -EINVAL;
+        for (size_t i = 0; i < len - (size_t) pad; i++)
+                if (value(s[i]) < 0)
+                        return -1;
+        last = value(s[len - 1 - (size_t) pad]);
+        /* The unused low bits of the last character must be zero. */
+        if ((pad == 1 && (last & 0x3)) || (pad == 2 && (last & 0xf)))
+                return -1;
+        return pad;
+}
+
+/* Whole groups of four characters into bytes; n a multiple of four. */
+static void decode_groups(const char *s, size_t n, uint8_t *out) {
+        for (size_t i = 0; i < n; i += PIECE / 3 * 4) {
+                size_t k = n - i < PIECE / 3 * 4 ? n - i : PIECE / 3 * 4;
+
+                EVP_DecodeBlock(out + i / 4 * 3, (const unsigned char *) s + i, (int) k);
         }
-        bits = (uint32_t) v[0] << 18 | (uint32_t) v[1] << 12 | (uint32_t) v[2] << 6 |
-               (uint32_t) v[3];
-        /* Bits that no byte uses must be zero: one encoding per value. */
-        if ((n == 1 && (bits & 0xffff)) || (n == 2 && (bits & 0xff)))
-                return -EINVAL;
-        bytes[0] = (uint8_t) (bits >> 16);
-        bytes[1] = (uint8_t) (bits >> 8);
-        bytes[2] = (uint8_t) bits;
-        return n;
 }
 
 ssize_t base64_decode(const char *s, size_t len, uint8_t *out, size_t out_size) {
-        size_t o = 0;
+        uint8_t last[3];
+        size_t bytes;
+        int pad;
 
         if (len % 4 != 0)
                 return -EINVAL;
-        for (size_t i = 0; i < len; i += 4) {
-                uint8_t bytes[3];
-                int n = decode_quad(s + i, i + 4 == len, bytes);
-
-                if (n < 0)
-                        return n;
-                if ((size_t) n > out_size - o)
-                        return -ENOBUFS;
-                for (int k = 0; k < n; k++)
-                        out[o++] = bytes[k];
-        }
-        return (ssize_t) o;
+        if (len == 0)
+                return 0;
+        pad = strict_padding(s, len);
+        if (pad < 0)
+                return -EINVAL;
+        bytes = len / 4 * 3 - (size_t) pad;
+        if (bytes > out_size)
+                return -ENOBUFS;
+        /* The last group apart: with padding it holds fewer than three bytes,
+         * and out may have room for just those. */
+        decode_groups(s, len - 4, out);
+        decode_groups(s + len - 4, 4, last);
+        memcpy(out + (len - 4) / 4 * 3, last, 3 - (size_t) pad);
+        return (ssize_t) bytes;
 }

@@ -1,49 +1,61 @@
 /* SPDX-License-Identifier: MIT */
 #include "basic/hmac.h"
 
+#include <errno.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <string.h>
 
-#define BLOCK 64
+static void hmac_sha256_drop(struct hmac_sha256 *h) {
+        EVP_MAC_CTX_free(h->ctx);
+        h->ctx = NULL;
+}
 
-void hmac_sha256_init(struct hmac_sha256 *h, const void *key, size_t key_size) {
-        uint8_t k[BLOCK] = { 0 }, inner_key[BLOCK];
+int hmac_sha256_init(struct hmac_sha256 *h, const void *key, size_t key_size) {
+        /* libcrypto reads a NULL key as "keep the previous one": the empty
+         * key needs a pointer all the same. */
+        static const uint8_t empty[1];
+        OSSL_PARAM params[] = {
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *) "SHA256", 0),
+                OSSL_PARAM_construct_end(),
+        };
+        EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 
-        if (key_size > BLOCK)
-                sha256(key, key_size, k);
-        else if (key_size > 0)
-                memcpy(k, key, key_size);
-        for (size_t i = 0; i < BLOCK; i++) {
-                inner_key[i] = k[i] ^ 0x36;
-                h->outer_key[i] = k[i] ^ 0x5c;
-        }
-        sha256_init(&h->inner);
-        sha256_update(&h->inner, inner_key, BLOCK);
-        explicit_bzero(k, sizeof k);
-        explicit_bzero(inner_key, sizeof inner_key);
+        h->ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+        EVP_MAC_free(mac); /* the context keeps its own reference */
+        if (h->ctx && EVP_MAC_init(h->ctx, key_size ? key : empty, key_size, params) == 1)
+                return 0;
+        hmac_sha256_drop(h);
+        return -ENOMEM;
 }
 
 void hmac_sha256_update(struct hmac_sha256 *h, const void *data, size_t size) {
-        sha256_update(&h->inner, data, size);
+        /* A failure is kept for hmac_sha256_final() to report. */
+        if (h->ctx && EVP_MAC_update(h->ctx, data, size) != 1)
+                hmac_sha256_drop(h);
 }
 
-void hmac_sha256_final(struct hmac_sha256 *h, uint8_t mac[HMAC_SHA256_SIZE]) {
-        uint8_t inner[SHA256_DIGEST_SIZE];
-        struct sha256 outer;
+int hmac_sha256_final(struct hmac_sha256 *h, uint8_t mac[HMAC_SHA256_SIZE]) {
+        size_t n = 0;
+        int r = h->ctx && EVP_MAC_final(h->ctx, mac, &n, HMAC_SHA256_SIZE) == 1 &&
+                                n == HMAC_SHA256_SIZE
+                        ? 0
+                        : -ENOMEM;
 
-        sha256_final(&h->inner, inner);
-        sha256_init(&outer);
-        sha256_update(&outer, h->outer_key, BLOCK);
-        sha256_update(&outer, inner, sizeof inner);
-        sha256_final(&outer, mac);
-        explicit_bzero(h, sizeof *h);
-        explicit_bzero(&outer, sizeof outer);
+        if (r < 0)
+                memset(mac, 0, HMAC_SHA256_SIZE);
+        hmac_sha256_drop(h);
+        return r;
 }
 
-void hmac_sha256(const void *key, size_t key_size, const void *data, size_t size,
-                 uint8_t mac[HMAC_SHA256_SIZE]) {
+int hmac_sha256(const void *key, size_t key_size, const void *data, size_t size,
+                uint8_t mac[HMAC_SHA256_SIZE]) {
         struct hmac_sha256 h;
 
-        hmac_sha256_init(&h, key, key_size);
+        if (hmac_sha256_init(&h, key, key_size) < 0) {
+                memset(mac, 0, HMAC_SHA256_SIZE);
+                return -ENOMEM;
+        }
         hmac_sha256_update(&h, data, size);
-        hmac_sha256_final(&h, mac);
+        return hmac_sha256_final(&h, mac);
 }

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* HMAC-SHA256 (RFC 2104, FIPS 198-1) on top of sha256.h: the signature of
- * webhook requests (Standard Webhooks, DingTalk, Feishu). Incremental, so a
- * signed message made of several parts ("id.timestamp.body") need not be
- * copied into one buffer first. */
+/* HMAC-SHA256 (RFC 2104, FIPS 198-1) through OpenSSL's libcrypto (EVP_MAC):
+ * the signature of webhook requests (Standard Webhooks, DingTalk, Feishu).
+ * Incremental, so a signed message made of several parts
+ * ("id.timestamp.body") need not be copied into one buffer first.
+ *
+ * Only allocation can fail; the key material libcrypto holds is wiped when
+ * its context is freed. */
 
+#include <openssl/types.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,15 +18,16 @@
 #define HMAC_SHA256_SIZE SHA256_DIGEST_SIZE
 
 struct hmac_sha256 {
-        struct sha256 inner;
-        uint8_t outer_key[64]; /* the key XOR opad, kept for the final step */
+        EVP_MAC_CTX *ctx; /* NULL once anything failed */
 };
 
-/* Any key length: a key longer than a block is hashed first. */
-void hmac_sha256_init(struct hmac_sha256 *h, const void *key, size_t key_size);
+/* Any key length, the empty key too: 0, or -ENOMEM (then
+ * hmac_sha256_update() does nothing and hmac_sha256_final() fails). */
+int hmac_sha256_init(struct hmac_sha256 *h, const void *key, size_t key_size);
 void hmac_sha256_update(struct hmac_sha256 *h, const void *data, size_t size);
-/* Also wipes the key material in h. */
-void hmac_sha256_final(struct hmac_sha256 *h, uint8_t mac[HMAC_SHA256_SIZE]);
-/* The whole computation at once. */
-void hmac_sha256(const void *key, size_t key_size, const void *data, size_t size,
-                 uint8_t mac[HMAC_SHA256_SIZE]);
+/* Writes the MAC and frees h's state with its key material: 0, or -ENOMEM
+ * when anything since hmac_sha256_init() failed (mac is then zeroed). */
+int hmac_sha256_final(struct hmac_sha256 *h, uint8_t mac[HMAC_SHA256_SIZE]);
+/* The whole computation at once: 0 or -ENOMEM. */
+int hmac_sha256(const void *key, size_t key_size, const void *data, size_t size,
+                uint8_t mac[HMAC_SHA256_SIZE]);

@@ -36,6 +36,35 @@ size_t text_utf8_decode(const char *str, size_t n, unsigned *cp) {
         return len;
 }
 
+bool text_utf8_valid(const char *s, size_t n) {
+        for (size_t i = 0; i < n;) {
+                unsigned cp;
+                /* ASCII without the call: most of a table's bytes. */
+                size_t k = (unsigned char) s[i] < 0x80 ? 1 : text_utf8_decode(s + i, n - i, &cp);
+
+                if (k == 0)
+                        return false;
+                i += k;
+        }
+        return true;
+}
+
+size_t text_utf8_prefix(const char *s, size_t n, size_t max) {
+        size_t i = 0;
+
+        while (i < n) {
+                unsigned cp;
+                size_t len = text_utf8_decode(s + i, n - i, &cp);
+
+                if (len == 0)
+                        len = 1;
+                if (len > max - i)
+                        break;
+                i += len;
+        }
+        return i;
+}
+
 /* The East Asian Wide and Fullwidth blocks that office text uses. */
 int text_cp_width(unsigned cp) {
         if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x300 && cp <= 0x36f) ||

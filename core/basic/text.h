@@ -4,12 +4,24 @@
 /* Text in terminal columns: Chinese characters take two, so tables line up
  * only when padding counts display width, not bytes or code points. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
 /* Decodes one UTF-8 character at s (n bytes available); returns its length
  * and stores the code point, or returns 0 for an invalid or cut sequence. */
 size_t text_utf8_decode(const char *s, size_t n, unsigned *cp);
+/* Whether c continues a UTF-8 sequence (10xxxxxx), so that no character
+ * starts there: where text may not be cut. Inline: folding asks per octet. */
+static inline bool text_utf8_continuation(char c) {
+        return ((unsigned char) c & 0xc0) == 0x80;
+}
+/* Whether the n bytes at s are valid UTF-8 (NUL bytes are, as U+0000). */
+bool text_utf8_valid(const char *s, size_t n);
+/* The longest start of s (n bytes) of at most max bytes that ends between
+ * two characters, for cutting text to a limit: a byte that is not UTF-8
+ * counts as a character of its own, so that nothing is lost but the tail. */
+size_t text_utf8_prefix(const char *s, size_t n, size_t max);
 /* Copies n bytes of s into buf (size bytes, NUL-terminated) whole characters
  * at a time, controls as spaces and invalid bytes as '?', so that a peer's
  * words can go into a log line or a terminal safely. Stops at the last

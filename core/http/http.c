@@ -1,139 +1,84 @@
 /* SPDX-License-Identifier: MIT */
 #include "http/http.h"
 
+#include <curl/curl.h>
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-static char *put_number(char *p, int v, int width) {
-        for (int i = width - 1; i >= 0; i--, v /= 10)
-                p[i] = (char) ('0' + v % 10);
-        return p + width;
-}
-
-static char *put_text(char *p, const char *s) {
-        size_t n = strlen(s);
-
-        memcpy(p, s, n);
-        return p + n;
-}
+#include "basic/rfcdate.h"
 
 int http_date_format(time_t t, char buf[HTTP_DATE_MAX]) {
-        struct tm tm;
-        char *p = buf;
-
-        if (!gmtime_r(&t, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
-                return -EOVERFLOW;
-        p = put_text(p, days[tm.tm_wday]);
-        p = put_number(put_text(p, ", "), tm.tm_mday, 2);
-        p = put_text(put_text(p, " "), months[tm.tm_mon]);
-        p = put_number(put_text(p, " "), tm.tm_year + 1900, 4);
-        p = put_number(put_text(p, " "), tm.tm_hour, 2);
-        p = put_number(put_text(p, ":"), tm.tm_min, 2);
-        p = put_number(put_text(p, ":"), tm.tm_sec, 2);
-        strcpy(p, " GMT");
-        return 0;
+        return rfcdate_format(t, 0, RFCDATE_GMT, buf, HTTP_DATE_MAX);
 }
 
-static int month_index(const char *s) {
-        for (int i = 0; i < 12; i++)
-                if (strncmp(s, months[i], 3) == 0)
-                        return i;
-        return -1;
-}
+/* Whether s is exactly of the shape given: '0' a digit, 'A' an upper-case
+ * and 'a' a lower-case letter, '_' a space or a digit, anything else itself. */
+static bool shaped(const char *s, const char *shape) {
+        for (; *shape; s++, shape++) {
+                bool ok = *shape == '0' ? *s >= '0' && *s <= '9'
+                        : *shape == 'A' ? *s >= 'A' && *s <= 'Z'
+                        : *shape == 'a' ? *s >= 'a' && *s <= 'z'
+                        : *shape == '_' ? *s == ' ' || (*s >= '0' && *s <= '9')
+                                        : *s == *shape;
 
-/* Reads exactly n digits. */
-static bool digits(const char **p, int n, int *out) {
-        int v = 0;
-
-        for (int i = 0; i < n; i++, (*p)++) {
-                if (**p < '0' || **p > '9')
+                if (!ok)
                         return false;
-                v = v * 10 + (**p - '0');
         }
-        *out = v;
-        return true;
+        return *s == '\0';
 }
 
-static bool literal(const char **p, const char *s) {
-        size_t n = strlen(s);
+/* The shape of each form, after its day name; libcurl reads the values.
+ * curl_getdate() alone reads far more than HTTP-dates (a missing zone, one-
+ * digit days, lower-case names, trailing words), so the forms of RFC 9110
+ * 5.6.7 are checked here first. The day name is not passed on: it adds
+ * nothing and was never checked. */
+#define FIXDATE_SHAPE "00 Aaa 0000 00:00:00 GMT"   /* after "Sun, " */
+#define RFC850_SHAPE "00-Aaa-00 00:00:00 GMT"      /* after "Sunday, " */
+#define ASCTIME_SHAPE "Aaa _0 00:00:00 0000"       /* after "Sun " */
 
-        if (strncmp(*p, s, n) != 0)
-                return false;
-        *p += n;
-        return true;
+/* An RFC 850 date's two-digit year as RFC 9110 5.6.7 asks: more than 50
+ * years ahead means the previous century (libcurl pivots on 1970 instead).
+ * Rewritten with four digits into out, for curl_getdate(). */
+static void rfc850_full_year(const char *s, char out[sizeof "00 Aaa 0000 00:00:00 GMT"]) {
+        time_t now = time(NULL);
+        struct tm today;
+        int this_year, year = (s[7] - '0') * 10 + (s[8] - '0');
+
+        gmtime_r(&now, &today);
+        this_year = today.tm_year + 1900;
+        year += this_year / 100 * 100;
+        if (year > this_year + 50)
+                year -= 100;
+        snprintf(out, sizeof "00 Aaa 0000 00:00:00 GMT", "%.2s %.3s %04d%s", s, s + 3, year, s + 9);
 }
 
-static bool read_month(const char **p, int *mon) {
-        if (strlen(*p) < 3 || (*mon = month_index(*p)) < 0)
-                return false;
-        *p += 3;
-        return true;
-}
-
-static bool read_clock(const char **p, struct tm *tm) {
-        return digits(p, 2, &tm->tm_hour) && literal(p, ":") && digits(p, 2, &tm->tm_min) &&
-               literal(p, ":") && digits(p, 2, &tm->tm_sec);
-}
-
-/* "06 Nov 1994 08:49:37 GMT", after "Sun, ". */
-static bool parse_fixdate(const char *p, struct tm *tm) {
-        return digits(&p, 2, &tm->tm_mday) && literal(&p, " ") && read_month(&p, &tm->tm_mon) &&
-               literal(&p, " ") && digits(&p, 4, &tm->tm_year) && literal(&p, " ") &&
-               read_clock(&p, tm) && literal(&p, " GMT") && *p == '\0';
-}
-
-/* "06-Nov-94 08:49:37 GMT", after "Sunday, ". Two-digit years are read as
- * RFC 9110 5.6.7 asks: more than 50 years ahead means the previous century. */
-static bool parse_rfc850(const char *p, struct tm *tm, int this_year) {
-        if (!(digits(&p, 2, &tm->tm_mday) && literal(&p, "-") && read_month(&p, &tm->tm_mon) &&
-              literal(&p, "-") && digits(&p, 2, &tm->tm_year) && literal(&p, " ") &&
-              read_clock(&p, tm) && literal(&p, " GMT") && *p == '\0'))
-                return false;
-        tm->tm_year += this_year / 100 * 100;
-        if (tm->tm_year > this_year + 50)
-                tm->tm_year -= 100;
-        return true;
-}
-
-/* "Nov  6 08:49:37 1994", after "Sun ": the day is padded with a space. */
-static bool parse_asctime(const char *p, struct tm *tm) {
-        if (!(read_month(&p, &tm->tm_mon) && literal(&p, " ")))
-                return false;
-        if (!(*p == ' ' ? (p++, digits(&p, 1, &tm->tm_mday)) : digits(&p, 2, &tm->tm_mday)))
-                return false;
-        return literal(&p, " ") && read_clock(&p, tm) && literal(&p, " ") &&
-               digits(&p, 4, &tm->tm_year) && *p == '\0';
-}
-
-static bool plausible(const struct tm *tm) {
-        return tm->tm_mday >= 1 && tm->tm_mday <= 31 && tm->tm_hour <= 23 && tm->tm_min <= 59 &&
-               tm->tm_sec <= 60;
+/* The four-digit year at s. libcurl refuses years before the Gregorian
+ * calendar (1583) and would read "0094" as 1994: such dates are refused. */
+static bool year_readable(const char *s) {
+        return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0') >= 1583;
 }
 
 int http_date_parse(const char *s, time_t *out) {
-        struct tm tm = {};
         const char *comma = strchr(s, ',');
-        time_t now = time(NULL);
-        struct tm today;
-        bool ok;
+        char full[sizeof FIXDATE_SHAPE];
+        const char *date = NULL, *year = NULL;
+        time_t t;
 
-        gmtime_r(&now, &today);
-        if (comma && comma - s == 3)
-                ok = comma[1] == ' ' && parse_fixdate(comma + 2, &tm);
-        else if (comma)
-                ok = comma[1] == ' ' && parse_rfc850(comma + 2, &tm, today.tm_year + 1900);
-        else
-                ok = strlen(s) > 4 && s[3] == ' ' && parse_asctime(s + 4, &tm);
-        if (!ok || !plausible(&tm))
+        if (comma && comma - s == 3 && shaped(comma + 1, " " FIXDATE_SHAPE))
+                date = comma + 2, year = date + 7;
+        else if (comma && comma - s != 3 && shaped(comma + 1, " " RFC850_SHAPE)) {
+                rfc850_full_year(comma + 2, full);
+                date = full, year = date + 7;
+        } else if (!comma && strlen(s) > 4 && s[3] == ' ' && shaped(s + 4, ASCTIME_SHAPE))
+                date = s + 4, year = date + 16;
+        /* -1 is curl_getdate()'s failure: libcurl never returns it for a date. */
+        if (!date || !year_readable(year) || (t = curl_getdate(date, NULL)) == -1)
                 return -EINVAL;
-        tm.tm_year -= 1900;
-        *out = timegm(&tm);
+        *out = t;
         return 0;
 }
 
@@ -219,9 +164,9 @@ bool http_accepts_gzip(const char *accept_encoding) {
 
 bool http_token_equal(const char *given, size_t given_len, const char *secret) {
         size_t n = strlen(secret);
-        uint8_t diff = given_len != n;
+        bool same_length = given_len == n;
 
-        for (size_t i = 0; i < n; i++)
-                diff |= (uint8_t) (secret[i] ^ (i < given_len ? given[i] : 0));
-        return diff == 0;
+        /* A given token of another length is compared too (the secret with
+         * itself), so that the time depends on the secret's length only. */
+        return CRYPTO_memcmp(same_length ? given : secret, secret, n) == 0 && same_length;
 }

@@ -12,11 +12,13 @@
 /* "Sun, 06 Nov 1994 08:49:37 GMT" and its NUL. */
 #define HTTP_DATE_MAX 30
 
-/* IMF-fixdate, in English whatever the locale. 0, or -EOVERFLOW for a year
- * outside 0…9999. */
+/* IMF-fixdate, in English whatever the locale (basic/rfcdate.h). 0, or
+ * -EOVERFLOW for a year outside 0…9999. */
 int http_date_format(time_t t, char buf[HTTP_DATE_MAX]);
-/* An HTTP-date in any of its three forms (IMF-fixdate, RFC 850, asctime).
- * 0, or -EINVAL: a date that cannot be read is ignored by the caller. */
+/* An HTTP-date in any of its three forms (IMF-fixdate, RFC 850, asctime),
+ * exactly as RFC 9110 5.6.7 writes them, read by libcurl's curl_getdate().
+ * 0, or -EINVAL (also for a year before 1583): a date that cannot be read
+ * is ignored by the caller. */
 int http_date_parse(const char *s, time_t *out);
 
 /* Whether an If-None-Match value ("*", or a list of entity tags, weak or

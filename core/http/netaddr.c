@@ -23,41 +23,38 @@ static int parse_port(const char *s, in_port_t *port) {
         return 0;
 }
 
-static int parse_v6(const char *s, struct sockaddr_storage *out, socklen_t *len) {
-        struct sockaddr_in6 *sa = (struct sockaddr_in6 *) out;
-        const char *close = strchr(s, ']');
-        char host[INET6_ADDRSTRLEN];
+/* "[host]:port" (six) or "host:port" into a copy of host and the port's text. */
+static int split(const char *s, bool six, char host[INET6_ADDRSTRLEN], const char **port) {
+        const char *end = six ? strchr(s, ']') : strrchr(s, ':');
 
-        if (!close || close[1] != ':' || (size_t) (close - s - 1) >= sizeof host)
+        if (!end || (six && end[1] != ':'))
                 return -EINVAL;
-        memcpy(host, s + 1, (size_t) (close - s - 1));
-        host[close - s - 1] = '\0';
-        *sa = (struct sockaddr_in6) { .sin6_family = AF_INET6 };
-        if (inet_pton(AF_INET6, host, &sa->sin6_addr) != 1 || parse_port(close + 2, &sa->sin6_port) < 0)
+        s += six;
+        *port = end + 1 + six;
+        if ((size_t) (end - s) >= INET6_ADDRSTRLEN)
                 return -EINVAL;
-        *len = sizeof *sa;
-        return 0;
-}
-
-static int parse_v4(const char *s, struct sockaddr_storage *out, socklen_t *len) {
-        struct sockaddr_in *sa = (struct sockaddr_in *) out;
-        const char *colon = strrchr(s, ':');
-        char host[INET_ADDRSTRLEN];
-
-        if (!colon || (size_t) (colon - s) >= sizeof host)
-                return -EINVAL;
-        memcpy(host, s, (size_t) (colon - s));
-        host[colon - s] = '\0';
-        *sa = (struct sockaddr_in) { .sin_family = AF_INET };
-        if (inet_pton(AF_INET, host, &sa->sin_addr) != 1 || parse_port(colon + 1, &sa->sin_port) < 0)
-                return -EINVAL;
-        *len = sizeof *sa;
+        memcpy(host, s, (size_t) (end - s));
+        host[end - s] = '\0';
         return 0;
 }
 
 int netaddr_parse(const char *s, struct sockaddr_storage *out, socklen_t *len) {
+        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *) out;
+        struct sockaddr_in *v4 = (struct sockaddr_in *) out;
+        char host[INET6_ADDRSTRLEN];
+        bool six = s[0] == '[';
+        const char *port;
+
         memset(out, 0, sizeof *out);
-        return s[0] == '[' ? parse_v6(s, out, len) : parse_v4(s, out, len);
+        if (split(s, six, host, &port) < 0)
+                return -EINVAL;
+        out->ss_family = six ? AF_INET6 : AF_INET;
+        if (inet_pton(out->ss_family, host,
+                      six ? (void *) &v6->sin6_addr : (void *) &v4->sin_addr) != 1 ||
+            parse_port(port, six ? &v6->sin6_port : &v4->sin_port) < 0)
+                return -EINVAL;
+        *len = six ? sizeof *v6 : sizeof *v4;
+        return 0;
 }
 
 int netaddr_format(const struct sockaddr *sa, char buf[NETADDR_MAX]) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <libical/ical.h>
 
+#include "basic/greedy.h"
 #include "ics/ics.h"
 
 #define ICS_FOLD_OCTETS 75
@@ -25,18 +26,8 @@ struct ics_buf {
 };
 
 static inline void buf_grow(struct ics_buf *b, size_t n) {
-        size_t cap = b->cap ? b->cap : 1024;
-        char *p;
-
-        while (cap < b->len + n + 1)
-                cap *= 2;
-        p = realloc(b->data, cap);
-        if (!p) {
+        if (GREEDY_REALLOC(b->data, b->cap, b->len + n + 1) < 0)
                 b->failed = true;
-                return;
-        }
-        b->data = p;
-        b->cap = cap;
 }
 
 /* Room for n more octets and a NUL; the common case inline, as it is asked

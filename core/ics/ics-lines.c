@@ -3,6 +3,7 @@
  * RFC 5545 wants), and lines folded at 75 octets on character boundaries. */
 #include <errno.h>
 
+#include "basic/text.h"
 #include "ics/ics-internal.h"
 
 /* ---- libical's output, made canonical ------------------------------------- */
@@ -118,10 +119,6 @@ int ics_put_property(struct ics_buf *b, icalproperty *p) {
 
 /* ---- output ---------------------------------------------------------------- */
 
-static bool utf8_continuation(char c) {
-        return ((unsigned char) c & 0xc0) == 0x80;
-}
-
 /* Where the physical line that starts at pos, with room octets, ends: never
  * inside a UTF-8 character, and never just before a space, so that no
  * continuation line starts with a space and none is only whitespace. */
@@ -131,12 +128,12 @@ static size_t ics_fold_cut(const char *line, size_t len, size_t pos, size_t room
         if (len - pos <= room)
                 return len;
         cut = pos + room;
-        while (cut > pos + 1 && (utf8_continuation(line[cut]) || line[cut] == ' '))
+        while (cut > pos + 1 && (text_utf8_continuation(line[cut]) || line[cut] == ' '))
                 cut--;
         if (cut > pos + 1)
                 return cut;
         /* Only spaces fit: a boundary between characters still does. */
-        for (cut = pos + room; cut > pos + 1 && utf8_continuation(line[cut]);)
+        for (cut = pos + room; cut > pos + 1 && text_utf8_continuation(line[cut]);)
                 cut--;
         return cut;
 }

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "ledger/model.h"
+struct config; /* ledger/model.h: only pointed to */
+struct milestone;
+struct owner;
 
 /* What the caller remembers about one event between renders. */
 struct ics_revision {

@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import/import-internal.h"
+#include "basic/strv.h"
 #include "basic/text.h"
+#include "import/import-internal.h"
 #include "ledger/when.h"
 
 #define HEADER_CELL_MAX 12 /* code points: column names are short */

@@ -120,11 +120,7 @@ bool cell_phrase(const char *s, int year);
  * like, and appends the names not yet in *names. -ENOMEM or 0. */
 int cell_split_owners(const char *s, char ***names, size_t *n);
 
-/* ---- strings and lists (import-util.c) -------------------------------------- */
+/* ---- strings (import-util.c) ----------------------------------------------------- */
 
-/* Appends a copy of s to *list. 0 or -ENOMEM. */
-int strv_push(char ***list, size_t *n, const char *s);
-bool strv_contains(char *const *list, size_t n, const char *s);
-void strv_free(char **list, size_t n);
 /* a + sep + b, freeing a; a may be NULL (then a copy of b). NULL on ENOMEM. */
 char *str_join(char *a, const char *sep, const char *b);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/strv.h"
 #include "conf/confread.h"
 #include "import/import-internal.h"
 #include "ledger/when.h"

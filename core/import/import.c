@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/strv.h"
+#include "basic/text.h"
 #include "conf/confread.h"
 #include "import/import-internal.h"
 
@@ -44,7 +46,7 @@ char *import_excerpt(const char *s) {
         for (; i < len && n < EXCERPT_MAX; n++) {
                 size_t k = 1;
 
-                while (i + k < len && ((unsigned char) s[i + k] & 0xC0) == 0x80)
+                while (i + k < len && text_utf8_continuation(s[i + k]))
                         k++;
                 memcpy(out + i, s + i, k);
                 for (size_t j = i; j < i + k; j++)
@@ -247,7 +249,7 @@ static bool single_text_row(struct reader *rd, const struct table_row *tr, size_
 /* ---- a data row's cells ---------------------------------------------------- */
 
 static void cells_free(struct cells *c) {
-        strv_free(c->text, c->n);
+        strv_free_n(c->text, c->n);
         free(c->owner);
         free(c->phrase);
         *c = (struct cells) { 0 };
@@ -584,8 +586,8 @@ static void assign_all(struct reader *rd, struct row *row, const struct cells *c
         if (row->slots[FIELD_ITEM] != SLOT_MISSING)
                 row->slots[FIELD_ITEM] = row->item ? SLOT_LABEL : SLOT_BLANK;
         row->slots[FIELD_OWNERS] = row->n_owners ? SLOT_LABEL : SLOT_BLANK;
-        strv_free(p.item, p.n_item);
-        strv_free(p.phrases, p.n_phrases);
+        strv_free_n(p.item, p.n_item);
+        strv_free_n(p.phrases, p.n_phrases);
         free(p.note);
 }
 
@@ -599,8 +601,8 @@ static void row_free(struct row *r) {
         free(r->detail);
         free(r->deadline);
         free(r->id);
-        strv_free(r->owners, r->n_owners);
-        strv_free(r->notes, r->n_notes);
+        strv_free_n(r->owners, r->n_owners);
+        strv_free_n(r->notes, r->n_notes);
         *r = (struct row) { 0 };
 }
 
@@ -637,7 +639,7 @@ static void take_pending(struct reader *rd, struct row *row) {
 
         for (size_t i = 0; i < row->n_notes; i++)
                 import_fail(rd, strv_push(&notes, &n, row->notes[i]));
-        strv_free(row->notes, row->n_notes);
+        strv_free_n(row->notes, row->n_notes);
         row->notes = notes;
         row->n_notes = n;
         rd->pending = NULL;
@@ -847,9 +849,9 @@ static void reader_free(struct reader *rd) {
         free(rd->rows);
         free(rd->title);
         free(rd->heading);
-        strv_free(rd->pre, rd->n_pre);
-        strv_free(rd->ignored_columns, rd->n_ignored_columns);
-        strv_free(rd->pending, rd->n_pending);
+        strv_free_n(rd->pre, rd->n_pre);
+        strv_free_n(rd->ignored_columns, rd->n_ignored_columns);
+        strv_free_n(rd->pending, rd->n_pending);
         header_free(&rd->h);
 }
 
@@ -895,14 +897,14 @@ void import_ledger_free(struct import_ledger *l) {
                 free(t->item);
                 free(t->detail);
                 free(t->deadline);
-                strv_free(t->owners, t->n_owners);
-                strv_free(t->notes, t->n_notes);
+                strv_free_n(t->owners, t->n_owners);
+                strv_free_n(t->notes, t->n_notes);
         }
         free(l->tasks);
         for (size_t i = 0; i < l->n_owners; i++)
                 free(l->owners[i].name);
         free(l->owners);
-        strv_free(l->trailing_notes, l->n_trailing_notes);
+        strv_free_n(l->trailing_notes, l->n_trailing_notes);
         free(l->id);
         free(l->title);
         free(l->file);

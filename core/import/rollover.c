@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/text.h"
 #include "conf/confread.h"
 #include "ledger/date.h"
 #include "ledger/when.h"
@@ -53,7 +54,7 @@ static char *one_line(const char *s, size_t n) {
         size_t k = n > 40 ? 40 : n;
         char *out;
 
-        while (k < n && k > 0 && ((unsigned char) s[k] & 0xC0) == 0x80)
+        while (k < n && k > 0 && text_utf8_continuation(s[k]))
                 k--;
         out = malloc(k + sizeof "…");
         if (!out)

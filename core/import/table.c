@@ -13,21 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/greedy.h"
 #include "basic/text.h"
 
 /* ---- encodings -------------------------------------------------------------- */
-
-static bool utf8_valid(const char *s, size_t n) {
-        for (size_t i = 0; i < n;) {
-                unsigned cp;
-                size_t k = (unsigned char) s[i] < 0x80 ? 1 : text_utf8_decode(s + i, n - i, &cp);
-
-                if (k == 0)
-                        return false;
-                i += k;
-        }
-        return true;
-}
 
 /* Control characters other than tab, line and page breaks mark binary data;
  * a DOS end-of-file mark (^Z) at the very end is dropped. */
@@ -94,10 +83,10 @@ static int decode_any(const char *d, size_t size, char **text, size_t *len, cons
                 return -EILSEQ;
         if (size >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0) {
                 *enc = "UTF-8 with BOM";
-                return utf8_valid(d + 3, size - 3) ? copy_text(d + 3, size - 3, text, len)
+                return text_utf8_valid(d + 3, size - 3) ? copy_text(d + 3, size - 3, text, len)
                                                    : -EILSEQ;
         }
-        if (utf8_valid(d, size)) {
+        if (text_utf8_valid(d, size)) {
                 *enc = "UTF-8";
                 return copy_text(d, size, text, len);
         }
@@ -143,18 +132,12 @@ struct parser {
         struct buf field;
         char **cells;
         size_t n_cells, cap_cells;
+        size_t cap_rows; /* room in t->rows */
 };
 
 static int buf_put(struct buf *b, const char *s, size_t n) {
-        if (b->len + n + 1 > b->cap) {
-                size_t cap = (b->len + n + 1) * 2;
-                char *p = realloc(b->s, cap);
-
-                if (!p)
-                        return -ENOMEM;
-                b->s = p;
-                b->cap = cap;
-        }
+        if (GREEDY_REALLOC(b->s, b->cap, b->len + n + 1) < 0)
+                return -ENOMEM;
         memcpy(b->s + b->len, s, n);
         b->len += n;
         b->s[b->len] = '\0';
@@ -249,16 +232,9 @@ static int push_cell(struct parser *ps) {
 
         if (!cell)
                 return -ENOMEM;
-        if (ps->n_cells == ps->cap_cells) {
-                size_t cap = ps->cap_cells ? ps->cap_cells * 2 : 8;
-                char **c = realloc(ps->cells, cap * sizeof *c);
-
-                if (!c) {
-                        free(cell);
-                        return -ENOMEM;
-                }
-                ps->cells = c;
-                ps->cap_cells = cap;
+        if (GREEDY_REALLOC(ps->cells, ps->cap_cells, ps->n_cells + 1) < 0) {
+                free(cell);
+                return -ENOMEM;
         }
         ps->cells[ps->n_cells++] = cell;
         return 0;
@@ -266,14 +242,9 @@ static int push_cell(struct parser *ps) {
 
 static int push_row(struct parser *ps, int line) {
         struct table *t = ps->t;
-        struct table_row *rows;
 
-        if ((t->n_rows & (t->n_rows - 1)) == 0) { /* grow at powers of two */
-                rows = realloc(t->rows, (t->n_rows ? t->n_rows * 2 : 1) * sizeof *rows);
-                if (!rows)
-                        return -ENOMEM;
-                t->rows = rows;
-        }
+        if (GREEDY_REALLOC(t->rows, ps->cap_rows, t->n_rows + 1) < 0)
+                return -ENOMEM;
         t->rows[t->n_rows++] = (struct table_row) { ps->cells, ps->n_cells, line };
         ps->cells = NULL;
         ps->n_cells = ps->cap_cells = 0;

@@ -2,101 +2,11 @@
 #include "ledger/model.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "basic/arena.h"
-#include "notify/message.h"
-#include "ledger/workdays.h"
-
-static void strv_free(char **v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                free(v[i]);
-        free(v);
-}
-
-/* Its texts, owners and milestones are in the ledger's arena. */
-static void task_free(struct task *t) {
-        free(t->policy);
-}
-
-static void ledger_free(struct ledger *l) {
-        for (size_t i = 0; i < l->n_tasks; i++)
-                task_free(&l->tasks[i]);
-        free(l->tasks);
-        arena_free(l->strings);
-        free(l->id);
-        free(l->title);
-}
-
-static void owner_free(struct owner *o) {
-        free(o->id);
-        free(o->name);
-        strv_free(o->emails, o->n_emails);
-        strv_free(o->mobiles, o->n_mobiles);
-        free(o->channels);
-        free(o->feed_slug);
-        free(o->feed_token);
-}
-
-/* Every string of the templates is owned, the defaults' copies too. */
-static void templates_free(struct message_templates *t) {
-        if (!t)
-                return;
-        for (size_t i = 0; i < MESSAGE_KINDS; i++) {
-                free((char *) t->kinds[i].subject);
-                free((char *) t->kinds[i].body);
-        }
-        free((char *) t->digest_subject);
-        free((char *) t->footer);
-        free(t);
-}
-
-static void delivery_free(struct delivery_settings *d) {
-        free(d->smtp.url);
-        free(d->smtp.from);
-        free(d->smtp.from_name);
-        free(d->smtp.user);
-        free(d->smtp.password_file);
-        if (d->smtp.password) /* a secret: not left behind in freed memory */
-                explicit_bzero(d->smtp.password, strlen(d->smtp.password));
-        free(d->smtp.password);
-        free(d->smtp.ca_file);
-        templates_free(d->templates);
-}
-
-void config_free(struct config *c) {
-        if (!c)
-                return;
-        for (size_t i = 0; i < c->n_ledgers; i++)
-                ledger_free(&c->ledgers[i]);
-        free(c->ledgers);
-        for (size_t i = 0; i < c->n_owners; i++)
-                owner_free(&c->owners[i]);
-        free(c->owners);
-        for (size_t i = 0; i < c->n_channels; i++) {
-                free(c->channels[i].id);
-                free(c->channels[i].url);
-                free(c->channels[i].secret_file);
-        }
-        free(c->channels);
-        workdays_free(c->calendar);
-        strv_free(c->files, c->n_files);
-        free(c->path);
-        free(c->timezone);
-        free(c->state_directory);
-        free(c->runtime_directory);
-        free(c->admin_group);
-        free(c->feed.name);
-        free(c->feed.refresh);
-        strv_free(c->feed.listen, c->feed.n_listen);
-        free(c->feed.base_url);
-        free(c->feed.directory);
-        delivery_free(&c->delivery);
-        free(c);
-}
+#include "basic/names.h"
 
 const struct owner *config_find_owner(const struct config *c, const char *id_or_name) {
         for (size_t i = 0; i < c->n_owners; i++)
@@ -149,16 +59,17 @@ static const char *const channel_format_names[] = {
 };
 
 const char *channel_format_name(enum channel_format f) {
-        return channel_format_names[f];
+        return names_get(channel_format_names, NAMES_COUNT(channel_format_names), (int) f,
+                         "invalid");
 }
 
 int channel_format_from_name(const char *name, enum channel_format *out) {
-        for (size_t i = 0; i < sizeof channel_format_names / sizeof *channel_format_names; i++)
-                if (strcmp(channel_format_names[i], name) == 0) {
-                        *out = (enum channel_format) i;
-                        return 0;
-                }
-        return -EINVAL;
+        int f = names_find(channel_format_names, NAMES_COUNT(channel_format_names), name);
+
+        if (f < 0)
+                return f;
+        *out = (enum channel_format) f;
+        return 0;
 }
 
 int offset_parse(const char *s, struct offset *out) {

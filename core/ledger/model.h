@@ -4,7 +4,11 @@
 /* The ledger as ledgerd understands it: owners (the responsible units),
  * ledgers, tasks and the milestones derived from each task's deadline phrase.
  * conf_load() builds it; config_free() frees all of it. Every string and
- * array below is owned by the struct that holds it. */
+ * array below is owned by the struct that holds it.
+ *
+ * The model knows nothing of what it does not describe: the message
+ * templates it holds are notify/message.h's, behind a pointer, and
+ * config_free() is defined in core/config/, above both. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -151,7 +155,7 @@ struct smtp_settings {
         char *ca_file;      /* trust this CA; NULL: the system store */
 };
 
-struct message_templates; /* message.h, which needs this header: a pointer breaks the cycle */
+struct message_templates; /* notify/message.h: the model only holds them */
 
 struct delivery_settings {
         long catch_up; /* seconds: a reminder missed while down is still sent this late */
@@ -183,6 +187,7 @@ struct config {
         size_t n_files;
 };
 
+/* Frees c and all it holds; NULL is fine. Defined in core/config/. */
 void config_free(struct config *c);
 
 const struct owner *config_find_owner(const struct config *c, const char *id_or_name);

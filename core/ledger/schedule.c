@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/names.h"
 #include "ledger/workdays.h"
 #include "ledger/zone.h"
 
@@ -425,25 +426,24 @@ int schedule_milestone_alarms(const struct config *c, const struct milestone *m,
         return (int) u;
 }
 
+static const char *const reminder_kind_names[] = {
+        [REMINDER_UPCOMING] = "upcoming",
+        [REMINDER_DUE_TODAY] = "due",
+        [REMINDER_OVERDUE] = "overdue",
+        [REMINDER_ESCALATION] = "escalation",
+};
+_Static_assert(NAMES_COUNT(reminder_kind_names) == REMINDER_ESCALATION + 1, "a name per kind");
+
 const char *reminder_kind_name(enum reminder_kind k) {
-        switch (k) {
-        case REMINDER_UPCOMING:
-                return "upcoming";
-        case REMINDER_DUE_TODAY:
-                return "due";
-        case REMINDER_OVERDUE:
-                return "overdue";
-        case REMINDER_ESCALATION:
-                return "escalation";
-        }
-        return "unknown";
+        return names_get(reminder_kind_names, NAMES_COUNT(reminder_kind_names), (int) k,
+                         "unknown");
 }
 
 int reminder_kind_from_name(const char *name, enum reminder_kind *out) {
-        for (enum reminder_kind k = REMINDER_UPCOMING; k <= REMINDER_ESCALATION; k++)
-                if (strcmp(name, reminder_kind_name(k)) == 0) {
-                        *out = k;
-                        return 0;
-                }
-        return -EINVAL;
+        int k = names_find(reminder_kind_names, NAMES_COUNT(reminder_kind_names), name);
+
+        if (k < 0)
+                return k;
+        *out = (enum reminder_kind) k;
+        return 0;
 }

@@ -15,6 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "basic/names.h"
+#include "basic/text.h"
+
 #define PHRASE_MAX 1024 /* bytes, NUL included: deadlines are short */
 #define QUARTERS 4
 
@@ -49,7 +52,7 @@ static int fail_quote(struct when_result *out, enum when_kind kind, const char *
 
         if (len > room) {
                 len = room;
-                while (len > 0 && ((unsigned char) text[len] & 0xC0) == 0x80)
+                while (len > 0 && text_utf8_continuation(text[len]))
                         len--;
                 more = "…";
         }
@@ -59,33 +62,6 @@ static int fail_quote(struct when_result *out, enum when_kind kind, const char *
 }
 
 /* ---- normalising ---------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at s, or 0: overlong forms, surrogates,
- * code points past U+10FFFF and truncated sequences are all refused. */
-static size_t utf8_decode(const unsigned char *s, uint32_t *cp) {
-        static const uint32_t least[4] = { 0, 0x80, 0x800, 0x10000 };
-        size_t len = s[0] < 0x80                   ? 1
-                     : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
-                     : (s[0] & 0xF0) == 0xE0        ? 3
-                     : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
-                                                    : 0;
-        uint32_t c;
-
-        if (len <= 1) {
-                *cp = s[0];
-                return len;
-        }
-        c = s[0] & (0x7F >> len);
-        for (size_t i = 1; i < len; i++) {
-                if ((s[i] & 0xC0) != 0x80)
-                        return 0;
-                c = c << 6 | (s[i] & 0x3F);
-        }
-        if (c < least[len - 1] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-                return 0;
-        *cp = c;
-        return len;
-}
 
 static uint32_t fold_char(uint32_t c) {
         if (c >= 0xFF01 && c <= 0xFF5E) /* full-width ASCII */
@@ -100,14 +76,15 @@ static uint32_t fold_char(uint32_t c) {
 
 /* Every fold gives ASCII, so buf always holds the whole phrase. */
 static int normalize(const char *phrase, char buf[PHRASE_MAX], struct when_result *out) {
-        const unsigned char *s = (const unsigned char *) phrase;
-        size_t n = 0;
+        const char *s = phrase;
+        size_t n = 0, left = strnlen(phrase, PHRASE_MAX);
 
-        if (strnlen(phrase, PHRASE_MAX) >= PHRASE_MAX)
+        if (left >= PHRASE_MAX)
                 return fail(out, WHEN_UNKNOWN, "phrase longer than 1023 bytes");
-        while (*s) {
-                uint32_t c, f;
-                size_t len = utf8_decode(s, &c);
+        while (left > 0) {
+                unsigned c;
+                uint32_t f;
+                size_t len = text_utf8_decode(s, left, &c);
 
                 if (len == 0)
                         return fail(out, WHEN_UNKNOWN, "not valid UTF-8");
@@ -120,7 +97,7 @@ static int normalize(const char *phrase, char buf[PHRASE_MAX], struct when_resul
                         memcpy(buf + n, s, len);
                         n += len;
                 }
-                s += len;
+                s += len, left -= len;
         }
         buf[n] = '\0';
         return 0;
@@ -230,7 +207,7 @@ static bool can_start(const char *s, const char *p, const char *e) {
                 return true;
         do
                 prev--;
-        while (prev > s && ((unsigned char) *prev & 0xC0) == 0x80);
+        while (prev > s && text_utf8_continuation(*prev));
         return digit_kind(prev, e) != kind;
 }
 
@@ -441,7 +418,7 @@ static int part_parse(struct parser *ps, const char *s, const char *e) {
                 const char *q = p, *ls = s, *le = p;
                 struct found f;
 
-                if (((unsigned char) *p & 0xC0) == 0x80 || !can_start(s, p, e) ||
+                if (text_utf8_continuation(*p) || !can_start(s, p, e) ||
                     !date_expr(&q, e, ps->year, &f))
                         continue;
                 label_trim(&ls, &le);
@@ -560,14 +537,12 @@ void when_parse(const char *phrase, int year, struct when_result *out) {
                 phrase_parse(&ps, s);
 }
 
+static const char *const when_kind_names[] = {
+        [WHEN_DATED] = "dated",
+        [WHEN_UNDATED] = "undated",
+        [WHEN_UNKNOWN] = "unknown",
+};
+
 const char *when_kind_name(enum when_kind kind) {
-        switch (kind) {
-        case WHEN_DATED:
-                return "dated";
-        case WHEN_UNDATED:
-                return "undated";
-        case WHEN_UNKNOWN:
-                return "unknown";
-        }
-        return "invalid";
+        return names_get(when_kind_names, NAMES_COUNT(when_kind_names), (int) kind, "invalid");
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/strv.h"
+
 /* One listed day: a day off or a make-up working day, with its holiday. */
 struct workdays_day {
         day_t day;
@@ -37,9 +39,7 @@ void workdays_free(struct workdays *w) {
                 return;
         free(w->off.days);
         free(w->work.days);
-        for (size_t i = 0; i < w->n_names; i++)
-                free(w->names[i]);
-        free(w->names);
+        strv_free_n(w->names, w->n_names);
         free(w->years);
         free(w);
 }
@@ -89,17 +89,7 @@ static int set_insert(struct workdays_set *s, day_t d, const char *name) {
 
 /* Copies name into w; the copy lives as long as w. */
 static const char *workdays_intern(struct workdays *w, const char *name) {
-        char **p = reallocarray(w->names, w->n_names + 1, sizeof *p);
-        char *copy;
-
-        if (!p)
-                return NULL;
-        w->names = p;
-        copy = strdup(name);
-        if (!copy)
-                return NULL;
-        w->names[w->n_names++] = copy;
-        return copy;
+        return strv_push(&w->names, &w->n_names, name) < 0 ? NULL : w->names[w->n_names - 1];
 }
 
 int workdays_add_off(struct workdays *w, day_t first, day_t last, const char *name) {

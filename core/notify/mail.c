@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "basic/base64.h"
+#include "basic/rfcdate.h"
 #include "basic/sha256.h"
 #include "basic/text.h"
 
@@ -17,31 +18,19 @@
 #define B64_LINE_BYTES 57          /* 76 base64 characters */
 
 int mail_format_date(time_t t, int utc_offset, char buf[MAIL_DATE_MAX]) {
-        static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-        static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-        time_t local = t + utc_offset;
-        int off = utc_offset < 0 ? -utc_offset : utc_offset;
-        char tmp[80]; /* room for what the compiler cannot rule out */
-        struct tm tm;
-
-        if (!gmtime_r(&local, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
-                return -EOVERFLOW;
-        snprintf(tmp, sizeof tmp, "%s, %02d %s %04d %02d:%02d:%02d %c%02d%02d", days[tm.tm_wday],
-                 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                 utc_offset < 0 ? '-' : '+', off / 3600 % 100, off % 3600 / 60);
-        snprintf(buf, MAIL_DATE_MAX, "%.31s", tmp);
-        return 0;
+        return rfcdate_format(t, utc_offset, RFCDATE_NUMERIC, buf, MAIL_DATE_MAX);
 }
 
-static void hash_hex(const char *key, char *out, size_t digits) {
+static int hash_hex(const char *key, char *out, size_t digits) {
         static const char hex[] = "0123456789abcdef";
         uint8_t d[SHA256_DIGEST_SIZE];
 
-        sha256(key, strlen(key), d);
+        if (sha256(key, strlen(key), d) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < digits; i++)
                 out[i] = hex[(d[i / 2] >> (i % 2 ? 0 : 4)) & 15];
         out[digits] = '\0';
+        return 0;
 }
 
 int mail_message_id(const char *key, const char *from_addr, char *buf, size_t size) {
@@ -49,7 +38,8 @@ int mail_message_id(const char *key, const char *from_addr, char *buf, size_t si
         char hex[33];
         int n;
 
-        hash_hex(key, hex, 32);
+        if (hash_hex(key, hex, 32) < 0)
+                return -ENOMEM;
         n = snprintf(buf, size, "<ledgerd.%s@%s>", hex, at && at[1] ? at + 1 : "localhost");
         return n < 0 || (size_t) n >= size ? -ENOBUFS : 0;
 }
@@ -68,19 +58,7 @@ bool mail_address_valid(const char *addr) {
 /* The most bytes of s (n left) that fit, as whole characters, in one
  * encoded-word of at most room characters. */
 static size_t word_bytes(const char *s, size_t n, size_t room) {
-        size_t cap = (room - WORD_OVERHEAD) / 4 * 3, i = 0;
-
-        while (i < n) {
-                unsigned cp;
-                size_t len = text_utf8_decode(s + i, n - i, &cp);
-
-                if (len == 0)
-                        len = 1; /* not UTF-8: a byte of its own, never split */
-                if (len > cap - i)
-                        break;
-                i += len;
-        }
-        return i;
+        return text_utf8_prefix(s, n, (room - WORD_OVERHEAD) / 4 * 3);
 }
 
 /* text as encoded-words from column col on, one per line: a decoder drops
@@ -316,7 +294,8 @@ int mail_build(const struct mail_input *in, char **out, size_t *size) {
         if (r < 0)
                 return r;
         /* base64 never holds "=_": the boundary cannot occur in a part. */
-        hash_hex(in->key, hex, 24);
+        if (hash_hex(in->key, hex, 24) < 0)
+                return -ENOMEM;
         snprintf(p.boundary, sizeof p.boundary, "=_%s", hex);
         p.body = crlf(in->body ? in->body : "", &p.body_size);
         if (!p.body)

@@ -50,7 +50,7 @@ int mail_build(const struct mail_input *in, char **out, size_t *size);
 int mail_format_date(time_t t, int utc_offset, char buf[MAIL_DATE_MAX]);
 
 /* "<ledgerd.<32 hex digits of SHA-256(key)>@<domain of from_addr>>";
- * "localhost" when from_addr has no domain. 0 or -ENOBUFS. */
+ * "localhost" when from_addr has no domain. 0, -ENOBUFS, or -ENOMEM (hashing). */
 int mail_message_id(const char *key, const char *from_addr, char *buf, size_t size);
 
 /* "Name: text\r\n", text as it is when it is short printable ASCII, else as

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/greedy.h"
 #include "basic/text.h"
 
 enum field {
@@ -71,6 +72,18 @@ const struct message_templates *message_defaults(void) {
         return &defaults;
 }
 
+void message_templates_free(struct message_templates *t) {
+        if (!t)
+                return;
+        for (size_t i = 0; i < MESSAGE_KINDS; i++) {
+                free((char *) t->kinds[i].subject);
+                free((char *) t->kinds[i].body);
+        }
+        free((char *) t->digest_subject);
+        free((char *) t->footer);
+        free(t);
+}
+
 /* A growing string; a failed allocation is remembered and reported once at
  * the end, so that the many appends need no error branch each. */
 struct mbuf {
@@ -82,15 +95,9 @@ struct mbuf {
 static void put(struct mbuf *b, const char *s, size_t n) {
         if (b->oom)
                 return;
-        if (b->len + n + 1 > b->cap) {
-                size_t cap = (b->len + n + 1) * 2;
-                char *p = realloc(b->s, cap);
-
-                if (!p) {
-                        b->oom = true;
-                        return;
-                }
-                b->s = p, b->cap = cap;
+        if (GREEDY_REALLOC(b->s, b->cap, b->len + n + 1) < 0) {
+                b->oom = true;
+                return;
         }
         memcpy(b->s + b->len, s, n);
         b->len += n;
@@ -176,20 +183,11 @@ static int tok_next(const char **p, struct tok *t) {
 /* Copies s (n bytes) into buf, cut short if need be between characters (a
  * byte that is not UTF-8 counting as one). */
 static void copy_bad(char *buf, size_t size, const char *s, size_t n) {
-        size_t i = 0;
+        size_t i;
 
         if (size == 0)
                 return;
-        while (i < n) {
-                unsigned cp;
-                size_t len = text_utf8_decode(s + i, n - i, &cp);
-
-                if (len == 0)
-                        len = 1;
-                if (len > size - 1 - i)
-                        break;
-                i += len;
-        }
+        i = text_utf8_prefix(s, n, size - 1);
         memcpy(buf, s, i);
         buf[i] = '\0';
 }

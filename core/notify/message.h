@@ -27,7 +27,8 @@
 
 #include "ledger/schedule.h"
 
-#define MESSAGE_KINDS 4 /* one template per enum reminder_kind */
+/* One template per enum reminder_kind: why this header needs schedule.h. */
+#define MESSAGE_KINDS (REMINDER_ESCALATION + 1)
 
 struct message_template {
         const char *subject; /* one line */
@@ -42,6 +43,9 @@ struct message_templates {
 
 /* The built-in Chinese templates. */
 const struct message_templates *message_defaults(void);
+/* Frees templates whose every string is owned, as conf_load() makes them
+ * (the defaults' copies too). NULL is fine. */
+void message_templates_free(struct message_templates *t);
 
 /* 0 when every placeholder of tmpl is known and every brace closed; else
  * -EINVAL with the offending name ("{itme}") or "{" (left open) in bad. */

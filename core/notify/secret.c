@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/readfile.h"
+
 static void set_error(char *error, size_t size, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
@@ -69,24 +71,6 @@ static int secret_path(const char *spec, char **path, char *error, size_t error_
         return 0;
 }
 
-/* Up to SECRET_MAX + 1 bytes of fd into buf, so that a longer file shows. */
-static ssize_t read_all(int fd, char *buf) {
-        size_t n = 0;
-
-        while (n < SECRET_MAX + 1) {
-                ssize_t k = read(fd, buf + n, SECRET_MAX + 1 - n);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-        }
-        return (ssize_t) n;
-}
-
 /* The contents of path, checked, into *out; buf is scratch of SECRET_MAX + 1. */
 static int read_file(const char *path, char *buf, char **out, char *error, size_t error_size) {
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -105,7 +89,9 @@ static int read_file(const char *path, char *buf, char **out, char *error, size_
                 set_error(error, error_size, "%s is not a regular file", path);
                 return -EINVAL;
         }
-        n = read_all(fd, buf);
+        /* One byte past SECRET_MAX, so that a longer file shows; into the
+         * caller's buffer, which is wiped, never into a growing one. */
+        n = readfile_fd(fd, buf, SECRET_MAX + 1);
         close(fd);
         if (n < 0) {
                 set_error(error, error_size, "cannot read %s: %s", path, strerror((int) -n));

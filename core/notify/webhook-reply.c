@@ -7,40 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "http/http.h"
+#include "basic/names.h"
 #include "basic/text.h"
-
-/* The codes of the bots' replies that the reference names, and -1, "system
- * busy" on WeCom and DingTalk. Any other non-zero code is permanent: the same
- * message would be refused the same way again. */
-struct bot_code {
-        enum channel_format format;
-        long code;
-        enum webhook_verdict verdict;
-        long delay;
-        const char *meaning;
-};
-
-static const struct bot_code bot_codes[] = {
-        { CHANNEL_WECOM, -1, WEBHOOK_RETRY, 0, "system busy" },
-        { CHANNEL_WECOM, 45009, WEBHOOK_RETRY, 60, "rate limited, 20 messages a minute per robot" },
-        { CHANNEL_WECOM, 93000, WEBHOOK_PERMANENT, 0,
-          "invalid webhook: check the channel's url and key" },
-        { CHANNEL_DINGTALK, -1, WEBHOOK_RETRY, 0, "system busy" },
-        { CHANNEL_DINGTALK, 130101, WEBHOOK_RETRY, 600,
-          "sent too fast, the robot is throttled for 10 minutes" },
-        { CHANNEL_DINGTALK, 310000, WEBHOOK_PERMANENT, 0,
-          "keyword or signature mismatch: check the robot's security settings and the "
-          "channel's secret" },
-        { CHANNEL_FEISHU, 9499, WEBHOOK_PERMANENT, 0, "bad request" },
-        { CHANNEL_FEISHU, 11232, WEBHOOK_RETRY, 60, "rate limited" },
-        { CHANNEL_FEISHU, 19021, WEBHOOK_PERMANENT, 0,
-          "signature mismatch or stale timestamp: check the channel's secret and the clock" },
-        { CHANNEL_FEISHU, 19022, WEBHOOK_PERMANENT, 0,
-          "this address is not allowed to post to the bot" },
-        { CHANNEL_FEISHU, 19024, WEBHOOK_PERMANENT, 0,
-          "keyword check failed: the bot wants a keyword in every message" },
-};
+#include "http/http.h"
+#include "notify/webhook-format.h"
 
 /* What a bot's body said. */
 struct bot_body {
@@ -49,14 +19,10 @@ struct bot_body {
         char msg[96]; /* the bot's own words, cleaned */
 };
 
-static bool is_bot(enum channel_format f) {
-        return f == CHANNEL_WECOM || f == CHANNEL_DINGTALK || f == CHANNEL_FEISHU;
-}
-
-static const struct bot_code *bot_code_find(enum channel_format f, long code) {
-        for (size_t i = 0; i < sizeof bot_codes / sizeof bot_codes[0]; i++)
-                if (bot_codes[i].format == f && bot_codes[i].code == code)
-                        return &bot_codes[i];
+static const struct webhook_code *code_find(const struct webhook_format *fmt, long code) {
+        for (size_t i = 0; i < fmt->n_codes; i++)
+                if (fmt->codes[i].code == code)
+                        return &fmt->codes[i];
         return NULL;
 }
 
@@ -65,7 +31,7 @@ static void trim_cut_char(char *s) {
         size_t n = strlen(s), i = n;
         unsigned cp;
 
-        while (i > 0 && n - i < 4 && ((unsigned char) s[i - 1] & 0xc0) == 0x80)
+        while (i > 0 && n - i < 4 && text_utf8_continuation(s[i - 1]))
                 i--;
         if (i > 0 && (unsigned char) s[i - 1] >= 0xc0 &&
             !text_utf8_decode(s + i - 1, n - i + 1, &cp))
@@ -102,20 +68,16 @@ static struct json_object *get_either(struct json_object *o, const char *a, cons
         return NULL;
 }
 
-/* WeCom and DingTalk say errcode/errmsg; Feishu code/msg, and
- * StatusCode/StatusMessage in its older API. */
-static void bot_body_read(enum channel_format f, const char *body, size_t size,
+/* The code and message, under the keys the bot uses. */
+static void bot_body_read(const struct webhook_bot_reply *bot, const char *body, size_t size,
                           struct bot_body *out) {
         struct json_object *o = body_parse(body, size), *code, *msg;
-        bool feishu = f == CHANNEL_FEISHU;
 
         *out = (struct bot_body) { 0 };
         if (!o || !json_object_is_type(o, json_type_object))
                 goto done;
-        code = get_either(o, feishu ? "code" : "errcode", feishu ? "StatusCode" : "errcode",
-                          json_type_int);
-        msg = get_either(o, feishu ? "msg" : "errmsg", feishu ? "StatusMessage" : "errmsg",
-                         json_type_string);
+        code = get_either(o, bot->code_keys[0], bot->code_keys[1], json_type_int);
+        msg = get_either(o, bot->message_keys[0], bot->message_keys[1], json_type_string);
         if (code) {
                 out->has_code = true;
                 out->code = (long) json_object_get_int64(code);
@@ -150,23 +112,23 @@ static const char *said(const struct bot_body *b, char *buf, size_t size) {
 
 /* A bot's code that settles the matter whatever the HTTP status; false for
  * none (status decides). */
-static bool classify_code(enum channel_format f, const struct bot_body *b,
+static bool classify_code(const struct webhook_format *fmt, const struct bot_body *b,
                           struct webhook_reply *r) {
-        const struct bot_code *c;
+        const struct webhook_code *c;
         char tail[sizeof b->msg + 3];
 
         if (!b->has_code || b->code == 0)
                 return false;
-        c = bot_code_find(f, b->code);
+        c = code_find(fmt, b->code);
         if (!c)
                 return false;
-        set(r, c->verdict, c->delay, "%s %ld: %s%s", f == CHANNEL_FEISHU ? "code" : "errcode",
-            b->code, c->meaning, said(b, tail, sizeof tail));
+        set(r, c->verdict, c->delay, "%s %ld: %s%s", fmt->bot_reply->code_word, b->code,
+            c->meaning, said(b, tail, sizeof tail));
         return true;
 }
 
 /* HTTP 200 from a bot: delivered only when the body says code 0. */
-static void classify_bot_success(enum channel_format f, const struct bot_body *b,
+static void classify_bot_success(const struct webhook_format *fmt, const struct bot_body *b,
                                  struct webhook_reply *r) {
         char tail[sizeof b->msg + 3];
 
@@ -175,8 +137,8 @@ static void classify_bot_success(enum channel_format f, const struct bot_body *b
         else if (b->code == 0)
                 set(r, WEBHOOK_DELIVERED, 0, "%s", "");
         else
-                set(r, WEBHOOK_PERMANENT, 0, "%s %ld: refused%s",
-                    f == CHANNEL_FEISHU ? "code" : "errcode", b->code, said(b, tail, sizeof tail));
+                set(r, WEBHOOK_PERMANENT, 0, "%s %ld: refused%s", fmt->bot_reply->code_word,
+                    b->code, said(b, tail, sizeof tail));
 }
 
 /* What the status alone says, for everything but a 2xx. */
@@ -206,20 +168,21 @@ static void classify_status(int status, const struct bot_body *b, struct webhook
 void webhook_reply_classify(enum channel_format format, int status, const char *retry_after,
                             time_t now, const char *body, size_t body_size,
                             struct webhook_reply *out) {
+        const struct webhook_format *fmt = webhook_format_of(format);
         struct bot_body b = { 0 };
         long after;
 
         *out = (struct webhook_reply) { 0 };
-        if (is_bot(format) && status != 0) {
-                bot_body_read(format, body, body_size, &b);
+        if (fmt->bot_reply && status != 0) {
+                bot_body_read(fmt->bot_reply, body, body_size, &b);
                 out->code = b.has_code ? b.code : 0;
         }
         if (status >= 300 && status < 400)
                 classify_status(status, &b, out);
-        else if (classify_code(format, &b, out))
+        else if (classify_code(fmt, &b, out))
                 ;
-        else if (status >= 200 && status < 300 && is_bot(format))
-                classify_bot_success(format, &b, out);
+        else if (status >= 200 && status < 300 && fmt->bot_reply)
+                classify_bot_success(fmt, &b, out);
         else if (status >= 200 && status < 300)
                 set(out, WEBHOOK_DELIVERED, 0, "%s", "");
         else
@@ -268,14 +231,12 @@ long webhook_retry_after(const char *value, time_t now) {
         return v;
 }
 
+static const char *const verdict_names[] = {
+        [WEBHOOK_DELIVERED] = "delivered",
+        [WEBHOOK_RETRY] = "retry",
+        [WEBHOOK_PERMANENT] = "permanent",
+};
+
 const char *webhook_verdict_name(enum webhook_verdict v) {
-        switch (v) {
-        case WEBHOOK_DELIVERED:
-                return "delivered";
-        case WEBHOOK_RETRY:
-                return "retry";
-        case WEBHOOK_PERMANENT:
-                return "permanent";
-        }
-        return "invalid";
+        return names_get(verdict_names, NAMES_COUNT(verdict_names), (int) v, "invalid");
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "notify/webhook.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
@@ -12,45 +13,14 @@
 #include "basic/base64.h"
 #include "basic/hmac.h"
 #include "basic/text.h"
+#include "ledger/schedule.h"
+#include "notify/webhook-format.h"
 
 #define SIGN_SIZE (BASE64_ENCODED_SIZE(HMAC_SHA256_SIZE) + 1)
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-/* WeCom's limit is documented; DingTalk's is taken from its app robots
- * (15,000 bytes), Feishu's from its 20 KB request limit, Slack's from the
- * 40,000 characters after which it cuts a message itself. */
 size_t webhook_text_max(enum channel_format f) {
-        switch (f) {
-        case CHANNEL_WECOM:
-                return 2048;
-        case CHANNEL_DINGTALK:
-                return 15000;
-        case CHANNEL_FEISHU:
-                return 18000;
-        case CHANNEL_SLACK:
-                return 39000;
-        case CHANNEL_JSON:
-                break;
-        }
-        return 0;
-}
-
-/* The longest start of s of at most max bytes that ends between two
- * characters; a byte that is not UTF-8 counts as a character of its own. */
-static size_t utf8_prefix(const char *s, size_t max) {
-        size_t n = strlen(s), i = 0;
-
-        while (i < n) {
-                unsigned cp;
-                size_t len = text_utf8_decode(s + i, n - i, &cp);
-
-                if (len == 0)
-                        len = 1;
-                if (len > max - i)
-                        break;
-                i += len;
-        }
-        return i;
+        return webhook_format_of(f)->text_max;
 }
 
 char *webhook_shorten(const char *text, size_t max, const char *link) {
@@ -64,12 +34,20 @@ char *webhook_shorten(const char *text, size_t max, const char *link) {
         if (tail > max)
                 link = NULL, tail = strlen(ellipsis);
         if (tail > max)
-                return strndup(text, utf8_prefix(text, max));
-        n = utf8_prefix(text, max - tail);
+                return strndup(text, text_utf8_prefix(text, n, max));
+        n = text_utf8_prefix(text, n, max - tail);
         if (asprintf(&s, "%.*s%s%s%s", (int) n, text, ellipsis, link ? "\n" : "",
                      link ? link : "") < 0)
                 return NULL;
         return s;
+}
+
+/* o when ok; else NULL, o freed: how building an object ends. */
+static struct json_object *built(struct json_object *o, bool ok) {
+        if (ok)
+                return o;
+        json_object_put(o);
+        return NULL;
 }
 
 static struct json_object *str(const char *s) {
@@ -129,7 +107,7 @@ static char *mention_suffix(const struct webhook_input *in) {
 /* The subject, a blank line and the body, cut to the channel's limit with
  * room kept for suffix (mentions are worth more than the body's tail). */
 static char *compose_text(const struct webhook_input *in, const char *suffix) {
-        size_t max = webhook_text_max(in->channel->format), extra = strlen(suffix);
+        size_t max = webhook_format_of(in->channel->format)->text_max, extra = strlen(suffix);
         const char *subject = in->subject ? in->subject : "", *body = in->body ? in->body : "";
         int body_len = (int) strlen(body);
         char *full = NULL, *cut, *s = NULL;
@@ -178,27 +156,14 @@ static int secret_key(const char *secret, bool whsec, uint8_t **key, size_t *siz
         return 0;
 }
 
-static void mac_base64(struct hmac_sha256 *h, char out[SIGN_SIZE]) {
+/* Ends h (whose init may have failed: the final step says so) into base64. */
+static int mac_base64(struct hmac_sha256 *h, char out[SIGN_SIZE]) {
         uint8_t mac[HMAC_SHA256_SIZE];
 
-        hmac_sha256_final(h, mac);
+        if (hmac_sha256_final(h, mac) < 0)
+                return -ENOMEM;
         base64_encode(mac, sizeof mac, out);
-}
-
-/* Percent-encodes everything but RFC 3986's unreserved characters. */
-static void url_encode(const char *s, char *out) {
-        static const char hex[] = "0123456789ABCDEF";
-
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-
-                if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                    strchr("-_.~", c))
-                        *out++ = (char) c;
-                else
-                        *out++ = '%', *out++ = hex[c >> 4], *out++ = hex[c & 15];
-        }
-        *out = '\0';
+        return 0;
 }
 
 /* Serializes o into the request's body, and frees o. */
@@ -235,28 +200,50 @@ static struct json_object *dingtalk_at(const struct webhook_input *in) {
         return NULL;
 }
 
-/* {"text":…} for Slack; WeCom's and DingTalk's text messages. */
-static struct json_object *text_message(enum channel_format f, const char *text,
-                                        const struct webhook_input *in) {
-        struct json_object *o = json_object_new_object(), *t = NULL;
-        bool ok = o != NULL;
+int webhook_slack_body(const struct webhook_input *in, const char *text, const uint8_t *key,
+                       size_t key_size, struct webhook_request *req) {
+        struct json_object *o = json_object_new_object();
 
-        if (f == CHANNEL_SLACK)
-                ok = ok && add(o, "text", str(text));
-        else {
-                t = json_object_new_object();
-                ok = ok && t && add(o, "msgtype", str("text")) && add(t, "content", str(text));
-                if (f == CHANNEL_WECOM && in->n_mobiles > 0)
-                        ok = ok && add(t, "mentioned_mobile_list",
-                                       string_array(in->mobiles, in->n_mobiles));
-                ok = ok && add(o, "text", json_object_get(t));
-                if (f == CHANNEL_DINGTALK)
-                        ok = ok && add(o, "at", dingtalk_at(in));
-                json_object_put(t);
+        (void) in, (void) key, (void) key_size;
+        return set_body(req, built(o, o && add(o, "text", str(text))));
+}
+
+/* WeCom's and DingTalk's text message, {"msgtype":"text","text":{"content":…}}.
+ * *t: its "text" object, owned by the message, for more. NULL when out of
+ * memory. */
+static struct json_object *bot_text(const char *text, struct json_object **t) {
+        struct json_object *o = json_object_new_object();
+
+        *t = json_object_new_object();
+        if (o && *t && add(o, "msgtype", str("text")) && add(*t, "content", str(text)) &&
+            add(o, "text", json_object_get(*t))) {
+                json_object_put(*t);
+                return o;
         }
-        if (!ok)
-                json_object_put(o);
-        return ok ? o : NULL;
+        json_object_put(*t);
+        json_object_put(o);
+        *t = NULL;
+        return NULL;
+}
+
+/* Mobiles to @mention in text.mentioned_mobile_list. */
+int webhook_wecom_body(const struct webhook_input *in, const char *text, const uint8_t *key,
+                       size_t key_size, struct webhook_request *req) {
+        struct json_object *t, *o = bot_text(text, &t);
+        bool ok = o && (in->n_mobiles == 0 ||
+                        add(t, "mentioned_mobile_list", string_array(in->mobiles, in->n_mobiles)));
+
+        (void) key, (void) key_size;
+        return set_body(req, built(o, ok));
+}
+
+/* Mobiles to @mention in at.atMobiles (and at the end of the text). */
+int webhook_dingtalk_body(const struct webhook_input *in, const char *text, const uint8_t *key,
+                          size_t key_size, struct webhook_request *req) {
+        struct json_object *t, *o = bot_text(text, &t);
+
+        (void) key, (void) key_size;
+        return set_body(req, built(o, o && add(o, "at", dingtalk_at(in))));
 }
 
 /* Feishu's sign: HMAC-SHA256 keyed with "timestamp\nsecret" over nothing. */
@@ -264,6 +251,7 @@ static int feishu_sign(const char *ts, const uint8_t *secret, size_t size, char 
         size_t n = strlen(ts);
         struct hmac_sha256 h;
         char *key = malloc(n + 1 + size);
+        int r;
 
         if (!key)
                 return -ENOMEM;
@@ -271,10 +259,10 @@ static int feishu_sign(const char *ts, const uint8_t *secret, size_t size, char 
         key[n] = '\n';
         memcpy(key + n + 1, secret, size);
         hmac_sha256_init(&h, key, n + 1 + size);
-        mac_base64(&h, out);
+        r = mac_base64(&h, out);
         explicit_bzero(key, n + 1 + size);
         free(key);
-        return 0;
+        return r;
 }
 
 /* Feishu: with a secret, the timestamp in seconds and the sign in the body. */
@@ -291,9 +279,12 @@ static struct json_object *feishu_message(const char *text, const struct webhook
         ok = ok && add(o, "msg_type", str("text")) && add(c, "text", str(text)) &&
              add(o, "content", json_object_get(c));
         json_object_put(c);
-        if (!ok)
-                json_object_put(o);
-        return ok ? o : NULL;
+        return built(o, ok);
+}
+
+int webhook_feishu_body(const struct webhook_input *in, const char *text, const uint8_t *key,
+                        size_t key_size, struct webhook_request *req) {
+        return set_body(req, feishu_message(text, in, key, key_size));
 }
 
 static void iso_instant(time_t t, char buf[32]) {
@@ -340,9 +331,7 @@ static struct json_object *reminder_json(const struct reminder *r) {
              add(o, "deadline", str(t->deadline)) &&
              add(o, "owners", owner_list(t->owners, t->n_owners, false)) &&
              add(o, "recipients", owner_list(r->owners, r->n_owners, true));
-        if (!ok)
-                json_object_put(o);
-        return ok ? o : NULL;
+        return built(o, ok);
 }
 
 static struct json_object *reminders_json(const struct webhook_input *in) {
@@ -371,14 +360,18 @@ static struct json_object *json_payload(const struct webhook_input *in) {
         ok = ok && add(o, "type", str("ledger.reminder")) && add(o, "timestamp", str(ts)) &&
              add(o, "data", json_object_get(d));
         json_object_put(d);
-        if (!ok)
-                json_object_put(o);
-        return ok ? o : NULL;
+        return built(o, ok);
+}
+
+int webhook_json_body(const struct webhook_input *in, const char *text, const uint8_t *key,
+                      size_t key_size, struct webhook_request *req) {
+        (void) text, (void) key, (void) key_size;
+        return set_body(req, json_payload(in));
 }
 
 /* Standard Webhooks headers; the signature covers "id.timestamp.body". */
-static int json_headers(const struct webhook_input *in, const uint8_t *key, size_t key_size,
-                        struct webhook_request *req) {
+int webhook_json_headers(const struct webhook_input *in, const uint8_t *key, size_t key_size,
+                         struct webhook_request *req) {
         char ts[24], sign[SIGN_SIZE + 3] = "v1,";
         struct hmac_sha256 h;
         int r;
@@ -395,45 +388,45 @@ static int json_headers(const struct webhook_input *in, const uint8_t *key, size
         hmac_sha256_update(&h, ts, strlen(ts));
         hmac_sha256_update(&h, ".", 1);
         hmac_sha256_update(&h, req->body, req->body_size);
-        mac_base64(&h, sign + 3);
+        if (mac_base64(&h, sign + 3) < 0)
+                return -ENOMEM;
         return add_header(req, "webhook-signature", sign);
 }
 
-/* DingTalk: &timestamp=<ms>&sign=<urlencoded base64 HMAC(secret, "ms\nsecret")>. */
-static int dingtalk_url(const char *url, int64_t now_ms, const uint8_t *secret, size_t size,
-                        char **out) {
-        char ts[24], sign[SIGN_SIZE], encoded[3 * SIGN_SIZE];
+/* DingTalk, with a secret: &timestamp=<ms>&sign=<urlencoded base64
+ * HMAC(secret, "ms\nsecret")> on the URL, percent-encoded by libcurl (all but
+ * RFC 3986's unreserved characters). Without one, the URL as it is. */
+int webhook_dingtalk_url(const struct webhook_input *in, const uint8_t *key, size_t key_size,
+                         struct webhook_request *req) {
+        const char *url = in->channel->url;
+        char ts[24], sign[SIGN_SIZE], *encoded;
         struct hmac_sha256 h;
+        int r;
 
-        snprintf(ts, sizeof ts, "%" PRId64, now_ms);
-        hmac_sha256_init(&h, secret, size);
+        if (key_size == 0)
+                return (req->url = strdup(url)) ? 0 : -ENOMEM;
+        snprintf(ts, sizeof ts, "%" PRId64, in->now_ms);
+        hmac_sha256_init(&h, key, key_size);
         hmac_sha256_update(&h, ts, strlen(ts));
         hmac_sha256_update(&h, "\n", 1);
-        hmac_sha256_update(&h, secret, size);
-        mac_base64(&h, sign);
-        url_encode(sign, encoded);
-        return asprintf(out, "%s%stimestamp=%s&sign=%s", url, strchr(url, '?') ? "&" : "?", ts,
-                        encoded) < 0 ? -ENOMEM : 0;
+        hmac_sha256_update(&h, key, key_size);
+        if (mac_base64(&h, sign) < 0 || !(encoded = curl_easy_escape(NULL, sign, 0)))
+                return -ENOMEM;
+        r = asprintf(&req->url, "%s%stimestamp=%s&sign=%s", url, strchr(url, '?') ? "&" : "?",
+                     ts, encoded) < 0 ? -ENOMEM : 0;
+        curl_free(encoded);
+        return r;
 }
 
-/* The URL and body of the bots and Slack. */
-static int bot_request(const struct webhook_input *in, const uint8_t *key, size_t key_size,
-                       struct webhook_request *req) {
-        enum channel_format f = in->channel->format;
-        char *suffix = f == CHANNEL_DINGTALK ? mention_suffix(in) : strdup("");
-        char *text = suffix ? compose_text(in, suffix) : NULL;
-        int r = -ENOMEM;
+/* The subject and body as one text for the formats that want it, with the
+ * mentions at its end where the format wants them there. */
+static int format_text(const struct webhook_format *fmt, const struct webhook_input *in,
+                       char **text) {
+        char *suffix = fmt->mentions_in_text ? mention_suffix(in) : strdup("");
 
-        if (text)
-                r = set_body(req, f == CHANNEL_FEISHU ? feishu_message(text, in, key, key_size)
-                                                       : text_message(f, text, in));
-        if (r == 0 && f == CHANNEL_DINGTALK && key_size > 0)
-                r = dingtalk_url(in->channel->url, in->now_ms, key, key_size, &req->url);
-        else if (r == 0)
-                r = (req->url = strdup(in->channel->url)) ? 0 : -ENOMEM;
+        *text = suffix ? compose_text(in, suffix) : NULL;
         free(suffix);
-        free(text);
-        return r;
+        return *text ? 0 : -ENOMEM;
 }
 
 static bool id_valid(const char *id) {
@@ -445,27 +438,39 @@ static bool id_valid(const char *id) {
         return true;
 }
 
+/* The body, then any headers that sign it, then the URL. */
+static int build(const struct webhook_format *fmt, const struct webhook_input *in,
+                 const uint8_t *key, size_t key_size, struct webhook_request *out) {
+        char *text = NULL;
+        int r = fmt->one_text ? format_text(fmt, in, &text) : 0;
+
+        if (r == 0)
+                r = fmt->body(in, text, key, key_size, out);
+        if (r == 0 && fmt->headers)
+                r = fmt->headers(in, key, key_size, out);
+        if (r == 0 && fmt->url)
+                r = fmt->url(in, key, key_size, out);
+        else if (r == 0)
+                r = (out->url = strdup(in->channel->url)) ? 0 : -ENOMEM;
+        free(text);
+        return r;
+}
+
 int webhook_build(const struct webhook_input *in, struct webhook_request *out) {
-        bool json = in->channel->format == CHANNEL_JSON;
+        const struct webhook_format *fmt = webhook_format_of(in->channel->format);
         uint8_t *key = NULL;
         size_t key_size = 0;
         int r = 0;
 
         *out = (struct webhook_request) { 0 };
-        if (!in->channel->url || (json && !id_valid(in->id)))
+        if (!in->channel->url || (fmt->needs_id && !id_valid(in->id)))
                 return -EINVAL;
         if (in->secret)
-                r = secret_key(in->secret, json, &key, &key_size);
+                r = secret_key(in->secret, fmt->whsec_secret, &key, &key_size);
         if (r == 0)
-                r = add_header(out, "Content-Type", "application/json; charset=utf-8");
-        if (r == 0 && json) {
-                r = set_body(out, json_payload(in));
-                if (r == 0)
-                        r = json_headers(in, key, key_size, out);
-                if (r == 0)
-                        r = (out->url = strdup(in->channel->url)) ? 0 : -ENOMEM;
-        } else if (r == 0)
-                r = bot_request(in, key, key_size, out);
+                r = add_header(out, "Content-Type", fmt->content_type);
+        if (r == 0)
+                r = build(fmt, in, key, key_size, out);
         if (key)
                 explicit_bzero(key, key_size);
         free(key);

@@ -2,9 +2,11 @@
 #pragma once
 
 /* The HTTP request that carries one message to one webhook channel: URL,
- * headers and body, signed as the channel's format wants (see
- * ../shared/reference/webhooks.md). Pure: the clock and the secret are
- * passed in, and the daemon does the sending.
+ * headers and body, signed as the channel's format wants: as the group-robot
+ * documentation of WeCom (企业微信群机器人), DingTalk (自定义机器人) and Feishu
+ * (自定义机器人) describes it, and for json as the Standard Webhooks
+ * specification does. Pure: the clock and the secret are passed in, and the
+ * daemon does the sending.
  *
  *   json      Standard Webhooks: webhook-id (the idempotency key, the same on
  *             every retry), webhook-timestamp, and when there is a secret
@@ -33,7 +35,8 @@
 #include <stdint.h>
 
 #include "ledger/model.h"
-#include "ledger/schedule.h"
+
+struct reminder; /* ledger/schedule.h: only pointed to */
 
 struct webhook_input {
         const struct channel *channel;

@@ -81,8 +81,8 @@ static int key_lines_build(struct arena *arena, const struct delivery_item *item
         return 0;
 }
 
-static void key_from_lines(const char *target, time_t at, const struct key_line *lines,
-                           size_t n, char key[DELIVERY_KEY_SIZE]) {
+static int key_from_lines(const char *target, time_t at, const struct key_line *lines,
+                          size_t n, char key[DELIVERY_KEY_SIZE]) {
         uint8_t digest[SHA256_DIGEST_SIZE];
         char head[32];
         struct sha256 h;
@@ -93,9 +93,11 @@ static void key_from_lines(const char *target, time_t at, const struct key_line 
         sha256_update(&h, head, strlen(head));
         for (size_t i = 0; i < n; i++)
                 sha256_update(&h, lines[i].line, strlen(lines[i].line));
-        sha256_final(&h, digest);
+        if (sha256_final(&h, digest) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < (DELIVERY_KEY_SIZE - 1) / 2; i++)
                 snprintf(key + 2 * i, 3, "%02x", digest[i]);
+        return 0;
 }
 
 int delivery_key(const char *target, time_t at, const struct delivery_item *items,
@@ -105,7 +107,7 @@ int delivery_key(const char *target, time_t at, const struct delivery_item *item
         int r = arena && lines ? key_lines_build(arena, items, n_items, lines) : -ENOMEM;
 
         if (r == 0)
-                key_from_lines(target, at, lines, n_items, key);
+                r = key_from_lines(target, at, lines, n_items, key);
         free(lines);
         arena_free(arena);
         return r;

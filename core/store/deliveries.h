@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <time.h>
 
+/* Not for struct state alone: state_last_error() says what failed. */
 #include "store/state.h"
 
 enum delivery_status {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "basic/arena.h"
+#include "basic/greedy.h"
 
 /* A render asks about every event of the feed. One SELECT per event cost a
  * quarter of a 100,000-event render, so the first lookup reads the whole
@@ -125,15 +126,8 @@ static struct revision_entry *index_put(struct revision_index *x, const char *ui
                 e->rev = *rev;
                 return e;
         }
-        if (x->n == x->cap) {
-                size_t cap = x->cap ? x->cap * 2 : 256;
-                struct revision_entry *p = realloc(x->entries, cap * sizeof *p);
-
-                if (!p)
-                        return NULL;
-                x->entries = p;
-                x->cap = cap;
-        }
+        if (GREEDY_REALLOC(x->entries, x->cap, x->n + 1) < 0)
+                return NULL;
         e = &x->entries[x->n];
         *e = (struct revision_entry) {
                 .uid = arena_strdup(x->strings, uid), .uid_hash = h, .hash = hash, .rev = *rev,

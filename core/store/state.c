@@ -14,6 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "basic/greedy.h"
+#include "basic/lasterror.h"
+#include "basic/names.h"
+#include "ledger/model.h"
+
 /* How long a write waits for another connection's (revisions.c in the
  * same process, ledgerctl reading) before giving up with -EBUSY. */
 #define STATE_BUSY_TIMEOUT_MS 5000
@@ -88,29 +93,24 @@ static const char *const state_action_names[] = {
 };
 
 const char *state_action_name(enum state_action a) {
-        return state_action_names[a];
+        return names_get(state_action_names, NAMES_COUNT(state_action_names), (int) a, "invalid");
 }
 
+/* What the database says; anything else was only ever snoozed. */
 static enum state_action state_action_from_name(const char *name) {
-        if (name && strcmp(name, "done") == 0)
-                return STATE_DONE;
-        if (name && strcmp(name, "reopened") == 0)
-                return STATE_REOPENED;
-        return STATE_SNOOZED;
+        int a = names_find(state_action_names, NAMES_COUNT(state_action_names), name);
+
+        return a < 0 ? STATE_SNOOZED : (enum state_action) a;
 }
 
 /* ---- errors ------------------------------------------------------------ */
 
 int state_fail(struct state *st, int r, const char *fmt, ...) {
-        char *msg = NULL;
         va_list ap;
 
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        r = last_error_setv(&st->last_error, r, fmt, ap);
         va_end(ap);
-        free(st->last_error);
-        st->last_error = msg;
         return r;
 }
 
@@ -345,17 +345,8 @@ static void state_entries_free(struct state_entry **entries, size_t n) {
 
 /* Room for one more entry, so that inserting after a commit cannot fail. */
 static int state_entries_reserve(struct state *st) {
-        struct state_entry **p;
-        size_t n;
-
-        if (st->n_entries < st->n_allocated)
-                return 0;
-        n = st->n_allocated ? st->n_allocated * 2 : 64;
-        p = realloc(st->entries, n * sizeof *p);
-        if (!p)
+        if (GREEDY_REALLOC(st->entries, st->n_allocated, st->n_entries + 1) < 0)
                 return state_fail(st, -ENOMEM, "out of memory");
-        st->entries = p;
-        st->n_allocated = n;
         return 0;
 }
 
@@ -377,15 +368,8 @@ struct state_loaded {
 static int state_loaded_add(struct state_loaded *l, sqlite3_stmt *s) {
         struct state_entry *e;
 
-        if (l->n == l->allocated) {
-                size_t n = l->allocated ? l->allocated * 2 : 64;
-                struct state_entry **p = realloc(l->entries, n * sizeof *p);
-
-                if (!p)
-                        return -ENOMEM;
-                l->entries = p;
-                l->allocated = n;
-        }
+        if (GREEDY_REALLOC(l->entries, l->allocated, l->n + 1) < 0)
+                return -ENOMEM;
         e = state_entry_new(state_column_text(s, 0), state_column_text(s, 1));
         if (!e)
                 return -ENOMEM;

@@ -27,7 +27,8 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "ledger/model.h"
+struct config; /* ledger/model.h: only pointed to */
+struct milestone;
 
 /* The schema this code writes, kept in PRAGMA user_version. 0 is a database
  * without it (new, or written by a ledgerd that only kept revisions); 1 has

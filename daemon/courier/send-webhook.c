@@ -10,10 +10,6 @@
 
 #include "notify/webhook-reply.h"
 
-#ifndef LEDGERD_VERSION
-#define LEDGERD_VERSION "0.1"
-#endif
-
 #define TIMEOUT_DEFAULT 30L
 /* Of the reply body, in the answer shown to people. */
 #define ANSWER_BODY_MAX 150

@@ -25,8 +25,11 @@ def driver(tmp_path_factory):
     if not lib.exists() or not cc:
         pytest.fail("needs a C compiler and libledger.a")
     exe = tmp_path_factory.mktemp("mail") / "mail-driver"
+    # libledger's hashing and base64 are libcrypto's.
+    libs = subprocess.run(["pkg-config", "--libs", "openssl"], check=True, capture_output=True,
+                          text=True).stdout.split()
     subprocess.run([cc, "-std=c17", "-D_GNU_SOURCE", "-I", str(ROOT / "core"),
-                    str(ROOT / "tests/integration/mail-driver.c"), str(lib), "-o", str(exe)],
+                    str(ROOT / "tests/integration/mail-driver.c"), str(lib), *libs, "-o", str(exe)],
                    check=True)
     return exe
 

@@ -278,7 +278,7 @@ def test_stop_drops_a_slow_answer_and_start_keeps_the_port():
 
 
 def test_signature_helpers_match_the_published_vectors():
-    # ../shared/reference/webhooks.md, secret "demo".
+    # The examples of Feishu's and DingTalk's group-robot documentation, secret "demo".
     assert peers.feishu_sign("demo", 1599360473) == "l1N0gAcBjdwBvGm1xMjOF0XSyaLRpR7tuO5dHfhAYc8="
     assert peers.dingtalk_sign("demo", 1599360473000) == \
         "eblRZvilBzXa6Ce18IeBM4pMy1rYNWKicaCg6VMwQe0="

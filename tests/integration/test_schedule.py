@@ -8,7 +8,7 @@ import json
 from conftest import CONF, ledgerd
 
 # 2025 days off and make-up working days, from the State Council notice
-# (shared/reference/cn-holidays-2025.md), restated here independently of conf/.
+# (国办发明电〔2024〕12号), restated here independently of conf/.
 OFF = {"2025-01-01"}
 for a, b in [("2025-01-28", "2025-02-04"), ("2025-04-04", "2025-04-06"),
              ("2025-05-01", "2025-05-05"), ("2025-05-31", "2025-06-02"),

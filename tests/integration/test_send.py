@@ -26,7 +26,7 @@ from conftest import BUILD, ROOT
 import aiosmtpd.controller as aiosmtpd_controller
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
-PKGS = "libconfig libical libsystemd sqlite3 json-c libmicrohttpd zlib libcurl".split()
+PKGS = "libconfig libical libsystemd sqlite3 json-c libmicrohttpd zlib libcurl openssl".split()
 DAEMON_OBJS = ["curl-loop.o", "send-mail.o", "send-webhook.o", "smtp-worker.o"]
 
 SUBJECT = "【台账提醒】部门整体支出绩效自评将于2025年3月31日到期"

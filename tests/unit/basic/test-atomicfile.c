@@ -12,19 +12,19 @@
 #include <unistd.h>
 
 #include "basic/atomicfile.h"
+#include "basic/readfile.h"
 
 static char dir[] = "/tmp/ledgerd-test-atomic-XXXXXX";
 
-static char *slurp(const char *path) {
-        static char buf[256];
-        FILE *f = fopen(path, "r");
-        size_t n;
+/* The file's text, valid until the next call. */
+static const char *slurp(const char *path) {
+        static char *last;
+        size_t size;
 
-        assert_non_null(f);
-        n = fread(buf, 1, sizeof buf - 1, f);
-        buf[n] = '\0';
-        fclose(f);
-        return buf;
+        free(last);
+        last = NULL;
+        assert_int_equal(readfile(path, 255, &last, &size), 0);
+        return last;
 }
 
 static size_t count_entries(void) {

@@ -35,6 +35,43 @@ static void test_decode(void **state) {
         assert_int_equal(cp, 0x1f4c5);
 }
 
+static void test_valid(void **state) {
+        (void) state;
+        assert_true(text_utf8_valid("", 0));
+        assert_true(text_utf8_valid("7月底之前 ok", strlen("7月底之前 ok")));
+        assert_true(text_utf8_valid("a\0b", 3));
+        assert_true(text_utf8_valid("\xf0\x9f\x98\x80", 4)); /* U+1F600 */
+        assert_false(text_utf8_valid("\xe6\x9c", 2));           /* cut short */
+        assert_false(text_utf8_valid("\xc0\xaf", 2));           /* overlong */
+        assert_false(text_utf8_valid("\xed\xa0\x80", 3));       /* a surrogate */
+        assert_false(text_utf8_valid("ab\xff", 3));
+}
+
+static void test_continuation(void **state) {
+        static const char s[] = "7月";
+
+        (void) state;
+        assert_false(text_utf8_continuation(s[0]));
+        assert_false(text_utf8_continuation(s[1])); /* the lead byte of 月 */
+        assert_true(text_utf8_continuation(s[2]));
+        assert_true(text_utf8_continuation(s[3]));
+        assert_false(text_utf8_continuation('\0'));
+}
+
+/* "月" is three bytes: a cut never splits it; a stray byte is a character. */
+static void test_prefix(void **state) {
+        static const char s[] = "7月底";
+
+        (void) state;
+        assert_int_equal(text_utf8_prefix(s, 7, 7), 7);
+        assert_int_equal(text_utf8_prefix(s, 7, 6), 4);
+        assert_int_equal(text_utf8_prefix(s, 7, 3), 1);
+        assert_int_equal(text_utf8_prefix(s, 7, 0), 0);
+        /* n cuts "月" short: its two bytes are then a character each. */
+        assert_int_equal(text_utf8_prefix(s, 3, 100), 3);
+        assert_int_equal(text_utf8_prefix("\xff" "ab", 3, 2), 2);
+}
+
 static void test_pad(void **state) {
         char *buf = NULL;
         size_t size;
@@ -66,6 +103,9 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_width),
                 cmocka_unit_test(test_decode),
+                cmocka_unit_test(test_valid),
+                cmocka_unit_test(test_prefix),
+                cmocka_unit_test(test_continuation),
                 cmocka_unit_test(test_pad),
                 cmocka_unit_test(test_clean_copy),
         };

@@ -27,7 +27,8 @@ static const char private_main[] =
         "ledgers = [ \"ledger.conf\" ];\n"
         "feed = { listen = [ ]; directory = \"%s\"; };\n"
         "owners = (\n"
-        "  { id = \"czj\"; name = \"县财政局\"; feed_token = \"abcdefghijklmnopqrstuvwx\"; }\n"
+        "  { id = \"czj\"; name = \"县财政局\"; },\n"
+        "  { id = \"sjj\"; name = \"县审计局\"; feed_token = \"abcdefghijklmnopqrstuvwx\"; }\n"
         ");\n";
 
 static int setup(void **state) {
@@ -124,10 +125,12 @@ static void test_private_feed_only_under_token(void **state) {
         struct test *x = *state;
         struct feed_snapshot *s = build(x, NULL);
 
-        assert_null(feed_snapshot_find(s, "/czj.ics"));
-        assert_non_null(feed_snapshot_find(s, "/abcdefghijklmnopqrstuvwx/czj.ics"));
-        assert_null(feed_snapshot_find(s, "/abcdefghijklmnopqrstuvwy/czj.ics"));
+        assert_null(feed_snapshot_find(s, "/sjj.ics"));
+        assert_non_null(feed_snapshot_find(s, "/abcdefghijklmnopqrstuvwx/sjj.ics"));
+        assert_null(feed_snapshot_find(s, "/abcdefghijklmnopqrstuvwy/sjj.ics"));
         assert_null(feed_snapshot_find(s, "/abcdefghijklmnopqrstuvwx/ledger.ics"));
+        assert_null(feed_snapshot_find(s, "/abcdefghijklmnopqrstuvwx/czj.ics"));
+        assert_non_null(feed_snapshot_find(s, "/czj.ics"));
         assert_non_null(feed_snapshot_find(s, "/ledger.ics"));
         feed_snapshot_unref(s);
 }

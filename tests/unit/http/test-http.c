@@ -65,6 +65,33 @@ static void test_date_parse_rejects(void **state) {
         }
 }
 
+/* What curl_getdate() alone would read, and must not: lower-case names and
+ * zones, and years it cannot read as written. */
+static void test_date_parse_strict(void **state) {
+        static const char *const bad[] = {
+                "Sun, 06 nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 gmt",
+                "Sun, 06 NOV 1994 08:49:37 GMT", "Sun, 06 Nov 0094 08:49:37 GMT",
+                "Sun, 06 Nov 1582 08:49:37 GMT", "Sun Nov  6 08:49:37 0000",
+                "Sun, 00 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:60:37 GMT",
+        };
+        time_t t = 42;
+
+        (void) state;
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+                if (http_date_parse(bad[i], &t) != -EINVAL)
+                        fail_msg("\"%s\" was read as a date", bad[i]);
+                assert_int_equal(t, 42);
+        }
+        /* The day name is not checked; RFC 850's two-digit years are read as
+         * RFC 9110 asks, not as libcurl does (which takes 71 as 1971). */
+        assert_int_equal(http_date_parse("Xyz, 06 Nov 1994 08:49:37 GMT", &t), 0);
+        assert_int_equal(t, EXAMPLE);
+        assert_int_equal(http_date_parse("Sunday, 06-Nov-71 08:49:37 GMT", &t), 0);
+        assert_true(t > (time_t) 3000000000);
+        assert_int_equal(http_date_parse("Sun, 06 Nov 1994 08:49:60 GMT", &t), 0);
+        assert_int_equal(t, EXAMPLE + 23);
+}
+
 static void test_etag_listed(void **state) {
         static const char tag[] = "\"0123abcd\"";
 
@@ -122,6 +149,7 @@ int main(void) {
                 cmocka_unit_test(test_date_format),
                 cmocka_unit_test(test_date_parse_forms),
                 cmocka_unit_test(test_date_parse_rejects),
+                cmocka_unit_test(test_date_parse_strict),
                 cmocka_unit_test(test_etag_listed),
                 cmocka_unit_test(test_accepts_gzip),
                 cmocka_unit_test(test_token_equal),

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "ics/ics.h"
+#include "ledger/model.h"
 #include "ledger/workdays.h"
 
 /* ---- a small ledger, built by hand ------------------------------------------- */

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "basic/readfile.h"
+#include "basic/strv.h"
 #include "import/import-internal.h"
 #include "import/import.h"
 #include "import/table.h"
@@ -68,14 +70,10 @@ static void check_warning(const struct diagnostics *d, int line, const char *mes
 }
 
 static char *slurp(const char *path, size_t *size) {
-        FILE *f = fopen(path, "rb");
-        char *buf = calloc(1, 1 << 20);
+        char *data = NULL;
 
-        assert_non_null(f);
-        assert_non_null(buf);
-        *size = fread(buf, 1, (1 << 20) - 1, f);
-        fclose(f);
-        return buf;
+        assert_int_equal(readfile(path, 1 << 20, &data, size), 0);
+        return data;
 }
 
 /* ---- the seed ------------------------------------------------------------------------ */
@@ -597,7 +595,7 @@ static void test_cells(void **state) {
         assert_string_equal(names[1], "各乡镇");
         assert_string_equal(names[2], "县民政局");
         assert_string_equal(names[3], "县审计局");
-        strv_free(names, n);
+        strv_free_n(names, n);
 
         s = cell_trim("\u3000 县财政局\u00A0\t");
         assert_string_equal(s, "县财政局");

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* A unit-test fixture: the 2025 holiday calendar, built by hand from
- * shared/reference/cn-holidays-2025.md (not from conf/, which is under test
- * elsewhere). Include after cmocka.h. */
+/* A unit-test fixture: the 2025 holiday calendar, built by hand from the
+ * State Council's notice (国务院办公厅关于2025年部分节假日安排的通知,
+ * 国办发明电〔2024〕12号), not from conf/, which is under test elsewhere.
+ * Include after cmocka.h. */
 
 #include "ledger/date.h"
 #include "ledger/workdays.h"
 
 #define D(y, m, d) date_from_ymd(y, m, d)
 
-/* The 2025 State Council table (/work/shared/reference/cn-holidays-2025.md). */
+/* The notice's table: each holiday's days off, then its make-up working days. */
 static struct workdays *cn2025(void) {
         struct workdays *w = workdays_new();
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/readfile.h"
 #include "notify/maildir.h"
 
 static char base[] = "/tmp/ledgerd-test-maildir-XXXXXX";
@@ -43,14 +44,10 @@ static size_t list(const char *dir, char names[][256], size_t max) {
 }
 
 static char *slurp(const char *path, size_t *size) {
-        FILE *f = fopen(path, "rb");
-        char *buf = malloc(1 << 16);
+        char *data = NULL;
 
-        assert_non_null(f);
-        assert_non_null(buf);
-        *size = fread(buf, 1, 1 << 16, f);
-        fclose(f);
-        return buf;
+        assert_int_equal(readfile(path, 1 << 16, &data, size), 0);
+        return data;
 }
 
 static void assert_private_dir(const char *path) {

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "basic/text.h"
+#include "ledger/schedule.h"
 #include "notify/webhook.h"
 
 #define TS_MS INT64_C(1599360473000)

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "basic/readfile.h"
+#include "ledger/model.h"
 #include "store/revisions.h"
 #include "store/state.h"
 
@@ -85,13 +87,9 @@ static long long sql_int(const char *path, const char *query) {
 }
 
 static char *read_file(const char *path, size_t *size) {
-        FILE *f = fopen(path, "rb");
-        char *data = malloc(1 << 20);
+        char *data = NULL;
 
-        assert_non_null(f);
-        assert_non_null(data);
-        *size = fread(data, 1, 1 << 20, f);
-        fclose(f);
+        assert_int_equal(readfile(path, 1 << 20, &data, size), 0);
         return data;
 }
 
