@@ -11,7 +11,7 @@
 
 #include "ledgerd.h"
 #include "ledger/zone.h"
-#include "log.h"
+#include "common/log.h"
 
 #ifndef LEDGERD_CONFIG
 #define LEDGERD_CONFIG "/etc/ledgerd/ledgerd.conf"

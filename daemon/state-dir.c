@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "basic/atomicfile.h"
-#include "log.h"
+#include "common/log.h"
 
 #define LOCK_FILE "lock"
 #define ID_FILE "state.id"

@@ -10,12 +10,12 @@
 
 #include "bus/bus-internal.h"
 #include "busapi/busapi.h"
-#include "clock.h"
+#include "common/clock.h"
 #include "ledger/schedule.h"
 #include "ledger/zone.h"
-#include "manager.h"
-#include "marks.h"
-#include "status.h"
+#include "manager/manager.h"
+#include "marks/marks.h"
+#include "marks/status.h"
 
 /* Longest Preview window: a bounded reply even for 100,000 milestones. */
 #define PREVIEW_MAX_SECONDS ((uint64_t) 400 * 24 * 3600)

@@ -14,13 +14,13 @@
 #include "bus/bus-internal.h"
 #include "bus/private-server.h"
 #include "busapi/busapi.h"
-#include "clock.h"
+#include "common/clock.h"
 #include "feeds/feeds.h"
-#include "health.h"
+#include "common/health.h"
 #include "ledger/model.h"
-#include "log.h"
-#include "manager.h"
-#include "status.h"
+#include "common/log.h"
+#include "manager/manager.h"
+#include "marks/status.h"
 
 /* ---- properties ------------------------------------------------------------- */
 

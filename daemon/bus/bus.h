@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <systemd/sd-event.h>
 
-#include "marks.h"
+#include "marks/marks.h"
 
 struct bus;
 struct courier;

@@ -12,7 +12,7 @@
 
 #include "basic/mkdirs.h"
 #include "busapi/busapi.h"
-#include "log.h"
+#include "common/log.h"
 
 /* A local tool should never need more; a runaway client must not exhaust fds. */
 #define PRIVATE_MAX_PEERS 64

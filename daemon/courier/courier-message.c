@@ -11,15 +11,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "clock.h"
+#include "common/clock.h"
 #include "courier/courier-internal.h"
 #include "courier/curl-loop.h"
 #include "feeds/feeds.h"
 #include "ics/ics.h"
-#include "log.h"
+#include "common/log.h"
 #include "notify/mail.h"
 #include "notify/maildir.h"
-#include "marks.h"
+#include "marks/marks.h"
 #include "notify/message.h"
 #include "ledger/schedule.h"
 #include "notify/secret.h"

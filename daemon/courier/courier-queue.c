@@ -11,10 +11,10 @@
 #include <sys/random.h>
 
 #include "notify/backoff.h"
-#include "clock.h"
+#include "common/clock.h"
 #include "courier/courier-internal.h"
-#include "health.h"
-#include "log.h"
+#include "common/health.h"
+#include "common/log.h"
 
 /* ---- the waiting messages ------------------------------------------------------ */
 

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
+#include "common/clock.h"
 #include "courier/courier-internal.h"
 #include "courier/curl-loop.h"
 #include "ledger/schedule.h"
-#include "log.h"
-#include "marks.h"
+#include "common/log.h"
+#include "marks/marks.h"
 
 /* ---- recording an instant's reminders ------------------------------------------ */
 

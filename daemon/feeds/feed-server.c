@@ -16,7 +16,7 @@
 #include "feeds/request-deadline.h"
 #include "http/http.h"
 #include "http/netaddr.h"
-#include "log.h"
+#include "common/log.h"
 
 struct listener {
         struct feed_server *server;

@@ -15,7 +15,7 @@
 #include "feeds/feed-index.h"
 #include "http/http.h"
 #include "ics/ics.h"
-#include "log.h"
+#include "common/log.h"
 #include "store/revisions.h"
 
 #define CALENDAR_TYPE "text/calendar; charset=utf-8"

@@ -12,9 +12,9 @@
 #include "basic/atomicfile.h"
 #include "feeds/feed-server.h"
 #include "feeds/feed-snapshot.h"
-#include "clock.h"
+#include "common/clock.h"
 #include "ledger/model.h"
-#include "log.h"
+#include "common/log.h"
 
 /* The feeds show the ledgers and the configuration, not the done marks: a
  * done mark, a reopening, a snooze or a new day leave their bytes as they

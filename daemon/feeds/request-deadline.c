@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
-#include "log.h"
+#include "common/log.h"
 
 #define SWEEP_USEC 1000000
 

@@ -19,10 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "clock.h"
+#include "common/clock.h"
 #include "conf/conf.h"
 #include "ledger/zone.h"
-#include "marks.h"
+#include "marks/marks.h"
 #include "store/state.h"
 
 #define FIXTURE_TZ "Asia/Shanghai"

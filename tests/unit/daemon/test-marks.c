@@ -12,7 +12,7 @@
 
 #include "fixture.h"
 #include "ledger/model.h"
-#include "status.h"
+#include "marks/status.h"
 
 static int setup(void **state) {
         struct fixture *f = calloc(1, sizeof *f);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-#include "reload-diff.h"
+#include "manager/reload-diff.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "common/log.h"
 
 struct entry {
         const char *ledger, *id;

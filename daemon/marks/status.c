@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-#include "status.h"
+#include "marks/status.h"
 
 #include <string.h>
 
 #include "ledger/model.h"
-#include "marks.h"
+#include "marks/marks.h"
 
 enum milestone_status milestone_status(const struct marks *mk, const struct milestone *ms,
                                        day_t today) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "clock.h"
+#include "common/clock.h"
 
 #include "ledger/zone.h"
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include "health.h"
+#include "common/health.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "common/log.h"
 
 const char *health_part_name(enum health_part part) {
         static const char *const names[] = {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "clock-watch.h"
+#include "common/clock-watch.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "manager.h"
+#include "manager/manager.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,16 +7,16 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
-#include "clock.h"
+#include "common/clock.h"
 #include "conf/conf.h"
 #include "courier/courier.h"
 #include "feeds/feeds.h"
-#include "health.h"
+#include "common/health.h"
 #include "ledger/schedule.h"
 #include "ledger/zone.h"
-#include "log.h"
-#include "reload-diff.h"
-#include "status.h"
+#include "common/log.h"
+#include "manager/reload-diff.h"
+#include "marks/status.h"
 
 /* A plan covers a little over a year ahead and is extended when reached, so
  * a ledger of 100,000 milestones never plans more than it must. */

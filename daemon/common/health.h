@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "clock.h"
+#include "common/clock.h"
 
 enum health_part {
         HEALTH_REMINDERS, /* an instant's reminders could not be recorded */

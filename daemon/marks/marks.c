@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include "marks.h"
+#include "marks/marks.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
-#include "clock.h"
+#include "common/clock.h"
 #include "ledger/model.h"
-#include "log.h"
+#include "common/log.h"
 
 struct marks {
         struct state *state;

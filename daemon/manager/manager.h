@@ -11,7 +11,7 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
-#include "marks.h"
+#include "marks/marks.h"
 
 struct config;
 struct courier;
