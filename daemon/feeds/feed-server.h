@@ -16,10 +16,12 @@
 
 #include "feeds/feed-snapshot.h"
 
-/* Per listening socket. Connections beyond are refused at accept. 32 per
- * address: clients on a few dozen addresses cannot take every connection. */
-#define FEED_CONNECTIONS_MAX 1000
-#define FEED_CONNECTIONS_PER_IP 32
+/* Per listening socket. Connections beyond are refused at accept: 64 per
+ * address, and room for 64 such addresses, so that a client holding
+ * connections from a few dozen addresses leaves room for everyone else
+ * while the header deadline below drops it. */
+#define FEED_CONNECTIONS_MAX 4096
+#define FEED_CONNECTIONS_PER_IP 64
 /* An idle or stalled connection is closed after this many seconds. */
 #define FEED_CONNECTION_TIMEOUT 30
 /* A request's line and headers must be in this many seconds after the
