@@ -210,9 +210,15 @@ static int check_emails(struct confread *r, const config_setting_t *g, const str
 }
 
 static bool owner_taken(const struct config *c, size_t upto, const struct owner *o) {
-        for (size_t i = 0; i < upto; i++)
-                if (strcmp(c->owners[i].id, o->id) == 0 || strcmp(c->owners[i].name, o->name) == 0)
+        for (size_t i = 0; i < upto; i++) {
+                const struct owner *other = &c->owners[i];
+
+                /* An owner before whose id or name could not be read (reported)
+                 * takes neither. */
+                if ((other->id && strcmp(other->id, o->id) == 0) ||
+                    (other->name && strcmp(other->name, o->name) == 0))
                         return true;
+        }
         return false;
 }
 

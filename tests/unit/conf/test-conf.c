@@ -307,6 +307,21 @@ static void test_duplicate_owner(void **state) {
         expect_error("ledgerd.conf", 4, "duplicate owner: id \"czj\" or name \"州财政局\" is taken");
 }
 
+/* An owner whose id or name is unreadable, then another: reported, and the
+ * duplicate check of the next one does not trip over the missing id. */
+static void test_owner_unreadable_then_another(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\nowners = (\n"
+                                   "  { id = 5; name = \"县财政局\"; },\n"
+                                   "  { id = \"czj\"; name = \"州财政局\"; }\n);\n");
+        expect_error("ledgerd.conf", 3, "'id' must be a string in double quotes, not a whole number");
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\nowners = (\n"
+                                   "  { id = \"a b\"; name = \"县财政局\"; },\n"
+                                   "  { id = \"czj\"; name = \"州财政局\"; }\n);\n");
+        expect_error("ledgerd.conf", 3, "'id' must be 1 to 32 ASCII letters");
+}
+
 static void test_unknown_zone(void **state) {
         (void) state;
         write_ledger(good_tasks);
@@ -1098,6 +1113,7 @@ int main(void) {
                 cmocka_unit_test(test_bad_holiday),
                 cmocka_unit_test(test_bad_id),
                 cmocka_unit_test(test_duplicate_owner),
+                cmocka_unit_test(test_owner_unreadable_then_another),
                 cmocka_unit_test(test_unknown_zone),
                 cmocka_unit_test(test_phrase_warning),
                 cmocka_unit_test(test_shipped),
