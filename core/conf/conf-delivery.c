@@ -63,28 +63,28 @@ static int duration_parse(const char *s, long *out) {
 
 /* The duration key of g into *out (left alone when absent), min…max seconds;
  * the range's words are for the message. */
-static int read_duration(struct confread *r, const config_setting_t *g, const char *key,
+static int read_duration(struct confread *cr, const config_setting_t *g, const char *key,
                          long min, long max, const char *range, long *out) {
         char *s = NULL;
         long v = 0;
-        int k = confread_string(r, g, key, false, &s), ret = 0, p;
+        int k = confread_string(cr, g, key, false, &s), r = 0, p;
 
         if (k <= 0)
                 return k;
         p = duration_parse(s, &v);
         if (p == -EINVAL) {
-                confread_error(r, config_setting_get_member(g, key),
+                confread_error(cr, config_setting_get_member(g, key),
                                "'%s' must be a duration: a whole number and s, m, h or d, such "
                                "as \"30s\", \"15m\", \"12h\" or \"3d\"; not \"%s\"", key, s);
-                ret = -EINVAL;
+                r = -EINVAL;
         } else if (p < 0 || v < min || v > max) {
-                confread_error(r, config_setting_get_member(g, key), "'%s' must be %s, not \"%s\"",
+                confread_error(cr, config_setting_get_member(g, key), "'%s' must be %s, not \"%s\"",
                                key, range, s);
-                ret = -EINVAL;
+                r = -EINVAL;
         } else
                 *out = v;
         free(s);
-        return ret;
+        return r;
 }
 
 /* ---- smtp -------------------------------------------------------------------------- */
@@ -111,8 +111,8 @@ static const char *smtp_url_problem(const char *url) {
         return NULL;
 }
 
-static int read_url(struct confread *r, const config_setting_t *g, struct smtp_settings *s) {
-        int k = confread_string(r, g, "url", false, &s->url);
+static int read_url(struct confread *cr, const config_setting_t *g, struct smtp_settings *s) {
+        int k = confread_string(cr, g, "url", false, &s->url);
         const char *problem;
 
         if (k <= 0)
@@ -120,33 +120,33 @@ static int read_url(struct confread *r, const config_setting_t *g, struct smtp_s
         problem = smtp_url_problem(s->url);
         if (problem) {
                 /* Not repeated: it might hold a password. */
-                confread_error(r, config_setting_get_member(g, "url"), "smtp 'url' %s", problem);
+                confread_error(cr, config_setting_get_member(g, "url"), "smtp 'url' %s", problem);
                 return -EINVAL;
         }
         return 0;
 }
 
-static int read_tls(struct confread *r, const config_setting_t *g, struct smtp_settings *s) {
+static int read_tls(struct confread *cr, const config_setting_t *g, struct smtp_settings *s) {
         char *tls = NULL;
-        int k = confread_string(r, g, "tls", false, &tls), ret = k < 0 ? -EINVAL : 0;
+        int k = confread_string(cr, g, "tls", false, &tls), r = k < 0 ? -EINVAL : 0;
 
         s->tls_required = true;
         if (k == 1 && strcmp(tls, "none") == 0)
                 s->tls_required = false;
         else if (k == 1 && strcmp(tls, "required") != 0) {
-                confread_error(r, config_setting_get_member(g, "tls"),
+                confread_error(cr, config_setting_get_member(g, "tls"),
                                "smtp 'tls' must be \"required\" (STARTTLS) or \"none\", not \"%s\"",
                                tls);
-                ret = -EINVAL;
+                r = -EINVAL;
         }
         if (!s->tls_required && s->url && strncmp(s->url, "smtps://", 8) == 0) {
-                confread_error(r, config_setting_get_member(g, "tls"),
+                confread_error(cr, config_setting_get_member(g, "tls"),
                                "smtp 'tls' = \"none\" contradicts 'url' smtps://, which is TLS "
                                "from the start: use smtp:// or drop 'tls'");
-                ret = -EINVAL;
+                r = -EINVAL;
         }
         free(tls);
-        return ret;
+        return r;
 }
 
 static bool has_controls(const char *s) {
@@ -156,143 +156,143 @@ static bool has_controls(const char *s) {
         return false;
 }
 
-static int read_from(struct confread *r, const config_setting_t *g, struct smtp_settings *s) {
-        int k = confread_string(r, g, "from", s->url != NULL, &s->from), ret = 0;
+static int read_from(struct confread *cr, const config_setting_t *g, struct smtp_settings *s) {
+        int k = confread_string(cr, g, "from", s->url != NULL, &s->from), r = 0;
 
         if (k < 0)
                 return -EINVAL;
         if (k == 0 && !(s->from = strdup(DEFAULT_FROM)))
                 return -ENOMEM;
         if (k == 0 && s->url)
-                ret = -EINVAL; /* reported: required with a server */
+                r = -EINVAL; /* reported: required with a server */
         if (k == 1 && !mail_address_valid(s->from)) {
-                confread_error(r, config_setting_get_member(g, "from"),
+                confread_error(cr, config_setting_get_member(g, "from"),
                                "smtp 'from' must be an e-mail address such as "
                                "\"ledgerd@example.org\" (ASCII, no spaces or <>,;\"()[]\\), not "
                                "\"%s\"", s->from);
-                ret = -EINVAL;
+                r = -EINVAL;
         }
-        k = confread_string(r, g, "from_name", false, &s->from_name);
+        k = confread_string(cr, g, "from_name", false, &s->from_name);
         if (k < 0)
                 return -EINVAL;
         if (k == 1 && has_controls(s->from_name)) {
-                confread_error(r, config_setting_get_member(g, "from_name"),
+                confread_error(cr, config_setting_get_member(g, "from_name"),
                                "smtp 'from_name' must be one line without control characters");
-                ret = -EINVAL;
+                r = -EINVAL;
         }
-        return ret;
+        return r;
 }
 
 /* An inline password only when the file says it means it: ledgerd.conf is
  * often readable by every member of the admin group, or by everyone. */
-static int read_password(struct confread *r, const config_setting_t *g, struct smtp_settings *s) {
+static int read_password(struct confread *cr, const config_setting_t *g, struct smtp_settings *s) {
         const config_setting_t *pw = config_setting_get_member(g, "password");
         bool allow = false;
-        int ret = 0;
+        int r = 0;
 
-        if (confread_bool(r, g, "allow_inline_password", false, &allow) < 0 ||
-            confread_string(r, g, "password", false, &s->password) < 0 ||
-            conf_read_secret(r, g, "password_file", &s->password_file) < 0)
+        if (confread_bool(cr, g, "allow_inline_password", false, &allow) < 0 ||
+            confread_string(cr, g, "password", false, &s->password) < 0 ||
+            conf_read_secret(cr, g, "password_file", &s->password_file) < 0)
                 return -EINVAL;
         if (s->password && !allow) {
                 /* The message does not repeat the password. */
-                confread_error(r, pw, "smtp 'password' in the configuration file is refused: put "
+                confread_error(cr, pw, "smtp 'password' in the configuration file is refused: put "
                                "it in a file only ledgerd can read and name it with "
                                "password_file = \"/etc/ledgerd/secrets/smtp\" (or "
                                "\"credential:smtp\" for a systemd credential), or set "
                                "allow_inline_password = true");
-                ret = -EINVAL;
+                r = -EINVAL;
         }
         if (s->password && allow && !s->password[0]) {
-                confread_error(r, pw, "smtp 'password' is empty");
-                ret = -EINVAL;
+                confread_error(cr, pw, "smtp 'password' is empty");
+                r = -EINVAL;
         }
         if (s->password && s->password_file) {
-                confread_error(r, pw, "smtp: give 'password' or 'password_file', not both");
-                ret = -EINVAL;
+                confread_error(cr, pw, "smtp: give 'password' or 'password_file', not both");
+                r = -EINVAL;
         }
         if ((s->password || s->password_file) && !s->user) {
-                confread_error(r, pw ? pw : config_setting_get_member(g, "password_file"),
+                confread_error(cr, pw ? pw : config_setting_get_member(g, "password_file"),
                                "smtp: a password needs a 'user' to log in as");
-                ret = -EINVAL;
+                r = -EINVAL;
         }
         if (s->user && !s->password && !s->password_file) {
-                confread_error(r, config_setting_get_member(g, "user"),
+                confread_error(cr, config_setting_get_member(g, "user"),
                                "smtp 'user' needs 'password_file' (or 'password')");
-                ret = -EINVAL;
+                r = -EINVAL;
         }
-        return ret;
+        return r;
 }
 
 /* Settings that mean nothing without a server: the outbox takes the mail. */
-static void warn_unused(struct confread *r, const config_setting_t *g) {
+static void warn_unused(struct confread *cr, const config_setting_t *g) {
         static const char *const keys[] = { "tls", "user", "password_file", "password", "ca_file" };
 
         for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
                 if (config_setting_get_member(g, keys[i]))
-                        confread_warning(r, config_setting_get_member(g, keys[i]),
+                        confread_warning(cr, config_setting_get_member(g, keys[i]),
                                          "smtp '%s' has no effect without 'url': messages go to "
                                          "the outbox, %s/outbox", keys[i],
-                                         r->config->state_directory ? r->config->state_directory
+                                         cr->config->state_directory ? cr->config->state_directory
                                                                     : "the state directory");
 }
 
-static int read_ca_file(struct confread *r, const config_setting_t *g, struct smtp_settings *s) {
+static int read_ca_file(struct confread *cr, const config_setting_t *g, struct smtp_settings *s) {
         char *given = NULL;
-        int k = confread_string(r, g, "ca_file", false, &given);
+        int k = confread_string(cr, g, "ca_file", false, &given);
 
         if (k <= 0)
                 return k;
         if (!given[0]) {
-                confread_error(r, config_setting_get_member(g, "ca_file"),
+                confread_error(cr, config_setting_get_member(g, "ca_file"),
                                "smtp 'ca_file' must name a file, not \"\"");
                 free(given);
                 return -EINVAL;
         }
-        s->ca_file = confread_resolve_path(r->config->path, given);
+        s->ca_file = confread_resolve_path(cr->config->path, given);
         free(given);
         return s->ca_file ? 0 : -ENOMEM;
 }
 
 /* d: the delivery group, or NULL. */
-static int read_smtp(struct confread *r, const config_setting_t *d, struct smtp_settings *s) {
+static int read_smtp(struct confread *cr, const config_setting_t *d, struct smtp_settings *s) {
         const config_setting_t *g = NULL;
-        int k = d ? confread_group(r, d, "smtp", false, &g) : 0, ret = 0;
+        int k = d ? confread_group(cr, d, "smtp", false, &g) : 0, r = 0;
 
         s->tls_required = true;
         if (k < 0)
                 return -EINVAL;
         if (k == 0)
                 return (s->from = strdup(DEFAULT_FROM)) ? 0 : -ENOMEM;
-        if (!confread_known_keys(r, g, "smtp", smtp_keys))
-                ret = -EINVAL;
+        if (!confread_known_keys(cr, g, "smtp", smtp_keys))
+                r = -EINVAL;
         /* Each on its own, so that one run reports every problem. */
-        if (read_url(r, g, s) < 0)
-                ret = -EINVAL;
-        if (read_tls(r, g, s) < 0)
-                ret = -EINVAL;
-        if (read_from(r, g, s) < 0)
-                ret = -EINVAL;
-        if (confread_string(r, g, "user", false, &s->user) < 0 || read_password(r, g, s) < 0)
-                ret = -EINVAL;
-        if (read_ca_file(r, g, s) < 0)
-                ret = -EINVAL;
-        if (ret == 0 && !s->url)
-                warn_unused(r, g);
-        if (ret == 0 && s->url && !s->tls_required && (s->password || s->password_file))
-                confread_warning(r, config_setting_get_member(g, "tls"),
+        if (read_url(cr, g, s) < 0)
+                r = -EINVAL;
+        if (read_tls(cr, g, s) < 0)
+                r = -EINVAL;
+        if (read_from(cr, g, s) < 0)
+                r = -EINVAL;
+        if (confread_string(cr, g, "user", false, &s->user) < 0 || read_password(cr, g, s) < 0)
+                r = -EINVAL;
+        if (read_ca_file(cr, g, s) < 0)
+                r = -EINVAL;
+        if (r == 0 && !s->url)
+                warn_unused(cr, g);
+        if (r == 0 && s->url && !s->tls_required && (s->password || s->password_file))
+                confread_warning(cr, config_setting_get_member(g, "tls"),
                                  "smtp 'tls' = \"none\": the password crosses the network in "
                                  "clear text");
-        return ret;
+        return r;
 }
 
 /* ---- templates ------------------------------------------------------------------- */
 
 /* One template string: the given one if it checks, else the default. */
-static int read_template(struct confread *r, const config_setting_t *g, const char *key,
+static int read_template(struct confread *cr, const config_setting_t *g, const char *key,
                          const char *what, const char *fallback, const char **out) {
         char *s = NULL, bad[64];
-        int k = g ? confread_string(r, g, key, false, &s) : 0;
+        int k = g ? confread_string(cr, g, key, false, &s) : 0;
 
         if (k < 0)
                 return -EINVAL;
@@ -302,64 +302,64 @@ static int read_template(struct confread *r, const config_setting_t *g, const ch
         if (message_template_check(s, bad, sizeof bad) == 0)
                 return 0;
         if (strcmp(bad, "{") == 0)
-                confread_error(r, config_setting_get_member(g, key),
+                confread_error(cr, config_setting_get_member(g, key),
                                "template %s: a '{' is not closed (write \"{{\" for a brace)", what);
         else
-                confread_error(r, config_setting_get_member(g, key),
+                confread_error(cr, config_setting_get_member(g, key),
                                "template %s: unknown placeholder %s (see ledgerd.conf(5) for the "
                                "list)", what, bad);
         return -EINVAL;
 }
 
-static int read_kind(struct confread *r, const config_setting_t *templates, enum reminder_kind kind,
+static int read_kind(struct confread *cr, const config_setting_t *templates, enum reminder_kind kind,
                      struct message_template *out) {
         const struct message_template *fallback = &message_defaults()->kinds[kind];
         const char *name = reminder_kind_name(kind);
         const config_setting_t *g = NULL;
         char what[64];
-        int ret = 0;
+        int r = 0;
 
-        if (templates && confread_group(r, templates, name, false, &g) < 0)
+        if (templates && confread_group(cr, templates, name, false, &g) < 0)
                 return -EINVAL;
-        if (g && !confread_known_keys(r, g, name, template_keys))
-                ret = -EINVAL;
+        if (g && !confread_known_keys(cr, g, name, template_keys))
+                r = -EINVAL;
         snprintf(what, sizeof what, "%s.subject", name);
-        if (read_template(r, g, "subject", what, fallback->subject, &out->subject) < 0)
-                ret = -EINVAL;
+        if (read_template(cr, g, "subject", what, fallback->subject, &out->subject) < 0)
+                r = -EINVAL;
         snprintf(what, sizeof what, "%s.body", name);
-        if (read_template(r, g, "body", what, fallback->body, &out->body) < 0)
-                ret = -EINVAL;
-        return ret;
+        if (read_template(cr, g, "body", what, fallback->body, &out->body) < 0)
+                r = -EINVAL;
+        return r;
 }
 
 /* Field by field: what the file leaves out is the built-in Chinese text.
  * d: the delivery group, or NULL. */
-static int read_templates(struct confread *r, const config_setting_t *d,
+static int read_templates(struct confread *cr, const config_setting_t *d,
                           struct message_templates *t) {
         const struct message_templates *defaults = message_defaults();
         const config_setting_t *g = NULL;
-        int ret = 0;
+        int r = 0;
 
-        if (d && confread_group(r, d, "templates", false, &g) < 0)
-                ret = -EINVAL;
-        if (g && !confread_known_keys(r, g, "templates", templates_keys))
-                ret = -EINVAL;
+        if (d && confread_group(cr, d, "templates", false, &g) < 0)
+                r = -EINVAL;
+        if (g && !confread_known_keys(cr, g, "templates", templates_keys))
+                r = -EINVAL;
         for (int k = 0; k < MESSAGE_KINDS; k++)
-                if (read_kind(r, g, (enum reminder_kind) k, &t->kinds[k]) < 0)
-                        ret = -EINVAL;
-        if (read_template(r, g, "digest_subject", "digest_subject", defaults->digest_subject,
+                if (read_kind(cr, g, (enum reminder_kind) k, &t->kinds[k]) < 0)
+                        r = -EINVAL;
+        if (read_template(cr, g, "digest_subject", "digest_subject", defaults->digest_subject,
                           &t->digest_subject) < 0 ||
-            read_template(r, g, "footer", "footer", defaults->footer, &t->footer) < 0)
-                ret = -EINVAL;
-        return ret;
+            read_template(cr, g, "footer", "footer", defaults->footer, &t->footer) < 0)
+                r = -EINVAL;
+        return r;
 }
 
 /* ---- the group ------------------------------------------------------------------- */
 
-int conf_delivery_read(struct confread *r, const config_setting_t *root) {
-        struct delivery_settings *d = &r->config->delivery;
+int conf_delivery_read(struct confread *cr, const config_setting_t *root) {
+        struct delivery_settings *d = &cr->config->delivery;
         const config_setting_t *g = NULL;
-        int ret = 0;
+        int r = 0;
 
         d->catch_up = 3 * DAY;
         d->give_up = 3 * DAY;
@@ -368,33 +368,33 @@ int conf_delivery_read(struct confread *r, const config_setting_t *root) {
         if (!d->templates)
                 return -ENOMEM;
         /* Without the group (or with a wrong one, reported), the defaults. */
-        if (confread_group(r, root, "delivery", false, &g) < 0)
-                ret = -EINVAL;
-        if (g && !confread_known_keys(r, g, "delivery", delivery_keys))
-                ret = -EINVAL;
-        if (g && read_duration(r, g, "catch_up", 0, DURATION_MAX, "0s to 366d", &d->catch_up) < 0)
-                ret = -EINVAL;
-        if (g && read_duration(r, g, "give_up", 0, DURATION_MAX, "0s to 366d", &d->give_up) < 0)
-                ret = -EINVAL;
-        if (g && read_duration(r, g, "timeout", 1, HOUR, "1s to 1h", &d->timeout) < 0)
-                ret = -EINVAL;
-        if (read_smtp(r, g, &d->smtp) < 0)
-                ret = -EINVAL;
-        if (read_templates(r, g, d->templates) < 0)
-                ret = -EINVAL;
-        return ret;
+        if (confread_group(cr, root, "delivery", false, &g) < 0)
+                r = -EINVAL;
+        if (g && !confread_known_keys(cr, g, "delivery", delivery_keys))
+                r = -EINVAL;
+        if (g && read_duration(cr, g, "catch_up", 0, DURATION_MAX, "0s to 366d", &d->catch_up) < 0)
+                r = -EINVAL;
+        if (g && read_duration(cr, g, "give_up", 0, DURATION_MAX, "0s to 366d", &d->give_up) < 0)
+                r = -EINVAL;
+        if (g && read_duration(cr, g, "timeout", 1, HOUR, "1s to 1h", &d->timeout) < 0)
+                r = -EINVAL;
+        if (read_smtp(cr, g, &d->smtp) < 0)
+                r = -EINVAL;
+        if (read_templates(cr, g, d->templates) < 0)
+                r = -EINVAL;
+        return r;
 }
 
 /* ---- secrets --------------------------------------------------------------------- */
 
-int conf_read_secret(struct confread *r, const config_setting_t *g, const char *key, char **out) {
+int conf_read_secret(struct confread *cr, const config_setting_t *g, const char *key, char **out) {
         char *given = NULL;
-        int k = confread_string(r, g, key, false, &given);
+        int k = confread_string(cr, g, key, false, &given);
 
         if (k <= 0)
                 return k;
         if (!secret_spec_valid(given)) {
-                confread_error(r, config_setting_get_member(g, key),
+                confread_error(cr, config_setting_get_member(g, key),
                                "'%s' must name a file, or a systemd credential as "
                                "\"credential:NAME\" (NAME without '/'), not \"%s\"", key, given);
                 free(given);
@@ -404,7 +404,7 @@ int conf_read_secret(struct confread *r, const config_setting_t *g, const char *
                 *out = given;
                 return 1;
         }
-        *out = confread_resolve_path(r->config->path, given);
+        *out = confread_resolve_path(cr->config->path, given);
         free(given);
         return *out ? 1 : -ENOMEM;
 }

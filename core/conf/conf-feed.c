@@ -21,27 +21,27 @@ static bool listen_taken(char **listen, size_t upto, const char *s) {
         return false;
 }
 
-static int read_listen(struct confread *r, const config_setting_t *g, struct feed_settings *f) {
+static int read_listen(struct confread *cr, const config_setting_t *g, struct feed_settings *f) {
         const config_setting_t *s = config_setting_get_member(g, "listen");
-        int ret = 0;
+        int r = 0;
 
-        if (confread_strings(r, g, "listen", false, &f->listen, &f->n_listen) < 0)
+        if (confread_strings(cr, g, "listen", false, &f->listen, &f->n_listen) < 0)
                 return -EINVAL;
         for (size_t i = 0; i < f->n_listen; i++) {
                 struct sockaddr_storage ss;
                 socklen_t len;
 
                 if (netaddr_parse(f->listen[i], &ss, &len) < 0) {
-                        confread_error(r, s, "'listen': \"%s\" is not ADDRESS:PORT such as "
+                        confread_error(cr, s, "'listen': \"%s\" is not ADDRESS:PORT such as "
                                        "\"127.0.0.1:8080\" or \"[::1]:8080\" (numeric addresses "
                                        "only)", f->listen[i]);
-                        ret = -EINVAL;
+                        r = -EINVAL;
                 } else if (listen_taken(f->listen, i, f->listen[i])) {
-                        confread_error(r, s, "'listen': \"%s\" is given twice", f->listen[i]);
-                        ret = -EINVAL;
+                        confread_error(cr, s, "'listen': \"%s\" is given twice", f->listen[i]);
+                        r = -EINVAL;
                 }
         }
-        return ret;
+        return r;
 }
 
 /* http:// or https://, then a host and maybe a path; nothing that would
@@ -62,53 +62,53 @@ static bool base_url_valid(char *url) {
 
 /* Without base_url, the links name the first address served, which is
  * known only once the sockets are (systemd may pass others than listen). */
-static int read_base_url(struct confread *r, const config_setting_t *g, struct feed_settings *f) {
+static int read_base_url(struct confread *cr, const config_setting_t *g, struct feed_settings *f) {
         struct sockaddr_storage ss;
         socklen_t len;
-        int k = confread_string(r, g, "base_url", false, &f->base_url);
+        int k = confread_string(cr, g, "base_url", false, &f->base_url);
 
         if (k < 0)
                 return -EINVAL;
         if (k == 1 && !base_url_valid(f->base_url)) {
-                confread_error(r, config_setting_get_member(g, "base_url"),
+                confread_error(cr, config_setting_get_member(g, "base_url"),
                                "'base_url' must be http://HOST[:PORT][/PATH] or https://…, with "
                                "no spaces, quotes or <>, not \"%s\"", f->base_url);
                 return -EINVAL;
         }
         if (k == 0 && f->n_listen > 0 && netaddr_parse(f->listen[0], &ss, &len) == 0 &&
             netaddr_is_wildcard((struct sockaddr *) &ss))
-                confread_warning(r, config_setting_get_member(g, "listen"),
+                confread_warning(cr, config_setting_get_member(g, "listen"),
                                  "'listen': \"%s\" is every address and no 'base_url' is set: "
                                  "the feed links name an address no client can reach; set "
                                  "base_url = \"http://HOST:PORT\"", f->listen[0]);
         return 0;
 }
 
-static int read_directory(struct confread *r, const config_setting_t *g, struct feed_settings *f) {
+static int read_directory(struct confread *cr, const config_setting_t *g, struct feed_settings *f) {
         char *given = NULL;
-        int k = confread_string(r, g, "directory", false, &given);
+        int k = confread_string(cr, g, "directory", false, &given);
 
         if (k <= 0)
                 return k;
         if (!given[0]) {
-                confread_error(r, config_setting_get_member(g, "directory"),
+                confread_error(cr, config_setting_get_member(g, "directory"),
                                "'directory' must name a directory, not \"\"");
                 free(given);
                 return -EINVAL;
         }
-        f->directory = confread_resolve_path(r->config->path, given);
+        f->directory = confread_resolve_path(cr->config->path, given);
         free(given);
         return f->directory ? 0 : -ENOMEM;
 }
 
-int conf_feed_read_http(struct confread *r, const config_setting_t *g, struct feed_settings *f) {
-        int ret = 0;
+int conf_feed_read_http(struct confread *cr, const config_setting_t *g, struct feed_settings *f) {
+        int r = 0;
 
-        if (read_listen(r, g, f) < 0)
-                ret = -EINVAL;
-        if (read_base_url(r, g, f) < 0 || read_directory(r, g, f) < 0)
-                ret = -EINVAL;
-        return ret;
+        if (read_listen(cr, g, f) < 0)
+                r = -EINVAL;
+        if (read_base_url(cr, g, f) < 0 || read_directory(cr, g, f) < 0)
+                r = -EINVAL;
+        return r;
 }
 
 /* A path segment that reads well and needs no escaping: letters, digits,
@@ -125,15 +125,15 @@ static bool slug_valid(const char *s) {
         return true;
 }
 
-static int read_slug(struct confread *r, const config_setting_t *g, struct owner *o) {
-        int k = confread_string(r, g, "feed_slug", false, &o->feed_slug);
+static int read_slug(struct confread *cr, const config_setting_t *g, struct owner *o) {
+        int k = confread_string(cr, g, "feed_slug", false, &o->feed_slug);
 
         if (k < 0)
                 return -EINVAL;
         if (k == 0)
                 return (o->feed_slug = strdup(o->id)) ? 0 : -ENOMEM;
         if (!slug_valid(o->feed_slug)) {
-                confread_error(r, config_setting_get_member(g, "feed_slug"),
+                confread_error(cr, config_setting_get_member(g, "feed_slug"),
                                "owner %s: 'feed_slug' must be 1 to %d ASCII letters, digits, "
                                "'.', '_' or '-', not starting with '.', not \"%s\"", o->id,
                                SLUG_MAX, o->feed_slug);
@@ -154,21 +154,21 @@ static bool token_valid(const char *s) {
         return true;
 }
 
-int conf_feed_read_owner(struct confread *r, const config_setting_t *g, struct owner *o) {
-        int k, ret = read_slug(r, g, o);
+int conf_feed_read_owner(struct confread *cr, const config_setting_t *g, struct owner *o) {
+        int k, r = read_slug(cr, g, o);
 
-        k = confread_string(r, g, "feed_token", false, &o->feed_token);
+        k = confread_string(cr, g, "feed_token", false, &o->feed_token);
         if (k < 0)
                 return -EINVAL;
         if (k == 1 && !token_valid(o->feed_token)) {
                 /* The message does not repeat the token: it is a secret. */
-                confread_error(r, config_setting_get_member(g, "feed_token"),
+                confread_error(cr, config_setting_get_member(g, "feed_token"),
                                "owner %s: 'feed_token' must be %d to %d ASCII letters, digits, "
                                "'_' or '-', such as the output of: head -c 24 /dev/urandom | "
                                "base64 | tr '+/' '-_'", o->id, TOKEN_MIN, TOKEN_MAX);
                 return -EINVAL;
         }
-        return ret;
+        return r;
 }
 
 /* Where to point a message about owner i's slug. */
@@ -181,9 +181,9 @@ static const config_setting_t *slug_setting(const config_setting_t *owners, size
 
 /* Slugs differ ignoring case, so that the files of a feed directory do not
  * collide on a case-insensitive file system; "ledger" is the feed of all. */
-int conf_feed_check_slugs(struct confread *r, const config_setting_t *owners) {
-        const struct config *c = r->config;
-        int ret = 0;
+int conf_feed_check_slugs(struct confread *cr, const config_setting_t *owners) {
+        const struct config *c = cr->config;
+        int r = 0;
 
         for (size_t i = 0; i < c->n_owners; i++) {
                 const struct owner *o = &c->owners[i];
@@ -191,22 +191,22 @@ int conf_feed_check_slugs(struct confread *r, const config_setting_t *owners) {
                 if (!o->feed_slug)
                         continue;
                 if (strcasecmp(o->feed_slug, "ledger") == 0) {
-                        confread_error(r, slug_setting(owners, i),
+                        confread_error(cr, slug_setting(owners, i),
                                        "owner %s: the feed address /%s.ics is the feed of every "
                                        "milestone: set another 'feed_slug'", o->id, o->feed_slug);
-                        ret = -EINVAL;
+                        r = -EINVAL;
                 }
                 for (size_t j = 0; j < i; j++) {
                         const char *other = c->owners[j].feed_slug;
 
                         if (!other || strcasecmp(other, o->feed_slug) != 0)
                                 continue;
-                        confread_error(r, slug_setting(owners, i),
+                        confread_error(cr, slug_setting(owners, i),
                                        "owner %s: feed slug \"%s\" is owner %s's already (slugs "
                                        "must differ, ignoring case)", o->id, o->feed_slug,
                                        c->owners[j].id);
-                        ret = -EINVAL;
+                        r = -EINVAL;
                 }
         }
-        return ret;
+        return r;
 }

@@ -16,40 +16,40 @@ static const char *const task_keys[] = {
 static const char *const date_keys[] = { "date", "label", NULL };
 
 /* An optional text member, copied into the arena; absent reads as "". */
-static int read_text(struct confread *r, struct arena *a, const struct confread_members *m,
+static int read_text(struct confread *cr, struct arena *a, const struct confread_members *m,
                      const char *key, char **out) {
         const char *v = "";
-        int k = confread_text_in(r, m, key, false, &v);
+        int k = confread_text_in(cr, m, key, false, &v);
 
         if (k < 0)
                 return k;
         return (*out = arena_strdup(a, v)) ? 0 : -ENOMEM;
 }
 
-static int read_owners(struct confread *r, struct arena *a, const struct confread_members *m,
+static int read_owners(struct confread *cr, struct arena *a, const struct confread_members *m,
                        struct task *t) {
         const config_setting_t *s = confread_member(m, "owners"), *names = NULL;
         size_t n = 0;
-        int k = confread_strings_in(r, m, "owners", true, &names, &n), ret = k == 1 ? 0 : -EINVAL;
+        int k = confread_strings_in(cr, m, "owners", true, &names, &n), r = k == 1 ? 0 : -EINVAL;
 
         if (k == 1 && n == 0) {
-                confread_error(r, s, "task %s: 'owners' is empty: someone must answer for it",
+                confread_error(cr, s, "task %s: 'owners' is empty: someone must answer for it",
                                t->id);
-                ret = -EINVAL;
+                r = -EINVAL;
         }
         t->owners = arena_alloc(a, (n + 1) * sizeof *t->owners);
         for (size_t i = 0; t->owners && i < n; i++) {
                 const char *name = config_setting_get_string_elem(names, (int) i);
-                const struct owner *o = config_find_owner(r->config, name);
+                const struct owner *o = config_find_owner(cr->config, name);
 
                 if (!o) {
-                        confread_error(r, s, "task %s: owner \"%s\" is not defined in the "
-                                       "owners of %s", t->id, name, r->config->path);
-                        ret = -EINVAL;
+                        confread_error(cr, s, "task %s: owner \"%s\" is not defined in the "
+                                       "owners of %s", t->id, name, cr->config->path);
+                        r = -EINVAL;
                 } else if (!task_has_owner(t, o))
                         t->owners[t->n_owners++] = o;
         }
-        return t->owners ? ret : -ENOMEM;
+        return t->owners ? r : -ENOMEM;
 }
 
 /* Room for every milestone the task can have, so they never move: the phrase's
@@ -75,45 +75,45 @@ static int add_milestone(struct arena *a, struct task *t, day_t due, const char 
         return 0;
 }
 
-static int read_date_entry(struct confread *r, struct arena *a, const config_setting_t *e,
+static int read_date_entry(struct confread *cr, struct arena *a, const config_setting_t *e,
                            struct task *t) {
         struct confread_members m;
         const char *date = NULL;
         char *label = NULL;
         day_t due;
 
-        if (!confread_members(r, e, "a date of task", date_keys, &m))
+        if (!confread_members(cr, e, "a date of task", date_keys, &m))
                 return -EINVAL;
-        if (confread_text_in(r, &m, "date", true, &date) != 1 ||
-            read_text(r, a, &m, "label", &label) != 0)
+        if (confread_text_in(cr, &m, "date", true, &date) != 1 ||
+            read_text(cr, a, &m, "label", &label) != 0)
                 return -EINVAL;
         if (date_parse_iso(date, &due) < 0) {
-                confread_error(r, confread_member(&m, "date"),
+                confread_error(cr, confread_member(&m, "date"),
                                "task %s: \"%s\" is not a date (YYYY-MM-DD)", t->id, date);
                 return -EINVAL;
         }
         return add_milestone(a, t, due, label, MILESTONE_EXPLICIT);
 }
 
-static int read_explicit_dates(struct confread *r, struct arena *a,
+static int read_explicit_dates(struct confread *cr, struct arena *a,
                                const struct confread_members *m, struct task *t) {
         const config_setting_t *list;
-        int k = confread_list_in(r, m, "dates", false, &list), ret = 0;
+        int k = confread_list_in(cr, m, "dates", false, &list), r = 0;
 
         if (k <= 0)
                 return k;
         for (int i = 0; i < config_setting_length(list); i++)
-                if (read_date_entry(r, a, config_setting_get_elem(list, (unsigned) i), t) < 0)
-                        ret = -EINVAL;
-        return ret < 0 ? ret : 1;
+                if (read_date_entry(cr, a, config_setting_get_elem(list, (unsigned) i), t) < 0)
+                        r = -EINVAL;
+        return r < 0 ? r : 1;
 }
 
 static int add_phrase_milestones(struct arena *a, struct task *t, const struct when_result *w) {
         for (size_t i = 0; i < w->n_dates; i++) {
-                int ret = add_milestone(a, t, w->dates[i].day, w->dates[i].label,
+                int r = add_milestone(a, t, w->dates[i].day, w->dates[i].label,
                                         MILESTONE_FROM_PHRASE);
-                if (ret < 0)
-                        return ret;
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -171,66 +171,66 @@ static void parse_phrase(struct phrase_memo *memo, const char *phrase, int year,
 }
 
 /* Phrase dates, then explicit ones; explicit dates alone with override. */
-static int read_milestones(struct confread *r, struct arena *a, const struct confread_members *m,
+static int read_milestones(struct confread *cr, struct arena *a, const struct confread_members *m,
                            struct task *t, int year, struct phrase_memo *memo) {
         struct when_result w; /* 2 KB: on the stack, not in each of 100,000 tasks */
-        int has_dates, ret;
+        int has_dates, r;
 
         parse_phrase(memo, t->deadline, year, &w);
         t->when = w.kind;
         if (w.kind != WHEN_DATED && !(t->when_reason = arena_strdup(a, w.reason)))
                 return -ENOMEM;
-        if (confread_bool_in(r, m, "override", false, &t->dates_override) < 0)
+        if (confread_bool_in(cr, m, "override", false, &t->dates_override) < 0)
                 return -EINVAL;
-        if ((ret = reserve_milestones(a, m, t, w.n_dates)) < 0)
-                return ret;
-        if (!t->dates_override && (ret = add_phrase_milestones(a, t, &w)) < 0)
-                return ret;
-        has_dates = read_explicit_dates(r, a, m, t);
+        if ((r = reserve_milestones(a, m, t, w.n_dates)) < 0)
+                return r;
+        if (!t->dates_override && (r = add_phrase_milestones(a, t, &w)) < 0)
+                return r;
+        has_dates = read_explicit_dates(cr, a, m, t);
         if (has_dates < 0)
                 return has_dates;
         if (t->dates_override && has_dates == 0) {
-                confread_error(r, confread_member(m, "override"),
+                confread_error(cr, confread_member(m, "override"),
                                "task %s: 'override' needs 'dates' to replace the phrase's", t->id);
                 return -EINVAL;
         }
         if (t->when == WHEN_UNKNOWN && !t->dates_override)
-                confread_warning(r, m->group, "task %s: deadline \"%s\" not understood: %s; no "
+                confread_warning(cr, m->group, "task %s: deadline \"%s\" not understood: %s; no "
                                  "reminder until it is fixed or 'dates' are given", t->id,
                                  t->deadline, t->when_reason);
         return name_milestones(a, t);
 }
 
-static int read_task(struct confread *r, const config_setting_t *g, struct ledger *l, size_t i,
+static int read_task(struct confread *cr, const config_setting_t *g, struct ledger *l, size_t i,
                      struct phrase_memo *memo) {
         struct task *t = &l->tasks[i];
         struct arena *a = l->strings;
         struct confread_members m;
         const config_setting_t *reminders;
         const char *id;
-        int ret = 0;
+        int r = 0;
 
         t->ledger = l;
-        t->source = confread_source(r, g);
-        if (!confread_members(r, g, "task", task_keys, &m))
-                ret = -EINVAL;
+        t->source = confread_source(cr, g);
+        if (!confread_members(cr, g, "task", task_keys, &m))
+                r = -EINVAL;
         /* A bad id is not kept. */
-        if (confread_id_in(r, &m, "id", CONF_TASK_ID_MAX, &id) <= 0)
+        if (confread_id_in(cr, &m, "id", CONF_TASK_ID_MAX, &id) <= 0)
                 return -EINVAL;
-        if (!(t->id = arena_strdup(a, id)) || read_text(r, a, &m, "category", &t->category) < 0 ||
-            read_text(r, a, &m, "item", &t->item) < 0 ||
-            read_text(r, a, &m, "detail", &t->detail) < 0 ||
-            read_text(r, a, &m, "deadline", &t->deadline) < 0)
+        if (!(t->id = arena_strdup(a, id)) || read_text(cr, a, &m, "category", &t->category) < 0 ||
+            read_text(cr, a, &m, "item", &t->item) < 0 ||
+            read_text(cr, a, &m, "detail", &t->detail) < 0 ||
+            read_text(cr, a, &m, "deadline", &t->deadline) < 0)
                 return -EINVAL;
-        if (read_owners(r, a, &m, t) < 0)
-                ret = -EINVAL;
-        if (confread_group_in(r, &m, "reminders", false, &reminders) == 1 &&
+        if (read_owners(cr, a, &m, t) < 0)
+                r = -EINVAL;
+        if (confread_group_in(cr, &m, "reminders", false, &reminders) == 1 &&
             (!(t->policy = calloc(1, sizeof *t->policy)) ||
-             conf_policy_read(r, reminders, t->policy) < 0))
-                ret = -EINVAL;
-        if (read_milestones(r, a, &m, t, l->year, memo) < 0)
-                ret = -EINVAL;
-        return ret;
+             conf_policy_read(cr, reminders, t->policy) < 0))
+                r = -EINVAL;
+        if (read_milestones(cr, a, &m, t, l->year, memo) < 0)
+                r = -EINVAL;
+        return r;
 }
 
 static int compare_task_ids(const void *a, const void *b) {
@@ -282,30 +282,30 @@ static int any_duplicate_id(const struct ledger *l) {
 
 /* Sorted, not pairwise: a generated ledger may hold 100,000 tasks. Each
  * repeat is reported with the line of the one before it, in id order. */
-static int check_duplicate_ids(struct confread *r, const struct ledger *l) {
+static int check_duplicate_ids(struct confread *cr, const struct ledger *l) {
         const struct task **sorted = calloc(l->n_tasks + 1, sizeof *sorted);
         size_t n = 0;
-        int ret = any_duplicate_id(l);
+        int r = any_duplicate_id(l);
 
-        if (ret <= 0 || !sorted) {
+        if (r <= 0 || !sorted) {
                 free(sorted);
-                return ret < 0 || !sorted ? -ENOMEM : 0;
+                return r < 0 || !sorted ? -ENOMEM : 0;
         }
-        ret = 0;
+        r = 0;
         for (size_t i = 0; i < l->n_tasks; i++)
                 if (l->tasks[i].id)
                         sorted[n++] = &l->tasks[i];
         qsort(sorted, n, sizeof *sorted, compare_task_ids);
         for (size_t i = 1; i < n; i++)
                 if (strcmp(sorted[i - 1]->id, sorted[i]->id) == 0) {
-                        diag_add(r->diags, DIAG_ERROR, sorted[i]->source.file,
+                        diag_add(cr->diags, DIAG_ERROR, sorted[i]->source.file,
                                  sorted[i]->source.line, "duplicate task id \"%s\" in ledger %s "
                                  "(first at line %d)", sorted[i]->id, l->id,
                                  sorted[i - 1]->source.line);
-                        ret = -EINVAL;
+                        r = -EINVAL;
                 }
         free(sorted);
-        return ret;
+        return r;
 }
 
 static int alloc_tasks(struct ledger *l, size_t n) {
@@ -319,87 +319,87 @@ static int alloc_tasks(struct ledger *l, size_t n) {
  * libconfig's tree of a 100,000-task ledger takes 150 MB and need not stand
  * beside the model built from it. The emptied groups stay, so that nothing
  * moves in the list. */
-static int read_tasks_whole(struct confread *r, const config_setting_t *list, struct ledger *l,
+static int read_tasks_whole(struct confread *cr, const config_setting_t *list, struct ledger *l,
                             struct phrase_memo *memo) {
-        int ret = alloc_tasks(l, (size_t) config_setting_length(list));
+        int r = alloc_tasks(l, (size_t) config_setting_length(list));
 
-        for (size_t i = 0; ret != -ENOMEM && i < l->n_tasks; i++) {
+        for (size_t i = 0; r != -ENOMEM && i < l->n_tasks; i++) {
                 config_setting_t *g = config_setting_get_elem(list, (unsigned) i);
 
-                if (read_task(r, g, l, i, memo) < 0)
-                        ret = -EINVAL;
+                if (read_task(cr, g, l, i, memo) < 0)
+                        r = -EINVAL;
                 for (int j = config_setting_length(g); j-- > 0;)
                         config_setting_remove_elem(g, (unsigned) j);
         }
-        return ret;
+        return r;
 }
 
 /* Read in slices: the skeleton's list is empty, the slices hold the tasks.
  * -EAGAIN when a slice does not parse. */
-static int read_tasks_sliced(struct confread *r, struct confread_slices *s, struct ledger *l,
+static int read_tasks_sliced(struct confread *cr, struct confread_slices *s, struct ledger *l,
                              struct phrase_memo *memo) {
         const config_setting_t *list;
         size_t first;
-        int ret = alloc_tasks(l, confread_slices_elements(s)), k = 0;
+        int r = alloc_tasks(l, confread_slices_elements(s)), k = 0;
 
-        while (ret != -ENOMEM && (k = confread_slices_next(s, &list, &first)) > 0)
+        while (r != -ENOMEM && (k = confread_slices_next(s, &list, &first)) > 0)
                 for (size_t i = 0; i < (size_t) config_setting_length(list); i++)
-                        if (read_task(r, config_setting_get_elem(list, (unsigned) i), l,
+                        if (read_task(cr, config_setting_get_elem(list, (unsigned) i), l,
                                       first + i, memo) < 0)
-                                ret = -EINVAL;
-        if (ret != -ENOMEM && k < 0)
+                                r = -EINVAL;
+        if (r != -ENOMEM && k < 0)
                 return -EAGAIN;
-        return ret;
+        return r;
 }
 
-static int read_tasks(struct confread *r, const config_setting_t *g, struct ledger *l,
+static int read_tasks(struct confread *cr, const config_setting_t *g, struct ledger *l,
                       struct confread_slices *s) {
         const config_setting_t *list;
-        size_t first_message = r->diags->n_items;
+        size_t first_message = cr->diags->n_items;
         struct phrase_memo *memo;
-        int ret;
+        int r;
 
-        if (confread_list(r, g, "tasks", true, &list) <= 0)
+        if (confread_list(cr, g, "tasks", true, &list) <= 0)
                 return -EINVAL;
         memo = calloc(PHRASE_MEMO, sizeof *memo); /* without it, only slower */
-        ret = s ? read_tasks_sliced(r, s, l, memo) : read_tasks_whole(r, list, l, memo);
+        r = s ? read_tasks_sliced(cr, s, l, memo) : read_tasks_whole(cr, list, l, memo);
         phrase_memo_free(memo);
-        if (ret == -ENOMEM || ret == -EAGAIN)
-                return ret;
-        diag_sort(r->diags, first_message);
-        if (check_duplicate_ids(r, l) < 0)
-                ret = -EINVAL;
-        return ret;
+        if (r == -ENOMEM || r == -EAGAIN)
+                return r;
+        diag_sort(cr->diags, first_message);
+        if (check_duplicate_ids(cr, l) < 0)
+                r = -EINVAL;
+        return r;
 }
 
-static int read_ledger(struct confread *r, const config_setting_t *g, struct ledger *l,
+static int read_ledger(struct confread *cr, const config_setting_t *g, struct ledger *l,
                        struct confread_slices *s) {
-        int ret = 0, k;
+        int r = 0, k;
 
-        l->source = confread_source(r, g);
-        if (!confread_known_keys(r, g, "ledger", ledger_keys))
-                ret = -EINVAL;
-        if (confread_id(r, g, "id", CONF_LEDGER_ID_MAX, &l->id) <= 0 || confread_string(r, g, "title", true, &l->title) <= 0 ||
-            confread_int(r, g, "year", true, &l->year) <= 0)
+        l->source = confread_source(cr, g);
+        if (!confread_known_keys(cr, g, "ledger", ledger_keys))
+                r = -EINVAL;
+        if (confread_id(cr, g, "id", CONF_LEDGER_ID_MAX, &l->id) <= 0 || confread_string(cr, g, "title", true, &l->title) <= 0 ||
+            confread_int(cr, g, "year", true, &l->year) <= 0)
                 return -EINVAL;
         if (l->year < 1970 || l->year > 9998) {
-                confread_error(r, config_setting_get_member(g, "year"),
+                confread_error(cr, config_setting_get_member(g, "year"),
                                "'year' must be a year such as 2025, not %d", l->year);
                 return -EINVAL;
         }
-        k = read_tasks(r, g, l, s);
-        return k == -ENOMEM || k == -EAGAIN ? k : k < 0 ? -EINVAL : ret;
+        k = read_tasks(cr, g, l, s);
+        return k == -ENOMEM || k == -EAGAIN ? k : k < 0 ? -EINVAL : r;
 }
 
-static int read_ledger_file(struct confread *r, const config_setting_t *root, struct ledger *l,
+static int read_ledger_file(struct confread *cr, const config_setting_t *root, struct ledger *l,
                             struct confread_slices *s) {
         static const char *const top_keys[] = { "ledger", NULL };
         const config_setting_t *g;
 
-        if (!confread_known_keys(r, root, "a ledger file", top_keys) ||
-            confread_group(r, root, "ledger", true, &g) <= 0)
+        if (!confread_known_keys(cr, root, "a ledger file", top_keys) ||
+            confread_group(cr, root, "ledger", true, &g) <= 0)
                 return -EINVAL;
-        return read_ledger(r, g, l, s);
+        return read_ledger(cr, g, l, s);
 }
 
 /* Back to nothing read, for the whole file to be read instead. */
@@ -415,51 +415,51 @@ static void ledger_reset(struct ledger *l) {
 
 /* Its messages are held back until every slice is known to parse: a file
  * that does not gets libconfig's error, as a whole read gives it, alone. */
-static int load_sliced(struct confread *r, config_t *skeleton, struct confread_slices *s,
+static int load_sliced(struct confread *cr, config_t *skeleton, struct confread_slices *s,
                        struct ledger *l) {
         struct diagnostics held = { 0 };
-        struct confread mine = { .config = r->config, .diags = &held };
-        int ret = read_ledger_file(&mine, config_root_setting(skeleton), l, s);
+        struct confread mine = { .config = cr->config, .diags = &held };
+        int r = read_ledger_file(&mine, config_root_setting(skeleton), l, s);
 
-        if (ret != -EAGAIN && ret != -ENOMEM && confread_slices_finish(s) < 0)
-                ret = -EAGAIN;
-        if (ret != -EAGAIN)
+        if (r != -EAGAIN && r != -ENOMEM && confread_slices_finish(s) < 0)
+                r = -EAGAIN;
+        if (r != -EAGAIN)
                 for (size_t i = 0; i < held.n_items; i++) {
                         const struct diag *d = &held.items[i];
 
-                        diag_add(r->diags, d->level, d->file, d->line, "%s", d->message);
+                        diag_add(cr->diags, d->level, d->file, d->line, "%s", d->message);
                 }
         diag_clear(&held);
-        return ret;
+        return r;
 }
 
-static int load_whole(struct confread *r, const char *path, struct ledger *l) {
+static int load_whole(struct confread *cr, const char *path, struct ledger *l) {
         config_t cfg;
-        int ret;
+        int r;
 
         config_init(&cfg);
-        ret = confread_file(r, &cfg, path);
-        if (ret == 0)
-                ret = read_ledger_file(r, config_root_setting(&cfg), l, NULL);
+        r = confread_file(cr, &cfg, path);
+        if (r == 0)
+                r = read_ledger_file(cr, config_root_setting(&cfg), l, NULL);
         config_destroy(&cfg);
-        return ret;
+        return r;
 }
 
-int conf_ledger_load(struct confread *r, const char *path, struct ledger *l) {
+int conf_ledger_load(struct confread *cr, const char *path, struct ledger *l) {
         struct confread_slices *s = NULL;
         struct confread_origin origin;
         config_t skeleton;
-        int ret = confread_slices_open(r, path, "ledger", "tasks", &skeleton, &origin, &s);
+        int r = confread_slices_open(cr, path, "ledger", "tasks", &skeleton, &origin, &s);
 
-        if (ret < 0)
-                return ret;
-        if (ret > 0) {
-                ret = load_sliced(r, &skeleton, s, l);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                r = load_sliced(cr, &skeleton, s, l);
                 confread_slices_close(s);
                 config_destroy(&skeleton);
-                if (ret != -EAGAIN)
-                        return ret;
+                if (r != -EAGAIN)
+                        return r;
                 ledger_reset(l);
         }
-        return load_whole(r, path, l);
+        return load_whole(cr, path, l);
 }

@@ -43,12 +43,12 @@ static int parse_time_of_day(const char *s, int *minute_of_day) {
         return 0;
 }
 
-static int read_time(struct confread *r, const config_setting_t *g, struct policy *p) {
+static int read_time(struct confread *cr, const config_setting_t *g, struct policy *p) {
         char *s = NULL;
-        int k = confread_string(r, g, "time", false, &s);
+        int k = confread_string(cr, g, "time", false, &s);
 
         if (k == 1 && parse_time_of_day(s, &p->minute_of_day) < 0) {
-                confread_error(r, config_setting_get_member(g, "time"),
+                confread_error(cr, config_setting_get_member(g, "time"),
                                "'time' must be HH:MM (24-hour local time), not \"%s\"", s);
                 k = -EINVAL;
         }
@@ -57,21 +57,21 @@ static int read_time(struct confread *r, const config_setting_t *g, struct polic
         return k < 0 ? k : 0;
 }
 
-static int read_offsets(struct confread *r, const config_setting_t *g, const char *key,
+static int read_offsets(struct confread *cr, const config_setting_t *g, const char *key,
                         struct offset *out, size_t *n_out, bool *has) {
         char **v = NULL;
         size_t n = 0;
-        int k = confread_strings(r, g, key, false, &v, &n);
+        int k = confread_strings(cr, g, key, false, &v, &n);
         const config_setting_t *s = config_setting_get_member(g, key);
 
         if (k == 1 && n > POLICY_MAX_OFFSETS) {
-                confread_error(r, s, "'%s' has %zu entries; at most %d", key, n,
+                confread_error(cr, s, "'%s' has %zu entries; at most %d", key, n,
                                POLICY_MAX_OFFSETS);
                 k = -EINVAL;
         }
         for (size_t i = 0; k == 1 && i < n; i++)
                 if (offset_parse(v[i], &out[i]) < 0) {
-                        confread_error(r, s, "'%s': \"%s\" is not an offset such as \"14d\" "
+                        confread_error(cr, s, "'%s': \"%s\" is not an offset such as \"14d\" "
                                        "(calendar days) or \"3wd\" (working days)", key, v[i]);
                         k = -EINVAL;
                 }
@@ -83,28 +83,28 @@ static int read_offsets(struct confread *r, const config_setting_t *g, const cha
         return k < 0 ? k : 0;
 }
 
-static int read_escalation(struct confread *r, const config_setting_t *g, struct policy *p) {
+static int read_escalation(struct confread *cr, const config_setting_t *g, struct policy *p) {
         char *to = NULL, *after = NULL;
-        int k = confread_string(r, g, "escalate_to", false, &to);
-        int ka = confread_string(r, g, "escalate_after", false, &after);
+        int k = confread_string(cr, g, "escalate_to", false, &to);
+        int ka = confread_string(cr, g, "escalate_after", false, &after);
 
         p->escalate_after = (struct offset) { 3, OFFSET_WORKDAYS };
         if (k == 1) {
-                p->escalate_to = config_find_owner(r->config, to);
+                p->escalate_to = config_find_owner(cr->config, to);
                 if (!p->escalate_to) {
-                        confread_error(r, config_setting_get_member(g, "escalate_to"),
+                        confread_error(cr, config_setting_get_member(g, "escalate_to"),
                                        "'escalate_to': no owner \"%s\" is defined", to);
                         k = -EINVAL;
                 }
         }
         if (ka == 1 && offset_parse(after, &p->escalate_after) < 0) {
-                confread_error(r, config_setting_get_member(g, "escalate_after"),
+                confread_error(cr, config_setting_get_member(g, "escalate_after"),
                                "'escalate_after' must be an offset such as \"3wd\", not \"%s\"",
                                after);
                 ka = -EINVAL;
         }
         if (ka == 1 && k == 0) {
-                confread_error(r, config_setting_get_member(g, "escalate_after"),
+                confread_error(cr, config_setting_get_member(g, "escalate_after"),
                                "'escalate_after' needs 'escalate_to': whom to escalate to");
                 ka = -EINVAL;
         }
@@ -114,15 +114,15 @@ static int read_escalation(struct confread *r, const config_setting_t *g, struct
         return k < 0 || ka < 0 ? -EINVAL : 0;
 }
 
-int conf_policy_read(struct confread *r, const config_setting_t *g, struct policy *p) {
+int conf_policy_read(struct confread *cr, const config_setting_t *g, struct policy *p) {
         int r1, r2, r3, r4;
 
         *p = (struct policy) { 0 };
-        if (!confread_known_keys(r, g, "reminders", policy_keys))
+        if (!confread_known_keys(cr, g, "reminders", policy_keys))
                 return -EINVAL;
-        r1 = read_time(r, g, p);
-        r2 = read_offsets(r, g, "leads", p->leads, &p->n_leads, &p->has_leads);
-        r3 = read_offsets(r, g, "overdue", p->overdue, &p->n_overdue, &p->has_overdue);
-        r4 = read_escalation(r, g, p);
+        r1 = read_time(cr, g, p);
+        r2 = read_offsets(cr, g, "leads", p->leads, &p->n_leads, &p->has_leads);
+        r3 = read_offsets(cr, g, "overdue", p->overdue, &p->n_overdue, &p->has_overdue);
+        r4 = read_escalation(cr, g, p);
         return r1 < 0 || r2 < 0 || r3 < 0 || r4 < 0 ? -EINVAL : 0;
 }

@@ -11,8 +11,8 @@
 
 /* Interns path in config->files, so struct source can point at it for as
  * long as the configuration lives. */
-const char *confread_intern_file(struct confread *r, const char *path) {
-        struct config *c = r->config;
+const char *confread_intern_file(struct confread *cr, const char *path) {
+        struct config *c = cr->config;
         char **files, *copy;
 
         if (!path)
@@ -33,7 +33,7 @@ const char *confread_intern_file(struct confread *r, const char *path) {
 
 /* A setting read from a string has no file, and its line counts from the
  * string's start: its configuration's origin says where it really is. */
-struct source confread_source(struct confread *r, const config_setting_t *s) {
+struct source confread_source(struct confread *cr, const config_setting_t *s) {
         const char *file = config_setting_source_file(s);
         int line = (int) config_setting_source_line(s);
         const struct confread_origin *o;
@@ -42,29 +42,30 @@ struct source confread_source(struct confread *r, const config_setting_t *s) {
                 file = o->file;
                 line += o->line_offset;
         }
-        return (struct source) { .file = file ? confread_intern_file(r, file) : NULL, .line = line };
+        return (struct source) { .file = file ? confread_intern_file(cr, file) : NULL,
+                                 .line = line };
 }
 
-static void report(struct confread *r, enum diag_level level, const config_setting_t *s,
+static void report(struct confread *cr, enum diag_level level, const config_setting_t *s,
                    const char *fmt, va_list ap) {
-        struct source src = confread_source(r, s);
+        struct source src = confread_source(cr, s);
 
-        diag_addv(r->diags, level, src.file, src.line, fmt, ap);
+        diag_addv(cr->diags, level, src.file, src.line, fmt, ap);
 }
 
-void confread_error(struct confread *r, const config_setting_t *s, const char *fmt, ...) {
+void confread_error(struct confread *cr, const config_setting_t *s, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        report(r, DIAG_ERROR, s, fmt, ap);
+        report(cr, DIAG_ERROR, s, fmt, ap);
         va_end(ap);
 }
 
-void confread_warning(struct confread *r, const config_setting_t *s, const char *fmt, ...) {
+void confread_warning(struct confread *cr, const config_setting_t *s, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        report(r, DIAG_WARNING, s, fmt, ap);
+        report(cr, DIAG_WARNING, s, fmt, ap);
         va_end(ap);
 }
 
@@ -117,18 +118,18 @@ static int key_index(const char *name, const char *const *known) {
         return -1;
 }
 
-static void report_unknown(struct confread *r, const config_setting_t *s, const char *name,
+static void report_unknown(struct confread *cr, const config_setting_t *s, const char *name,
                            const char *what, const char *const *known) {
         const char *hint = closest_key(name, known);
 
         if (hint)
-                confread_error(r, s, "unknown key '%s' in %s (did you mean '%s'?)", name, what,
+                confread_error(cr, s, "unknown key '%s' in %s (did you mean '%s'?)", name, what,
                                hint);
         else
-                confread_error(r, s, "unknown key '%s' in %s", name, what);
+                confread_error(cr, s, "unknown key '%s' in %s", name, what);
 }
 
-bool confread_members(struct confread *r, const config_setting_t *group, const char *what,
+bool confread_members(struct confread *cr, const config_setting_t *group, const char *what,
                       const char *const *known, struct confread_members *m) {
         bool ok = true;
 
@@ -146,14 +147,14 @@ bool confread_members(struct confread *r, const config_setting_t *group, const c
                 if (k >= 0 && k < CONFREAD_MAX_KEYS)
                         m->found[k] = s;
                 else if (k < 0) {
-                        report_unknown(r, s, name, what, known);
+                        report_unknown(cr, s, name, what, known);
                         ok = false;
                 }
         }
         return ok;
 }
 
-bool confread_known_keys(struct confread *r, const config_setting_t *group, const char *what,
+bool confread_known_keys(struct confread *cr, const config_setting_t *group, const char *what,
                          const char *const *known) {
         bool ok = true;
 
@@ -163,7 +164,7 @@ bool confread_known_keys(struct confread *r, const config_setting_t *group, cons
 
                 if (!name || key_index(name, known) >= 0)
                         continue;
-                report_unknown(r, s, name, what, known);
+                report_unknown(cr, s, name, what, known);
                 ok = false;
         }
         return ok;
@@ -200,21 +201,21 @@ static const char *type_name(int type) {
 }
 
 /* Checks s, group's member key or NULL; see the getters' contract. */
-static int check(struct confread *r, const config_setting_t *group, const char *key,
+static int check(struct confread *cr, const config_setting_t *group, const char *key,
                  const config_setting_t *s, bool required, int type,
                  const config_setting_t **out) {
         int actual;
 
         if (!s) {
                 if (required)
-                        confread_error(r, group, "missing '%s'", key);
+                        confread_error(cr, group, "missing '%s'", key);
                 return 0;
         }
         actual = config_setting_type(s);
         if (actual == CONFIG_TYPE_INT64)
                 actual = CONFIG_TYPE_INT;
         if (actual != type) {
-                confread_error(r, s, "'%s' must be %s, not %s", key, type_name(type),
+                confread_error(cr, s, "'%s' must be %s, not %s", key, type_name(type),
                                type_name(actual));
                 return -EINVAL;
         }
@@ -222,25 +223,25 @@ static int check(struct confread *r, const config_setting_t *group, const char *
         return 1;
 }
 
-static int lookup(struct confread *r, const config_setting_t *group, const char *key,
+static int lookup(struct confread *cr, const config_setting_t *group, const char *key,
                   bool required, int type, const config_setting_t **out) {
-        return check(r, group, key, config_setting_get_member(group, key), required, type, out);
+        return check(cr, group, key, config_setting_get_member(group, key), required, type, out);
 }
 
 /* The string, borrowed from the tree. */
-static int string_at(struct confread *r, const config_setting_t *group, const char *key,
+static int string_at(struct confread *cr, const config_setting_t *group, const char *key,
                      const config_setting_t *s, bool required, const char **out) {
-        int k = check(r, group, key, s, required, CONFIG_TYPE_STRING, &s);
+        int k = check(cr, group, key, s, required, CONFIG_TYPE_STRING, &s);
 
         if (k > 0)
                 *out = config_setting_get_string(s);
         return k;
 }
 
-int confread_string(struct confread *r, const config_setting_t *group, const char *key,
+int confread_string(struct confread *cr, const config_setting_t *group, const char *key,
                     bool required, char **out) {
         const char *v;
-        int k = string_at(r, group, key, config_setting_get_member(group, key), required, &v);
+        int k = string_at(cr, group, key, config_setting_get_member(group, key), required, &v);
 
         if (k <= 0)
                 return k;
@@ -248,15 +249,15 @@ int confread_string(struct confread *r, const config_setting_t *group, const cha
         return *out ? 1 : -ENOMEM;
 }
 
-int confread_text_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_text_in(struct confread *cr, const struct confread_members *m, const char *key,
                      bool required, const char **out) {
-        return string_at(r, m->group, key, confread_member(m, key), required, out);
+        return string_at(cr, m->group, key, confread_member(m, key), required, out);
 }
 
-int confread_int(struct confread *r, const config_setting_t *group, const char *key,
+int confread_int(struct confread *cr, const config_setting_t *group, const char *key,
                  bool required, int *out) {
         const config_setting_t *s;
-        int k = lookup(r, group, key, required, CONFIG_TYPE_INT, &s);
+        int k = lookup(cr, group, key, required, CONFIG_TYPE_INT, &s);
         long long v;
 
         if (k <= 0)
@@ -265,48 +266,48 @@ int confread_int(struct confread *r, const config_setting_t *group, const char *
         if (config_setting_type(s) == CONFIG_TYPE_INT)
                 v = config_setting_get_int(s);
         if (v < -1000000 || v > 1000000) {
-                confread_error(r, s, "'%s' is out of range: %lld", key, v);
+                confread_error(cr, s, "'%s' is out of range: %lld", key, v);
                 return -EINVAL;
         }
         *out = (int) v;
         return 1;
 }
 
-static int bool_at(struct confread *r, const config_setting_t *group, const char *key,
+static int bool_at(struct confread *cr, const config_setting_t *group, const char *key,
                    const config_setting_t *s, bool required, bool *out) {
-        int k = check(r, group, key, s, required, CONFIG_TYPE_BOOL, &s);
+        int k = check(cr, group, key, s, required, CONFIG_TYPE_BOOL, &s);
 
         if (k > 0)
                 *out = config_setting_get_bool(s);
         return k;
 }
 
-int confread_bool(struct confread *r, const config_setting_t *group, const char *key,
+int confread_bool(struct confread *cr, const config_setting_t *group, const char *key,
                   bool required, bool *out) {
-        return bool_at(r, group, key, config_setting_get_member(group, key), required, out);
+        return bool_at(cr, group, key, config_setting_get_member(group, key), required, out);
 }
 
-int confread_bool_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_bool_in(struct confread *cr, const struct confread_members *m, const char *key,
                      bool required, bool *out) {
-        return bool_at(r, m->group, key, confread_member(m, key), required, out);
+        return bool_at(cr, m->group, key, confread_member(m, key), required, out);
 }
 
 /* An array or a list. */
-static int collection_at(struct confread *r, const config_setting_t *group, const char *key,
+static int collection_at(struct confread *cr, const config_setting_t *group, const char *key,
                          const config_setting_t *s, bool required,
                          const config_setting_t **out) {
         int type = s && config_setting_type(s) == CONFIG_TYPE_LIST ? CONFIG_TYPE_LIST
                                                                   : CONFIG_TYPE_ARRAY;
 
-        return check(r, group, key, s, required, type, out);
+        return check(cr, group, key, s, required, type, out);
 }
 
-int confread_string_elem(struct confread *r, const config_setting_t *collection,
+int confread_string_elem(struct confread *cr, const config_setting_t *collection,
                          const char *key, unsigned i, const char **out) {
         const config_setting_t *e = config_setting_get_elem(collection, i);
 
         if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-                confread_error(r, e, "'%s' must hold only strings, not %s", key,
+                confread_error(cr, e, "'%s' must hold only strings, not %s", key,
                                type_name(config_setting_type(e)));
                 return -EINVAL;
         }
@@ -314,10 +315,10 @@ int confread_string_elem(struct confread *r, const config_setting_t *collection,
         return 1;
 }
 
-int confread_strings(struct confread *r, const config_setting_t *group, const char *key,
+int confread_strings(struct confread *cr, const config_setting_t *group, const char *key,
                      bool required, char ***out, size_t *n) {
         const config_setting_t *s;
-        int k = collection_at(r, group, key, config_setting_get_member(group, key), required, &s);
+        int k = collection_at(cr, group, key, config_setting_get_member(group, key), required, &s);
         unsigned len;
 
         *out = NULL;
@@ -331,7 +332,7 @@ int confread_strings(struct confread *r, const config_setting_t *group, const ch
         for (unsigned i = 0; i < len; i++) {
                 const char *v;
 
-                if (confread_string_elem(r, s, key, i, &v) < 0)
+                if (confread_string_elem(cr, s, key, i, &v) < 0)
                         return -EINVAL;
                 (*out)[i] = strdup(v);
                 if (!(*out)[i])
@@ -341,10 +342,10 @@ int confread_strings(struct confread *r, const config_setting_t *group, const ch
         return 1;
 }
 
-int confread_strings_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_strings_in(struct confread *cr, const struct confread_members *m, const char *key,
                         bool required, const config_setting_t **out, size_t *n) {
         const config_setting_t *s;
-        int k = collection_at(r, m->group, key, confread_member(m, key), required, &s);
+        int k = collection_at(cr, m->group, key, confread_member(m, key), required, &s);
         const char *v;
 
         *n = 0;
@@ -352,24 +353,24 @@ int confread_strings_in(struct confread *r, const struct confread_members *m, co
                 return k;
         *out = s;
         for (unsigned i = 0; i < (unsigned) config_setting_length(s); i++, ++*n)
-                if (confread_string_elem(r, s, key, i, &v) < 0)
+                if (confread_string_elem(cr, s, key, i, &v) < 0)
                         return -EINVAL;
         return 1;
 }
 
-int confread_group(struct confread *r, const config_setting_t *group, const char *key,
+int confread_group(struct confread *cr, const config_setting_t *group, const char *key,
                    bool required, const config_setting_t **out) {
-        return lookup(r, group, key, required, CONFIG_TYPE_GROUP, out);
+        return lookup(cr, group, key, required, CONFIG_TYPE_GROUP, out);
 }
 
-int confread_group_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_group_in(struct confread *cr, const struct confread_members *m, const char *key,
                       bool required, const config_setting_t **out) {
-        return check(r, m->group, key, confread_member(m, key), required, CONFIG_TYPE_GROUP, out);
+        return check(cr, m->group, key, confread_member(m, key), required, CONFIG_TYPE_GROUP, out);
 }
 
-static int list_at(struct confread *r, const config_setting_t *group, const char *key,
+static int list_at(struct confread *cr, const config_setting_t *group, const char *key,
                    const config_setting_t *s, bool required, const config_setting_t **out) {
-        int k = check(r, group, key, s, required, CONFIG_TYPE_LIST, &s);
+        int k = check(cr, group, key, s, required, CONFIG_TYPE_LIST, &s);
 
         if (k <= 0)
                 return k;
@@ -377,7 +378,7 @@ static int list_at(struct confread *r, const config_setting_t *group, const char
                 const config_setting_t *e = config_setting_get_elem(s, (unsigned) i);
 
                 if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-                        confread_error(r, e, "'%s' must hold only groups { … }, not %s", key,
+                        confread_error(cr, e, "'%s' must hold only groups { … }, not %s", key,
                                        type_name(config_setting_type(e)));
                         return -EINVAL;
                 }
@@ -386,14 +387,14 @@ static int list_at(struct confread *r, const config_setting_t *group, const char
         return 1;
 }
 
-int confread_list(struct confread *r, const config_setting_t *group, const char *key,
+int confread_list(struct confread *cr, const config_setting_t *group, const char *key,
                   bool required, const config_setting_t **out) {
-        return list_at(r, group, key, config_setting_get_member(group, key), required, out);
+        return list_at(cr, group, key, config_setting_get_member(group, key), required, out);
 }
 
-int confread_list_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_list_in(struct confread *cr, const struct confread_members *m, const char *key,
                      bool required, const config_setting_t **out) {
-        return list_at(r, m->group, key, confread_member(m, key), required, out);
+        return list_at(cr, m->group, key, confread_member(m, key), required, out);
 }
 
 bool confread_id_valid(const char *id, size_t max_len) {
@@ -408,33 +409,33 @@ bool confread_id_valid(const char *id, size_t max_len) {
         return true;
 }
 
-static bool id_checked(struct confread *r, const config_setting_t *s, const char *key,
+static bool id_checked(struct confread *cr, const config_setting_t *s, const char *key,
                        size_t max_len, const char *id) {
         if (confread_id_valid(id, max_len))
                 return true;
-        confread_error(r, s, "'%s' must be 1 to %zu ASCII letters, digits, '_' or '-', not \"%s\"",
+        confread_error(cr, s, "'%s' must be 1 to %zu ASCII letters, digits, '_' or '-', not \"%s\"",
                        key, max_len, id);
         return false;
 }
 
-int confread_id(struct confread *r, const config_setting_t *group, const char *key,
+int confread_id(struct confread *cr, const config_setting_t *group, const char *key,
                 size_t max_len, char **out) {
-        int k = confread_string(r, group, key, true, out);
+        int k = confread_string(cr, group, key, true, out);
 
         if (k <= 0)
                 return k;
-        return id_checked(r, config_setting_get_member(group, key), key, max_len, *out) ? 1
+        return id_checked(cr, config_setting_get_member(group, key), key, max_len, *out) ? 1
                                                                                       : -EINVAL;
 }
 
-int confread_id_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_id_in(struct confread *cr, const struct confread_members *m, const char *key,
                    size_t max_len, const char **out) {
         const config_setting_t *s = confread_member(m, key);
-        int k = string_at(r, m->group, key, s, true, out);
+        int k = string_at(cr, m->group, key, s, true, out);
 
         if (k <= 0)
                 return k;
-        return id_checked(r, s, key, max_len, *out) ? 1 : -EINVAL;
+        return id_checked(cr, s, key, max_len, *out) ? 1 : -EINVAL;
 }
 
 char *confread_resolve_path(const char *base, const char *path) {
@@ -459,18 +460,18 @@ char *confread_resolve_path(const char *base, const char *path) {
  * directive starts a line, the name is relative to the include directory. */
 #define INCLUDE_DEPTH_MAX 10
 
-static int check_include(struct confread *r, const char *file, int line, const char *dir,
+static int check_include(struct confread *cr, const char *file, int line, const char *dir,
                          const char *name, int depth);
 
-static int check_includes(struct confread *r, const char *path, const char *dir, int depth) {
+static int check_includes(struct confread *cr, const char *path, const char *dir, int depth) {
         FILE *f = fopen(path, "re");
         char *buf = NULL;
         size_t size = 0;
-        int line = 0, ret = 0;
+        int line = 0, r = 0;
 
         if (!f)
                 return 0; /* libconfig says why, with the line that names it */
-        while (ret == 0 && getline(&buf, &size, f) >= 0) {
+        while (r == 0 && getline(&buf, &size, f) >= 0) {
                 const char *p = buf + strspn(buf, " \t"), *end;
                 char *name;
 
@@ -481,35 +482,35 @@ static int check_includes(struct confread *r, const char *path, const char *dir,
                 if (*p != '"' || !(end = strchr(p + 1, '"')))
                         continue; /* not an include libconfig reads: its error */
                 name = strndup(p + 1, (size_t) (end - p - 1));
-                ret = name ? check_include(r, path, line, dir, name, depth) : -ENOMEM;
+                r = name ? check_include(cr, path, line, dir, name, depth) : -ENOMEM;
                 free(name);
         }
         free(buf);
         fclose(f);
-        return ret;
+        return r;
 }
 
-static int check_include(struct confread *r, const char *file, int line, const char *dir,
+static int check_include(struct confread *cr, const char *file, int line, const char *dir,
                          const char *name, int depth) {
         char *path = confread_resolve_path(dir, name);
         struct stat st;
-        int ret = 0;
+        int r = 0;
 
         if (!path)
                 return -ENOMEM;
         if (stat(path, &st) < 0)
-                ret = 0; /* libconfig says it cannot open it, with the line */
+                r = 0; /* libconfig says it cannot open it, with the line */
         else if (!S_ISREG(st.st_mode)) {
-                diag_add(r->diags, DIAG_ERROR, file, line, "@include \"%s\": %s is not a file",
+                diag_add(cr->diags, DIAG_ERROR, file, line, "@include \"%s\": %s is not a file",
                          name, path);
-                ret = -EINVAL;
+                r = -EINVAL;
         } else if (depth < INCLUDE_DEPTH_MAX)
-                ret = check_includes(r, path, dir, depth + 1);
+                r = check_includes(cr, path, dir, depth + 1);
         free(path);
-        return ret;
+        return r;
 }
 
-int confread_file(struct confread *r, config_t *cfg, const char *path) {
+int confread_file(struct confread *cr, config_t *cfg, const char *path) {
         FILE *f = fopen(path, "re");
         struct stat st;
         char *dir;
@@ -526,14 +527,14 @@ int confread_file(struct confread *r, config_t *cfg, const char *path) {
         if (!f) {
                 int err = errno;
 
-                diag_add(r->diags, DIAG_ERROR, path, 0, "cannot read: %s", strerror(err));
+                diag_add(cr->diags, DIAG_ERROR, path, 0, "cannot read: %s", strerror(err));
                 return -err;
         }
         fclose(f);
         dir = confread_resolve_path(path, ".");
         if (!dir)
                 return -ENOMEM;
-        ok = check_includes(r, path, dir, 0);
+        ok = check_includes(cr, path, dir, 0);
         if (ok < 0) {
                 free(dir);
                 return ok;
@@ -546,7 +547,7 @@ int confread_file(struct confread *r, config_t *cfg, const char *path) {
         if (!ok) {
                 const char *file = config_error_file(cfg);
 
-                diag_add(r->diags, DIAG_ERROR, file ? file : path, config_error_line(cfg), "%s",
+                diag_add(cr->diags, DIAG_ERROR, file ? file : path, config_error_line(cfg), "%s",
                          config_error_text(cfg));
                 return -EINVAL;
         }

@@ -16,19 +16,19 @@ struct confread {
         struct diagnostics *diags;
 };
 
-void confread_error(struct confread *r, const config_setting_t *s, const char *fmt, ...)
+void confread_error(struct confread *cr, const config_setting_t *s, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
-void confread_warning(struct confread *r, const config_setting_t *s, const char *fmt, ...)
+void confread_warning(struct confread *cr, const config_setting_t *s, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 /* path interned in the configuration's file list, for struct source to
  * point at as long as the configuration lives; NULL when out of memory. */
-const char *confread_intern_file(struct confread *r, const char *path);
+const char *confread_intern_file(struct confread *cr, const char *path);
 
-struct source confread_source(struct confread *r, const config_setting_t *s);
+struct source confread_source(struct confread *cr, const config_setting_t *s);
 
 /* Reports every member of group whose name is not in known (NULL-terminated):
  * a typo must never silently drop a reminder. False if any. */
-bool confread_known_keys(struct confread *r, const config_setting_t *group, const char *what,
+bool confread_known_keys(struct confread *cr, const config_setting_t *group, const char *what,
                          const char *const *known);
 
 /* A group's members by name, found in one pass: getters given one do not
@@ -43,7 +43,7 @@ struct confread_members {
 
 /* Fills m, reporting every member not in known as confread_known_keys()
  * does. False if any. */
-bool confread_members(struct confread *r, const config_setting_t *group, const char *what,
+bool confread_members(struct confread *cr, const config_setting_t *group, const char *what,
                       const char *const *known, struct confread_members *m);
 /* The member called key (one of m's known keys), or NULL. */
 const config_setting_t *confread_member(const struct confread_members *m, const char *key);
@@ -51,36 +51,36 @@ const config_setting_t *confread_member(const struct confread_members *m, const 
 /* The getters return 1 when the key is there and well-typed, 0 when it is
  * absent (an error too when required), -EINVAL when it has the wrong type
  * (reported). */
-int confread_string(struct confread *r, const config_setting_t *group, const char *key,
+int confread_string(struct confread *cr, const config_setting_t *group, const char *key,
                     bool required, char **out);
-int confread_int(struct confread *r, const config_setting_t *group, const char *key,
+int confread_int(struct confread *cr, const config_setting_t *group, const char *key,
                  bool required, int *out);
-int confread_bool(struct confread *r, const config_setting_t *group, const char *key,
+int confread_bool(struct confread *cr, const config_setting_t *group, const char *key,
                   bool required, bool *out);
 /* An array or list of strings. */
-int confread_strings(struct confread *r, const config_setting_t *group, const char *key,
+int confread_strings(struct confread *cr, const config_setting_t *group, const char *key,
                      bool required, char ***out, size_t *n);
 /* A group (type CONFIG_TYPE_GROUP) or a list of groups. */
-int confread_group(struct confread *r, const config_setting_t *group, const char *key,
+int confread_group(struct confread *cr, const config_setting_t *group, const char *key,
                    bool required, const config_setting_t **out);
-int confread_list(struct confread *r, const config_setting_t *group, const char *key,
+int confread_list(struct confread *cr, const config_setting_t *group, const char *key,
                   bool required, const config_setting_t **out);
 
 /* The same, of a group's members found already. Strings are borrowed from
  * libconfig's tree, valid as long as it is. */
-int confread_text_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_text_in(struct confread *cr, const struct confread_members *m, const char *key,
                      bool required, const char **out);
-int confread_bool_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_bool_in(struct confread *cr, const struct confread_members *m, const char *key,
                      bool required, bool *out);
 /* An array or list of strings, its elements checked: *n of them, up to the
  * first that is not a string (reported: -EINVAL), are strings. */
-int confread_strings_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_strings_in(struct confread *cr, const struct confread_members *m, const char *key,
                         bool required, const config_setting_t **out, size_t *n);
-int confread_string_elem(struct confread *r, const config_setting_t *collection,
+int confread_string_elem(struct confread *cr, const config_setting_t *collection,
                          const char *key, unsigned i, const char **out);
-int confread_group_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_group_in(struct confread *cr, const struct confread_members *m, const char *key,
                       bool required, const config_setting_t **out);
-int confread_list_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_list_in(struct confread *cr, const struct confread_members *m, const char *key,
                      bool required, const config_setting_t **out);
 
 /* Ids people type: 1 to max_len of [A-Za-z0-9_-]. */
@@ -90,14 +90,14 @@ bool confread_id_valid(const char *id, size_t max_len);
 #define CONF_TASK_ID_MAX 16
 #define CONF_LEDGER_ID_MAX 24
 #define CONF_ID_MAX 32
-int confread_id(struct confread *r, const config_setting_t *group, const char *key,
+int confread_id(struct confread *cr, const config_setting_t *group, const char *key,
                 size_t max_len, char **out);
-int confread_id_in(struct confread *r, const struct confread_members *m, const char *key,
+int confread_id_in(struct confread *cr, const struct confread_members *m, const char *key,
                    size_t max_len, const char **out);
 
 /* Reads a whole file into a libconfig object, with @include relative to the
  * file's directory. 0, or -errno with the reason reported. */
-int confread_file(struct confread *r, config_t *cfg, const char *path);
+int confread_file(struct confread *cr, config_t *cfg, const char *path);
 
 /* path relative to the directory of base, unless absolute. */
 char *confread_resolve_path(const char *base, const char *path);
@@ -128,7 +128,7 @@ extern size_t confread_slice_bytes;
  * @include), parses it with the list left empty into skeleton (origin must
  * outlive it) and returns 1. 0: read the file whole with confread_file(),
  * which reports whatever is wrong with it. -ENOMEM. */
-int confread_slices_open(struct confread *r, const char *path, const char *group,
+int confread_slices_open(struct confread *cr, const char *path, const char *group,
                          const char *list, config_t *skeleton, struct confread_origin *origin,
                          struct confread_slices **out);
 /* How many elements the list has. */
