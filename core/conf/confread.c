@@ -200,18 +200,9 @@ static const char *type_name(int type) {
         }
 }
 
-/* Checks s, group's member key or NULL; see the getters' contract. */
-static int check(struct confread *cr, const config_setting_t *group, const char *key,
-                 const config_setting_t *s, bool required, int type,
-                 const config_setting_t **out) {
-        int actual;
+int confread_expect(struct confread *cr, const char *key, const config_setting_t *s, int type) {
+        int actual = config_setting_type(s);
 
-        if (!s) {
-                if (required)
-                        confread_error(cr, group, "missing '%s'", key);
-                return 0;
-        }
-        actual = config_setting_type(s);
         if (actual == CONFIG_TYPE_INT64)
                 actual = CONFIG_TYPE_INT;
         if (actual != type) {
@@ -219,6 +210,20 @@ static int check(struct confread *cr, const config_setting_t *group, const char 
                                type_name(actual));
                 return -EINVAL;
         }
+        return 0;
+}
+
+/* Checks s, group's member key or NULL; see the getters' contract. */
+static int check(struct confread *cr, const config_setting_t *group, const char *key,
+                 const config_setting_t *s, bool required, int type,
+                 const config_setting_t **out) {
+        if (!s) {
+                if (required)
+                        confread_error(cr, group, "missing '%s'", key);
+                return 0;
+        }
+        if (confread_expect(cr, key, s, type) < 0)
+                return -EINVAL;
         *out = s;
         return 1;
 }

@@ -48,6 +48,10 @@ bool confread_members(struct confread *cr, const config_setting_t *group, const 
 /* The member called key (one of m's known keys), or NULL. */
 const config_setting_t *confread_member(const struct confread_members *m, const char *key);
 
+/* 0 when s (key's setting) is of libconfig's type (CONFIG_TYPE_*; a 64-bit
+ * int is an int), else -EINVAL with "'key' must be …, not …" reported. */
+int confread_expect(struct confread *cr, const char *key, const config_setting_t *s, int type);
+
 /* The getters return 1 when the key is there and well-typed, 0 when it is
  * absent (an error too when required), -EINVAL when it has the wrong type
  * (reported). */
