@@ -4,6 +4,7 @@
 /* The parts of conf_load(), one file each. */
 
 #include "conf/confread.h"
+#include "conf/conftable.h"
 #include "ledger/workdays.h"
 
 /* A "reminders = { … }" group into a policy override: only the fields given
@@ -28,8 +29,17 @@ int conf_feed_check_slugs(struct confread *cr, const config_setting_t *owners);
 
 /* The "delivery" group (conf-delivery.c): durations, the SMTP server and the
  * message templates, with defaults for everything left out. */
+extern const struct conftable conf_delivery_table;
 int conf_delivery_read(struct confread *cr, const config_setting_t *root);
 /* A setting that names a secret (secret.h): "credential:NAME" as it is, a
  * path resolved against the configuration's directory. Never read here.
  * 1, 0 when absent, or -EINVAL (reported). */
 int conf_read_secret(struct confread *cr, const config_setting_t *g, const char *key, char **out);
+
+/* Checks for STRING keys (conftable.h), with what they do to the value.
+ * conf_check_secret: a secret's name as above; an invalid one is not kept.
+ * conf_check_path: the key's path resolved against the
+ * configuration's directory; "" is refused with empty_message, not kept.
+ * 0, -EINVAL (reported) or -ENOMEM. */
+int conf_check_secret(const struct conftable_value *v);
+int conf_check_path(const struct conftable_value *v, const char *empty_message);
