@@ -13,7 +13,6 @@
 #include "conf/conf-internal.h"
 #include "notify/mail.h"
 #include "notify/message.h"
-#include "notify/secret.h"
 
 #define HOUR 3600L
 #define DURATION_MAX (366 * 24 * HOUR)
@@ -319,79 +318,3 @@ static const struct conftable_key delivery_keys[] = {
         CONFTABLE_KEY("templates", CONFTABLE_CUSTOM, .read = read_templates),
 };
 const struct conftable conf_delivery_table = { .what = "delivery", CONFTABLE_KEYS(delivery_keys) };
-
-int conf_delivery_read(struct confread *cr, const config_setting_t *root) {
-        struct delivery_settings *d = &cr->config->delivery;
-        const config_setting_t *g = NULL;
-        int r = 0, k;
-
-        /* Without the group (or with a wrong one, reported), the defaults. */
-        if (confread_group(cr, root, "delivery", false, &g) < 0)
-                r = -EINVAL;
-        k = g ? conftable_read(cr, &conf_delivery_table, g, d)
-              : conftable_defaults(cr, &conf_delivery_table, d);
-        return k < 0 ? k : r;
-}
-
-/* ---- secrets and paths ----------------------------------------------------------- */
-
-int conf_check_secret(const struct conftable_value *v) {
-        char **spec = v->field, *path;
-
-        if (!secret_spec_valid(*spec)) {
-                confread_error(v->cr, v->setting,
-                               "'%s' must name a file, or a systemd credential as "
-                               "\"credential:NAME\" (NAME without '/'), not \"%s\"",
-                               v->key->key, *spec);
-                free(*spec);
-                *spec = NULL; /* not kept */
-                return -EINVAL;
-        }
-        if (strncmp(*spec, SECRET_CREDENTIAL_PREFIX, strlen(SECRET_CREDENTIAL_PREFIX)) == 0)
-                return 0;
-        path = confread_resolve_path(v->cr->config->path, *spec);
-        if (!path)
-                return -ENOMEM;
-        free(*spec);
-        *spec = path;
-        return 0;
-}
-
-int conf_check_path(const struct conftable_value *v, const char *empty_message) {
-        char **path = v->field, *resolved;
-
-        if (!(*path)[0]) {
-                confread_error(v->cr, v->setting, "%s", empty_message);
-                free(*path);
-                *path = NULL; /* not kept */
-                return -EINVAL;
-        }
-        resolved = confread_resolve_path(v->cr->config->path, *path);
-        if (!resolved)
-                return -ENOMEM;
-        free(*path);
-        *path = resolved;
-        return 0;
-}
-
-int conf_read_secret(struct confread *cr, const config_setting_t *g, const char *key, char **out) {
-        char *given = NULL;
-        int k = confread_string(cr, g, key, false, &given);
-
-        if (k <= 0)
-                return k;
-        if (!secret_spec_valid(given)) {
-                confread_error(cr, config_setting_get_member(g, key),
-                               "'%s' must name a file, or a systemd credential as "
-                               "\"credential:NAME\" (NAME without '/'), not \"%s\"", key, given);
-                free(given);
-                return -EINVAL;
-        }
-        if (strncmp(given, SECRET_CREDENTIAL_PREFIX, strlen(SECRET_CREDENTIAL_PREFIX)) == 0) {
-                *out = given;
-                return 1;
-        }
-        *out = confread_resolve_path(cr->config->path, given);
-        free(given);
-        return *out ? 1 : -ENOMEM;
-}

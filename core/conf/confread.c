@@ -392,6 +392,12 @@ static int list_at(struct confread *cr, const config_setting_t *group, const cha
         return 1;
 }
 
+int confread_expect_groups(struct confread *cr, const char *key, const config_setting_t *s) {
+        const config_setting_t *list;
+
+        return list_at(cr, NULL, key, s, false, &list) == 1 ? 0 : -EINVAL;
+}
+
 int confread_list(struct confread *cr, const config_setting_t *group, const char *key,
                   bool required, const config_setting_t **out) {
         return list_at(cr, group, key, config_setting_get_member(group, key), required, out);

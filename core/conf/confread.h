@@ -52,6 +52,10 @@ const config_setting_t *confread_member(const struct confread_members *m, const 
  * int is an int), else -EINVAL with "'key' must be …, not …" reported. */
 int confread_expect(struct confread *cr, const char *key, const config_setting_t *s, int type);
 
+/* 0 when s (key's setting) is a list of groups, else -EINVAL with the
+ * problem reported. */
+int confread_expect_groups(struct confread *cr, const char *key, const config_setting_t *s);
+
 /* The getters return 1 when the key is there and well-typed, 0 when it is
  * absent (an error too when required), -EINVAL when it has the wrong type
  * (reported). */
