@@ -369,9 +369,10 @@ static int store_default(const struct conftable_value *v) {
 
 /* ---- steps ------------------------------------------------------------------------- */
 
-/* A function's answer as the step's state. */
+/* A function's answer as the step's state; an error other than -EINVAL
+ * (reported) ends the reading. */
 static int state_of(int r, enum conftable_state done) {
-        if (r == -ENOMEM)
+        if (r < 0 && r != -EINVAL)
                 return r;
         return r < 0 ? CONFTABLE_INVALID : (int) done;
 }
@@ -390,7 +391,7 @@ static int read_absent(const struct conftable_value *v) {
                 return state_of(read_group(v), CONFTABLE_ABSENT);
         r = store_default(v);
         if (r < 0)
-                return r == -ENOMEM ? r : CONFTABLE_INVALID;
+                return state_of(r, CONFTABLE_INVALID);
         if (k->check && (k->flags & CONFTABLE_CHECK_ABSENT))
                 return state_of(k->check(v), CONFTABLE_ABSENT);
         return CONFTABLE_ABSENT;
@@ -412,7 +413,7 @@ static int read_present(const struct conftable_value *v) {
         return state_of(r, CONFTABLE_OK);
 }
 
-/* One entry: its state, or -ENOMEM. */
+/* One entry: its state, or the -errno that ends the reading. */
 static int read_step(struct conftable_run *run, size_t i) {
         const struct conftable_key *k = &run->table->keys[i];
         struct conftable_value v = {
@@ -526,7 +527,7 @@ static int run_defaults(struct conftable_run *run) {
                         one = read_group(&v);
                 else if (k->type != CONFTABLE_ANY)
                         one = store_default(&v);
-                if (one == -ENOMEM)
+                if (one < 0 && one != -EINVAL)
                         return one;
                 if (one < 0)
                         r = -EINVAL;

@@ -71,7 +71,8 @@ enum conftable_state {
 
 struct conftable_value;
 /* A check, custom reader or step: 0 (or 1), -EINVAL with the problem
- * reported, or -ENOMEM. */
+ * reported, or another -errno (-ENOMEM, or the caller's own, such as
+ * -EAGAIN), which ends the reading of every group it is in and is returned. */
 typedef int conftable_fn(const struct conftable_value *v);
 
 struct conftable_key {
@@ -135,7 +136,7 @@ struct conftable_run {
 
 /* Reads group into target: unknown keys reported, then both passes (the
  * second unless a STOP entry stopped the first). 0, -EINVAL when anything
- * was reported as an error, or -ENOMEM. */
+ * was reported as an error, or the -errno that ended the reading. */
 int conftable_read(struct confread *cr, const struct conftable *t, const config_setting_t *group,
                    void *target);
 /* The first pass alone, unknown keys reported; for groups whose second
