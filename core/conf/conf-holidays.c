@@ -36,7 +36,7 @@ static int read_work_days(const struct conftable_value *v) {
         const struct holiday_read *h = v->target;
         char **days = NULL;
         size_t n = 0;
-        int k = confread_strings(v->cr, v->group, v->key->key, false, &days, &n);
+        int k = confread_strings(v->cr, v->key->key, v->setting, &days, &n);
         int r = k < 0 ? k : 0;
 
         for (size_t i = 0; i < n; i++) {

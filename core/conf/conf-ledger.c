@@ -92,18 +92,9 @@ static int read_task_owners(const struct conftable_value *v) {
         struct task_read *tr = v->target;
         struct task *t = tr->t;
         const config_setting_t *names = v->setting;
-        int type = config_setting_type(names);
         size_t n = 0;
-        int r = 0;
+        int k = confread_count_strings(v->cr, v->key->key, names, &n), r = k == 1 ? 0 : -EINVAL;
 
-        if (confread_expect(v->cr, v->key->key, names,
-                            type == CONFIG_TYPE_LIST ? CONFIG_TYPE_LIST : CONFIG_TYPE_ARRAY) < 0)
-                return -EINVAL;
-        for (const char *name; n < (size_t) config_setting_length(names); n++)
-                if (confread_string_elem(v->cr, names, v->key->key, (unsigned) n, &name) < 0) {
-                        r = -EINVAL;
-                        break;
-                }
         if (r == 0 && n == 0) {
                 confread_error(v->cr, names, "task %s: 'owners' is empty: someone must answer "
                                "for it", t->id);

@@ -162,7 +162,7 @@ static int read_owner_channels(const struct conftable_value *v) {
         struct owner *o = v->target;
         char **ids = NULL;
         size_t n = 0;
-        int k = confread_strings(v->cr, v->group, v->key->key, false, &ids, &n);
+        int k = confread_strings(v->cr, v->key->key, v->setting, &ids, &n);
         int r = k < 0 ? k : 0;
 
         o->channels = calloc(n + 1, sizeof *o->channels);
@@ -300,7 +300,7 @@ static int read_holiday_files(const struct conftable_value *v) {
         struct config *c = v->target;
         char **paths = NULL;
         size_t n = 0;
-        int k = confread_strings(v->cr, v->group, v->key->key, false, &paths, &n);
+        int k = confread_strings(v->cr, v->key->key, v->setting, &paths, &n);
         int r = k < 0 ? k : 0;
 
         c->calendar = workdays_new();
@@ -338,7 +338,7 @@ static int read_ledger_files(const struct conftable_value *v) {
         struct config *c = v->target;
         char **paths = NULL;
         size_t n = 0;
-        int k = confread_strings(v->cr, v->group, v->key->key, true, &paths, &n);
+        int k = confread_strings(v->cr, v->key->key, v->setting, &paths, &n);
         int r = k == 1 ? 0 : -EINVAL;
 
         c->ledgers = calloc(n + 1, sizeof *c->ledgers);

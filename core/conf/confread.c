@@ -69,123 +69,6 @@ void confread_warning(struct confread *cr, const config_setting_t *s, const char
         va_end(ap);
 }
 
-/* Edit distance, to suggest "deadline" for "deadlin". Keys are short ASCII. */
-static size_t edit_distance(const char *a, const char *b) {
-        size_t la = strlen(a), lb = strlen(b), row[33];
-
-        if (la > 32 || lb > 32)
-                return 99;
-        for (size_t j = 0; j <= lb; j++)
-                row[j] = j;
-        for (size_t i = 1; i <= la; i++) {
-                size_t diag = row[0];
-
-                row[0] = i;
-                for (size_t j = 1; j <= lb; j++) {
-                        size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-                        if (up + 1 < best)
-                                best = up + 1;
-                        if (row[j - 1] + 1 < best)
-                                best = row[j - 1] + 1;
-                        diag = up;
-                        row[j] = best;
-                }
-        }
-        return row[lb];
-}
-
-static const char *closest_key(const char *name, const char *const *known) {
-        const char *best = NULL;
-        size_t best_distance = 3; /* suggest only near misses */
-
-        for (; *known; known++) {
-                size_t d = edit_distance(name, *known);
-
-                if (d < best_distance) {
-                        best = *known;
-                        best_distance = d;
-                }
-        }
-        return best;
-}
-
-/* known's index of name, or -1. */
-static int key_index(const char *name, const char *const *known) {
-        for (int i = 0; known[i]; i++)
-                if (name[0] == known[i][0] && strcmp(name, known[i]) == 0)
-                        return i;
-        return -1;
-}
-
-static void report_unknown(struct confread *cr, const config_setting_t *s, const char *name,
-                           const char *what, const char *const *known) {
-        const char *hint = closest_key(name, known);
-
-        if (hint)
-                confread_error(cr, s, "unknown key '%s' in %s (did you mean '%s'?)", name, what,
-                               hint);
-        else
-                confread_error(cr, s, "unknown key '%s' in %s", name, what);
-}
-
-bool confread_members(struct confread *cr, const config_setting_t *group, const char *what,
-                      const char *const *known, struct confread_members *m) {
-        bool ok = true;
-
-        m->group = group;
-        m->known = known;
-        memset(m->found, 0, sizeof m->found);
-        for (int i = 0; i < config_setting_length(group); i++) {
-                const config_setting_t *s = config_setting_get_elem(group, (unsigned) i);
-                const char *name = config_setting_name(s);
-                int k;
-
-                if (!name)
-                        continue;
-                k = key_index(name, known);
-                if (k >= 0 && k < CONFREAD_MAX_KEYS)
-                        m->found[k] = s;
-                else if (k < 0) {
-                        report_unknown(cr, s, name, what, known);
-                        ok = false;
-                }
-        }
-        return ok;
-}
-
-bool confread_known_keys(struct confread *cr, const config_setting_t *group, const char *what,
-                         const char *const *known) {
-        bool ok = true;
-
-        for (int i = 0; i < config_setting_length(group); i++) {
-                const config_setting_t *s = config_setting_get_elem(group, (unsigned) i);
-                const char *name = config_setting_name(s);
-
-                if (!name || key_index(name, known) >= 0)
-                        continue;
-                report_unknown(cr, s, name, what, known);
-                ok = false;
-        }
-        return ok;
-}
-
-const config_setting_t *confread_member(const struct confread_members *m, const char *key) {
-        int k = -1;
-
-        /* Callers name keys with the literals of their known list, which the
-         * compiler stores once: the same pointer, no comparing. */
-        for (int i = 0; m->known[i] && k < 0; i++)
-                if (m->known[i] == key)
-                        k = i;
-        if (k < 0)
-                k = key_index(key, m->known);
-
-        if (k < 0 || k >= CONFREAD_MAX_KEYS)
-                return config_setting_get_member(m->group, key);
-        return m->found[k];
-}
-
 static const char *type_name(int type) {
         switch (type) {
         case CONFIG_TYPE_GROUP: return "a group { … }";
@@ -213,98 +96,19 @@ int confread_expect(struct confread *cr, const char *key, const config_setting_t
         return 0;
 }
 
-/* Checks s, group's member key or NULL; see the getters' contract. */
-static int check(struct confread *cr, const config_setting_t *group, const char *key,
-                 const config_setting_t *s, bool required, int type,
-                 const config_setting_t **out) {
-        if (!s) {
-                if (required)
-                        confread_error(cr, group, "missing '%s'", key);
-                return 0;
-        }
-        if (confread_expect(cr, key, s, type) < 0)
+int confread_expect_groups(struct confread *cr, const char *key, const config_setting_t *s) {
+        if (confread_expect(cr, key, s, CONFIG_TYPE_LIST) < 0)
                 return -EINVAL;
-        *out = s;
-        return 1;
-}
+        for (int i = 0; i < config_setting_length(s); i++) {
+                const config_setting_t *e = config_setting_get_elem(s, (unsigned) i);
 
-static int lookup(struct confread *cr, const config_setting_t *group, const char *key,
-                  bool required, int type, const config_setting_t **out) {
-        return check(cr, group, key, config_setting_get_member(group, key), required, type, out);
-}
-
-/* The string, borrowed from the tree. */
-static int string_at(struct confread *cr, const config_setting_t *group, const char *key,
-                     const config_setting_t *s, bool required, const char **out) {
-        int k = check(cr, group, key, s, required, CONFIG_TYPE_STRING, &s);
-
-        if (k > 0)
-                *out = config_setting_get_string(s);
-        return k;
-}
-
-int confread_string(struct confread *cr, const config_setting_t *group, const char *key,
-                    bool required, char **out) {
-        const char *v;
-        int k = string_at(cr, group, key, config_setting_get_member(group, key), required, &v);
-
-        if (k <= 0)
-                return k;
-        *out = strdup(v);
-        return *out ? 1 : -ENOMEM;
-}
-
-int confread_text_in(struct confread *cr, const struct confread_members *m, const char *key,
-                     bool required, const char **out) {
-        return string_at(cr, m->group, key, confread_member(m, key), required, out);
-}
-
-int confread_int(struct confread *cr, const config_setting_t *group, const char *key,
-                 bool required, int *out) {
-        const config_setting_t *s;
-        int k = lookup(cr, group, key, required, CONFIG_TYPE_INT, &s);
-        long long v;
-
-        if (k <= 0)
-                return k;
-        v = config_setting_get_int64(s);
-        if (config_setting_type(s) == CONFIG_TYPE_INT)
-                v = config_setting_get_int(s);
-        if (v < -1000000 || v > 1000000) {
-                confread_error(cr, s, "'%s' is out of range: %lld", key, v);
-                return -EINVAL;
+                if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+                        confread_error(cr, e, "'%s' must hold only groups { … }, not %s", key,
+                                       type_name(config_setting_type(e)));
+                        return -EINVAL;
+                }
         }
-        *out = (int) v;
-        return 1;
-}
-
-static int bool_at(struct confread *cr, const config_setting_t *group, const char *key,
-                   const config_setting_t *s, bool required, bool *out) {
-        int k = check(cr, group, key, s, required, CONFIG_TYPE_BOOL, &s);
-
-        if (k > 0)
-                *out = config_setting_get_bool(s);
-        return k;
-}
-
-int confread_bool(struct confread *cr, const config_setting_t *group, const char *key,
-                  bool required, bool *out) {
-        return bool_at(cr, group, key, config_setting_get_member(group, key), required, out);
-}
-
-int confread_bool_in(struct confread *cr, const struct confread_members *m, const char *key,
-                     bool required, bool *out) {
-        return bool_at(cr, m->group, key, confread_member(m, key), required, out);
-}
-
-/* An array or a list. */
-static int collection_at(struct confread *cr, const config_setting_t *group, const char *key,
-                         const config_setting_t *s, bool required,
-                         const config_setting_t **out) {
-        int type = s && config_setting_type(s) == CONFIG_TYPE_LIST ? CONFIG_TYPE_LIST
-                                                                  : CONFIG_TYPE_ARRAY;
-
-        return check(cr, group, key, s, required, type, out);
+        return 0;
 }
 
 int confread_string_elem(struct confread *cr, const config_setting_t *collection,
@@ -320,16 +124,23 @@ int confread_string_elem(struct confread *cr, const config_setting_t *collection
         return 1;
 }
 
-int confread_strings(struct confread *cr, const config_setting_t *group, const char *key,
-                     bool required, char ***out, size_t *n) {
-        const config_setting_t *s;
-        int k = collection_at(cr, group, key, config_setting_get_member(group, key), required, &s);
+/* An array, or a list (the same to a person). */
+static int expect_collection(struct confread *cr, const char *key, const config_setting_t *s) {
+        return confread_expect(cr, key, s,
+                               config_setting_type(s) == CONFIG_TYPE_LIST ? CONFIG_TYPE_LIST
+                                                                          : CONFIG_TYPE_ARRAY);
+}
+
+int confread_strings(struct confread *cr, const char *key, const config_setting_t *s,
+                     char ***out, size_t *n) {
         unsigned len;
 
         *out = NULL;
         *n = 0;
-        if (k <= 0)
-                return k;
+        if (!s)
+                return 0;
+        if (expect_collection(cr, key, s) < 0)
+                return -EINVAL;
         len = (unsigned) config_setting_length(s);
         *out = calloc(len + 1, sizeof **out);
         if (!*out)
@@ -347,65 +158,17 @@ int confread_strings(struct confread *cr, const config_setting_t *group, const c
         return 1;
 }
 
-int confread_strings_in(struct confread *cr, const struct confread_members *m, const char *key,
-                        bool required, const config_setting_t **out, size_t *n) {
-        const config_setting_t *s;
-        int k = collection_at(cr, m->group, key, confread_member(m, key), required, &s);
+int confread_count_strings(struct confread *cr, const char *key, const config_setting_t *s,
+                           size_t *n) {
         const char *v;
 
         *n = 0;
-        if (k <= 0)
-                return k;
-        *out = s;
+        if (expect_collection(cr, key, s) < 0)
+                return -EINVAL;
         for (unsigned i = 0; i < (unsigned) config_setting_length(s); i++, ++*n)
                 if (confread_string_elem(cr, s, key, i, &v) < 0)
                         return -EINVAL;
         return 1;
-}
-
-int confread_group(struct confread *cr, const config_setting_t *group, const char *key,
-                   bool required, const config_setting_t **out) {
-        return lookup(cr, group, key, required, CONFIG_TYPE_GROUP, out);
-}
-
-int confread_group_in(struct confread *cr, const struct confread_members *m, const char *key,
-                      bool required, const config_setting_t **out) {
-        return check(cr, m->group, key, confread_member(m, key), required, CONFIG_TYPE_GROUP, out);
-}
-
-static int list_at(struct confread *cr, const config_setting_t *group, const char *key,
-                   const config_setting_t *s, bool required, const config_setting_t **out) {
-        int k = check(cr, group, key, s, required, CONFIG_TYPE_LIST, &s);
-
-        if (k <= 0)
-                return k;
-        for (int i = 0; i < config_setting_length(s); i++) {
-                const config_setting_t *e = config_setting_get_elem(s, (unsigned) i);
-
-                if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-                        confread_error(cr, e, "'%s' must hold only groups { … }, not %s", key,
-                                       type_name(config_setting_type(e)));
-                        return -EINVAL;
-                }
-        }
-        *out = s;
-        return 1;
-}
-
-int confread_expect_groups(struct confread *cr, const char *key, const config_setting_t *s) {
-        const config_setting_t *list;
-
-        return list_at(cr, NULL, key, s, false, &list) == 1 ? 0 : -EINVAL;
-}
-
-int confread_list(struct confread *cr, const config_setting_t *group, const char *key,
-                  bool required, const config_setting_t **out) {
-        return list_at(cr, group, key, config_setting_get_member(group, key), required, out);
-}
-
-int confread_list_in(struct confread *cr, const struct confread_members *m, const char *key,
-                     bool required, const config_setting_t **out) {
-        return list_at(cr, m->group, key, confread_member(m, key), required, out);
 }
 
 bool confread_id_valid(const char *id, size_t max_len) {
@@ -418,35 +181,6 @@ bool confread_id_valid(const char *id, size_t max_len) {
                       (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
                         return false;
         return true;
-}
-
-static bool id_checked(struct confread *cr, const config_setting_t *s, const char *key,
-                       size_t max_len, const char *id) {
-        if (confread_id_valid(id, max_len))
-                return true;
-        confread_error(cr, s, "'%s' must be 1 to %zu ASCII letters, digits, '_' or '-', not \"%s\"",
-                       key, max_len, id);
-        return false;
-}
-
-int confread_id(struct confread *cr, const config_setting_t *group, const char *key,
-                size_t max_len, char **out) {
-        int k = confread_string(cr, group, key, true, out);
-
-        if (k <= 0)
-                return k;
-        return id_checked(cr, config_setting_get_member(group, key), key, max_len, *out) ? 1
-                                                                                      : -EINVAL;
-}
-
-int confread_id_in(struct confread *cr, const struct confread_members *m, const char *key,
-                   size_t max_len, const char **out) {
-        const config_setting_t *s = confread_member(m, key);
-        int k = string_at(cr, m->group, key, s, true, out);
-
-        if (k <= 0)
-                return k;
-        return id_checked(cr, s, key, max_len, *out) ? 1 : -EINVAL;
 }
 
 char *confread_resolve_path(const char *base, const char *path) {

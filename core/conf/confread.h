@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Typed, checked access to libconfig settings for the loaders in conf*.c.
- * Every problem becomes a diagnostic naming the setting's file and line, and
- * the reader goes on, so that one run reports all of them. */
+/* What the loaders in conf*.c share beneath their tables (conftable.h): the
+ * diagnostics, each naming a setting's file and line, so that one run
+ * reports every problem and goes on; type checks; ids; files read whole or
+ * in slices. */
 
 #include <libconfig.h>
 #include <stdbool.h>
@@ -26,70 +27,28 @@ const char *confread_intern_file(struct confread *cr, const char *path);
 
 struct source confread_source(struct confread *cr, const config_setting_t *s);
 
-/* Reports every member of group whose name is not in known (NULL-terminated):
- * a typo must never silently drop a reminder. False if any. */
-bool confread_known_keys(struct confread *cr, const config_setting_t *group, const char *what,
-                         const char *const *known);
-
-/* A group's members by name, found in one pass: getters given one do not
- * search the group again, as libconfig's search does at a cost larger than
- * all the rest of reading a task. */
-#define CONFREAD_MAX_KEYS 16
-struct confread_members {
-        const config_setting_t *group;
-        const char *const *known; /* at most CONFREAD_MAX_KEYS */
-        const config_setting_t *found[CONFREAD_MAX_KEYS]; /* found[i] is known[i] or NULL */
-};
-
-/* Fills m, reporting every member not in known as confread_known_keys()
- * does. False if any. */
-bool confread_members(struct confread *cr, const config_setting_t *group, const char *what,
-                      const char *const *known, struct confread_members *m);
-/* The member called key (one of m's known keys), or NULL. */
-const config_setting_t *confread_member(const struct confread_members *m, const char *key);
-
-/* 0 when s (key's setting) is of libconfig's type (CONFIG_TYPE_*; a 64-bit
- * int is an int), else -EINVAL with "'key' must be …, not …" reported. */
+/* The type checks the tables (conftable.h) and their custom readers make.
+ * Each reports what is wrong at the setting and returns -EINVAL.
+ *
+ * confread_expect: 0 when s, key's setting, is of libconfig's type
+ * (CONFIG_TYPE_*; a 64-bit int is an int).
+ * confread_expect_groups: 0 when s is a list of groups.
+ * confread_string_elem: 1 and the string element i of collection, borrowed
+ * from the tree. */
 int confread_expect(struct confread *cr, const char *key, const config_setting_t *s, int type);
-
-/* 0 when s (key's setting) is a list of groups, else -EINVAL with the
- * problem reported. */
 int confread_expect_groups(struct confread *cr, const char *key, const config_setting_t *s);
-
-/* The getters return 1 when the key is there and well-typed, 0 when it is
- * absent (an error too when required), -EINVAL when it has the wrong type
- * (reported). */
-int confread_string(struct confread *cr, const config_setting_t *group, const char *key,
-                    bool required, char **out);
-int confread_int(struct confread *cr, const config_setting_t *group, const char *key,
-                 bool required, int *out);
-int confread_bool(struct confread *cr, const config_setting_t *group, const char *key,
-                  bool required, bool *out);
-/* An array or list of strings. */
-int confread_strings(struct confread *cr, const config_setting_t *group, const char *key,
-                     bool required, char ***out, size_t *n);
-/* A group (type CONFIG_TYPE_GROUP) or a list of groups. */
-int confread_group(struct confread *cr, const config_setting_t *group, const char *key,
-                   bool required, const config_setting_t **out);
-int confread_list(struct confread *cr, const config_setting_t *group, const char *key,
-                  bool required, const config_setting_t **out);
-
-/* The same, of a group's members found already. Strings are borrowed from
- * libconfig's tree, valid as long as it is. */
-int confread_text_in(struct confread *cr, const struct confread_members *m, const char *key,
-                     bool required, const char **out);
-int confread_bool_in(struct confread *cr, const struct confread_members *m, const char *key,
-                     bool required, bool *out);
-/* An array or list of strings, its elements checked: *n of them, up to the
- * first that is not a string (reported: -EINVAL), are strings. */
-int confread_strings_in(struct confread *cr, const struct confread_members *m, const char *key,
-                        bool required, const config_setting_t **out, size_t *n);
 int confread_string_elem(struct confread *cr, const config_setting_t *collection,
                          const char *key, unsigned i, const char **out);
-int confread_group_in(struct confread *cr, const struct confread_members *m, const char *key,
-                      bool required, const config_setting_t **out);
-int confread_list_in(struct confread *cr, const struct confread_members *m, const char *key,
-                     bool required, const config_setting_t **out);
+/* The strings of s, an array or a list (NULL: absent, 0), copied into *out
+ * (NULL-terminated, *n of them): 1, 0, -EINVAL or -ENOMEM. On -EINVAL *out
+ * holds the strings before the first that is not one, for the caller to
+ * free. */
+int confread_strings(struct confread *cr, const char *key, const config_setting_t *s,
+                     char ***out, size_t *n);
+/* How many strings s begins with: 1 when it holds only strings, else
+ * -EINVAL (reported) with *n those before the first that is not one. */
+int confread_count_strings(struct confread *cr, const char *key, const config_setting_t *s,
+                           size_t *n);
 
 /* Ids people type: 1 to max_len of [A-Za-z0-9_-]. */
 bool confread_id_valid(const char *id, size_t max_len);
@@ -98,10 +57,6 @@ bool confread_id_valid(const char *id, size_t max_len);
 #define CONF_TASK_ID_MAX 16
 #define CONF_LEDGER_ID_MAX 24
 #define CONF_ID_MAX 32
-int confread_id(struct confread *cr, const config_setting_t *group, const char *key,
-                size_t max_len, char **out);
-int confread_id_in(struct confread *cr, const struct confread_members *m, const char *key,
-                   size_t max_len, const char **out);
 
 /* Reads a whole file into a libconfig object, with @include relative to the
  * file's directory. 0, or -errno with the reason reported. */

@@ -230,29 +230,16 @@ static int store_date(const struct conftable_value *v, const char *s) {
         return 0;
 }
 
-/* The strings of an array or list, up to the first that is not one (then
- * -EINVAL, reported): what confread_strings() reads. */
+/* What confread_strings() reads: on -EINVAL, the strings before the first
+ * that is not one. */
 static int store_strings(const struct conftable_value *v) {
-        unsigned n = (unsigned) config_setting_length(v->setting);
-        char **list = calloc(n + 1, sizeof *list);
+        char **list = NULL;
         size_t count = 0;
-        int r = 0;
+        int k = confread_strings(v->cr, v->key->key, v->setting, &list, &count);
 
-        if (!list)
-                return -ENOMEM;
-        for (unsigned i = 0; r == 0 && i < n; i++) {
-                const char *s;
-
-                if (confread_string_elem(v->cr, v->setting, v->key->key, i, &s) < 0)
-                        r = -EINVAL;
-                else if (!(list[i] = strdup(s)))
-                        r = -ENOMEM;
-                else
-                        count++;
-        }
         memcpy(v->field, &list, sizeof list);
         memcpy((char *) v->target + v->key->count_offset, &count, sizeof count);
-        return r;
+        return k < 0 ? k : 0;
 }
 
 /* The libconfig type a typed entry wants. */
@@ -261,7 +248,7 @@ static int setting_type(const struct conftable_key *k, const config_setting_t *s
         case CONFTABLE_BOOL: return CONFIG_TYPE_BOOL;
         case CONFTABLE_INT: return CONFIG_TYPE_INT;
         case CONFTABLE_GROUP: return CONFIG_TYPE_GROUP;
-        case CONFTABLE_STRINGS:
+        case CONFTABLE_STRINGS: /* an array, or a list: the same to a person */
                 return config_setting_type(s) == CONFIG_TYPE_LIST ? CONFIG_TYPE_LIST
                                                                   : CONFIG_TYPE_ARRAY;
         default: return CONFIG_TYPE_STRING;
