@@ -264,7 +264,6 @@ static int read_group(const struct conftable_value *v);
 
 /* The setting, of the right libconfig type, into the field. */
 static int store_value(const struct conftable_value *v) {
-        const char *s = NULL;
         bool b;
 
         switch (v->key->type) {
@@ -275,9 +274,7 @@ static int store_value(const struct conftable_value *v) {
                 memcpy(v->field, &b, sizeof b);
                 return 0;
         case CONFTABLE_INT: return store_int(v, int_value(v->setting));
-        case CONFTABLE_DURATION:
-                s = config_setting_get_string(v->setting);
-                return store_duration(v, s);
+        case CONFTABLE_DURATION: return store_duration(v, config_setting_get_string(v->setting));
         case CONFTABLE_DATE: return store_date(v, config_setting_get_string(v->setting));
         case CONFTABLE_STRINGS: return store_strings(v);
         case CONFTABLE_GROUP: return read_group(v);

@@ -108,7 +108,12 @@ struct conftable {
  *   static const struct conftable smtp = { .what = "smtp", CONFTABLE_KEYS(smtp_keys) }; */
 #define CONFTABLE_KEY(name, kind, ...) { .key = (name), .type = (kind), __VA_ARGS__ }
 #define CONFTABLE_DO(fn, ...) { .key = NULL, .type = CONFTABLE_STEP, .read = (fn), __VA_ARGS__ }
-#define CONFTABLE_KEYS(array) .keys = (array), .n_keys = sizeof(array) / sizeof *(array)
+#define CONFTABLE_KEYS(array)                                                                 \
+        .keys = (array), .n_keys = sizeof(array) / sizeof *(array) + CONFTABLE_FITS(array)
+/* 0, or a compile error for a table beyond CONFTABLE_MAX_KEYS (an array of
+ * negative size). */
+#define CONFTABLE_FITS(array)                                                                 \
+        0 * sizeof(char[2 * (sizeof(array) / sizeof *(array) <= CONFTABLE_MAX_KEYS) - 1])
 
 /* What a check, custom reader or step is given. */
 struct conftable_value {
@@ -143,7 +148,8 @@ int conftable_read(struct confread *cr, const struct conftable *t, const config_
  * pass must wait until their neighbours' first (owners that name owners). */
 int conftable_read_first(struct confread *cr, const struct conftable *t,
                          const config_setting_t *group, void *target);
-/* The second pass alone; unknown keys are not reported again. */
+/* The second pass alone; unknown keys are not reported again, and the
+ * states of the first pass are not known to it. */
 int conftable_read_second(struct confread *cr, const struct conftable *t,
                           const config_setting_t *group, void *target);
 /* For a group that is absent: every key as if absent (defaults stored,
