@@ -26,6 +26,7 @@ struct inner {
         char *word;
         long wait;
 };
+#define INNER(field) offsetof(struct inner, field)
 
 struct sample {
         char *name;
@@ -41,6 +42,8 @@ struct sample {
         bool custom_had_setting;
         int steps;
 };
+
+#define SAMPLE(field) offsetof(struct sample, field)
 
 static void sample_free(struct sample *s) {
         free(s->name);
@@ -131,26 +134,26 @@ static int check_not_empty(const struct conftable_value *v) {
 }
 
 static const struct conftable_key inner_keys[] = {
-        CONFTABLE_KEY("word", CONFTABLE_STRING, .offset = offsetof(struct inner, word), .def = "hello" ),
-        CONFTABLE_KEY("wait", CONFTABLE_DURATION, .offset = offsetof(struct inner, wait), .def = "1m",
-          .max = 3600, .range = "0s to 1h" ),
+        CONFTABLE_KEY("word", CONFTABLE_STRING, .offset = INNER(word), .def = "hello"),
+        CONFTABLE_KEY("wait", CONFTABLE_DURATION, .offset = INNER(wait), .def = "1m",
+                      .max = 3600, .range = "0s to 1h"),
 };
 static const struct conftable inner_table = { .what = "inner", CONFTABLE_KEYS(inner_keys) };
 
 static const struct conftable_key typed_keys[] = {
-        CONFTABLE_KEY("name", CONFTABLE_STRING, .offset = offsetof(struct sample, name), .def = "nobody",
-          .check = check_not_empty ),
-        CONFTABLE_KEY("text", CONFTABLE_TEXT, .offset = offsetof(struct sample, text), .def = "" ),
-        CONFTABLE_KEY("on", CONFTABLE_BOOL, .offset = offsetof(struct sample, on), .def = "true" ),
-        CONFTABLE_KEY("count", CONFTABLE_INT, .offset = offsetof(struct sample, count), .def = "7",
-          .min = 1, .max = 99, .range = "1 to 99" ),
-        CONFTABLE_KEY("wait", CONFTABLE_DURATION, .offset = offsetof(struct sample, wait), .def = "3d",
-          .min = 1, .max = 7 * 86400, .range = "1s to 7d" ),
-        CONFTABLE_KEY("day", CONFTABLE_DATE, .offset = offsetof(struct sample, day), .def = "2025-01-01" ),
-        CONFTABLE_KEY("tags", CONFTABLE_STRINGS, .offset = offsetof(struct sample, tags),
-          .count_offset = offsetof(struct sample, n_tags) ),
-        CONFTABLE_KEY("inner", CONFTABLE_GROUP, .offset = offsetof(struct sample, inner),
-          .table = &inner_table ),
+        CONFTABLE_KEY("name", CONFTABLE_STRING, .offset = SAMPLE(name), .def = "nobody",
+                      .check = check_not_empty),
+        CONFTABLE_KEY("text", CONFTABLE_TEXT, .offset = SAMPLE(text), .def = ""),
+        CONFTABLE_KEY("on", CONFTABLE_BOOL, .offset = SAMPLE(on), .def = "true"),
+        CONFTABLE_KEY("count", CONFTABLE_INT, .offset = SAMPLE(count), .def = "7",
+                      .min = 1, .max = 99, .range = "1 to 99"),
+        CONFTABLE_KEY("wait", CONFTABLE_DURATION, .offset = SAMPLE(wait), .def = "3d",
+                      .min = 1, .max = 7 * 86400, .range = "1s to 7d"),
+        CONFTABLE_KEY("day", CONFTABLE_DATE, .offset = SAMPLE(day), .def = "2025-01-01"),
+        CONFTABLE_KEY("tags", CONFTABLE_STRINGS, .offset = SAMPLE(tags),
+                      .count_offset = SAMPLE(n_tags)),
+        CONFTABLE_KEY("inner", CONFTABLE_GROUP, .offset = SAMPLE(inner),
+                      .table = &inner_table),
         CONFTABLE_KEY("anything", CONFTABLE_ANY),
 };
 static const struct conftable typed = { .what = "sample", CONFTABLE_KEYS(typed_keys) };
@@ -162,7 +165,8 @@ static void test_types_read(void **state) {
         assert_int_equal(read_text(&typed,
                                    "name = \"台账\";\ntext = \"t\";\non = false;\ncount = 99;\n"
                                    "wait = \"12h\";\nday = \"2025-02-28\";\n"
-                                   "tags = [ \"a\", \"b\" ];\ninner = { word = \"w\"; wait = \"0s\"; };\n"
+                                   "tags = [ \"a\", \"b\" ];\n"
+                                   "inner = { word = \"w\"; wait = \"0s\"; };\n"
                                    "anything = ( 1, { x = 2; } );\n",
                                    &s, ""),
                          0);
@@ -222,7 +226,8 @@ static void test_bounds(void **state) {
         struct sample s = { 0 };
 
         (void) state;
-        assert_int_equal(read_text(&typed, "count = 0;\n", &s, "F:1: error: 'count' must be 1 to 99, not 0\n"),
+        assert_int_equal(read_text(&typed, "count = 0;\n", &s,
+                                   "F:1: error: 'count' must be 1 to 99, not 0\n"),
                          -EINVAL);
         sample_free(&s);
         s = (struct sample) { 0 };
@@ -236,10 +241,12 @@ static void test_bounds(void **state) {
                          -EINVAL);
         sample_free(&s);
         s = (struct sample) { 0 };
-        read_text(&typed, "wait = \"0s\";\n", &s, "F:1: error: 'wait' must be 1s to 7d, not \"0s\"\n");
+        read_text(&typed, "wait = \"0s\";\n", &s,
+                  "F:1: error: 'wait' must be 1s to 7d, not \"0s\"\n");
         sample_free(&s);
         s = (struct sample) { 0 };
-        read_text(&typed, "wait = \"8d\";\n", &s, "F:1: error: 'wait' must be 1s to 7d, not \"8d\"\n");
+        read_text(&typed, "wait = \"8d\";\n", &s,
+                  "F:1: error: 'wait' must be 1s to 7d, not \"8d\"\n");
         sample_free(&s);
         s = (struct sample) { 0 };
         read_text(&typed, "wait = \"1h30m\";\n", &s,
@@ -313,9 +320,12 @@ static void test_unknown_key_suggestion(void **state) {
         struct sample s = { 0 };
 
         (void) state;
-        assert_int_equal(read_text(&typed, "count = 3;\ncuont = 3;\nwiat = \"1s\";\nzzzzzz = 1;\n", &s,
-                                   "F:2: error: unknown key 'cuont' in sample (did you mean 'count'?)\n"
-                                   "F:3: error: unknown key 'wiat' in sample (did you mean 'wait'?)\n"
+        assert_int_equal(read_text(&typed,
+                                   "count = 3;\ncuont = 3;\nwiat = \"1s\";\nzzzzzz = 1;\n", &s,
+                                   "F:2: error: unknown key 'cuont' in sample "
+                                   "(did you mean 'count'?)\n"
+                                   "F:3: error: unknown key 'wiat' in sample "
+                                   "(did you mean 'wait'?)\n"
                                    "F:4: error: unknown key 'zzzzzz' in sample\n"),
                          -EINVAL);
         /* the known keys are read all the same */
@@ -351,8 +361,10 @@ static void test_unknown_key_tie(void **state) {
         struct sample s = { 0 };
 
         (void) state;
-        read_text(&t_ab, "ab = 1;\n", &s, "F:1: error: unknown key 'ab' in t (did you mean 'a'?)\n");
-        read_text(&t_ba, "ab = 1;\n", &s, "F:1: error: unknown key 'ab' in t (did you mean 'b'?)\n");
+        read_text(&t_ab, "ab = 1;\n", &s,
+                  "F:1: error: unknown key 'ab' in t (did you mean 'a'?)\n");
+        read_text(&t_ba, "ab = 1;\n", &s,
+                  "F:1: error: unknown key 'ab' in t (did you mean 'b'?)\n");
 }
 
 static int count_step(const struct conftable_value *v) {
@@ -362,10 +374,12 @@ static int count_step(const struct conftable_value *v) {
 
 static void test_stop_on_unknown(void **state) {
         static const struct conftable_key keys[] = {
-                CONFTABLE_KEY("count", CONFTABLE_INT, .offset = offsetof(struct sample, count), .def = "7" ),
+                CONFTABLE_KEY("count", CONFTABLE_INT, .offset = SAMPLE(count), .def = "7"),
                 CONFTABLE_DO(count_step),
         };
-        static const struct conftable strict = { .what = "strict", CONFTABLE_KEYS(keys), .stop_on_unknown = true };
+        static const struct conftable strict = {
+                .what = "strict", CONFTABLE_KEYS(keys), .stop_on_unknown = true,
+        };
         static const struct conftable lenient = { .what = "lenient", CONFTABLE_KEYS(keys) };
         struct sample s = { 0 };
 
@@ -398,8 +412,9 @@ static int custom_read(const struct conftable_value *v) {
 
 static void test_required_and_custom(void **state) {
         static const struct conftable_key keys[] = {
-                CONFTABLE_KEY("name", CONFTABLE_STRING, .flags = CONFTABLE_REQUIRED, .offset = offsetof(struct sample, name) ),
-                CONFTABLE_KEY("items", CONFTABLE_CUSTOM, .read = custom_read ),
+                CONFTABLE_KEY("name", CONFTABLE_STRING, .flags = CONFTABLE_REQUIRED,
+                              .offset = SAMPLE(name)),
+                CONFTABLE_KEY("items", CONFTABLE_CUSTOM, .read = custom_read),
         };
         static const struct conftable t = { .what = "thing", CONFTABLE_KEYS(keys) };
         struct sample s = { 0 };
@@ -417,7 +432,7 @@ static void test_required_and_custom(void **state) {
         /* in a group, the group's line */
         {
                 static const struct conftable_key outer[] = {
-                        CONFTABLE_KEY("g", CONFTABLE_GROUP, .table = &t ),
+                        CONFTABLE_KEY("g", CONFTABLE_GROUP, .table = &t),
                 };
                 static const struct conftable o = { .what = "outer", CONFTABLE_KEYS(outer) };
 
@@ -441,9 +456,9 @@ static int step_compare(const struct conftable_value *v) {
 
 static void test_step_across_keys(void **state) {
         static const struct conftable_key keys[] = {
-                CONFTABLE_KEY("count", CONFTABLE_INT, .offset = offsetof(struct sample, count) ),
-                CONFTABLE_KEY("wait", CONFTABLE_DURATION, .offset = offsetof(struct sample, wait),
-                  .max = 100, .range = "0s to 100s" ),
+                CONFTABLE_KEY("count", CONFTABLE_INT, .offset = SAMPLE(count)),
+                CONFTABLE_KEY("wait", CONFTABLE_DURATION, .offset = SAMPLE(wait),
+                              .max = 100, .range = "0s to 100s"),
                 CONFTABLE_DO(step_compare),
         };
         static const struct conftable t = { .what = "t", CONFTABLE_KEYS(keys) };
@@ -467,11 +482,11 @@ static int always_fails(const struct conftable_value *v) {
 }
 
 static const struct conftable_key flag_keys[] = {
-        CONFTABLE_KEY("a", CONFTABLE_INT, .offset = offsetof(struct sample, count) ),
-        CONFTABLE_KEY("b", CONFTABLE_STRING, .flags = CONFTABLE_AFTER, .offset = offsetof(struct sample, name),
-          .check = always_fails ),
-        CONFTABLE_KEY("c", CONFTABLE_TEXT, .flags = CONFTABLE_AFTER_READ, .offset = offsetof(struct sample, text) ),
-        CONFTABLE_KEY("d", CONFTABLE_BOOL, .flags = CONFTABLE_AFTER, .offset = offsetof(struct sample, on) ),
+        CONFTABLE_KEY("a", CONFTABLE_INT, .offset = SAMPLE(count)),
+        CONFTABLE_KEY("b", CONFTABLE_STRING, .flags = CONFTABLE_AFTER, .offset = SAMPLE(name),
+                      .check = always_fails),
+        CONFTABLE_KEY("c", CONFTABLE_TEXT, .flags = CONFTABLE_AFTER_READ, .offset = SAMPLE(text)),
+        CONFTABLE_KEY("d", CONFTABLE_BOOL, .flags = CONFTABLE_AFTER, .offset = SAMPLE(on)),
         CONFTABLE_DO(count_step, .flags = CONFTABLE_IF_ALL_OK),
 };
 static const struct conftable flags = { .what = "flags", CONFTABLE_KEYS(flag_keys) };
@@ -503,11 +518,11 @@ static void test_after(void **state) {
 
 static void test_stop(void **state) {
         static const struct conftable_key keys[] = {
-                CONFTABLE_KEY("a", CONFTABLE_INT, .flags = CONFTABLE_STOP_UNREAD, .offset = offsetof(struct sample, count),
-                  .range = "0 to 9", .max = 9 ),
-                CONFTABLE_KEY("b", CONFTABLE_STRING, .flags = CONFTABLE_STOP, .offset = offsetof(struct sample, name),
-                  .check = check_not_empty ),
-                CONFTABLE_KEY("c", CONFTABLE_TEXT, .offset = offsetof(struct sample, text) ),
+                CONFTABLE_KEY("a", CONFTABLE_INT, .flags = CONFTABLE_STOP_UNREAD,
+                              .offset = SAMPLE(count), .max = 9, .range = "0 to 9"),
+                CONFTABLE_KEY("b", CONFTABLE_STRING, .flags = CONFTABLE_STOP,
+                              .offset = SAMPLE(name), .check = check_not_empty),
+                CONFTABLE_KEY("c", CONFTABLE_TEXT, .offset = SAMPLE(text)),
         };
         static const struct conftable t = { .what = "t", CONFTABLE_KEYS(keys) };
         struct sample s = { 0 };
@@ -535,9 +550,9 @@ static int rate_default(const struct conftable_value *v) {
 
 static void test_check_absent(void **state) {
         static const struct conftable_key keys[] = {
-                CONFTABLE_KEY("on", CONFTABLE_BOOL, .offset = offsetof(struct sample, on) ),
-                CONFTABLE_KEY("rate", CONFTABLE_INT, .flags = CONFTABLE_CHECK_ABSENT, .offset = offsetof(struct sample, count),
-                  .check = rate_default ),
+                CONFTABLE_KEY("on", CONFTABLE_BOOL, .offset = SAMPLE(on)),
+                CONFTABLE_KEY("rate", CONFTABLE_INT, .flags = CONFTABLE_CHECK_ABSENT,
+                              .offset = SAMPLE(count), .check = rate_default),
         };
         static const struct conftable t = { .what = "t", CONFTABLE_KEYS(keys) };
         struct sample s = { 0 };
@@ -550,9 +565,9 @@ static void test_check_absent(void **state) {
 }
 
 static const struct conftable_key pass_keys[] = {
-        CONFTABLE_KEY("late", CONFTABLE_CUSTOM, .flags = CONFTABLE_SECOND, .read = custom_read ),
-        CONFTABLE_KEY("a", CONFTABLE_INT, .flags = CONFTABLE_STOP, .offset = offsetof(struct sample, count) ),
-        CONFTABLE_KEY("b", CONFTABLE_STRING, .offset = offsetof(struct sample, name) ),
+        CONFTABLE_KEY("late", CONFTABLE_CUSTOM, .flags = CONFTABLE_SECOND, .read = custom_read),
+        CONFTABLE_KEY("a", CONFTABLE_INT, .flags = CONFTABLE_STOP, .offset = SAMPLE(count)),
+        CONFTABLE_KEY("b", CONFTABLE_STRING, .offset = SAMPLE(name)),
 };
 static const struct conftable passes = { .what = "passes", CONFTABLE_KEYS(pass_keys) };
 
@@ -602,15 +617,17 @@ static const void *built_in(void) {
 
 static void test_defaults_object(void **state) {
         static const struct conftable_key inner[] = {
-                CONFTABLE_KEY("word", CONFTABLE_STRING, .offset = offsetof(struct inner, word) ),
+                CONFTABLE_KEY("word", CONFTABLE_STRING, .offset = INNER(word)),
         };
         static const struct conftable inner_t = { .what = "inner", CONFTABLE_KEYS(inner) };
         static const struct conftable_key keys[] = {
-                CONFTABLE_KEY("name", CONFTABLE_STRING, .offset = offsetof(struct sample, name) ),
-                CONFTABLE_KEY("inner", CONFTABLE_GROUP, .offset = offsetof(struct sample, inner),
-                  .table = &inner_t ),
+                CONFTABLE_KEY("name", CONFTABLE_STRING, .offset = SAMPLE(name)),
+                CONFTABLE_KEY("inner", CONFTABLE_GROUP, .offset = SAMPLE(inner),
+                              .table = &inner_t),
         };
-        static const struct conftable t = { .what = "t", CONFTABLE_KEYS(keys), .defaults = built_in };
+        static const struct conftable t = {
+                .what = "t", CONFTABLE_KEYS(keys), .defaults = built_in,
+        };
         struct sample s = { 0 };
 
         (void) state;
@@ -628,8 +645,8 @@ static void test_defaults_object(void **state) {
 
 static void test_bad_default(void **state) {
         static const struct conftable_key keys[] = {
-                CONFTABLE_KEY("wait", CONFTABLE_DURATION, .offset = offsetof(struct sample, wait),
-                  .def = "1w", .max = 86400 ),
+                CONFTABLE_KEY("wait", CONFTABLE_DURATION, .offset = SAMPLE(wait),
+                              .def = "1w", .max = 86400),
         };
         static const struct conftable t = { .what = "t", CONFTABLE_KEYS(keys) };
         struct sample s = { 0 };
