@@ -4,7 +4,6 @@
  * feeds need a secret token. */
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 

@@ -3,7 +3,6 @@
  * the working days that make up for them. */
 
 #include <errno.h>
-#include <stdlib.h>
 
 #include "conf/conf-internal.h"
 
@@ -48,9 +47,8 @@ static int read_work_days(const struct conftable_value *v) {
                         r = -EINVAL;
                 } else if (workdays_add_work(h->w, d, h->name) < 0)
                         r = -ENOMEM;
-                free(days[i]);
         }
-        free(days);
+        confread_strv_free(days);
         return r;
 }
 

@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "conf/conf-internal.h"
@@ -155,18 +154,12 @@ static const struct conftable policy_table = {
         .what = "reminders", CONFTABLE_KEYS(policy_keys), .stop_on_unknown = true,
 };
 
-static void strv_free(char **v) {
-        for (size_t i = 0; v && v[i]; i++)
-                free(v[i]);
-        free(v);
-}
-
 int conf_policy_read(struct confread *cr, const config_setting_t *g, struct policy *p) {
         struct policy_read pr = { 0 };
         int r = conftable_read(cr, &policy_table, g, &pr);
 
         *p = pr.p;
-        strv_free(pr.leads);
-        strv_free(pr.overdue);
+        confread_strv_free(pr.leads);
+        confread_strv_free(pr.overdue);
         return r;
 }

@@ -176,9 +176,7 @@ static int read_owner_channels(const struct conftable_value *v) {
                 } else
                         o->channels[o->n_channels++] = ch;
         }
-        for (size_t i = 0; i < n; i++)
-                free(ids[i]);
-        free(ids);
+        confread_strv_free(ids);
         return o->channels ? r : -ENOMEM;
 }
 
@@ -289,12 +287,6 @@ static int read_defaults(const struct conftable_value *v) {
         return 0;
 }
 
-static void strv_free(char **v, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                free(v[i]);
-        free(v);
-}
-
 /* The calendar is there even without a file: weekends are days off. */
 static int read_holiday_files(const struct conftable_value *v) {
         struct config *c = v->target;
@@ -313,7 +305,7 @@ static int read_holiday_files(const struct conftable_value *v) {
                         r = -EINVAL;
                 free(path);
         }
-        strv_free(paths, n);
+        confread_strv_free(paths);
         return r;
 }
 
@@ -351,7 +343,7 @@ static int read_ledger_files(const struct conftable_value *v) {
                         r = -EINVAL;
                 free(path);
         }
-        strv_free(paths, n);
+        confread_strv_free(paths);
         return r < 0 ? r : check_ledger_ids(v->cr);
 }
 

@@ -45,6 +45,8 @@ int confread_string_elem(struct confread *cr, const config_setting_t *collection
  * free. */
 int confread_strings(struct confread *cr, const char *key, const config_setting_t *s,
                      char ***out, size_t *n);
+/* Frees what confread_strings() gives, whole or partial. */
+void confread_strv_free(char **v);
 /* How many strings s begins with: 1 when it holds only strings, else
  * -EINVAL (reported) with *n those before the first that is not one. */
 int confread_count_strings(struct confread *cr, const char *key, const config_setting_t *s,
