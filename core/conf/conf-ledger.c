@@ -124,7 +124,7 @@ static int read_task_reminders(const struct conftable_value *v) {
                 return 0;
         t->policy = calloc(1, sizeof *t->policy);
         if (!t->policy)
-                return -EINVAL;
+                return -ENOMEM;
         return conf_policy_read(v->cr, v->setting, t->policy);
 }
 
