@@ -13,81 +13,18 @@
 #include "conf/conf-internal.h"
 #include "notify/mail.h"
 #include "notify/message.h"
-#include "notify/secret.h"
 
-#define MINUTE 60L
-#define HOUR (60 * MINUTE)
-#define DAY (24 * HOUR)
-#define DURATION_MAX (366 * DAY)
-#define DEFAULT_FROM "ledgerd@localhost"
-
-static const char *const delivery_keys[] = {
-        "catch_up", "give_up", "timeout", "smtp", "templates", NULL,
-};
-static const char *const smtp_keys[] = {
-        "url", "tls", "from", "from_name", "user", "password_file", "password",
-        "allow_inline_password", "ca_file", NULL,
-};
-static const char *const templates_keys[] = {
-        "upcoming", "due", "overdue", "escalation", "digest_subject", "footer", NULL,
-};
-static const char *const template_keys[] = { "subject", "body", NULL };
-
-/* ---- durations ---------------------------------------------------------------- */
-
-/* "30s", "15m", "12h", "3d" → seconds; nothing else, not even "1h30m": a
- * number and one unit read the same to everyone. */
-static int duration_parse(const char *s, long *out) {
-        long n = 0, unit;
-        const char *p = s;
-
-        for (; *p >= '0' && *p <= '9'; p++) {
-                n = n * 10 + (*p - '0');
-                if (n > DURATION_MAX)
-                        return -ERANGE;
-        }
-        if (p == s || p[0] == '\0' || p[1] != '\0')
-                return -EINVAL;
-        switch (*p) {
-        case 's': unit = 1; break;
-        case 'm': unit = MINUTE; break;
-        case 'h': unit = HOUR; break;
-        case 'd': unit = DAY; break;
-        default: return -EINVAL;
-        }
-        if (n > DURATION_MAX / unit)
-                return -ERANGE;
-        *out = n * unit;
-        return 0;
-}
-
-/* The duration key of g into *out (left alone when absent), min…max seconds;
- * the range's words are for the message. */
-static int read_duration(struct confread *r, const config_setting_t *g, const char *key,
-                         long min, long max, const char *range, long *out) {
-        char *s = NULL;
-        long v = 0;
-        int k = confread_string(r, g, key, false, &s), ret = 0, p;
-
-        if (k <= 0)
-                return k;
-        p = duration_parse(s, &v);
-        if (p == -EINVAL) {
-                confread_error(r, config_setting_get_member(g, key),
-                               "'%s' must be a duration: a whole number and s, m, h or d, such "
-                               "as \"30s\", \"15m\", \"12h\" or \"3d\"; not \"%s\"", key, s);
-                ret = -EINVAL;
-        } else if (p < 0 || v < min || v > max) {
-                confread_error(r, config_setting_get_member(g, key), "'%s' must be %s, not \"%s\"",
-                               key, range, s);
-                ret = -EINVAL;
-        } else
-                *out = v;
-        free(s);
-        return ret;
-}
+#define HOUR 3600L
+#define DURATION_MAX (366 * 24 * HOUR)
 
 /* ---- smtp -------------------------------------------------------------------------- */
+
+/* What the smtp table reads into: the settings, and whether the file allows
+ * a password written in it, which only the reading needs. */
+struct smtp_read {
+        struct smtp_settings smtp;
+        bool allow_inline_password;
+};
 
 /* smtp:// or smtps://, a host, maybe a port and a path (libcurl's EHLO
  * name); no user or password, which have settings of their own. */
@@ -111,300 +48,273 @@ static const char *smtp_url_problem(const char *url) {
         return NULL;
 }
 
-static int read_url(struct confread *r, const config_setting_t *g, struct smtp_settings *s) {
-        int k = confread_string(r, g, "url", false, &s->url);
-        const char *problem;
+static int check_url(const struct conftable_value *v) {
+        const char *problem = smtp_url_problem(conftable_text(v));
 
-        if (k <= 0)
-                return k;
-        problem = smtp_url_problem(s->url);
-        if (problem) {
-                /* Not repeated: it might hold a password. */
-                confread_error(r, config_setting_get_member(g, "url"), "smtp 'url' %s", problem);
-                return -EINVAL;
-        }
-        return 0;
+        if (!problem)
+                return 0;
+        /* Not repeated: it might hold a password. */
+        confread_error(v->cr, v->setting, "smtp 'url' %s", problem);
+        return -EINVAL;
 }
 
-static int read_tls(struct confread *r, const config_setting_t *g, struct smtp_settings *s) {
-        char *tls = NULL;
-        int k = confread_string(r, g, "tls", false, &tls), ret = k < 0 ? -EINVAL : 0;
+/* "required" (STARTTLS with smtp://) or "none", into a bool. */
+static int read_tls(const struct conftable_value *v) {
+        struct smtp_settings *s = &((struct smtp_read *) v->target)->smtp;
+        const char *tls = v->key->def;
+        int r = 0;
 
         s->tls_required = true;
-        if (k == 1 && strcmp(tls, "none") == 0)
+        if (v->setting && confread_expect(v->cr, v->key->key, v->setting, CONFIG_TYPE_STRING) < 0)
+                r = -EINVAL;
+        else if (v->setting)
+                tls = config_setting_get_string(v->setting);
+        if (r == 0 && strcmp(tls, "none") == 0)
                 s->tls_required = false;
-        else if (k == 1 && strcmp(tls, "required") != 0) {
-                confread_error(r, config_setting_get_member(g, "tls"),
-                               "smtp 'tls' must be \"required\" (STARTTLS) or \"none\", not \"%s\"",
-                               tls);
-                ret = -EINVAL;
+        else if (r == 0 && strcmp(tls, "required") != 0) {
+                confread_error(v->cr, v->setting, "smtp 'tls' must be \"required\" (STARTTLS) or "
+                               "\"none\", not \"%s\"", tls);
+                r = -EINVAL;
         }
         if (!s->tls_required && s->url && strncmp(s->url, "smtps://", 8) == 0) {
-                confread_error(r, config_setting_get_member(g, "tls"),
+                confread_error(v->cr, v->setting,
                                "smtp 'tls' = \"none\" contradicts 'url' smtps://, which is TLS "
                                "from the start: use smtp:// or drop 'tls'");
-                ret = -EINVAL;
+                r = -EINVAL;
         }
-        free(tls);
-        return ret;
+        return r;
 }
 
-static bool has_controls(const char *s) {
-        for (; *s; s++)
-                if ((unsigned char) *s < 0x20 || *s == 0x7f)
-                        return true;
-        return false;
+/* Required with a server; an address either way. */
+static int check_from(const struct conftable_value *v) {
+        const struct smtp_settings *s = &((const struct smtp_read *) v->target)->smtp;
+
+        if (!v->setting && s->url) {
+                confread_error(v->cr, v->group, "missing '%s'", v->key->key);
+                return -EINVAL;
+        }
+        if (!v->setting || mail_address_valid(s->from))
+                return 0;
+        confread_error(v->cr, v->setting,
+                       "smtp 'from' must be an e-mail address such as \"ledgerd@example.org\" "
+                       "(ASCII, no spaces or <>,;\"()[]\\), not \"%s\"", s->from);
+        return -EINVAL;
 }
 
-static int read_from(struct confread *r, const config_setting_t *g, struct smtp_settings *s) {
-        int k = confread_string(r, g, "from", s->url != NULL, &s->from), ret = 0;
-
-        if (k < 0)
-                return -EINVAL;
-        if (k == 0 && !(s->from = strdup(DEFAULT_FROM)))
-                return -ENOMEM;
-        if (k == 0 && s->url)
-                ret = -EINVAL; /* reported: required with a server */
-        if (k == 1 && !mail_address_valid(s->from)) {
-                confread_error(r, config_setting_get_member(g, "from"),
-                               "smtp 'from' must be an e-mail address such as "
-                               "\"ledgerd@example.org\" (ASCII, no spaces or <>,;\"()[]\\), not "
-                               "\"%s\"", s->from);
-                ret = -EINVAL;
-        }
-        k = confread_string(r, g, "from_name", false, &s->from_name);
-        if (k < 0)
-                return -EINVAL;
-        if (k == 1 && has_controls(s->from_name)) {
-                confread_error(r, config_setting_get_member(g, "from_name"),
-                               "smtp 'from_name' must be one line without control characters");
-                ret = -EINVAL;
-        }
-        return ret;
+static int check_from_name(const struct conftable_value *v) {
+        for (const char *p = conftable_text(v); *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f) {
+                        confread_error(v->cr, v->setting,
+                                       "smtp 'from_name' must be one line without control "
+                                       "characters");
+                        return -EINVAL;
+                }
+        return 0;
 }
 
 /* An inline password only when the file says it means it: ledgerd.conf is
  * often readable by every member of the admin group, or by everyone. */
-static int read_password(struct confread *r, const config_setting_t *g, struct smtp_settings *s) {
-        const config_setting_t *pw = config_setting_get_member(g, "password");
-        bool allow = false;
-        int ret = 0;
+static int check_password(const struct conftable_value *v) {
+        const struct smtp_read *sr = v->target;
+        const struct smtp_settings *s = &sr->smtp;
+        const config_setting_t *pw = conftable_setting(v, "password");
+        int r = 0;
 
-        if (confread_bool(r, g, "allow_inline_password", false, &allow) < 0 ||
-            confread_string(r, g, "password", false, &s->password) < 0 ||
-            conf_read_secret(r, g, "password_file", &s->password_file) < 0)
-                return -EINVAL;
-        if (s->password && !allow) {
+        if (s->password && !sr->allow_inline_password) {
                 /* The message does not repeat the password. */
-                confread_error(r, pw, "smtp 'password' in the configuration file is refused: put "
-                               "it in a file only ledgerd can read and name it with "
+                confread_error(v->cr, pw, "smtp 'password' in the configuration file is refused: "
+                               "put it in a file only ledgerd can read and name it with "
                                "password_file = \"/etc/ledgerd/secrets/smtp\" (or "
                                "\"credential:smtp\" for a systemd credential), or set "
                                "allow_inline_password = true");
-                ret = -EINVAL;
+                r = -EINVAL;
         }
-        if (s->password && allow && !s->password[0]) {
-                confread_error(r, pw, "smtp 'password' is empty");
-                ret = -EINVAL;
+        if (s->password && sr->allow_inline_password && !s->password[0]) {
+                confread_error(v->cr, pw, "smtp 'password' is empty");
+                r = -EINVAL;
         }
         if (s->password && s->password_file) {
-                confread_error(r, pw, "smtp: give 'password' or 'password_file', not both");
-                ret = -EINVAL;
+                confread_error(v->cr, pw, "smtp: give 'password' or 'password_file', not both");
+                r = -EINVAL;
         }
         if ((s->password || s->password_file) && !s->user) {
-                confread_error(r, pw ? pw : config_setting_get_member(g, "password_file"),
+                confread_error(v->cr, pw ? pw : conftable_setting(v, "password_file"),
                                "smtp: a password needs a 'user' to log in as");
-                ret = -EINVAL;
+                r = -EINVAL;
         }
         if (s->user && !s->password && !s->password_file) {
-                confread_error(r, config_setting_get_member(g, "user"),
+                confread_error(v->cr, conftable_setting(v, "user"),
                                "smtp 'user' needs 'password_file' (or 'password')");
-                ret = -EINVAL;
+                r = -EINVAL;
         }
-        return ret;
+        return r;
+}
+
+static int check_ca_file(const struct conftable_value *v) {
+        return conf_check_path(v, "smtp 'ca_file' must name a file, not \"\"");
 }
 
 /* Settings that mean nothing without a server: the outbox takes the mail. */
-static void warn_unused(struct confread *r, const config_setting_t *g) {
+static int warn_unused(const struct conftable_value *v) {
         static const char *const keys[] = { "tls", "user", "password_file", "password", "ca_file" };
+        const char *state = v->cr->config->state_directory;
 
+        if (((const struct smtp_read *) v->target)->smtp.url)
+                return 0;
         for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-                if (config_setting_get_member(g, keys[i]))
-                        confread_warning(r, config_setting_get_member(g, keys[i]),
+                if (conftable_setting(v, keys[i]))
+                        confread_warning(v->cr, conftable_setting(v, keys[i]),
                                          "smtp '%s' has no effect without 'url': messages go to "
                                          "the outbox, %s/outbox", keys[i],
-                                         r->config->state_directory ? r->config->state_directory
-                                                                    : "the state directory");
+                                         state ? state : "the state directory");
+        return 0;
 }
 
-static int read_ca_file(struct confread *r, const config_setting_t *g, struct smtp_settings *s) {
-        char *given = NULL;
-        int k = confread_string(r, g, "ca_file", false, &given);
+static int warn_clear_text(const struct conftable_value *v) {
+        const struct smtp_settings *s = &((const struct smtp_read *) v->target)->smtp;
 
-        if (k <= 0)
-                return k;
-        if (!given[0]) {
-                confread_error(r, config_setting_get_member(g, "ca_file"),
-                               "smtp 'ca_file' must name a file, not \"\"");
-                free(given);
-                return -EINVAL;
-        }
-        s->ca_file = confread_resolve_path(r->config->path, given);
-        free(given);
-        return s->ca_file ? 0 : -ENOMEM;
-}
-
-/* d: the delivery group, or NULL. */
-static int read_smtp(struct confread *r, const config_setting_t *d, struct smtp_settings *s) {
-        const config_setting_t *g = NULL;
-        int k = d ? confread_group(r, d, "smtp", false, &g) : 0, ret = 0;
-
-        s->tls_required = true;
-        if (k < 0)
-                return -EINVAL;
-        if (k == 0)
-                return (s->from = strdup(DEFAULT_FROM)) ? 0 : -ENOMEM;
-        if (!confread_known_keys(r, g, "smtp", smtp_keys))
-                ret = -EINVAL;
-        /* Each on its own, so that one run reports every problem. */
-        if (read_url(r, g, s) < 0)
-                ret = -EINVAL;
-        if (read_tls(r, g, s) < 0)
-                ret = -EINVAL;
-        if (read_from(r, g, s) < 0)
-                ret = -EINVAL;
-        if (confread_string(r, g, "user", false, &s->user) < 0 || read_password(r, g, s) < 0)
-                ret = -EINVAL;
-        if (read_ca_file(r, g, s) < 0)
-                ret = -EINVAL;
-        if (ret == 0 && !s->url)
-                warn_unused(r, g);
-        if (ret == 0 && s->url && !s->tls_required && (s->password || s->password_file))
-                confread_warning(r, config_setting_get_member(g, "tls"),
+        if (s->url && !s->tls_required && (s->password || s->password_file))
+                confread_warning(v->cr, conftable_setting(v, "tls"),
                                  "smtp 'tls' = \"none\": the password crosses the network in "
                                  "clear text");
-        return ret;
+        return 0;
+}
+
+#define SMTP(field) offsetof(struct smtp_read, smtp.field)
+
+/* Each key on its own, so that one run reports every problem; the password
+ * settings go together, and only once they read are they checked together. */
+static const struct conftable_key smtp_keys[] = {
+        CONFTABLE_KEY("url", CONFTABLE_STRING, .offset = SMTP(url), .check = check_url),
+        CONFTABLE_KEY("tls", CONFTABLE_CUSTOM, .def = "required", .read = read_tls),
+        CONFTABLE_KEY("from", CONFTABLE_STRING, .flags = CONFTABLE_CHECK_ABSENT,
+                      .offset = SMTP(from), .def = "ledgerd@localhost", .check = check_from),
+        CONFTABLE_KEY("from_name", CONFTABLE_STRING, .flags = CONFTABLE_AFTER_READ,
+                      .offset = SMTP(from_name), .check = check_from_name),
+        CONFTABLE_KEY("user", CONFTABLE_STRING, .offset = SMTP(user)),
+        CONFTABLE_KEY("allow_inline_password", CONFTABLE_BOOL, .flags = CONFTABLE_AFTER,
+                      .offset = offsetof(struct smtp_read, allow_inline_password),
+                      .def = "false"),
+        CONFTABLE_KEY("password", CONFTABLE_STRING, .flags = CONFTABLE_AFTER,
+                      .offset = SMTP(password)),
+        CONFTABLE_KEY("password_file", CONFTABLE_STRING, .flags = CONFTABLE_AFTER,
+                      .offset = SMTP(password_file), .check = conf_check_secret),
+        CONFTABLE_DO(check_password, .flags = CONFTABLE_AFTER),
+        CONFTABLE_KEY("ca_file", CONFTABLE_STRING, .offset = SMTP(ca_file),
+                      .check = check_ca_file),
+        CONFTABLE_DO(warn_unused, .flags = CONFTABLE_IF_ALL_OK),
+        CONFTABLE_DO(warn_clear_text, .flags = CONFTABLE_IF_ALL_OK),
+};
+static const struct conftable smtp_table = { .what = "smtp", CONFTABLE_KEYS(smtp_keys) };
+
+/* Through struct smtp_read, whose extra field has no place in the model. */
+static int read_smtp(const struct conftable_value *v) {
+        struct smtp_read sr = { 0 };
+        int r;
+
+        if (v->setting && confread_expect(v->cr, v->key->key, v->setting, CONFIG_TYPE_GROUP) < 0)
+                return -EINVAL;
+        r = v->setting ? conftable_read(v->cr, &smtp_table, v->setting, &sr)
+                       : conftable_defaults(v->cr, &smtp_table, &sr);
+        ((struct delivery_settings *) v->target)->smtp = sr.smtp;
+        return r;
 }
 
 /* ---- templates ------------------------------------------------------------------- */
 
-/* One template string: the given one if it checks, else the default. */
-static int read_template(struct confread *r, const config_setting_t *g, const char *key,
-                         const char *what, const char *fallback, const char **out) {
-        char *s = NULL, bad[64];
-        int k = g ? confread_string(r, g, key, false, &s) : 0;
+/* One template, named for the message as "due.subject" or "footer". */
+static int check_template(const struct conftable_value *v, const char *what) {
+        char bad[64];
 
-        if (k < 0)
-                return -EINVAL;
-        if (k == 0)
-                return (*out = strdup(fallback)) ? 0 : -ENOMEM;
-        *out = s;
-        if (message_template_check(s, bad, sizeof bad) == 0)
+        if (message_template_check(conftable_text(v), bad, sizeof bad) == 0)
                 return 0;
         if (strcmp(bad, "{") == 0)
-                confread_error(r, config_setting_get_member(g, key),
+                confread_error(v->cr, v->setting,
                                "template %s: a '{' is not closed (write \"{{\" for a brace)", what);
         else
-                confread_error(r, config_setting_get_member(g, key),
-                               "template %s: unknown placeholder %s (see ledgerd.conf(5) for the "
-                               "list)", what, bad);
+                confread_error(v->cr, v->setting, "template %s: unknown placeholder %s (see "
+                               "ledgerd.conf(5) for the list)", what, bad);
         return -EINVAL;
 }
 
-static int read_kind(struct confread *r, const config_setting_t *templates, enum reminder_kind kind,
-                     struct message_template *out) {
-        const struct message_template *fallback = &message_defaults()->kinds[kind];
-        const char *name = reminder_kind_name(kind);
-        const config_setting_t *g = NULL;
-        char what[64];
-        int ret = 0;
-
-        if (templates && confread_group(r, templates, name, false, &g) < 0)
-                return -EINVAL;
-        if (g && !confread_known_keys(r, g, name, template_keys))
-                ret = -EINVAL;
-        snprintf(what, sizeof what, "%s.subject", name);
-        if (read_template(r, g, "subject", what, fallback->subject, &out->subject) < 0)
-                ret = -EINVAL;
-        snprintf(what, sizeof what, "%s.body", name);
-        if (read_template(r, g, "body", what, fallback->body, &out->body) < 0)
-                ret = -EINVAL;
-        return ret;
+static int check_top_template(const struct conftable_value *v) {
+        return check_template(v, v->key->key);
 }
 
-/* Field by field: what the file leaves out is the built-in Chinese text.
- * d: the delivery group, or NULL. */
-static int read_templates(struct confread *r, const config_setting_t *d,
-                          struct message_templates *t) {
-        const struct message_templates *defaults = message_defaults();
-        const config_setting_t *g = NULL;
-        int ret = 0;
+/* In a kind's group, whose table is named for the kind. */
+static int check_kind_template(const struct conftable_value *v) {
+        char what[64];
 
-        if (d && confread_group(r, d, "templates", false, &g) < 0)
-                ret = -EINVAL;
-        if (g && !confread_known_keys(r, g, "templates", templates_keys))
-                ret = -EINVAL;
-        for (int k = 0; k < MESSAGE_KINDS; k++)
-                if (read_kind(r, g, (enum reminder_kind) k, &t->kinds[k]) < 0)
-                        ret = -EINVAL;
-        if (read_template(r, g, "digest_subject", "digest_subject", defaults->digest_subject,
-                          &t->digest_subject) < 0 ||
-            read_template(r, g, "footer", "footer", defaults->footer, &t->footer) < 0)
-                ret = -EINVAL;
-        return ret;
+        snprintf(what, sizeof what, "%s.%s", v->run->table->what, v->key->key);
+        return check_template(v, what);
+}
+
+/* Every template the file leaves out, field by field, is the built-in text. */
+static const void *templates_defaults(void) {
+        return message_defaults();
+}
+
+static const struct conftable_key kind_keys[] = {
+        CONFTABLE_KEY("subject", CONFTABLE_STRING,
+                      .offset = offsetof(struct message_template, subject),
+                      .check = check_kind_template),
+        CONFTABLE_KEY("body", CONFTABLE_STRING, .offset = offsetof(struct message_template, body),
+                      .check = check_kind_template),
+};
+
+/* One table per kind of reminder, named for its key: "unknown key 'x' in
+ * due", "template due.subject: …". */
+#define KIND(k, name)                                                                         \
+        CONFTABLE_KEY(name, CONFTABLE_GROUP,                                                  \
+                      .offset = offsetof(struct message_templates, kinds[k]),                 \
+                      .table = &(const struct conftable) { .what = name,                      \
+                                                          CONFTABLE_KEYS(kind_keys) })
+
+static const struct conftable_key templates_keys[] = {
+        KIND(REMINDER_UPCOMING, "upcoming"),
+        KIND(REMINDER_DUE_TODAY, "due"),
+        KIND(REMINDER_OVERDUE, "overdue"),
+        KIND(REMINDER_ESCALATION, "escalation"),
+        CONFTABLE_KEY("digest_subject", CONFTABLE_STRING,
+                      .offset = offsetof(struct message_templates, digest_subject),
+                      .check = check_top_template),
+        CONFTABLE_KEY("footer", CONFTABLE_STRING, .flags = CONFTABLE_AFTER,
+                      .offset = offsetof(struct message_templates, footer),
+                      .check = check_top_template),
+};
+static const struct conftable templates_table = {
+        .what = "templates", CONFTABLE_KEYS(templates_keys), .defaults = templates_defaults,
+};
+
+/* Allocated even when absent or wrong (reported): the service always has
+ * templates to write with. */
+static int read_templates(const struct conftable_value *v) {
+        struct delivery_settings *d = v->target;
+        bool wrong = v->setting &&
+                     confread_expect(v->cr, v->key->key, v->setting, CONFIG_TYPE_GROUP) < 0;
+        int r;
+
+        d->templates = calloc(1, sizeof *d->templates);
+        if (!d->templates)
+                return -ENOMEM;
+        r = v->setting && !wrong
+                    ? conftable_read(v->cr, &templates_table, v->setting, d->templates)
+                    : conftable_defaults(v->cr, &templates_table, d->templates);
+        return wrong && r == 0 ? -EINVAL : r;
 }
 
 /* ---- the group ------------------------------------------------------------------- */
 
-int conf_delivery_read(struct confread *r, const config_setting_t *root) {
-        struct delivery_settings *d = &r->config->delivery;
-        const config_setting_t *g = NULL;
-        int ret = 0;
+#define DELIVERY(field) offsetof(struct delivery_settings, field)
 
-        d->catch_up = 3 * DAY;
-        d->give_up = 3 * DAY;
-        d->timeout = 30;
-        d->templates = calloc(1, sizeof *d->templates);
-        if (!d->templates)
-                return -ENOMEM;
-        /* Without the group (or with a wrong one, reported), the defaults. */
-        if (confread_group(r, root, "delivery", false, &g) < 0)
-                ret = -EINVAL;
-        if (g && !confread_known_keys(r, g, "delivery", delivery_keys))
-                ret = -EINVAL;
-        if (g && read_duration(r, g, "catch_up", 0, DURATION_MAX, "0s to 366d", &d->catch_up) < 0)
-                ret = -EINVAL;
-        if (g && read_duration(r, g, "give_up", 0, DURATION_MAX, "0s to 366d", &d->give_up) < 0)
-                ret = -EINVAL;
-        if (g && read_duration(r, g, "timeout", 1, HOUR, "1s to 1h", &d->timeout) < 0)
-                ret = -EINVAL;
-        if (read_smtp(r, g, &d->smtp) < 0)
-                ret = -EINVAL;
-        if (read_templates(r, g, d->templates) < 0)
-                ret = -EINVAL;
-        return ret;
-}
-
-/* ---- secrets --------------------------------------------------------------------- */
-
-int conf_read_secret(struct confread *r, const config_setting_t *g, const char *key, char **out) {
-        char *given = NULL;
-        int k = confread_string(r, g, key, false, &given);
-
-        if (k <= 0)
-                return k;
-        if (!secret_spec_valid(given)) {
-                confread_error(r, config_setting_get_member(g, key),
-                               "'%s' must name a file, or a systemd credential as "
-                               "\"credential:NAME\" (NAME without '/'), not \"%s\"", key, given);
-                free(given);
-                return -EINVAL;
-        }
-        if (strncmp(given, SECRET_CREDENTIAL_PREFIX, strlen(SECRET_CREDENTIAL_PREFIX)) == 0) {
-                *out = given;
-                return 1;
-        }
-        *out = confread_resolve_path(r->config->path, given);
-        free(given);
-        return *out ? 1 : -ENOMEM;
-}
+static const struct conftable_key delivery_keys[] = {
+        CONFTABLE_KEY("catch_up", CONFTABLE_DURATION, .offset = DELIVERY(catch_up), .def = "3d",
+                      .min = 0, .max = DURATION_MAX, .range = "0s to 366d"),
+        CONFTABLE_KEY("give_up", CONFTABLE_DURATION, .offset = DELIVERY(give_up), .def = "3d",
+                      .min = 0, .max = DURATION_MAX, .range = "0s to 366d"),
+        CONFTABLE_KEY("timeout", CONFTABLE_DURATION, .offset = DELIVERY(timeout), .def = "30s",
+                      .min = 1, .max = HOUR, .range = "1s to 1h"),
+        CONFTABLE_KEY("smtp", CONFTABLE_CUSTOM, .read = read_smtp),
+        CONFTABLE_KEY("templates", CONFTABLE_CUSTOM, .read = read_templates),
+};
+const struct conftable conf_delivery_table = { .what = "delivery", CONFTABLE_KEYS(delivery_keys) };

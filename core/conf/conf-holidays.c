@@ -1,80 +1,81 @@
 /* SPDX-License-Identifier: MIT */
+/* A holiday calendar file: the years it describes and their days off, with
+ * the working days that make up for them. */
+
 #include <errno.h>
-#include <stdlib.h>
 
 #include "conf/conf-internal.h"
 
-static const char *const calendar_keys[] = { "name", "years", "holidays", NULL };
-static const char *const holiday_keys[] = { "name", "from", "to", "work", NULL };
+/* What the tables read into. */
+struct holidays_read {
+        struct workdays *w;
+};
 
-/* Reads a "YYYY-MM-DD" string member; absent is fine unless required. */
-static int read_date(struct confread *r, const config_setting_t *g, const char *key,
-                     bool required, day_t *out) {
-        char *s = NULL;
-        int k = confread_string(r, g, key, required, &s);
+struct holiday_read {
+        struct workdays *w;
+        const char *name;
+        day_t from, to;
+};
 
-        if (k == 1 && date_parse_iso(s, out) < 0) {
-                confread_error(r, config_setting_get_member(g, key),
-                               "'%s': \"%s\" is not a date (YYYY-MM-DD)", key, s);
-                k = -EINVAL;
+/* "to" is "from" when left out; a holiday backwards is an error. */
+static int add_days_off(const struct conftable_value *v) {
+        struct holiday_read *h = v->target;
+
+        if (conftable_state(v, "to") == CONFTABLE_ABSENT)
+                h->to = h->from;
+        if (h->to < h->from) {
+                confread_error(v->cr, v->group, "holiday \"%s\" ends before it begins", h->name);
+                return -EINVAL;
         }
-        free(s);
-        return k;
+        return workdays_add_off(h->w, h->from, h->to, h->name);
 }
 
-static int read_work_days(struct confread *r, const config_setting_t *h, const char *name,
-                          struct workdays *w) {
+/* Make-up working days: each date said, those before a wrong one kept. */
+static int read_work_days(const struct conftable_value *v) {
+        const struct holiday_read *h = v->target;
         char **days = NULL;
         size_t n = 0;
-        int k = confread_strings(r, h, "work", false, &days, &n), ret = k < 0 ? k : 0;
+        int k = confread_strings(v->cr, v->key->key, v->setting, &days, &n);
+        int r = k < 0 ? k : 0;
 
         for (size_t i = 0; i < n; i++) {
                 day_t d;
 
                 if (date_parse_iso(days[i], &d) < 0) {
-                        confread_error(r, config_setting_get_member(h, "work"),
+                        confread_error(v->cr, v->setting,
                                        "'work': \"%s\" is not a date (YYYY-MM-DD)", days[i]);
-                        ret = -EINVAL;
-                } else if (workdays_add_work(w, d, name) < 0)
-                        ret = -ENOMEM;
-                free(days[i]);
+                        r = -EINVAL;
+                } else if (workdays_add_work(h->w, d, h->name) < 0)
+                        r = -ENOMEM;
         }
-        free(days);
-        return ret;
+        confread_strv_free(days);
+        return r;
 }
 
-static int read_holiday(struct confread *r, const config_setting_t *h, struct workdays *w) {
-        char *name = NULL;
-        day_t from, to;
-        int k, kt, ret = 0;
+#define HOLIDAY(field) offsetof(struct holiday_read, field)
 
-        if (!confread_known_keys(r, h, "holiday", holiday_keys))
-                return -EINVAL;
-        if (confread_string(r, h, "name", true, &name) <= 0)
-                return -EINVAL;
-        k = read_date(r, h, "from", true, &from);
-        kt = read_date(r, h, "to", false, &to);
-        if (k == 1 && kt == 0)
-                to = from;
-        if (k == 1 && kt >= 0 && to < from) {
-                confread_error(r, h, "holiday \"%s\" ends before it begins", name);
-                ret = -EINVAL;
-        } else if (k == 1 && kt >= 0)
-                ret = workdays_add_off(w, from, to, name);
-        else
-                ret = -EINVAL;
-        if (read_work_days(r, h, name, w) < 0)
-                ret = -EINVAL;
-        free(name);
-        return ret;
-}
+static const struct conftable_key holiday_keys[] = {
+        CONFTABLE_KEY("name", CONFTABLE_TEXT, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .offset = HOLIDAY(name)),
+        CONFTABLE_KEY("from", CONFTABLE_DATE, .flags = CONFTABLE_REQUIRED,
+                      .offset = HOLIDAY(from)),
+        CONFTABLE_KEY("to", CONFTABLE_DATE, .offset = HOLIDAY(to)),
+        CONFTABLE_DO(add_days_off, .flags = CONFTABLE_IF_ALL_OK),
+        CONFTABLE_KEY("work", CONFTABLE_CUSTOM, .read = read_work_days),
+};
+static const struct conftable holiday_table = {
+        .what = "holiday", CONFTABLE_KEYS(holiday_keys), .stop_on_unknown = true,
+};
 
-static int read_years(struct confread *r, const config_setting_t *cal, struct workdays *w) {
-        const config_setting_t *years = config_setting_get_member(cal, "years");
-        int ret = 0;
+/* Said at the calendar when missing: "years" is what makes the file mean
+ * anything. */
+static int read_years(const struct conftable_value *v) {
+        struct workdays *w = ((struct holidays_read *) v->target)->w;
+        const config_setting_t *years = v->setting;
+        int r = 0;
 
         if (!years || config_setting_type(years) != CONFIG_TYPE_ARRAY) {
-                confread_error(r, cal, "'years' must be an array of the years this file "
+                confread_error(v->cr, v->group, "'years' must be an array of the years this file "
                                "describes, such as [ 2025 ]");
                 return -EINVAL;
         }
@@ -83,45 +84,61 @@ static int read_years(struct confread *r, const config_setting_t *cal, struct wo
 
                 if (config_setting_type(y) != CONFIG_TYPE_INT ||
                     config_setting_get_int(y) < 1970 || config_setting_get_int(y) > 9999) {
-                        confread_error(r, y, "'years' must hold years such as 2025");
-                        ret = -EINVAL;
+                        confread_error(v->cr, y, "'years' must hold years such as 2025");
+                        r = -EINVAL;
                 } else if (workdays_cover_year(w, config_setting_get_int(y)) < 0)
-                        ret = -ENOMEM;
+                        r = -ENOMEM;
         }
-        return ret;
+        return r;
 }
 
-static int read_calendar(struct confread *r, const config_setting_t *cal, struct workdays *w) {
-        const config_setting_t *list;
-        int ret = 0;
+static int read_holidays(const struct conftable_value *v) {
+        struct workdays *w = ((struct holidays_read *) v->target)->w;
+        int r = 0;
 
-        if (!confread_known_keys(r, cal, "calendar", calendar_keys))
-                ret = -EINVAL;
-        if (read_years(r, cal, w) < 0)
-                ret = -EINVAL;
-        if (confread_list(r, cal, "holidays", true, &list) <= 0)
+        if (confread_expect_groups(v->cr, v->key->key, v->setting) < 0)
                 return -EINVAL;
-        for (int i = 0; i < config_setting_length(list); i++)
-                if (read_holiday(r, config_setting_get_elem(list, (unsigned) i), w) < 0)
-                        ret = -EINVAL;
-        return ret;
+        for (int i = 0; i < config_setting_length(v->setting); i++) {
+                struct holiday_read h = { .w = w };
+                int k = conftable_read(v->cr, &holiday_table,
+                                       config_setting_get_elem(v->setting, (unsigned) i), &h);
+
+                if (k == -ENOMEM)
+                        return k;
+                if (k < 0)
+                        r = -EINVAL;
+        }
+        return r;
 }
 
-int conf_holidays_load(struct confread *r, const char *path, struct workdays *w) {
-        static const char *const top_keys[] = { "calendar", NULL };
-        const config_setting_t *cal;
+/* The calendar's name is for the people who edit the file: known, not read. */
+static const struct conftable_key calendar_keys[] = {
+        CONFTABLE_KEY("name", CONFTABLE_ANY),
+        CONFTABLE_KEY("years", CONFTABLE_CUSTOM, .read = read_years),
+        CONFTABLE_KEY("holidays", CONFTABLE_CUSTOM, .flags = CONFTABLE_REQUIRED,
+                      .read = read_holidays),
+};
+static const struct conftable calendar_table = {
+        .what = "calendar", CONFTABLE_KEYS(calendar_keys),
+};
+
+static const struct conftable_key file_keys[] = {
+        CONFTABLE_KEY("calendar", CONFTABLE_GROUP, .flags = CONFTABLE_REQUIRED,
+                      .table = &calendar_table),
+};
+static const struct conftable file_table = {
+        .what = "a holiday file", CONFTABLE_KEYS(file_keys), .stop_on_unknown = true,
+};
+
+int conf_holidays_load(struct confread *cr, const char *path, struct workdays *w) {
+        struct holidays_read hr = { .w = w };
         config_t cfg;
-        int ret;
+        int r;
 
         config_init(&cfg);
-        ret = confread_file(r, &cfg, path);
-        if (ret == 0 && !confread_known_keys(r, config_root_setting(&cfg), "a holiday file",
-                                             top_keys))
-                ret = -EINVAL;
-        if (ret == 0 && confread_group(r, config_root_setting(&cfg), "calendar", true, &cal) <= 0)
-                ret = -EINVAL;
-        if (ret == 0)
-                ret = read_calendar(r, cal, w);
+        r = confread_file(cr, &cfg, path);
+        if (r == 0)
+                r = conftable_read(cr, &file_table, config_root_setting(&cfg), &hr);
         config_destroy(&cfg);
-        return ret;
+        return r;
 }

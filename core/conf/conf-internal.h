@@ -4,31 +4,43 @@
 /* The parts of conf_load(), one file each. */
 
 #include "conf/confread.h"
+#include "conf/conftable.h"
 #include "ledger/workdays.h"
 
 /* A "reminders = { … }" group into a policy override: only the fields given
  * get their has_* set. Owners must be loaded already (escalate_to). */
-int conf_policy_read(struct confread *r, const config_setting_t *group, struct policy *out);
+int conf_policy_read(struct confread *cr, const config_setting_t *group, struct policy *out);
 /* The built-in defaults: 09:00, 14d 7d 3d 1d 0d before, 1wd 3wd 7wd after. */
 void conf_policy_defaults(struct policy *out);
 
 /* One ledger file. Owners must be loaded already. */
-int conf_ledger_load(struct confread *r, const char *path, struct ledger *out);
+int conf_ledger_load(struct confread *cr, const char *path, struct ledger *out);
 
 /* One holiday calendar file into w. */
-int conf_holidays_load(struct confread *r, const char *path, struct workdays *w);
+int conf_holidays_load(struct confread *cr, const char *path, struct workdays *w);
 
-/* The feed group's listen, base_url and directory (conf-feed.c). */
-int conf_feed_read_http(struct confread *r, const config_setting_t *group, struct feed_settings *f);
-/* An owner's feed_slug (its id by default) and feed_token. */
-int conf_feed_read_owner(struct confread *r, const config_setting_t *group, struct owner *o);
+/* The "feed" group (conf-feed.c); an owner's feed_slug (its id by default)
+ * and feed_token, checks for the owners' table. */
+extern const struct conftable conf_feed_table;
+int conf_feed_check_slug(const struct conftable_value *v);
+int conf_feed_check_token(const struct conftable_value *v);
 /* Once every owner is read: slugs unique (ignoring case), none "ledger". */
-int conf_feed_check_slugs(struct confread *r, const config_setting_t *owners);
+int conf_feed_check_slugs(struct confread *cr, const config_setting_t *owners);
 
 /* The "delivery" group (conf-delivery.c): durations, the SMTP server and the
  * message templates, with defaults for everything left out. */
-int conf_delivery_read(struct confread *r, const config_setting_t *root);
-/* A setting that names a secret (secret.h): "credential:NAME" as it is, a
- * path resolved against the configuration's directory. Never read here.
- * 1, 0 when absent, or -EINVAL (reported). */
-int conf_read_secret(struct confread *r, const config_setting_t *g, const char *key, char **out);
+extern const struct conftable conf_delivery_table;
+
+/* Checks for STRING and TEXT keys (conftable.h, conf-check.c), with what
+ * they do to the value.
+ * conf_check_id: an id people type (confread_id_valid()), of at most the
+ * key's max characters.
+ * conf_check_secret: a setting that names a secret (secret.h):
+ * "credential:NAME" as it is, a path resolved against the configuration's
+ * directory, never read here; an invalid one is not kept.
+ * conf_check_path: the key's path resolved against the configuration's
+ * directory; "" is refused with empty_message, not kept.
+ * 0, -EINVAL (reported) or -ENOMEM. */
+int conf_check_id(const struct conftable_value *v);
+int conf_check_secret(const struct conftable_value *v);
+int conf_check_path(const struct conftable_value *v, const char *empty_message);

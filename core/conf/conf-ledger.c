@@ -1,133 +1,14 @@
 /* SPDX-License-Identifier: MIT */
+/* A ledger file: the ledger, its tasks (read in slices when the file is
+ * big), each task's milestones from its deadline phrase and its dates. */
+
 #include <errno.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "basic/arena.h"
 #include "conf/conf-internal.h"
-
-static const char *const ledger_keys[] = { "id", "title", "year", "tasks", NULL };
-static const char *const task_keys[] = {
-        "id", "category", "item", "detail", "owners", "deadline",
-        "dates", "override", "reminders", NULL,
-};
-static const char *const date_keys[] = { "date", "label", NULL };
-
-/* An optional text member, copied into the arena; absent reads as "". */
-static int read_text(struct confread *r, struct arena *a, const struct confread_members *m,
-                     const char *key, char **out) {
-        const char *v = "";
-        int k = confread_text_in(r, m, key, false, &v);
-
-        if (k < 0)
-                return k;
-        return (*out = arena_strdup(a, v)) ? 0 : -ENOMEM;
-}
-
-static int read_owners(struct confread *r, struct arena *a, const struct confread_members *m,
-                       struct task *t) {
-        const config_setting_t *s = confread_member(m, "owners"), *names = NULL;
-        size_t n = 0;
-        int k = confread_strings_in(r, m, "owners", true, &names, &n), ret = k == 1 ? 0 : -EINVAL;
-
-        if (k == 1 && n == 0) {
-                confread_error(r, s, "task %s: 'owners' is empty: someone must answer for it",
-                               t->id);
-                ret = -EINVAL;
-        }
-        t->owners = arena_alloc(a, (n + 1) * sizeof *t->owners);
-        for (size_t i = 0; t->owners && i < n; i++) {
-                const char *name = config_setting_get_string_elem(names, (int) i);
-                const struct owner *o = config_find_owner(r->config, name);
-
-                if (!o) {
-                        confread_error(r, s, "task %s: owner \"%s\" is not defined in the "
-                                       "owners of %s", t->id, name, r->config->path);
-                        ret = -EINVAL;
-                } else if (!task_has_owner(t, o))
-                        t->owners[t->n_owners++] = o;
-        }
-        return t->owners ? ret : -ENOMEM;
-}
-
-/* Room for every milestone the task can have, so they never move: the phrase's
- * dates and the explicit ones. */
-static int reserve_milestones(struct arena *a, const struct confread_members *m, struct task *t,
-                              size_t n_phrase) {
-        const config_setting_t *dates = confread_member(m, "dates");
-        size_t n = n_phrase + (dates ? (size_t) config_setting_length(dates) : 0);
-
-        t->milestones = arena_alloc(a, (n + 1) * sizeof *t->milestones);
-        return t->milestones ? 0 : -ENOMEM;
-}
-
-static int add_milestone(struct arena *a, struct task *t, day_t due, const char *label,
-                         enum milestone_origin origin) {
-        struct milestone *m = &t->milestones[t->n_milestones];
-
-        *m = (struct milestone) { .due = due, .origin = origin, .task = t };
-        m->label = arena_strdup(a, label);
-        if (!m->label)
-                return -ENOMEM;
-        t->n_milestones++;
-        return 0;
-}
-
-static int read_date_entry(struct confread *r, struct arena *a, const config_setting_t *e,
-                           struct task *t) {
-        struct confread_members m;
-        const char *date = NULL;
-        char *label = NULL;
-        day_t due;
-
-        if (!confread_members(r, e, "a date of task", date_keys, &m))
-                return -EINVAL;
-        if (confread_text_in(r, &m, "date", true, &date) != 1 ||
-            read_text(r, a, &m, "label", &label) != 0)
-                return -EINVAL;
-        if (date_parse_iso(date, &due) < 0) {
-                confread_error(r, confread_member(&m, "date"),
-                               "task %s: \"%s\" is not a date (YYYY-MM-DD)", t->id, date);
-                return -EINVAL;
-        }
-        return add_milestone(a, t, due, label, MILESTONE_EXPLICIT);
-}
-
-static int read_explicit_dates(struct confread *r, struct arena *a,
-                               const struct confread_members *m, struct task *t) {
-        const config_setting_t *list;
-        int k = confread_list_in(r, m, "dates", false, &list), ret = 0;
-
-        if (k <= 0)
-                return k;
-        for (int i = 0; i < config_setting_length(list); i++)
-                if (read_date_entry(r, a, config_setting_get_elem(list, (unsigned) i), t) < 0)
-                        ret = -EINVAL;
-        return ret < 0 ? ret : 1;
-}
-
-static int add_phrase_milestones(struct arena *a, struct task *t, const struct when_result *w) {
-        for (size_t i = 0; i < w->n_dates; i++) {
-                int ret = add_milestone(a, t, w->dates[i].day, w->dates[i].label,
-                                        MILESTONE_FROM_PHRASE);
-                if (ret < 0)
-                        return ret;
-        }
-        return 0;
-}
-
-/* "15" for a task's only milestone, "15.1", "15.2" … otherwise. */
-static int name_milestones(struct arena *a, struct task *t) {
-        for (size_t i = 0; i < t->n_milestones; i++) {
-                t->milestones[i].id = t->n_milestones == 1 ? t->id
-                                                           : arena_printf(a, "%s.%zu", t->id, i + 1);
-                if (!t->milestones[i].id)
-                        return -ENOMEM;
-        }
-        return 0;
-}
 
 /* Deadline phrases repeat across a ledger ("7月底之前"): the latest answers
  * are kept, by the phrase's hash. */
@@ -170,67 +51,235 @@ static void parse_phrase(struct phrase_memo *memo, const char *phrase, int year,
         }
 }
 
-/* Phrase dates, then explicit ones; explicit dates alone with override. */
-static int read_milestones(struct confread *r, struct arena *a, const struct confread_members *m,
-                           struct task *t, int year, struct phrase_memo *memo) {
-        struct when_result w; /* 2 KB: on the stack, not in each of 100,000 tasks */
-        int has_dates, ret;
+/* ---- a task ------------------------------------------------------------------------- */
 
-        parse_phrase(memo, t->deadline, year, &w);
-        t->when = w.kind;
-        if (w.kind != WHEN_DATED && !(t->when_reason = arena_strdup(a, w.reason)))
+/* What a task's table reads into: its texts, borrowed from libconfig's tree
+ * until they are copied into the ledger's arena, and what reading needs. */
+struct task_read {
+        struct task *t;
+        struct arena *a;
+        struct phrase_memo *memo;
+        int year;
+        const char *id, *category, *item, *detail, *deadline;
+        bool override;
+};
+
+/* A bad id is not kept: only a good one is copied into the task. */
+static int check_task_id(const struct conftable_value *v) {
+        struct task_read *tr = v->target;
+        int r = conf_check_id(v);
+
+        if (r < 0)
+                return r;
+        tr->t->id = arena_strdup(tr->a, tr->id);
+        return tr->t->id ? 0 : -ENOMEM;
+}
+
+static int copy_texts(const struct conftable_value *v) {
+        struct task_read *tr = v->target;
+        struct task *t = tr->t;
+
+        t->category = arena_strdup(tr->a, tr->category);
+        t->item = arena_strdup(tr->a, tr->item);
+        t->detail = arena_strdup(tr->a, tr->detail);
+        t->deadline = arena_strdup(tr->a, tr->deadline);
+        return t->category && t->item && t->detail && t->deadline ? 0 : -ENOMEM;
+}
+
+/* Names or ids of owners; those before a non-string are still looked up. */
+static int read_task_owners(const struct conftable_value *v) {
+        struct task_read *tr = v->target;
+        struct task *t = tr->t;
+        const config_setting_t *names = v->setting;
+        size_t n = 0;
+        int k = confread_count_strings(v->cr, v->key->key, names, &n), r = k == 1 ? 0 : -EINVAL;
+
+        if (r == 0 && n == 0) {
+                confread_error(v->cr, names, "task %s: 'owners' is empty: someone must answer "
+                               "for it", t->id);
+                r = -EINVAL;
+        }
+        t->owners = arena_alloc(tr->a, (n + 1) * sizeof *t->owners);
+        for (size_t i = 0; t->owners && i < n; i++) {
+                const char *name = config_setting_get_string_elem(names, (int) i);
+                const struct owner *o = config_find_owner(v->cr->config, name);
+
+                if (!o) {
+                        confread_error(v->cr, names, "task %s: owner \"%s\" is not defined in the "
+                                       "owners of %s", t->id, name, v->cr->config->path);
+                        r = -EINVAL;
+                } else if (!task_has_owner(t, o))
+                        t->owners[t->n_owners++] = o;
+        }
+        return t->owners ? r : -ENOMEM;
+}
+
+/* Most tasks have none: the policy is allocated only for those that do. A
+ * group of the wrong type is reported, but has never counted as the task's
+ * failure. */
+static int read_task_reminders(const struct conftable_value *v) {
+        struct task *t = ((struct task_read *) v->target)->t;
+
+        if (!v->setting || confread_expect(v->cr, v->key->key, v->setting, CONFIG_TYPE_GROUP) < 0)
+                return 0;
+        t->policy = calloc(1, sizeof *t->policy);
+        if (!t->policy)
                 return -ENOMEM;
-        if (confread_bool_in(r, m, "override", false, &t->dates_override) < 0)
+        return conf_policy_read(v->cr, v->setting, t->policy);
+}
+
+static int add_milestone(struct arena *a, struct task *t, day_t due, const char *label,
+                         enum milestone_origin origin) {
+        struct milestone *m = &t->milestones[t->n_milestones];
+
+        *m = (struct milestone) { .due = due, .origin = origin, .task = t };
+        m->label = arena_strdup(a, label);
+        if (!m->label)
+                return -ENOMEM;
+        t->n_milestones++;
+        return 0;
+}
+
+/* ---- a task's dates ------------------------------------------------------------------ */
+
+struct date_read {
+        struct task_read *tr;
+        const char *date, *label;
+};
+
+/* After the label, as ever: a wrong label is said first. */
+static int add_date(const struct conftable_value *v) {
+        const struct date_read *dr = v->target;
+        struct task *t = dr->tr->t;
+        day_t due;
+
+        if (date_parse_iso(dr->date, &due) < 0) {
+                confread_error(v->cr, conftable_setting(v, "date"),
+                               "task %s: \"%s\" is not a date (YYYY-MM-DD)", t->id, dr->date);
                 return -EINVAL;
-        if ((ret = reserve_milestones(a, m, t, w.n_dates)) < 0)
-                return ret;
-        if (!t->dates_override && (ret = add_phrase_milestones(a, t, &w)) < 0)
-                return ret;
-        has_dates = read_explicit_dates(r, a, m, t);
-        if (has_dates < 0)
-                return has_dates;
-        if (t->dates_override && has_dates == 0) {
-                confread_error(r, confread_member(m, "override"),
+        }
+        return add_milestone(dr->tr->a, t, due, dr->label, MILESTONE_EXPLICIT);
+}
+
+static const struct conftable_key date_keys[] = {
+        CONFTABLE_KEY("date", CONFTABLE_TEXT, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .offset = offsetof(struct date_read, date)),
+        CONFTABLE_KEY("label", CONFTABLE_TEXT, .flags = CONFTABLE_STOP,
+                      .offset = offsetof(struct date_read, label), .def = ""),
+        CONFTABLE_DO(add_date),
+};
+static const struct conftable date_table = {
+        .what = "a date of task", CONFTABLE_KEYS(date_keys), .stop_on_unknown = true,
+};
+
+static int add_phrase_milestones(struct arena *a, struct task *t, const struct when_result *w) {
+        for (size_t i = 0; i < w->n_dates; i++) {
+                int r = add_milestone(a, t, w->dates[i].day, w->dates[i].label,
+                                      MILESTONE_FROM_PHRASE);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The phrase's dates, then the explicit ones (alone with override), in
+ * room for all of them, so that they never move. */
+static int read_dates(const struct conftable_value *v) {
+        struct task_read *tr = v->target;
+        struct task *t = tr->t;
+        struct when_result w; /* 2 KB: on the stack, not in each of 100,000 tasks */
+        size_t n_explicit = v->setting ? (size_t) config_setting_length(v->setting) : 0;
+        int r = 0;
+
+        t->dates_override = tr->override;
+        parse_phrase(tr->memo, t->deadline, tr->year, &w);
+        t->when = w.kind;
+        if (w.kind != WHEN_DATED && !(t->when_reason = arena_strdup(tr->a, w.reason)))
+                return -ENOMEM;
+        t->milestones = arena_alloc(tr->a, (w.n_dates + n_explicit + 1) * sizeof *t->milestones);
+        if (!t->milestones)
+                return -ENOMEM;
+        if (!t->dates_override && (r = add_phrase_milestones(tr->a, t, &w)) < 0)
+                return r;
+        if (!v->setting)
+                return 0;
+        if (confread_expect_groups(v->cr, v->key->key, v->setting) < 0)
+                return -EINVAL;
+        for (int i = 0; i < config_setting_length(v->setting); i++) {
+                struct date_read dr = { .tr = tr };
+                int k = conftable_read(v->cr, &date_table,
+                                       config_setting_get_elem(v->setting, (unsigned) i), &dr);
+
+                if (k < 0 && k != -EINVAL)
+                        return k;
+                if (k < 0)
+                        r = -EINVAL;
+        }
+        return r;
+}
+
+/* "15" for a task's only milestone, "15.1", "15.2" … otherwise. */
+static int name_milestones(struct arena *a, struct task *t) {
+        for (size_t i = 0; i < t->n_milestones; i++) {
+                t->milestones[i].id = t->n_milestones == 1 ? t->id
+                                                           : arena_printf(a, "%s.%zu", t->id, i + 1);
+                if (!t->milestones[i].id)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int finish_milestones(const struct conftable_value *v) {
+        struct task_read *tr = v->target;
+        struct task *t = tr->t;
+
+        if (t->dates_override && conftable_state(v, "dates") == CONFTABLE_ABSENT) {
+                confread_error(v->cr, conftable_setting(v, "override"),
                                "task %s: 'override' needs 'dates' to replace the phrase's", t->id);
                 return -EINVAL;
         }
         if (t->when == WHEN_UNKNOWN && !t->dates_override)
-                confread_warning(r, m->group, "task %s: deadline \"%s\" not understood: %s; no "
+                confread_warning(v->cr, v->group, "task %s: deadline \"%s\" not understood: %s; no "
                                  "reminder until it is fixed or 'dates' are given", t->id,
                                  t->deadline, t->when_reason);
-        return name_milestones(a, t);
+        return name_milestones(tr->a, t);
 }
 
-static int read_task(struct confread *r, const config_setting_t *g, struct ledger *l, size_t i,
-                     struct phrase_memo *memo) {
-        struct task *t = &l->tasks[i];
-        struct arena *a = l->strings;
-        struct confread_members m;
-        const config_setting_t *reminders;
-        const char *id;
-        int ret = 0;
+#define TASK(field) offsetof(struct task_read, field)
 
-        t->ledger = l;
-        t->source = confread_source(r, g);
-        if (!confread_members(r, g, "task", task_keys, &m))
-                ret = -EINVAL;
-        /* A bad id is not kept. */
-        if (confread_id_in(r, &m, "id", CONF_TASK_ID_MAX, &id) <= 0)
-                return -EINVAL;
-        if (!(t->id = arena_strdup(a, id)) || read_text(r, a, &m, "category", &t->category) < 0 ||
-            read_text(r, a, &m, "item", &t->item) < 0 ||
-            read_text(r, a, &m, "detail", &t->detail) < 0 ||
-            read_text(r, a, &m, "deadline", &t->deadline) < 0)
-                return -EINVAL;
-        if (read_owners(r, a, &m, t) < 0)
-                ret = -EINVAL;
-        if (confread_group_in(r, &m, "reminders", false, &reminders) == 1 &&
-            (!(t->policy = calloc(1, sizeof *t->policy)) ||
-             conf_policy_read(r, reminders, t->policy) < 0))
-                ret = -EINVAL;
-        if (read_milestones(r, a, &m, t, l->year, memo) < 0)
-                ret = -EINVAL;
-        return ret;
+/* Reading order is not the order of keys in the file: the owners and the
+ * phrase need the texts, the dates the phrase and override. The first
+ * problem in id and the texts stops the task. */
+static const struct conftable_key task_keys[] = {
+        CONFTABLE_KEY("id", CONFTABLE_TEXT, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .offset = TASK(id), .max = CONF_TASK_ID_MAX, .check = check_task_id),
+        CONFTABLE_KEY("category", CONFTABLE_TEXT, .flags = CONFTABLE_STOP,
+                      .offset = TASK(category), .def = ""),
+        CONFTABLE_KEY("item", CONFTABLE_TEXT, .flags = CONFTABLE_STOP, .offset = TASK(item),
+                      .def = ""),
+        CONFTABLE_KEY("detail", CONFTABLE_TEXT, .flags = CONFTABLE_STOP, .offset = TASK(detail),
+                      .def = ""),
+        CONFTABLE_KEY("deadline", CONFTABLE_TEXT, .flags = CONFTABLE_STOP,
+                      .offset = TASK(deadline), .def = ""),
+        CONFTABLE_DO(copy_texts),
+        CONFTABLE_KEY("owners", CONFTABLE_CUSTOM, .flags = CONFTABLE_REQUIRED,
+                      .read = read_task_owners),
+        CONFTABLE_KEY("reminders", CONFTABLE_CUSTOM, .read = read_task_reminders),
+        CONFTABLE_KEY("override", CONFTABLE_BOOL, .flags = CONFTABLE_STOP,
+                      .offset = TASK(override), .def = "false"),
+        CONFTABLE_KEY("dates", CONFTABLE_CUSTOM, .flags = CONFTABLE_STOP, .read = read_dates),
+        CONFTABLE_DO(finish_milestones),
+};
+static const struct conftable task_table = { .what = "task", CONFTABLE_KEYS(task_keys) };
+
+static int read_task(struct confread *cr, const config_setting_t *g, struct ledger *l, size_t i,
+                     struct phrase_memo *memo) {
+        struct task_read tr = {
+                .t = &l->tasks[i], .a = l->strings, .memo = memo, .year = l->year,
+        };
+
+        tr.t->source = confread_source(cr, g);
+        return conftable_read(cr, &task_table, g, &tr);
 }
 
 static int compare_task_ids(const void *a, const void *b) {
@@ -282,30 +331,30 @@ static int any_duplicate_id(const struct ledger *l) {
 
 /* Sorted, not pairwise: a generated ledger may hold 100,000 tasks. Each
  * repeat is reported with the line of the one before it, in id order. */
-static int check_duplicate_ids(struct confread *r, const struct ledger *l) {
+static int check_duplicate_ids(struct confread *cr, const struct ledger *l) {
         const struct task **sorted = calloc(l->n_tasks + 1, sizeof *sorted);
         size_t n = 0;
-        int ret = any_duplicate_id(l);
+        int r = any_duplicate_id(l);
 
-        if (ret <= 0 || !sorted) {
+        if (r <= 0 || !sorted) {
                 free(sorted);
-                return ret < 0 || !sorted ? -ENOMEM : 0;
+                return r < 0 || !sorted ? -ENOMEM : 0;
         }
-        ret = 0;
+        r = 0;
         for (size_t i = 0; i < l->n_tasks; i++)
                 if (l->tasks[i].id)
                         sorted[n++] = &l->tasks[i];
         qsort(sorted, n, sizeof *sorted, compare_task_ids);
         for (size_t i = 1; i < n; i++)
                 if (strcmp(sorted[i - 1]->id, sorted[i]->id) == 0) {
-                        diag_add(r->diags, DIAG_ERROR, sorted[i]->source.file,
+                        diag_add(cr->diags, DIAG_ERROR, sorted[i]->source.file,
                                  sorted[i]->source.line, "duplicate task id \"%s\" in ledger %s "
                                  "(first at line %d)", sorted[i]->id, l->id,
                                  sorted[i - 1]->source.line);
-                        ret = -EINVAL;
+                        r = -EINVAL;
                 }
         free(sorted);
-        return ret;
+        return r;
 }
 
 static int alloc_tasks(struct ledger *l, size_t n) {
@@ -319,87 +368,109 @@ static int alloc_tasks(struct ledger *l, size_t n) {
  * libconfig's tree of a 100,000-task ledger takes 150 MB and need not stand
  * beside the model built from it. The emptied groups stay, so that nothing
  * moves in the list. */
-static int read_tasks_whole(struct confread *r, const config_setting_t *list, struct ledger *l,
+static int read_tasks_whole(struct confread *cr, const config_setting_t *list, struct ledger *l,
                             struct phrase_memo *memo) {
-        int ret = alloc_tasks(l, (size_t) config_setting_length(list));
+        int r = alloc_tasks(l, (size_t) config_setting_length(list));
 
-        for (size_t i = 0; ret != -ENOMEM && i < l->n_tasks; i++) {
+        for (size_t i = 0; r != -ENOMEM && i < l->n_tasks; i++) {
                 config_setting_t *g = config_setting_get_elem(list, (unsigned) i);
 
-                if (read_task(r, g, l, i, memo) < 0)
-                        ret = -EINVAL;
+                if (read_task(cr, g, l, i, memo) < 0)
+                        r = -EINVAL;
                 for (int j = config_setting_length(g); j-- > 0;)
                         config_setting_remove_elem(g, (unsigned) j);
         }
-        return ret;
+        return r;
 }
 
 /* Read in slices: the skeleton's list is empty, the slices hold the tasks.
  * -EAGAIN when a slice does not parse. */
-static int read_tasks_sliced(struct confread *r, struct confread_slices *s, struct ledger *l,
+static int read_tasks_sliced(struct confread *cr, struct confread_slices *s, struct ledger *l,
                              struct phrase_memo *memo) {
         const config_setting_t *list;
         size_t first;
-        int ret = alloc_tasks(l, confread_slices_elements(s)), k = 0;
+        int r = alloc_tasks(l, confread_slices_elements(s)), k = 0;
 
-        while (ret != -ENOMEM && (k = confread_slices_next(s, &list, &first)) > 0)
+        while (r != -ENOMEM && (k = confread_slices_next(s, &list, &first)) > 0)
                 for (size_t i = 0; i < (size_t) config_setting_length(list); i++)
-                        if (read_task(r, config_setting_get_elem(list, (unsigned) i), l,
+                        if (read_task(cr, config_setting_get_elem(list, (unsigned) i), l,
                                       first + i, memo) < 0)
-                                ret = -EINVAL;
-        if (ret != -ENOMEM && k < 0)
+                                r = -EINVAL;
+        if (r != -ENOMEM && k < 0)
                 return -EAGAIN;
-        return ret;
+        return r;
 }
 
-static int read_tasks(struct confread *r, const config_setting_t *g, struct ledger *l,
-                      struct confread_slices *s) {
-        const config_setting_t *list;
-        size_t first_message = r->diags->n_items;
-        struct phrase_memo *memo;
-        int ret;
+/* ---- the ledger ------------------------------------------------------------------- */
 
-        if (confread_list(r, g, "tasks", true, &list) <= 0)
+/* What the ledger's tables read into: the ledger, and the slices its tasks
+ * come in (NULL: the whole file is read). */
+struct ledger_read {
+        struct ledger l;
+        struct confread_slices *slices;
+};
+
+static int set_source(const struct conftable_value *v) {
+        ((struct ledger_read *) v->target)->l.source = confread_source(v->cr, v->group);
+        return 0;
+}
+
+/* Its messages sorted by line, as a whole read gives them; then the ids
+ * checked across tasks. -EAGAIN: read the file whole instead. */
+static int read_tasks(const struct conftable_value *v) {
+        struct ledger_read *lr = v->target;
+        size_t first_message = v->cr->diags->n_items;
+        struct phrase_memo *memo;
+        int r;
+
+        if (confread_expect_groups(v->cr, v->key->key, v->setting) < 0)
                 return -EINVAL;
         memo = calloc(PHRASE_MEMO, sizeof *memo); /* without it, only slower */
-        ret = s ? read_tasks_sliced(r, s, l, memo) : read_tasks_whole(r, list, l, memo);
+        r = lr->slices ? read_tasks_sliced(v->cr, lr->slices, &lr->l, memo)
+                       : read_tasks_whole(v->cr, v->setting, &lr->l, memo);
         phrase_memo_free(memo);
-        if (ret == -ENOMEM || ret == -EAGAIN)
-                return ret;
-        diag_sort(r->diags, first_message);
-        if (check_duplicate_ids(r, l) < 0)
-                ret = -EINVAL;
-        return ret;
+        if (r == -ENOMEM || r == -EAGAIN)
+                return r;
+        diag_sort(v->cr->diags, first_message);
+        if (check_duplicate_ids(v->cr, &lr->l) < 0)
+                r = -EINVAL;
+        return r;
 }
 
-static int read_ledger(struct confread *r, const config_setting_t *g, struct ledger *l,
-                       struct confread_slices *s) {
-        int ret = 0, k;
+#define LEDGER(field) offsetof(struct ledger_read, l.field)
 
-        l->source = confread_source(r, g);
-        if (!confread_known_keys(r, g, "ledger", ledger_keys))
-                ret = -EINVAL;
-        if (confread_id(r, g, "id", CONF_LEDGER_ID_MAX, &l->id) <= 0 || confread_string(r, g, "title", true, &l->title) <= 0 ||
-            confread_int(r, g, "year", true, &l->year) <= 0)
-                return -EINVAL;
-        if (l->year < 1970 || l->year > 9998) {
-                confread_error(r, config_setting_get_member(g, "year"),
-                               "'year' must be a year such as 2025, not %d", l->year);
-                return -EINVAL;
-        }
-        k = read_tasks(r, g, l, s);
-        return k == -ENOMEM || k == -EAGAIN ? k : k < 0 ? -EINVAL : ret;
-}
+static const struct conftable_key ledger_keys[] = {
+        CONFTABLE_DO(set_source),
+        CONFTABLE_KEY("id", CONFTABLE_STRING, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .offset = LEDGER(id), .max = CONF_LEDGER_ID_MAX, .check = conf_check_id),
+        CONFTABLE_KEY("title", CONFTABLE_STRING, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .offset = LEDGER(title)),
+        /* The year deadline phrases belong to; "次年" must stay a year too. */
+        CONFTABLE_KEY("year", CONFTABLE_INT, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .offset = LEDGER(year), .min = 1970, .max = 9998,
+                      .range = "a year such as 2025"),
+        CONFTABLE_KEY("tasks", CONFTABLE_CUSTOM, .flags = CONFTABLE_REQUIRED, .read = read_tasks),
+};
+static const struct conftable ledger_table = { .what = "ledger", CONFTABLE_KEYS(ledger_keys) };
 
-static int read_ledger_file(struct confread *r, const config_setting_t *root, struct ledger *l,
+static const struct conftable_key file_keys[] = {
+        CONFTABLE_KEY("ledger", CONFTABLE_GROUP, .flags = CONFTABLE_REQUIRED,
+                      .table = &ledger_table),
+};
+static const struct conftable file_table = {
+        .what = "a ledger file", CONFTABLE_KEYS(file_keys), .stop_on_unknown = true,
+};
+
+/* Into *l, whose tasks then point at it. */
+static int read_ledger_file(struct confread *cr, const config_setting_t *root, struct ledger *l,
                             struct confread_slices *s) {
-        static const char *const top_keys[] = { "ledger", NULL };
-        const config_setting_t *g;
+        struct ledger_read lr = { .l = *l, .slices = s };
+        int r = conftable_read(cr, &file_table, root, &lr);
 
-        if (!confread_known_keys(r, root, "a ledger file", top_keys) ||
-            confread_group(r, root, "ledger", true, &g) <= 0)
-                return -EINVAL;
-        return read_ledger(r, g, l, s);
+        *l = lr.l;
+        for (size_t i = 0; i < l->n_tasks; i++)
+                l->tasks[i].ledger = l;
+        return r;
 }
 
 /* Back to nothing read, for the whole file to be read instead. */
@@ -415,51 +486,51 @@ static void ledger_reset(struct ledger *l) {
 
 /* Its messages are held back until every slice is known to parse: a file
  * that does not gets libconfig's error, as a whole read gives it, alone. */
-static int load_sliced(struct confread *r, config_t *skeleton, struct confread_slices *s,
+static int load_sliced(struct confread *cr, config_t *skeleton, struct confread_slices *s,
                        struct ledger *l) {
         struct diagnostics held = { 0 };
-        struct confread mine = { .config = r->config, .diags = &held };
-        int ret = read_ledger_file(&mine, config_root_setting(skeleton), l, s);
+        struct confread mine = { .config = cr->config, .diags = &held };
+        int r = read_ledger_file(&mine, config_root_setting(skeleton), l, s);
 
-        if (ret != -EAGAIN && ret != -ENOMEM && confread_slices_finish(s) < 0)
-                ret = -EAGAIN;
-        if (ret != -EAGAIN)
+        if (r != -EAGAIN && r != -ENOMEM && confread_slices_finish(s) < 0)
+                r = -EAGAIN;
+        if (r != -EAGAIN)
                 for (size_t i = 0; i < held.n_items; i++) {
                         const struct diag *d = &held.items[i];
 
-                        diag_add(r->diags, d->level, d->file, d->line, "%s", d->message);
+                        diag_add(cr->diags, d->level, d->file, d->line, "%s", d->message);
                 }
         diag_clear(&held);
-        return ret;
+        return r;
 }
 
-static int load_whole(struct confread *r, const char *path, struct ledger *l) {
+static int load_whole(struct confread *cr, const char *path, struct ledger *l) {
         config_t cfg;
-        int ret;
+        int r;
 
         config_init(&cfg);
-        ret = confread_file(r, &cfg, path);
-        if (ret == 0)
-                ret = read_ledger_file(r, config_root_setting(&cfg), l, NULL);
+        r = confread_file(cr, &cfg, path);
+        if (r == 0)
+                r = read_ledger_file(cr, config_root_setting(&cfg), l, NULL);
         config_destroy(&cfg);
-        return ret;
+        return r;
 }
 
-int conf_ledger_load(struct confread *r, const char *path, struct ledger *l) {
+int conf_ledger_load(struct confread *cr, const char *path, struct ledger *l) {
         struct confread_slices *s = NULL;
         struct confread_origin origin;
         config_t skeleton;
-        int ret = confread_slices_open(r, path, "ledger", "tasks", &skeleton, &origin, &s);
+        int r = confread_slices_open(cr, path, "ledger", "tasks", &skeleton, &origin, &s);
 
-        if (ret < 0)
-                return ret;
-        if (ret > 0) {
-                ret = load_sliced(r, &skeleton, s, l);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                r = load_sliced(cr, &skeleton, s, l);
                 confread_slices_close(s);
                 config_destroy(&skeleton);
-                if (ret != -EAGAIN)
-                        return ret;
+                if (r != -EAGAIN)
+                        return r;
                 ledger_reset(l);
         }
-        return load_whole(r, path, l);
+        return load_whole(cr, path, l);
 }

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
+/* A "reminders" group: the defaults in ledgerd.conf, or an override of them
+ * for an owner or a task. An override sets what it gives and nothing else:
+ * its keys have no defaults, but escalate_after. */
+
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "conf/conf-internal.h"
 
-static const char *const policy_keys[] = {
-        "time", "leads", "overdue", "escalate_to", "escalate_after", NULL,
-};
+/* Whom to escalate to is said; how long after, by default, this. */
+#define ESCALATE_AFTER "3wd"
 
 void conf_policy_defaults(struct policy *p) {
         static const struct offset leads[] = {
@@ -25,11 +27,23 @@ void conf_policy_defaults(struct policy *p) {
                 .n_leads = sizeof leads / sizeof *leads,
                 .n_overdue = sizeof overdue / sizeof *overdue,
                 .minute_of_day = 9 * 60,
-                .escalate_after = { 3, OFFSET_WORKDAYS },
         };
+        offset_parse(ESCALATE_AFTER, &p->escalate_after);
         memcpy(p->leads, leads, sizeof leads);
         memcpy(p->overdue, overdue, sizeof overdue);
 }
+
+/* What the table reads into: the policy, and the texts to make it from. */
+struct policy_read {
+        struct policy p;
+        const char *time;
+        char **leads;
+        size_t n_leads;
+        char **overdue;
+        size_t n_overdue;
+        const char *escalate_to;
+        const char *escalate_after;
+};
 
 /* "HH:MM", 00:00 to 23:59. */
 static int parse_time_of_day(const char *s, int *minute_of_day) {
@@ -43,86 +57,109 @@ static int parse_time_of_day(const char *s, int *minute_of_day) {
         return 0;
 }
 
-static int read_time(struct confread *r, const config_setting_t *g, struct policy *p) {
-        char *s = NULL;
-        int k = confread_string(r, g, "time", false, &s);
+static int check_time(const struct conftable_value *v) {
+        struct policy_read *pr = v->target;
 
-        if (k == 1 && parse_time_of_day(s, &p->minute_of_day) < 0) {
-                confread_error(r, config_setting_get_member(g, "time"),
-                               "'time' must be HH:MM (24-hour local time), not \"%s\"", s);
-                k = -EINVAL;
-        }
-        p->has_time = k == 1;
-        free(s);
-        return k < 0 ? k : 0;
-}
-
-static int read_offsets(struct confread *r, const config_setting_t *g, const char *key,
-                        struct offset *out, size_t *n_out, bool *has) {
-        char **v = NULL;
-        size_t n = 0;
-        int k = confread_strings(r, g, key, false, &v, &n);
-        const config_setting_t *s = config_setting_get_member(g, key);
-
-        if (k == 1 && n > POLICY_MAX_OFFSETS) {
-                confread_error(r, s, "'%s' has %zu entries; at most %d", key, n,
-                               POLICY_MAX_OFFSETS);
-                k = -EINVAL;
-        }
-        for (size_t i = 0; k == 1 && i < n; i++)
-                if (offset_parse(v[i], &out[i]) < 0) {
-                        confread_error(r, s, "'%s': \"%s\" is not an offset such as \"14d\" "
-                                       "(calendar days) or \"3wd\" (working days)", key, v[i]);
-                        k = -EINVAL;
-                }
-        *n_out = k == 1 ? n : 0;
-        *has = k == 1;
-        for (size_t i = 0; i < n; i++)
-                free(v[i]);
-        free(v);
-        return k < 0 ? k : 0;
-}
-
-static int read_escalation(struct confread *r, const config_setting_t *g, struct policy *p) {
-        char *to = NULL, *after = NULL;
-        int k = confread_string(r, g, "escalate_to", false, &to);
-        int ka = confread_string(r, g, "escalate_after", false, &after);
-
-        p->escalate_after = (struct offset) { 3, OFFSET_WORKDAYS };
-        if (k == 1) {
-                p->escalate_to = config_find_owner(r->config, to);
-                if (!p->escalate_to) {
-                        confread_error(r, config_setting_get_member(g, "escalate_to"),
-                                       "'escalate_to': no owner \"%s\" is defined", to);
-                        k = -EINVAL;
-                }
-        }
-        if (ka == 1 && offset_parse(after, &p->escalate_after) < 0) {
-                confread_error(r, config_setting_get_member(g, "escalate_after"),
-                               "'escalate_after' must be an offset such as \"3wd\", not \"%s\"",
-                               after);
-                ka = -EINVAL;
-        }
-        if (ka == 1 && k == 0) {
-                confread_error(r, config_setting_get_member(g, "escalate_after"),
-                               "'escalate_after' needs 'escalate_to': whom to escalate to");
-                ka = -EINVAL;
-        }
-        p->has_escalation = k == 1;
-        free(to);
-        free(after);
-        return k < 0 || ka < 0 ? -EINVAL : 0;
-}
-
-int conf_policy_read(struct confread *r, const config_setting_t *g, struct policy *p) {
-        int r1, r2, r3, r4;
-
-        *p = (struct policy) { 0 };
-        if (!confread_known_keys(r, g, "reminders", policy_keys))
+        if (parse_time_of_day(pr->time, &pr->p.minute_of_day) < 0) {
+                confread_error(v->cr, v->setting,
+                               "'time' must be HH:MM (24-hour local time), not \"%s\"", pr->time);
                 return -EINVAL;
-        r1 = read_time(r, g, p);
-        r2 = read_offsets(r, g, "leads", p->leads, &p->n_leads, &p->has_leads);
-        r3 = read_offsets(r, g, "overdue", p->overdue, &p->n_overdue, &p->has_overdue);
-        r4 = read_escalation(r, g, p);
-        return r1 < 0 || r2 < 0 || r3 < 0 || r4 < 0 ? -EINVAL : 0;
+        }
+        pr->p.has_time = true;
+        return 0;
+}
+
+/* The key's strings into out, all of them or none (the first bad one said). */
+static int parse_offsets(const struct conftable_value *v, char **texts, size_t n,
+                         struct offset *out, size_t *n_out, bool *has) {
+        if (n > POLICY_MAX_OFFSETS) {
+                confread_error(v->cr, v->setting, "'%s' has %zu entries; at most %d", v->key->key,
+                               n, POLICY_MAX_OFFSETS);
+                return -EINVAL;
+        }
+        for (size_t i = 0; i < n; i++)
+                if (offset_parse(texts[i], &out[i]) < 0) {
+                        confread_error(v->cr, v->setting, "'%s': \"%s\" is not an offset such as "
+                                       "\"14d\" (calendar days) or \"3wd\" (working days)",
+                                       v->key->key, texts[i]);
+                        return -EINVAL;
+                }
+        *n_out = n;
+        *has = true;
+        return 0;
+}
+
+static int check_leads(const struct conftable_value *v) {
+        struct policy_read *pr = v->target;
+
+        return parse_offsets(v, pr->leads, pr->n_leads, pr->p.leads, &pr->p.n_leads,
+                             &pr->p.has_leads);
+}
+
+static int check_overdue(const struct conftable_value *v) {
+        struct policy_read *pr = v->target;
+
+        return parse_offsets(v, pr->overdue, pr->n_overdue, pr->p.overdue, &pr->p.n_overdue,
+                             &pr->p.has_overdue);
+}
+
+/* Both keys read first, as their wrong types are said before the rest. */
+static int check_escalation(const struct conftable_value *v) {
+        struct policy_read *pr = v->target;
+        enum conftable_state to = conftable_state(v, "escalate_to");
+        enum conftable_state after = conftable_state(v, "escalate_after");
+        int r = 0;
+
+        if (to == CONFTABLE_OK) {
+                pr->p.escalate_to = config_find_owner(v->cr->config, pr->escalate_to);
+                pr->p.has_escalation = pr->p.escalate_to != NULL;
+                if (!pr->p.escalate_to) {
+                        confread_error(v->cr, conftable_setting(v, "escalate_to"),
+                                       "'escalate_to': no owner \"%s\" is defined",
+                                       pr->escalate_to);
+                        r = -EINVAL;
+                }
+        }
+        if ((after == CONFTABLE_OK || after == CONFTABLE_ABSENT) &&
+            offset_parse(pr->escalate_after, &pr->p.escalate_after) < 0) {
+                confread_error(v->cr, conftable_setting(v, "escalate_after"),
+                               "'escalate_after' must be an offset such as \"3wd\", not \"%s\"",
+                               pr->escalate_after);
+                return -EINVAL;
+        }
+        if (after == CONFTABLE_OK && to == CONFTABLE_ABSENT) {
+                confread_error(v->cr, conftable_setting(v, "escalate_after"),
+                               "'escalate_after' needs 'escalate_to': whom to escalate to");
+                r = -EINVAL;
+        }
+        return r;
+}
+
+#define POLICY(field) offsetof(struct policy_read, field)
+
+/* An unknown key stops the group: a policy half understood would remind
+ * at other times than the file says. */
+static const struct conftable_key policy_keys[] = {
+        CONFTABLE_KEY("time", CONFTABLE_TEXT, .offset = POLICY(time), .check = check_time),
+        CONFTABLE_KEY("leads", CONFTABLE_STRINGS, .offset = POLICY(leads),
+                      .count_offset = POLICY(n_leads), .check = check_leads),
+        CONFTABLE_KEY("overdue", CONFTABLE_STRINGS, .offset = POLICY(overdue),
+                      .count_offset = POLICY(n_overdue), .check = check_overdue),
+        CONFTABLE_KEY("escalate_to", CONFTABLE_TEXT, .offset = POLICY(escalate_to)),
+        CONFTABLE_KEY("escalate_after", CONFTABLE_TEXT, .offset = POLICY(escalate_after),
+                      .def = ESCALATE_AFTER),
+        CONFTABLE_DO(check_escalation),
+};
+static const struct conftable policy_table = {
+        .what = "reminders", CONFTABLE_KEYS(policy_keys), .stop_on_unknown = true,
+};
+
+int conf_policy_read(struct confread *cr, const config_setting_t *g, struct policy *p) {
+        struct policy_read pr = { 0 };
+        int r = conftable_read(cr, &policy_table, g, &pr);
+
+        *p = pr.p;
+        confread_strv_free(pr.leads);
+        confread_strv_free(pr.overdue);
+        return r;
 }

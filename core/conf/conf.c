@@ -1,26 +1,19 @@
 /* SPDX-License-Identifier: MIT */
+/* ledgerd.conf: the settings, the channels and the owners here; the feed,
+ * delivery, reminder, holiday and ledger parts each in a file of its own. */
+
 #include "conf/conf.h"
 
 #include <errno.h>
-#include <libical/ical.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf/conf-internal.h"
-#include "notify/mail.h"
 #include "ledger/zone.h"
+#include "notify/mail.h"
 
-static const char *const main_keys[] = {
-        "timezone", "state_directory", "runtime_directory", "admin_group", "ledgers", "holidays",
-        "reminders", "feed", "delivery", "channels", "owners", NULL,
-};
-static const char *const feed_keys[] = {
-        "name", "refresh", "listen", "base_url", "directory", NULL,
-};
-static const char *const channel_keys[] = {
-        "id", "format", "url", "secret_file", "rate_limit", NULL,
-};
+/* ---- channels ---------------------------------------------------------------------- */
 
 /* Messages a minute each kind of endpoint takes (webhooks.md): the default
  * rate_limit, and more than that is warned about. 0: no known limit. */
@@ -33,252 +26,252 @@ static const int channel_platform_limits[] = {
         [CHANNEL_JSON] = 0,      [CHANNEL_SLACK] = 60,    [CHANNEL_WECOM] = 20,
         [CHANNEL_DINGTALK] = 20, [CHANNEL_FEISHU] = 100,
 };
-static const char *const owner_keys[] = {
-        "id", "name", "email", "mobile", "channels", "reminders", "feed_slug", "feed_token", NULL,
+
+/* A channel, and its format as written until it is known. */
+struct channel_read {
+        struct channel ch;
+        const char *format;
 };
 
-/* A string setting with a built-in default. */
-static int read_setting(struct confread *r, const config_setting_t *g, const char *key,
-                        const char *fallback, char **out) {
-        int k = confread_string(r, g, key, false, out);
+/* After secret_file, as ever: its problems are reported first. */
+static int check_format(const struct conftable_value *v) {
+        struct channel_read *chr = v->target;
 
-        if (k == 0)
-                *out = strdup(fallback);
-        if (k < 0)
-                return k;
-        return *out ? 0 : -ENOMEM;
-}
-
-static int read_settings(struct confread *r, const config_setting_t *root) {
-        struct config *c = r->config;
-        int ret = 0;
-
-        if (read_setting(r, root, "timezone", "Asia/Shanghai", &c->timezone) < 0 ||
-            read_setting(r, root, "state_directory", "/var/lib/ledgerd", &c->state_directory) < 0 ||
-            read_setting(r, root, "runtime_directory", "/run/ledgerd", &c->runtime_directory) < 0 ||
-            read_setting(r, root, "admin_group", "ledgerd-admin", &c->admin_group) < 0)
-                return -EINVAL;
-        if (zone_check(c->timezone) < 0) {
-                confread_error(r, config_setting_get_member(root, "timezone"),
-                               "unknown time zone \"%s\" (an Olson name such as Asia/Shanghai)",
-                               c->timezone);
-                ret = -EINVAL;
-        }
-        return ret;
-}
-
-/* RFC 5545 durations only: "PT6H", "P1D". "P6H" is a classic mistake. */
-static bool duration_valid(const char *s) {
-        struct icaldurationtype d = icaldurationtype_from_string(s);
-
-        return !icaldurationtype_is_bad_duration(d) && icaldurationtype_as_int(d) > 0;
-}
-
-static int read_feed(struct confread *r, const config_setting_t *root) {
-        struct config *c = r->config;
-        const config_setting_t *g;
-        int k = confread_group(r, root, "feed", false, &g), ret = 0;
-
-        if (k == 0) {
-                c->feed.name = strdup("ledgerd 台账");
-                c->feed.refresh = strdup("PT6H");
-                return c->feed.name && c->feed.refresh ? 0 : -ENOMEM;
-        }
-        if (k < 0 || !confread_known_keys(r, g, "feed", feed_keys))
-                return -EINVAL;
-        if (read_setting(r, g, "name", "ledgerd 台账", &c->feed.name) < 0 ||
-            read_setting(r, g, "refresh", "PT6H", &c->feed.refresh) < 0)
-                return -EINVAL;
-        if (!duration_valid(c->feed.refresh)) {
-                confread_error(r, config_setting_get_member(g, "refresh"),
-                               "'refresh' must be an iCalendar duration such as \"PT6H\", not "
-                               "\"%s\"", c->feed.refresh);
-                ret = -EINVAL;
-        }
-        return conf_feed_read_http(r, g, &c->feed) < 0 ? -EINVAL : ret;
+        if (channel_format_from_name(chr->format, &chr->ch.format) == 0)
+                return 0;
+        confread_error(v->cr, conftable_setting(v, "format"),
+                       "channel %s: unknown format \"%s\" (json, slack, wecom, dingtalk, feishu)",
+                       chr->ch.id, chr->format);
+        return -EINVAL;
 }
 
 /* Once the format is known: the default is what the platform takes. */
-static int read_rate_limit(struct confread *r, const config_setting_t *g, struct channel *ch) {
-        const config_setting_t *s = config_setting_get_member(g, "rate_limit");
-        int k = confread_int(r, g, "rate_limit", false, &ch->rate_limit);
+static int check_rate_limit(const struct conftable_value *v) {
+        struct channel *ch = &((struct channel_read *) v->target)->ch;
         int platform = channel_platform_limits[ch->format];
 
-        if (k < 0)
-                return -EINVAL;
-        if (k == 0) {
+        if (!v->setting) {
                 ch->rate_limit = channel_rate_limits[ch->format];
                 return 0;
         }
         if (ch->rate_limit < 0) {
-                confread_error(r, s, "channel %s: 'rate_limit' is messages per minute, 0 for no "
-                               "limit, not %d", ch->id, ch->rate_limit);
+                confread_error(v->cr, v->setting, "channel %s: 'rate_limit' is messages per "
+                               "minute, 0 for no limit, not %d", ch->id, ch->rate_limit);
                 return -EINVAL;
         }
         if (platform > 0 && (ch->rate_limit == 0 || ch->rate_limit > platform))
-                confread_warning(r, s, "channel %s: %s takes at most %d messages a minute and "
-                                 "throttles or refuses more", ch->id,
+                confread_warning(v->cr, v->setting, "channel %s: %s takes at most %d messages a "
+                                 "minute and throttles or refuses more", ch->id,
                                  channel_format_name(ch->format), platform);
         return 0;
 }
 
-static int read_channel(struct confread *r, const config_setting_t *g, struct channel *ch) {
-        char *format = NULL;
-        int ret = 0;
+#define CHANNEL(field) offsetof(struct channel_read, ch.field)
 
-        ch->source = confread_source(r, g);
-        if (!confread_known_keys(r, g, "channel", channel_keys))
-                ret = -EINVAL;
-        if (confread_id(r, g, "id", CONF_ID_MAX, &ch->id) <= 0 || confread_string(r, g, "format", true, &format) <= 0 ||
-            confread_string(r, g, "url", true, &ch->url) <= 0) {
-                free(format);
+static const struct conftable_key channel_keys[] = {
+        CONFTABLE_KEY("id", CONFTABLE_STRING, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .offset = CHANNEL(id), .max = CONF_ID_MAX, .check = conf_check_id),
+        CONFTABLE_KEY("format", CONFTABLE_TEXT, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .offset = offsetof(struct channel_read, format)),
+        CONFTABLE_KEY("url", CONFTABLE_STRING, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .offset = CHANNEL(url)),
+        CONFTABLE_KEY("secret_file", CONFTABLE_STRING, .offset = CHANNEL(secret_file),
+                      .check = conf_check_secret),
+        CONFTABLE_DO(check_format),
+        CONFTABLE_KEY("rate_limit", CONFTABLE_INT,
+                      .flags = CONFTABLE_AFTER | CONFTABLE_CHECK_ABSENT,
+                      .offset = CHANNEL(rate_limit), .check = check_rate_limit),
+};
+static const struct conftable channel_table = { .what = "channel", CONFTABLE_KEYS(channel_keys) };
+
+/* Every channel takes its place, read or not, so that owners find those
+ * that are. */
+static int read_channels(const struct conftable_value *v) {
+        struct config *c = v->cr->config;
+        int r = 0;
+
+        if (!v->setting)
+                return 0;
+        if (confread_expect_groups(v->cr, v->key->key, v->setting) < 0)
                 return -EINVAL;
-        }
-        if (conf_read_secret(r, g, "secret_file", &ch->secret_file) < 0)
-                ret = -EINVAL;
-        if (channel_format_from_name(format, &ch->format) < 0) {
-                confread_error(r, config_setting_get_member(g, "format"),
-                               "channel %s: unknown format \"%s\" (json, slack, wecom, dingtalk, "
-                               "feishu)", ch->id, format);
-                ret = -EINVAL;
-        } else if (read_rate_limit(r, g, ch) < 0)
-                ret = -EINVAL;
-        free(format);
-        return ret;
-}
-
-static int read_channels(struct confread *r, const config_setting_t *root) {
-        struct config *c = r->config;
-        const config_setting_t *list;
-        int k = confread_list(r, root, "channels", false, &list), ret = 0;
-
-        if (k <= 0)
-                return k;
-        c->channels = calloc((size_t) config_setting_length(list) + 1, sizeof *c->channels);
+        c->channels = calloc((size_t) config_setting_length(v->setting) + 1, sizeof *c->channels);
         if (!c->channels)
                 return -ENOMEM;
-        for (int i = 0; i < config_setting_length(list); i++) {
-                const config_setting_t *g = config_setting_get_elem(list, (unsigned) i);
-                struct channel *ch = &c->channels[c->n_channels];
+        for (int i = 0; i < config_setting_length(v->setting); i++) {
+                const config_setting_t *g = config_setting_get_elem(v->setting, (unsigned) i);
+                struct channel_read chr = { .ch.source = confread_source(v->cr, g) };
+                int k = conftable_read(v->cr, &channel_table, g, &chr);
 
-                if (read_channel(r, g, ch) < 0)
-                        ret = -EINVAL;
-                else if (config_find_channel(c, ch->id)) {
-                        confread_error(r, g, "duplicate channel id \"%s\"", ch->id);
-                        ret = -EINVAL;
+                c->channels[c->n_channels] = chr.ch;
+                if (k == -ENOMEM)
+                        return k;
+                if (k < 0)
+                        r = -EINVAL;
+                else if (config_find_channel(c, chr.ch.id)) {
+                        confread_error(v->cr, g, "duplicate channel id \"%s\"", chr.ch.id);
+                        r = -EINVAL;
                 }
                 c->n_channels++;
         }
-        return ret;
+        return r;
 }
 
-static int read_owner_channels(struct confread *r, const config_setting_t *g, struct owner *o) {
-        char **ids = NULL;
-        size_t n = 0;
-        int k = confread_strings(r, g, "channels", false, &ids, &n), ret = k < 0 ? k : 0;
-
-        o->channels = calloc(n + 1, sizeof *o->channels);
-        for (size_t i = 0; o->channels && i < n; i++) {
-                const struct channel *ch = config_find_channel(r->config, ids[i]);
-
-                if (!ch) {
-                        confread_error(r, config_setting_get_member(g, "channels"),
-                                       "owner %s: no channel \"%s\" is defined", o->id, ids[i]);
-                        ret = -EINVAL;
-                } else
-                        o->channels[o->n_channels++] = ch;
-        }
-        for (size_t i = 0; i < n; i++)
-                free(ids[i]);
-        free(ids);
-        return o->channels ? ret : -ENOMEM;
-}
-
-/* Checked here, not when the first reminder is due. */
-static int check_emails(struct confread *r, const config_setting_t *g, const struct owner *o) {
-        int ret = 0;
-
-        for (size_t i = 0; i < o->n_emails; i++)
-                if (!mail_address_valid(o->emails[i])) {
-                        confread_error(r, config_setting_get_member(g, "email"),
-                                       "owner %s: \"%s\" is not an e-mail address such as "
-                                       "\"name@example.org\" (ASCII, no spaces or "
-                                       "<>,;\"()[]\\)", o->id, o->emails[i]);
-                        ret = -EINVAL;
-                }
-        return ret;
-}
+/* ---- owners ------------------------------------------------------------------------ */
 
 static bool owner_taken(const struct config *c, size_t upto, const struct owner *o) {
-        for (size_t i = 0; i < upto; i++)
-                if (strcmp(c->owners[i].id, o->id) == 0 || strcmp(c->owners[i].name, o->name) == 0)
+        for (size_t i = 0; i < upto; i++) {
+                const struct owner *other = &c->owners[i];
+
+                /* An owner before whose id or name could not be read (reported)
+                 * takes neither. */
+                if ((other->id && strcmp(other->id, o->id) == 0) ||
+                    (other->name && strcmp(other->name, o->name) == 0))
                         return true;
+        }
         return false;
 }
 
-/* Everything but the reminders override, which may name other owners. */
-static int read_owner(struct confread *r, const config_setting_t *g, size_t i) {
-        struct owner *o = &r->config->owners[i];
-        int ret = 0;
+static int check_owner_unique(const struct conftable_value *v) {
+        const struct owner *o = v->target;
 
-        o->source = confread_source(r, g);
-        if (!confread_known_keys(r, g, "owner", owner_keys))
-                ret = -EINVAL;
-        if (confread_id(r, g, "id", CONF_ID_MAX, &o->id) <= 0 || confread_string(r, g, "name", true, &o->name) <= 0)
-                return -EINVAL;
-        if (owner_taken(r->config, i, o)) {
-                confread_error(r, g, "duplicate owner: id \"%s\" or name \"%s\" is taken", o->id,
-                               o->name);
-                ret = -EINVAL;
-        }
-        if (confread_strings(r, g, "email", false, &o->emails, &o->n_emails) < 0 ||
-            check_emails(r, g, o) < 0 ||
-            confread_strings(r, g, "mobile", false, &o->mobiles, &o->n_mobiles) < 0 ||
-            read_owner_channels(r, g, o) < 0 || conf_feed_read_owner(r, g, o) < 0)
-                ret = -EINVAL;
-        return ret;
+        if (!owner_taken(v->cr->config, (size_t) (o - v->cr->config->owners), o))
+                return 0;
+        confread_error(v->cr, v->group, "duplicate owner: id \"%s\" or name \"%s\" is taken",
+                       o->id, o->name);
+        return -EINVAL;
 }
 
-static int read_owners(struct confread *r, const config_setting_t *root) {
-        struct config *c = r->config;
-        const config_setting_t *list, *g;
-        int ret = 0;
+/* Checked here, not when the first reminder is due. */
+static int check_emails(const struct conftable_value *v) {
+        const struct owner *o = v->target;
+        int r = 0;
 
-        if (confread_list(r, root, "owners", true, &list) <= 0)
+        for (size_t i = 0; i < o->n_emails; i++)
+                if (!mail_address_valid(o->emails[i])) {
+                        confread_error(v->cr, v->setting,
+                                       "owner %s: \"%s\" is not an e-mail address such as "
+                                       "\"name@example.org\" (ASCII, no spaces or "
+                                       "<>,;\"()[]\\)", o->id, o->emails[i]);
+                        r = -EINVAL;
+                }
+        return r;
+}
+
+/* Channel ids into the channels; those before a non-string still are. */
+static int read_owner_channels(const struct conftable_value *v) {
+        struct owner *o = v->target;
+        char **ids = NULL;
+        size_t n = 0;
+        int k = confread_strings(v->cr, v->key->key, v->setting, &ids, &n);
+        int r = k < 0 ? k : 0;
+
+        o->channels = calloc(n + 1, sizeof *o->channels);
+        for (size_t i = 0; o->channels && i < n; i++) {
+                const struct channel *ch = config_find_channel(v->cr->config, ids[i]);
+
+                if (!ch) {
+                        confread_error(v->cr, v->setting, "owner %s: no channel \"%s\" is defined",
+                                       o->id, ids[i]);
+                        r = -EINVAL;
+                } else
+                        o->channels[o->n_channels++] = ch;
+        }
+        confread_strv_free(ids);
+        return o->channels ? r : -ENOMEM;
+}
+
+/* The override may name other owners: read once every owner is. A group of
+ * the wrong type is reported, but has never counted as the owner's failure:
+ * what follows is read all the same. */
+static int read_owner_reminders(const struct conftable_value *v) {
+        struct owner *o = v->target;
+
+        if (!v->setting || confread_expect(v->cr, v->key->key, v->setting, CONFIG_TYPE_GROUP) < 0)
+                return 0;
+        return conf_policy_read(v->cr, v->setting, &o->policy);
+}
+
+#define OWNER(field) offsetof(struct owner, field)
+
+/* The contacts go in a chain: once one is wrong, the rest is not read. */
+static const struct conftable_key owner_keys[] = {
+        CONFTABLE_KEY("id", CONFTABLE_STRING, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .offset = OWNER(id), .max = CONF_ID_MAX, .check = conf_check_id),
+        CONFTABLE_KEY("name", CONFTABLE_STRING, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .offset = OWNER(name)),
+        CONFTABLE_DO(check_owner_unique),
+        CONFTABLE_KEY("email", CONFTABLE_STRINGS, .flags = CONFTABLE_STOP, .offset = OWNER(emails),
+                      .count_offset = OWNER(n_emails), .check = check_emails),
+        CONFTABLE_KEY("mobile", CONFTABLE_STRINGS, .flags = CONFTABLE_STOP,
+                      .offset = OWNER(mobiles), .count_offset = OWNER(n_mobiles)),
+        CONFTABLE_KEY("channels", CONFTABLE_CUSTOM, .flags = CONFTABLE_STOP,
+                      .read = read_owner_channels),
+        CONFTABLE_KEY("reminders", CONFTABLE_CUSTOM, .flags = CONFTABLE_SECOND,
+                      .read = read_owner_reminders),
+        CONFTABLE_KEY("feed_slug", CONFTABLE_STRING, .flags = CONFTABLE_CHECK_ABSENT,
+                      .offset = OWNER(feed_slug), .check = conf_feed_check_slug),
+        CONFTABLE_KEY("feed_token", CONFTABLE_STRING, .offset = OWNER(feed_token),
+                      .check = conf_feed_check_token),
+};
+static const struct conftable owner_table = { .what = "owner", CONFTABLE_KEYS(owner_keys) };
+
+/* Every owner, then the slugs across them, then the overrides, which may
+ * name any owner: none of those if any owner is wrong. */
+static int read_owners(const struct conftable_value *v) {
+        struct config *c = v->cr->config;
+        const config_setting_t *list = v->setting;
+        int r = 0;
+
+        if (confread_expect_groups(v->cr, v->key->key, list) < 0)
                 return -EINVAL;
         c->owners = calloc((size_t) config_setting_length(list) + 1, sizeof *c->owners);
         if (!c->owners)
                 return -ENOMEM;
         for (int i = 0; i < config_setting_length(list); i++) {
-                if (read_owner(r, config_setting_get_elem(list, (unsigned) i), (size_t) i) < 0)
-                        ret = -EINVAL;
+                const config_setting_t *g = config_setting_get_elem(list, (unsigned) i);
+
+                c->owners[i].source = confread_source(v->cr, g);
+                if (conftable_read_first(v->cr, &owner_table, g, &c->owners[i]) < 0)
+                        r = -EINVAL;
                 c->n_owners++;
         }
-        if (ret < 0)
-                return ret;
-        if (conf_feed_check_slugs(r, list) < 0)
+        if (r < 0)
+                return r;
+        if (conf_feed_check_slugs(v->cr, list) < 0)
                 return -EINVAL;
-        for (size_t i = 0; i < c->n_owners; i++) {
-                g = config_setting_get_elem(list, (unsigned) i);
-                if (confread_group(r, g, "reminders", false, &g) == 1 &&
-                    conf_policy_read(r, g, &c->owners[i].policy) < 0)
-                        ret = -EINVAL;
-        }
-        return ret;
+        for (size_t i = 0; i < c->n_owners; i++)
+                if (conftable_read_second(v->cr, &owner_table,
+                                          config_setting_get_elem(list, (unsigned) i),
+                                          &c->owners[i]) < 0)
+                        r = -EINVAL;
+        return r;
 }
 
-static int read_defaults(struct confread *r, const config_setting_t *root) {
-        struct config *c = r->config;
-        const config_setting_t *g;
+/* ---- ledgerd.conf ------------------------------------------------------------------- */
+
+static int check_zone(const struct conftable_value *v) {
+        const struct config *c = v->target;
+        const config_setting_t *s = conftable_setting(v, "timezone");
+
+        if (zone_check(c->timezone) == 0)
+                return 0;
+        confread_error(v->cr, s ? s : v->group,
+                       "unknown time zone \"%s\" (an Olson name such as Asia/Shanghai)",
+                       c->timezone);
+        return -EINVAL;
+}
+
+/* The built-in defaults fill whatever the file leaves out. */
+static int read_defaults(const struct conftable_value *v) {
+        struct config *c = v->target;
         struct policy given;
-        int k = confread_group(r, root, "reminders", false, &g);
 
         conf_policy_defaults(&c->defaults);
-        if (k <= 0)
-                return k;
-        if (conf_policy_read(r, g, &given) < 0)
+        if (!v->setting)
+                return 0;
+        if (confread_expect(v->cr, v->key->key, v->setting, CONFIG_TYPE_GROUP) < 0 ||
+            conf_policy_read(v->cr, v->setting, &given) < 0)
                 return -EINVAL;
-        /* The built-in defaults fill whatever the file leaves out. */
         if (given.has_time)
                 c->defaults.minute_of_day = given.minute_of_day;
         if (given.has_leads) {
@@ -294,128 +287,142 @@ static int read_defaults(struct confread *r, const config_setting_t *root) {
         return 0;
 }
 
-static int read_holiday_files(struct confread *r, const config_setting_t *root) {
+/* The calendar is there even without a file: weekends are days off. */
+static int read_holiday_files(const struct conftable_value *v) {
+        struct config *c = v->target;
         char **paths = NULL;
         size_t n = 0;
-        int k = confread_strings(r, root, "holidays", false, &paths, &n), ret = k < 0 ? k : 0;
+        int k = confread_strings(v->cr, v->key->key, v->setting, &paths, &n);
+        int r = k < 0 ? k : 0;
 
-        r->config->calendar = workdays_new();
-        if (!r->config->calendar)
-                ret = -ENOMEM;
-        for (size_t i = 0; ret == 0 && i < n; i++) {
-                char *path = confread_resolve_path(r->config->path, paths[i]);
+        c->calendar = workdays_new();
+        if (!c->calendar)
+                r = -ENOMEM;
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                char *path = confread_resolve_path(c->path, paths[i]);
 
-                if (!path || conf_holidays_load(r, path, r->config->calendar) < 0)
-                        ret = -EINVAL;
+                if (!path || conf_holidays_load(v->cr, path, c->calendar) < 0)
+                        r = -EINVAL;
                 free(path);
         }
-        for (size_t i = 0; i < n; i++)
-                free(paths[i]);
-        free(paths);
-        return ret;
+        confread_strv_free(paths);
+        return r;
 }
 
-static int check_ledger_ids(struct confread *r) {
-        const struct config *c = r->config;
-        int ret = 0;
+static int check_ledger_ids(struct confread *cr) {
+        const struct config *c = cr->config;
+        int r = 0;
 
         for (size_t i = 0; i < c->n_ledgers; i++)
                 for (size_t j = 0; j < i; j++)
                         if (c->ledgers[i].id && c->ledgers[j].id &&
                             strcmp(c->ledgers[i].id, c->ledgers[j].id) == 0) {
-                                diag_add(r->diags, DIAG_ERROR, c->ledgers[i].source.file,
+                                diag_add(cr->diags, DIAG_ERROR, c->ledgers[i].source.file,
                                          c->ledgers[i].source.line,
                                          "duplicate ledger id \"%s\" (also in %s)",
                                          c->ledgers[i].id, c->ledgers[j].source.file);
-                                ret = -EINVAL;
+                                r = -EINVAL;
                         }
-        return ret;
+        return r;
 }
 
-/* Ledgers last: their tasks name owners, and their years want holidays. */
-static int read_ledger_files(struct confread *r, const config_setting_t *root) {
-        struct config *c = r->config;
+static int read_ledger_files(const struct conftable_value *v) {
+        struct config *c = v->target;
         char **paths = NULL;
         size_t n = 0;
-        int k = confread_strings(r, root, "ledgers", true, &paths, &n), ret = k == 1 ? 0 : -EINVAL;
+        int k = confread_strings(v->cr, v->key->key, v->setting, &paths, &n);
+        int r = k == 1 ? 0 : -EINVAL;
 
         c->ledgers = calloc(n + 1, sizeof *c->ledgers);
         if (!c->ledgers)
-                ret = -ENOMEM;
+                r = -ENOMEM;
         for (size_t i = 0; c->ledgers && i < n; i++) {
                 char *path = confread_resolve_path(c->path, paths[i]);
 
-                if (!path || conf_ledger_load(r, path, &c->ledgers[c->n_ledgers++]) < 0)
-                        ret = -EINVAL;
+                if (!path || conf_ledger_load(v->cr, path, &c->ledgers[c->n_ledgers++]) < 0)
+                        r = -EINVAL;
                 free(path);
         }
-        for (size_t i = 0; i < n; i++)
-                free(paths[i]);
-        free(paths);
-        return ret < 0 ? ret : check_ledger_ids(r);
+        confread_strv_free(paths);
+        return r < 0 ? r : check_ledger_ids(v->cr);
 }
 
-static void warn_uncovered_years(struct confread *r) {
-        const struct config *c = r->config;
+static int warn_uncovered_years(const struct conftable_value *v) {
+        const struct config *c = v->target;
 
         for (size_t i = 0; i < c->n_ledgers; i++)
                 if (!workdays_covers(c->calendar, c->ledgers[i].year))
-                        diag_add(r->diags, DIAG_WARNING, c->ledgers[i].source.file,
+                        diag_add(v->cr->diags, DIAG_WARNING, c->ledgers[i].source.file,
                                  c->ledgers[i].source.line,
                                  "no holiday calendar covers %d: only weekends count as days "
                                  "off, so reminders may fall on public holidays",
                                  c->ledgers[i].year);
+        return 0;
 }
 
-static int read_main(struct confread *r, const config_setting_t *root) {
-        int ret = 0;
+#define CONFIG(field) offsetof(struct config, field)
 
-        if (!confread_known_keys(r, root, "ledgerd.conf", main_keys))
-                ret = -EINVAL;
-        if (read_settings(r, root) < 0 || read_feed(r, root) < 0 || read_channels(r, root) < 0)
-                ret = -EINVAL;
-        if (conf_delivery_read(r, root) < 0)
-                ret = -EINVAL;
-        /* Owners, defaults and ledgers refer to each other in that order. */
-        if (read_owners(r, root) < 0)
-                return -EINVAL;
-        if (read_defaults(r, root) < 0 || read_holiday_files(r, root) < 0)
-                ret = -EINVAL;
-        if (read_ledger_files(r, root) < 0)
-                ret = -EINVAL;
-        if (ret == 0)
-                warn_uncovered_years(r);
-        return ret;
-}
+/* In the order of reading: the settings, then what the owners name
+ * (channels), the owners, and in the second pass what names the owners
+ * (reminders, ledgers). A mistake in the settings, the feed or the channels
+ * leaves those after it in that chain unread, and one in the owners, the
+ * second pass. Of keys as near a typo, ledgers is suggested before owners. */
+static const struct conftable_key main_keys[] = {
+        CONFTABLE_KEY("timezone", CONFTABLE_STRING, .offset = CONFIG(timezone),
+                      .def = "Asia/Shanghai"),
+        CONFTABLE_KEY("state_directory", CONFTABLE_STRING, .flags = CONFTABLE_AFTER,
+                      .offset = CONFIG(state_directory), .def = "/var/lib/ledgerd"),
+        CONFTABLE_KEY("runtime_directory", CONFTABLE_STRING, .flags = CONFTABLE_AFTER,
+                      .offset = CONFIG(runtime_directory), .def = "/run/ledgerd"),
+        CONFTABLE_KEY("admin_group", CONFTABLE_STRING, .flags = CONFTABLE_AFTER,
+                      .offset = CONFIG(admin_group), .def = "ledgerd-admin"),
+        CONFTABLE_DO(check_zone, .flags = CONFTABLE_AFTER),
+        CONFTABLE_KEY("feed", CONFTABLE_GROUP, .flags = CONFTABLE_AFTER, .offset = CONFIG(feed),
+                      .table = &conf_feed_table),
+        CONFTABLE_KEY("channels", CONFTABLE_CUSTOM, .flags = CONFTABLE_AFTER,
+                      .read = read_channels),
+        CONFTABLE_KEY("delivery", CONFTABLE_GROUP, .offset = CONFIG(delivery),
+                      .table = &conf_delivery_table),
+        CONFTABLE_KEY("reminders", CONFTABLE_CUSTOM, .flags = CONFTABLE_SECOND,
+                      .read = read_defaults),
+        CONFTABLE_KEY("holidays", CONFTABLE_CUSTOM, .flags = CONFTABLE_SECOND | CONFTABLE_AFTER,
+                      .read = read_holiday_files),
+        CONFTABLE_KEY("ledgers", CONFTABLE_CUSTOM, .flags = CONFTABLE_SECOND | CONFTABLE_REQUIRED,
+                      .read = read_ledger_files),
+        CONFTABLE_KEY("owners", CONFTABLE_CUSTOM, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
+                      .read = read_owners),
+        CONFTABLE_DO(warn_uncovered_years, .flags = CONFTABLE_SECOND | CONFTABLE_IF_ALL_OK),
+};
+static const struct conftable main_table = { .what = "ledgerd.conf", CONFTABLE_KEYS(main_keys) };
 
 int conf_load(const char *path, struct config **out, struct diagnostics *diags) {
-        struct confread r = { .diags = diags };
+        struct confread cr = { .diags = diags };
         size_t errors_before = diags->n_errors;
         config_t cfg;
-        int ret;
+        int r;
 
         *out = NULL;
-        r.config = calloc(1, sizeof *r.config);
-        if (!r.config)
+        cr.config = calloc(1, sizeof *cr.config);
+        if (!cr.config)
                 return -ENOMEM;
-        r.config->path = strdup(path);
-        if (!r.config->path) {
-                config_free(r.config);
+        cr.config->path = strdup(path);
+        if (!cr.config->path) {
+                config_free(cr.config);
                 return -ENOMEM;
         }
         config_init(&cfg);
-        ret = confread_file(&r, &cfg, path);
-        if (ret == 0)
-                ret = read_main(&r, config_root_setting(&cfg));
+        r = confread_file(&cr, &cfg, path);
+        if (r == 0)
+                r = conftable_read(&cr, &main_table, config_root_setting(&cfg), cr.config);
         config_destroy(&cfg);
         /* libconfig's freed tree leaves the heap in thousands of small holes,
          * which slow every later allocation (the feed renderer makes many):
          * give them back once. */
         malloc_trim(0);
-        if (ret < 0 || diags->n_errors > errors_before) {
-                config_free(r.config);
-                return ret < 0 ? ret : -EINVAL;
+        if (r < 0 || diags->n_errors > errors_before) {
+                config_free(cr.config);
+                return r < 0 ? r : -EINVAL;
         }
-        *out = r.config;
+        *out = cr.config;
         return 0;
 }

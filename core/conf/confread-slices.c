@@ -549,7 +549,7 @@ static int read_all(const char *path, char **text, size_t *len) {
         return 0;
 }
 
-int confread_slices_open(struct confread *r, const char *path, const char *group,
+int confread_slices_open(struct confread *cr, const char *path, const char *group,
                          const char *list, config_t *skeleton, struct confread_origin *origin,
                          struct confread_slices **out) {
         struct confread_slices *x = calloc(1, sizeof *x);
@@ -564,7 +564,7 @@ int confread_slices_open(struct confread *r, const char *path, const char *group
         }
         if (!x)
                 return -ENOMEM;
-        x->file = confread_intern_file(r, path);
+        x->file = confread_intern_file(cr, path);
         k = x->file ? read_all(path, &x->text, &x->len) : -ENOMEM;
         if (k == -ENOMEM) {
                 confread_slices_close(x);

@@ -11,8 +11,8 @@
 
 /* Interns path in config->files, so struct source can point at it for as
  * long as the configuration lives. */
-const char *confread_intern_file(struct confread *r, const char *path) {
-        struct config *c = r->config;
+const char *confread_intern_file(struct confread *cr, const char *path) {
+        struct config *c = cr->config;
         char **files, *copy;
 
         if (!path)
@@ -33,7 +33,7 @@ const char *confread_intern_file(struct confread *r, const char *path) {
 
 /* A setting read from a string has no file, and its line counts from the
  * string's start: its configuration's origin says where it really is. */
-struct source confread_source(struct confread *r, const config_setting_t *s) {
+struct source confread_source(struct confread *cr, const config_setting_t *s) {
         const char *file = config_setting_source_file(s);
         int line = (int) config_setting_source_line(s);
         const struct confread_origin *o;
@@ -42,147 +42,31 @@ struct source confread_source(struct confread *r, const config_setting_t *s) {
                 file = o->file;
                 line += o->line_offset;
         }
-        return (struct source) { .file = file ? confread_intern_file(r, file) : NULL, .line = line };
+        return (struct source) { .file = file ? confread_intern_file(cr, file) : NULL,
+                                 .line = line };
 }
 
-static void report(struct confread *r, enum diag_level level, const config_setting_t *s,
+static void report(struct confread *cr, enum diag_level level, const config_setting_t *s,
                    const char *fmt, va_list ap) {
-        struct source src = confread_source(r, s);
+        struct source src = confread_source(cr, s);
 
-        diag_addv(r->diags, level, src.file, src.line, fmt, ap);
+        diag_addv(cr->diags, level, src.file, src.line, fmt, ap);
 }
 
-void confread_error(struct confread *r, const config_setting_t *s, const char *fmt, ...) {
+void confread_error(struct confread *cr, const config_setting_t *s, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        report(r, DIAG_ERROR, s, fmt, ap);
+        report(cr, DIAG_ERROR, s, fmt, ap);
         va_end(ap);
 }
 
-void confread_warning(struct confread *r, const config_setting_t *s, const char *fmt, ...) {
+void confread_warning(struct confread *cr, const config_setting_t *s, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        report(r, DIAG_WARNING, s, fmt, ap);
+        report(cr, DIAG_WARNING, s, fmt, ap);
         va_end(ap);
-}
-
-/* Edit distance, to suggest "deadline" for "deadlin". Keys are short ASCII. */
-static size_t edit_distance(const char *a, const char *b) {
-        size_t la = strlen(a), lb = strlen(b), row[33];
-
-        if (la > 32 || lb > 32)
-                return 99;
-        for (size_t j = 0; j <= lb; j++)
-                row[j] = j;
-        for (size_t i = 1; i <= la; i++) {
-                size_t diag = row[0];
-
-                row[0] = i;
-                for (size_t j = 1; j <= lb; j++) {
-                        size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-                        if (up + 1 < best)
-                                best = up + 1;
-                        if (row[j - 1] + 1 < best)
-                                best = row[j - 1] + 1;
-                        diag = up;
-                        row[j] = best;
-                }
-        }
-        return row[lb];
-}
-
-static const char *closest_key(const char *name, const char *const *known) {
-        const char *best = NULL;
-        size_t best_distance = 3; /* suggest only near misses */
-
-        for (; *known; known++) {
-                size_t d = edit_distance(name, *known);
-
-                if (d < best_distance) {
-                        best = *known;
-                        best_distance = d;
-                }
-        }
-        return best;
-}
-
-/* known's index of name, or -1. */
-static int key_index(const char *name, const char *const *known) {
-        for (int i = 0; known[i]; i++)
-                if (name[0] == known[i][0] && strcmp(name, known[i]) == 0)
-                        return i;
-        return -1;
-}
-
-static void report_unknown(struct confread *r, const config_setting_t *s, const char *name,
-                           const char *what, const char *const *known) {
-        const char *hint = closest_key(name, known);
-
-        if (hint)
-                confread_error(r, s, "unknown key '%s' in %s (did you mean '%s'?)", name, what,
-                               hint);
-        else
-                confread_error(r, s, "unknown key '%s' in %s", name, what);
-}
-
-bool confread_members(struct confread *r, const config_setting_t *group, const char *what,
-                      const char *const *known, struct confread_members *m) {
-        bool ok = true;
-
-        m->group = group;
-        m->known = known;
-        memset(m->found, 0, sizeof m->found);
-        for (int i = 0; i < config_setting_length(group); i++) {
-                const config_setting_t *s = config_setting_get_elem(group, (unsigned) i);
-                const char *name = config_setting_name(s);
-                int k;
-
-                if (!name)
-                        continue;
-                k = key_index(name, known);
-                if (k >= 0 && k < CONFREAD_MAX_KEYS)
-                        m->found[k] = s;
-                else if (k < 0) {
-                        report_unknown(r, s, name, what, known);
-                        ok = false;
-                }
-        }
-        return ok;
-}
-
-bool confread_known_keys(struct confread *r, const config_setting_t *group, const char *what,
-                         const char *const *known) {
-        bool ok = true;
-
-        for (int i = 0; i < config_setting_length(group); i++) {
-                const config_setting_t *s = config_setting_get_elem(group, (unsigned) i);
-                const char *name = config_setting_name(s);
-
-                if (!name || key_index(name, known) >= 0)
-                        continue;
-                report_unknown(r, s, name, what, known);
-                ok = false;
-        }
-        return ok;
-}
-
-const config_setting_t *confread_member(const struct confread_members *m, const char *key) {
-        int k = -1;
-
-        /* Callers name keys with the literals of their known list, which the
-         * compiler stores once: the same pointer, no comparing. */
-        for (int i = 0; m->known[i] && k < 0; i++)
-                if (m->known[i] == key)
-                        k = i;
-        if (k < 0)
-                k = key_index(key, m->known);
-
-        if (k < 0 || k >= CONFREAD_MAX_KEYS)
-                return config_setting_get_member(m->group, key);
-        return m->found[k];
 }
 
 static const char *type_name(int type) {
@@ -199,114 +83,40 @@ static const char *type_name(int type) {
         }
 }
 
-/* Checks s, group's member key or NULL; see the getters' contract. */
-static int check(struct confread *r, const config_setting_t *group, const char *key,
-                 const config_setting_t *s, bool required, int type,
-                 const config_setting_t **out) {
-        int actual;
+int confread_expect(struct confread *cr, const char *key, const config_setting_t *s, int type) {
+        int actual = config_setting_type(s);
 
-        if (!s) {
-                if (required)
-                        confread_error(r, group, "missing '%s'", key);
-                return 0;
-        }
-        actual = config_setting_type(s);
         if (actual == CONFIG_TYPE_INT64)
                 actual = CONFIG_TYPE_INT;
         if (actual != type) {
-                confread_error(r, s, "'%s' must be %s, not %s", key, type_name(type),
+                confread_error(cr, s, "'%s' must be %s, not %s", key, type_name(type),
                                type_name(actual));
                 return -EINVAL;
         }
-        *out = s;
-        return 1;
+        return 0;
 }
 
-static int lookup(struct confread *r, const config_setting_t *group, const char *key,
-                  bool required, int type, const config_setting_t **out) {
-        return check(r, group, key, config_setting_get_member(group, key), required, type, out);
-}
-
-/* The string, borrowed from the tree. */
-static int string_at(struct confread *r, const config_setting_t *group, const char *key,
-                     const config_setting_t *s, bool required, const char **out) {
-        int k = check(r, group, key, s, required, CONFIG_TYPE_STRING, &s);
-
-        if (k > 0)
-                *out = config_setting_get_string(s);
-        return k;
-}
-
-int confread_string(struct confread *r, const config_setting_t *group, const char *key,
-                    bool required, char **out) {
-        const char *v;
-        int k = string_at(r, group, key, config_setting_get_member(group, key), required, &v);
-
-        if (k <= 0)
-                return k;
-        *out = strdup(v);
-        return *out ? 1 : -ENOMEM;
-}
-
-int confread_text_in(struct confread *r, const struct confread_members *m, const char *key,
-                     bool required, const char **out) {
-        return string_at(r, m->group, key, confread_member(m, key), required, out);
-}
-
-int confread_int(struct confread *r, const config_setting_t *group, const char *key,
-                 bool required, int *out) {
-        const config_setting_t *s;
-        int k = lookup(r, group, key, required, CONFIG_TYPE_INT, &s);
-        long long v;
-
-        if (k <= 0)
-                return k;
-        v = config_setting_get_int64(s);
-        if (config_setting_type(s) == CONFIG_TYPE_INT)
-                v = config_setting_get_int(s);
-        if (v < -1000000 || v > 1000000) {
-                confread_error(r, s, "'%s' is out of range: %lld", key, v);
+int confread_expect_groups(struct confread *cr, const char *key, const config_setting_t *s) {
+        if (confread_expect(cr, key, s, CONFIG_TYPE_LIST) < 0)
                 return -EINVAL;
+        for (int i = 0; i < config_setting_length(s); i++) {
+                const config_setting_t *e = config_setting_get_elem(s, (unsigned) i);
+
+                if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+                        confread_error(cr, e, "'%s' must hold only groups { … }, not %s", key,
+                                       type_name(config_setting_type(e)));
+                        return -EINVAL;
+                }
         }
-        *out = (int) v;
-        return 1;
+        return 0;
 }
 
-static int bool_at(struct confread *r, const config_setting_t *group, const char *key,
-                   const config_setting_t *s, bool required, bool *out) {
-        int k = check(r, group, key, s, required, CONFIG_TYPE_BOOL, &s);
-
-        if (k > 0)
-                *out = config_setting_get_bool(s);
-        return k;
-}
-
-int confread_bool(struct confread *r, const config_setting_t *group, const char *key,
-                  bool required, bool *out) {
-        return bool_at(r, group, key, config_setting_get_member(group, key), required, out);
-}
-
-int confread_bool_in(struct confread *r, const struct confread_members *m, const char *key,
-                     bool required, bool *out) {
-        return bool_at(r, m->group, key, confread_member(m, key), required, out);
-}
-
-/* An array or a list. */
-static int collection_at(struct confread *r, const config_setting_t *group, const char *key,
-                         const config_setting_t *s, bool required,
-                         const config_setting_t **out) {
-        int type = s && config_setting_type(s) == CONFIG_TYPE_LIST ? CONFIG_TYPE_LIST
-                                                                  : CONFIG_TYPE_ARRAY;
-
-        return check(r, group, key, s, required, type, out);
-}
-
-int confread_string_elem(struct confread *r, const config_setting_t *collection,
+int confread_string_elem(struct confread *cr, const config_setting_t *collection,
                          const char *key, unsigned i, const char **out) {
         const config_setting_t *e = config_setting_get_elem(collection, i);
 
         if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-                confread_error(r, e, "'%s' must hold only strings, not %s", key,
+                confread_error(cr, e, "'%s' must hold only strings, not %s", key,
                                type_name(config_setting_type(e)));
                 return -EINVAL;
         }
@@ -314,16 +124,23 @@ int confread_string_elem(struct confread *r, const config_setting_t *collection,
         return 1;
 }
 
-int confread_strings(struct confread *r, const config_setting_t *group, const char *key,
-                     bool required, char ***out, size_t *n) {
-        const config_setting_t *s;
-        int k = collection_at(r, group, key, config_setting_get_member(group, key), required, &s);
+/* An array, or a list (the same to a person). */
+static int expect_collection(struct confread *cr, const char *key, const config_setting_t *s) {
+        return confread_expect(cr, key, s,
+                               config_setting_type(s) == CONFIG_TYPE_LIST ? CONFIG_TYPE_LIST
+                                                                          : CONFIG_TYPE_ARRAY);
+}
+
+int confread_strings(struct confread *cr, const char *key, const config_setting_t *s,
+                     char ***out, size_t *n) {
         unsigned len;
 
         *out = NULL;
         *n = 0;
-        if (k <= 0)
-                return k;
+        if (!s)
+                return 0;
+        if (expect_collection(cr, key, s) < 0)
+                return -EINVAL;
         len = (unsigned) config_setting_length(s);
         *out = calloc(len + 1, sizeof **out);
         if (!*out)
@@ -331,7 +148,7 @@ int confread_strings(struct confread *r, const config_setting_t *group, const ch
         for (unsigned i = 0; i < len; i++) {
                 const char *v;
 
-                if (confread_string_elem(r, s, key, i, &v) < 0)
+                if (confread_string_elem(cr, s, key, i, &v) < 0)
                         return -EINVAL;
                 (*out)[i] = strdup(v);
                 if (!(*out)[i])
@@ -341,59 +158,23 @@ int confread_strings(struct confread *r, const config_setting_t *group, const ch
         return 1;
 }
 
-int confread_strings_in(struct confread *r, const struct confread_members *m, const char *key,
-                        bool required, const config_setting_t **out, size_t *n) {
-        const config_setting_t *s;
-        int k = collection_at(r, m->group, key, confread_member(m, key), required, &s);
+void confread_strv_free(char **v) {
+        for (size_t i = 0; v && v[i]; i++)
+                free(v[i]);
+        free(v);
+}
+
+int confread_count_strings(struct confread *cr, const char *key, const config_setting_t *s,
+                           size_t *n) {
         const char *v;
 
         *n = 0;
-        if (k <= 0)
-                return k;
-        *out = s;
+        if (expect_collection(cr, key, s) < 0)
+                return -EINVAL;
         for (unsigned i = 0; i < (unsigned) config_setting_length(s); i++, ++*n)
-                if (confread_string_elem(r, s, key, i, &v) < 0)
+                if (confread_string_elem(cr, s, key, i, &v) < 0)
                         return -EINVAL;
         return 1;
-}
-
-int confread_group(struct confread *r, const config_setting_t *group, const char *key,
-                   bool required, const config_setting_t **out) {
-        return lookup(r, group, key, required, CONFIG_TYPE_GROUP, out);
-}
-
-int confread_group_in(struct confread *r, const struct confread_members *m, const char *key,
-                      bool required, const config_setting_t **out) {
-        return check(r, m->group, key, confread_member(m, key), required, CONFIG_TYPE_GROUP, out);
-}
-
-static int list_at(struct confread *r, const config_setting_t *group, const char *key,
-                   const config_setting_t *s, bool required, const config_setting_t **out) {
-        int k = check(r, group, key, s, required, CONFIG_TYPE_LIST, &s);
-
-        if (k <= 0)
-                return k;
-        for (int i = 0; i < config_setting_length(s); i++) {
-                const config_setting_t *e = config_setting_get_elem(s, (unsigned) i);
-
-                if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-                        confread_error(r, e, "'%s' must hold only groups { … }, not %s", key,
-                                       type_name(config_setting_type(e)));
-                        return -EINVAL;
-                }
-        }
-        *out = s;
-        return 1;
-}
-
-int confread_list(struct confread *r, const config_setting_t *group, const char *key,
-                  bool required, const config_setting_t **out) {
-        return list_at(r, group, key, config_setting_get_member(group, key), required, out);
-}
-
-int confread_list_in(struct confread *r, const struct confread_members *m, const char *key,
-                     bool required, const config_setting_t **out) {
-        return list_at(r, m->group, key, confread_member(m, key), required, out);
 }
 
 bool confread_id_valid(const char *id, size_t max_len) {
@@ -406,35 +187,6 @@ bool confread_id_valid(const char *id, size_t max_len) {
                       (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
                         return false;
         return true;
-}
-
-static bool id_checked(struct confread *r, const config_setting_t *s, const char *key,
-                       size_t max_len, const char *id) {
-        if (confread_id_valid(id, max_len))
-                return true;
-        confread_error(r, s, "'%s' must be 1 to %zu ASCII letters, digits, '_' or '-', not \"%s\"",
-                       key, max_len, id);
-        return false;
-}
-
-int confread_id(struct confread *r, const config_setting_t *group, const char *key,
-                size_t max_len, char **out) {
-        int k = confread_string(r, group, key, true, out);
-
-        if (k <= 0)
-                return k;
-        return id_checked(r, config_setting_get_member(group, key), key, max_len, *out) ? 1
-                                                                                      : -EINVAL;
-}
-
-int confread_id_in(struct confread *r, const struct confread_members *m, const char *key,
-                   size_t max_len, const char **out) {
-        const config_setting_t *s = confread_member(m, key);
-        int k = string_at(r, m->group, key, s, true, out);
-
-        if (k <= 0)
-                return k;
-        return id_checked(r, s, key, max_len, *out) ? 1 : -EINVAL;
 }
 
 char *confread_resolve_path(const char *base, const char *path) {
@@ -459,18 +211,18 @@ char *confread_resolve_path(const char *base, const char *path) {
  * directive starts a line, the name is relative to the include directory. */
 #define INCLUDE_DEPTH_MAX 10
 
-static int check_include(struct confread *r, const char *file, int line, const char *dir,
+static int check_include(struct confread *cr, const char *file, int line, const char *dir,
                          const char *name, int depth);
 
-static int check_includes(struct confread *r, const char *path, const char *dir, int depth) {
+static int check_includes(struct confread *cr, const char *path, const char *dir, int depth) {
         FILE *f = fopen(path, "re");
         char *buf = NULL;
         size_t size = 0;
-        int line = 0, ret = 0;
+        int line = 0, r = 0;
 
         if (!f)
                 return 0; /* libconfig says why, with the line that names it */
-        while (ret == 0 && getline(&buf, &size, f) >= 0) {
+        while (r == 0 && getline(&buf, &size, f) >= 0) {
                 const char *p = buf + strspn(buf, " \t"), *end;
                 char *name;
 
@@ -481,35 +233,35 @@ static int check_includes(struct confread *r, const char *path, const char *dir,
                 if (*p != '"' || !(end = strchr(p + 1, '"')))
                         continue; /* not an include libconfig reads: its error */
                 name = strndup(p + 1, (size_t) (end - p - 1));
-                ret = name ? check_include(r, path, line, dir, name, depth) : -ENOMEM;
+                r = name ? check_include(cr, path, line, dir, name, depth) : -ENOMEM;
                 free(name);
         }
         free(buf);
         fclose(f);
-        return ret;
+        return r;
 }
 
-static int check_include(struct confread *r, const char *file, int line, const char *dir,
+static int check_include(struct confread *cr, const char *file, int line, const char *dir,
                          const char *name, int depth) {
         char *path = confread_resolve_path(dir, name);
         struct stat st;
-        int ret = 0;
+        int r = 0;
 
         if (!path)
                 return -ENOMEM;
         if (stat(path, &st) < 0)
-                ret = 0; /* libconfig says it cannot open it, with the line */
+                r = 0; /* libconfig says it cannot open it, with the line */
         else if (!S_ISREG(st.st_mode)) {
-                diag_add(r->diags, DIAG_ERROR, file, line, "@include \"%s\": %s is not a file",
+                diag_add(cr->diags, DIAG_ERROR, file, line, "@include \"%s\": %s is not a file",
                          name, path);
-                ret = -EINVAL;
+                r = -EINVAL;
         } else if (depth < INCLUDE_DEPTH_MAX)
-                ret = check_includes(r, path, dir, depth + 1);
+                r = check_includes(cr, path, dir, depth + 1);
         free(path);
-        return ret;
+        return r;
 }
 
-int confread_file(struct confread *r, config_t *cfg, const char *path) {
+int confread_file(struct confread *cr, config_t *cfg, const char *path) {
         FILE *f = fopen(path, "re");
         struct stat st;
         char *dir;
@@ -526,14 +278,14 @@ int confread_file(struct confread *r, config_t *cfg, const char *path) {
         if (!f) {
                 int err = errno;
 
-                diag_add(r->diags, DIAG_ERROR, path, 0, "cannot read: %s", strerror(err));
+                diag_add(cr->diags, DIAG_ERROR, path, 0, "cannot read: %s", strerror(err));
                 return -err;
         }
         fclose(f);
         dir = confread_resolve_path(path, ".");
         if (!dir)
                 return -ENOMEM;
-        ok = check_includes(r, path, dir, 0);
+        ok = check_includes(cr, path, dir, 0);
         if (ok < 0) {
                 free(dir);
                 return ok;
@@ -546,7 +298,7 @@ int confread_file(struct confread *r, config_t *cfg, const char *path) {
         if (!ok) {
                 const char *file = config_error_file(cfg);
 
-                diag_add(r->diags, DIAG_ERROR, file ? file : path, config_error_line(cfg), "%s",
+                diag_add(cr->diags, DIAG_ERROR, file ? file : path, config_error_line(cfg), "%s",
                          config_error_text(cfg));
                 return -EINVAL;
         }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Typed, checked access to libconfig settings for the loaders in conf*.c.
- * Every problem becomes a diagnostic naming the setting's file and line, and
- * the reader goes on, so that one run reports all of them. */
+/* What the loaders in conf*.c share beneath their tables (conftable.h): the
+ * diagnostics, each naming a setting's file and line, so that one run
+ * reports every problem and goes on; type checks; ids; files read whole or
+ * in slices. */
 
 #include <libconfig.h>
 #include <stdbool.h>
@@ -16,72 +17,40 @@ struct confread {
         struct diagnostics *diags;
 };
 
-void confread_error(struct confread *r, const config_setting_t *s, const char *fmt, ...)
+void confread_error(struct confread *cr, const config_setting_t *s, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
-void confread_warning(struct confread *r, const config_setting_t *s, const char *fmt, ...)
+void confread_warning(struct confread *cr, const config_setting_t *s, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 /* path interned in the configuration's file list, for struct source to
  * point at as long as the configuration lives; NULL when out of memory. */
-const char *confread_intern_file(struct confread *r, const char *path);
+const char *confread_intern_file(struct confread *cr, const char *path);
 
-struct source confread_source(struct confread *r, const config_setting_t *s);
+struct source confread_source(struct confread *cr, const config_setting_t *s);
 
-/* Reports every member of group whose name is not in known (NULL-terminated):
- * a typo must never silently drop a reminder. False if any. */
-bool confread_known_keys(struct confread *r, const config_setting_t *group, const char *what,
-                         const char *const *known);
-
-/* A group's members by name, found in one pass: getters given one do not
- * search the group again, as libconfig's search does at a cost larger than
- * all the rest of reading a task. */
-#define CONFREAD_MAX_KEYS 16
-struct confread_members {
-        const config_setting_t *group;
-        const char *const *known; /* at most CONFREAD_MAX_KEYS */
-        const config_setting_t *found[CONFREAD_MAX_KEYS]; /* found[i] is known[i] or NULL */
-};
-
-/* Fills m, reporting every member not in known as confread_known_keys()
- * does. False if any. */
-bool confread_members(struct confread *r, const config_setting_t *group, const char *what,
-                      const char *const *known, struct confread_members *m);
-/* The member called key (one of m's known keys), or NULL. */
-const config_setting_t *confread_member(const struct confread_members *m, const char *key);
-
-/* The getters return 1 when the key is there and well-typed, 0 when it is
- * absent (an error too when required), -EINVAL when it has the wrong type
- * (reported). */
-int confread_string(struct confread *r, const config_setting_t *group, const char *key,
-                    bool required, char **out);
-int confread_int(struct confread *r, const config_setting_t *group, const char *key,
-                 bool required, int *out);
-int confread_bool(struct confread *r, const config_setting_t *group, const char *key,
-                  bool required, bool *out);
-/* An array or list of strings. */
-int confread_strings(struct confread *r, const config_setting_t *group, const char *key,
-                     bool required, char ***out, size_t *n);
-/* A group (type CONFIG_TYPE_GROUP) or a list of groups. */
-int confread_group(struct confread *r, const config_setting_t *group, const char *key,
-                   bool required, const config_setting_t **out);
-int confread_list(struct confread *r, const config_setting_t *group, const char *key,
-                  bool required, const config_setting_t **out);
-
-/* The same, of a group's members found already. Strings are borrowed from
- * libconfig's tree, valid as long as it is. */
-int confread_text_in(struct confread *r, const struct confread_members *m, const char *key,
-                     bool required, const char **out);
-int confread_bool_in(struct confread *r, const struct confread_members *m, const char *key,
-                     bool required, bool *out);
-/* An array or list of strings, its elements checked: *n of them, up to the
- * first that is not a string (reported: -EINVAL), are strings. */
-int confread_strings_in(struct confread *r, const struct confread_members *m, const char *key,
-                        bool required, const config_setting_t **out, size_t *n);
-int confread_string_elem(struct confread *r, const config_setting_t *collection,
+/* The type checks the tables (conftable.h) and their custom readers make.
+ * Each reports what is wrong at the setting and returns -EINVAL.
+ *
+ * confread_expect: 0 when s, key's setting, is of libconfig's type
+ * (CONFIG_TYPE_*; a 64-bit int is an int).
+ * confread_expect_groups: 0 when s is a list of groups.
+ * confread_string_elem: 1 and the string element i of collection, borrowed
+ * from the tree. */
+int confread_expect(struct confread *cr, const char *key, const config_setting_t *s, int type);
+int confread_expect_groups(struct confread *cr, const char *key, const config_setting_t *s);
+int confread_string_elem(struct confread *cr, const config_setting_t *collection,
                          const char *key, unsigned i, const char **out);
-int confread_group_in(struct confread *r, const struct confread_members *m, const char *key,
-                      bool required, const config_setting_t **out);
-int confread_list_in(struct confread *r, const struct confread_members *m, const char *key,
-                     bool required, const config_setting_t **out);
+/* The strings of s, an array or a list (NULL: absent, 0), copied into *out
+ * (NULL-terminated, *n of them): 1, 0, -EINVAL or -ENOMEM. On -EINVAL *out
+ * holds the strings before the first that is not one, for the caller to
+ * free. */
+int confread_strings(struct confread *cr, const char *key, const config_setting_t *s,
+                     char ***out, size_t *n);
+/* Frees what confread_strings() gives, whole or partial. */
+void confread_strv_free(char **v);
+/* How many strings s begins with: 1 when it holds only strings, else
+ * -EINVAL (reported) with *n those before the first that is not one. */
+int confread_count_strings(struct confread *cr, const char *key, const config_setting_t *s,
+                           size_t *n);
 
 /* Ids people type: 1 to max_len of [A-Za-z0-9_-]. */
 bool confread_id_valid(const char *id, size_t max_len);
@@ -90,14 +59,10 @@ bool confread_id_valid(const char *id, size_t max_len);
 #define CONF_TASK_ID_MAX 16
 #define CONF_LEDGER_ID_MAX 24
 #define CONF_ID_MAX 32
-int confread_id(struct confread *r, const config_setting_t *group, const char *key,
-                size_t max_len, char **out);
-int confread_id_in(struct confread *r, const struct confread_members *m, const char *key,
-                   size_t max_len, const char **out);
 
 /* Reads a whole file into a libconfig object, with @include relative to the
  * file's directory. 0, or -errno with the reason reported. */
-int confread_file(struct confread *r, config_t *cfg, const char *path);
+int confread_file(struct confread *cr, config_t *cfg, const char *path);
 
 /* path relative to the directory of base, unless absolute. */
 char *confread_resolve_path(const char *base, const char *path);
@@ -128,7 +93,7 @@ extern size_t confread_slice_bytes;
  * @include), parses it with the list left empty into skeleton (origin must
  * outlive it) and returns 1. 0: read the file whole with confread_file(),
  * which reports whatever is wrong with it. -ENOMEM. */
-int confread_slices_open(struct confread *r, const char *path, const char *group,
+int confread_slices_open(struct confread *cr, const char *path, const char *group,
                          const char *list, config_t *skeleton, struct confread_origin *origin,
                          struct confread_slices **out);
 /* How many elements the list has. */

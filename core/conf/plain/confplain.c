@@ -25,9 +25,9 @@ struct reader {
 
 /* ---- between tokens ------------------------------------------------------ */
 
-static void count_lines(struct reader *r, const char *from, const char *to) {
+static void count_lines(struct reader *rd, const char *from, const char *to) {
         while ((from = memchr(from, '\n', (size_t) (to - from)))) {
-                r->line++;
+                rd->line++;
                 from++;
         }
 }
@@ -45,32 +45,32 @@ const char *confplain_comment_end(const char *p, const char *end) {
 
 /* Past a comment at p, counting its lines. False if unterminated, or if p
  * is a lone slash. */
-static bool skip_comment(struct reader *r) {
-        const char *end = confplain_comment_end(r->p, r->end);
+static bool skip_comment(struct reader *rd) {
+        const char *end = confplain_comment_end(rd->p, rd->end);
 
         if (!end)
                 return false;
-        count_lines(r, r->p, end);
-        r->p = end;
+        count_lines(rd, rd->p, end);
+        rd->p = end;
         return true;
 }
 
 /* Past blanks and comments, counting lines. False on a bad comment. */
-static bool skip_blanks(struct reader *r) {
-        while (r->p < r->end) {
-                switch (*r->p) {
+static bool skip_blanks(struct reader *rd) {
+        while (rd->p < rd->end) {
+                switch (*rd->p) {
                 case '\n':
-                        r->line++;
+                        rd->line++;
                         /* fall through */
                 case ' ':
                 case '\t':
                 case '\r':
                 case '\f':
-                        r->p++;
+                        rd->p++;
                         break;
                 case '#':
                 case '/':
-                        if (!skip_comment(r))
+                        if (!skip_comment(rd))
                                 return false;
                         break;
                 default:
@@ -81,15 +81,15 @@ static bool skip_blanks(struct reader *r) {
 }
 
 /* Skips blanks; true if c is next, and then past it. */
-static bool take(struct reader *r, char c) {
-        if (!skip_blanks(r) || r->p == r->end || *r->p != c)
+static bool take(struct reader *rd, char c) {
+        if (!skip_blanks(rd) || rd->p == rd->end || *rd->p != c)
                 return false;
-        r->p++;
+        rd->p++;
         return true;
 }
 
-static bool peek(struct reader *r, char c) {
-        return skip_blanks(r) && r->p < r->end && *r->p == c;
+static bool peek(struct reader *rd, char c) {
+        return skip_blanks(rd) && rd->p < rd->end && *rd->p == c;
 }
 
 /* ---- tokens ------------------------------------------------------------------ */
@@ -107,93 +107,93 @@ static bool is_name_char(char c) {
 }
 
 /* Bytes that may end an int or a boolean: what follows one in valid text. */
-static bool ends_atom(const struct reader *r, const char *p) {
-        return p == r->end || (*p != '\0' && strchr(" \t\r\n\f#/,;)]}", *p));
+static bool ends_atom(const struct reader *rd, const char *p) {
+        return p == rd->end || (*p != '\0' && strchr(" \t\r\n\f#/,;)]}", *p));
 }
 
 /* A name into name[PLAIN_MAX_NAME + 1]. libconfig reads true and false as
  * booleans wherever they stand, and takes '*' into names. */
-static bool read_name(struct reader *r, char *name) {
-        const char *start = r->p, *p = start;
+static bool read_name(struct reader *rd, char *name) {
+        const char *start = rd->p, *p = start;
         size_t n;
 
-        if (p == r->end || !is_alpha(*p))
+        if (p == rd->end || !is_alpha(*p))
                 return false;
-        while (p < r->end && is_name_char(*p))
+        while (p < rd->end && is_name_char(*p))
                 p++;
         n = (size_t) (p - start);
-        if (n > PLAIN_MAX_NAME || (p < r->end && *p == '*') ||
+        if (n > PLAIN_MAX_NAME || (p < rd->end && *p == '*') ||
             (n == 4 && strncasecmp(start, "true", 4) == 0) ||
             (n == 5 && strncasecmp(start, "false", 5) == 0))
                 return false;
         memcpy(name, start, n);
         name[n] = '\0';
-        r->p = p;
+        rd->p = p;
         return true;
 }
 
-/* A "string" without escapes into r->buf. A string followed by another is
+/* A "string" without escapes into rd->buf. A string followed by another is
  * their concatenation to libconfig: not plain. */
-static bool read_string(struct reader *r) {
-        const char *start = r->p + 1, *quote;
+static bool read_string(struct reader *rd) {
+        const char *start = rd->p + 1, *quote;
         size_t n;
 
-        quote = memchr(start, '"', (size_t) (r->end - start));
+        quote = memchr(start, '"', (size_t) (rd->end - start));
         if (!quote || memchr(start, '\\', (size_t) (quote - start)))
                 return false;
         n = (size_t) (quote - start);
-        if (n + 1 > r->cap) {
-                char *b = realloc(r->buf, n + 1);
+        if (n + 1 > rd->cap) {
+                char *b = realloc(rd->buf, n + 1);
 
                 if (!b) {
-                        r->out_of_memory = true;
+                        rd->out_of_memory = true;
                         return false;
                 }
-                r->buf = b;
-                r->cap = n + 1;
+                rd->buf = b;
+                rd->cap = n + 1;
         }
-        memcpy(r->buf, start, n);
-        r->buf[n] = '\0';
-        count_lines(r, start, quote);
-        r->p = quote + 1;
-        return !peek(r, '"');
+        memcpy(rd->buf, start, n);
+        rd->buf[n] = '\0';
+        count_lines(rd, start, quote);
+        rd->p = quote + 1;
+        return !peek(rd, '"');
 }
 
 /* A decimal int of up to 9 digits, so that it is an int to libconfig too,
  * without a leading zero, which strtol() would take for octal. */
-static bool read_int(struct reader *r, int *out) {
-        const char *p = r->p;
+static bool read_int(struct reader *rd, int *out) {
+        const char *p = rd->p;
         bool negative = *p == '-';
         const char *digits;
         int v = 0;
 
         if (negative)
                 p++;
-        if (p < r->end && *p == '0' && p + 1 < r->end && is_digit(p[1]))
+        if (p < rd->end && *p == '0' && p + 1 < rd->end && is_digit(p[1]))
                 return false;
-        for (digits = p; p < r->end && is_digit(*p); p++)
+        for (digits = p; p < rd->end && is_digit(*p); p++)
                 if (p - digits == 9)
                         return false;
-        if (p == digits || !ends_atom(r, p))
+        if (p == digits || !ends_atom(rd, p))
                 return false;
         for (; digits < p; digits++)
                 v = v * 10 + (*digits - '0');
         *out = negative ? -v : v;
-        r->p = p;
+        rd->p = p;
         return true;
 }
 
-static bool read_bool(struct reader *r, int *out) {
-        size_t left = (size_t) (r->end - r->p);
+static bool read_bool(struct reader *rd, int *out) {
+        size_t left = (size_t) (rd->end - rd->p);
 
-        if (left >= 4 && memcmp(r->p, "true", 4) == 0 && ends_atom(r, r->p + 4)) {
+        if (left >= 4 && memcmp(rd->p, "true", 4) == 0 && ends_atom(rd, rd->p + 4)) {
                 *out = CONFIG_TRUE;
-                r->p += 4;
+                rd->p += 4;
                 return true;
         }
-        if (left >= 5 && memcmp(r->p, "false", 5) == 0 && ends_atom(r, r->p + 5)) {
+        if (left >= 5 && memcmp(rd->p, "false", 5) == 0 && ends_atom(rd, rd->p + 5)) {
                 *out = CONFIG_FALSE;
-                r->p += 5;
+                rd->p += 5;
                 return true;
         }
         return false;
@@ -201,7 +201,7 @@ static bool read_bool(struct reader *r, int *out) {
 
 /* ---- values ------------------------------------------------------------------ */
 
-static bool read_value(struct reader *r, config_setting_t *parent, const char *name,
+static bool read_value(struct reader *rd, config_setting_t *parent, const char *name,
                        unsigned line);
 
 /* A new setting in parent, on line: NULL for a duplicate name (an error to
@@ -218,26 +218,26 @@ static config_setting_t *add(config_setting_t *parent, const char *name, int typ
 
 /* A scalar: a string, an int or a boolean. line is the setting's, or 0 for
  * an element, whose line libconfig takes where its parser is then. */
-static bool read_scalar(struct reader *r, config_setting_t *parent, const char *name,
+static bool read_scalar(struct reader *rd, config_setting_t *parent, const char *name,
                         unsigned line) {
         config_setting_t *s;
         int v;
 
-        if (*r->p == '"') {
-                if (!read_string(r))
+        if (*rd->p == '"') {
+                if (!read_string(rd))
                         return false;
                 /* A string element is made once the parser has seen the
                  * token after it, which read_string() has just peeked at. */
-                s = add(parent, name, CONFIG_TYPE_STRING, line ? line : r->line);
-                return s && config_setting_set_string(s, r->buf) == CONFIG_TRUE;
+                s = add(parent, name, CONFIG_TYPE_STRING, line ? line : rd->line);
+                return s && config_setting_set_string(s, rd->buf) == CONFIG_TRUE;
         }
         if (!line)
-                line = r->line;
-        if (read_bool(r, &v)) {
+                line = rd->line;
+        if (read_bool(rd, &v)) {
                 s = add(parent, name, CONFIG_TYPE_BOOL, line);
                 return s && config_setting_set_bool(s, v) == CONFIG_TRUE;
         }
-        if (read_int(r, &v)) {
+        if (read_int(rd, &v)) {
                 s = add(parent, name, CONFIG_TYPE_INT, line);
                 return s && config_setting_set_int(s, v) == CONFIG_TRUE;
         }
@@ -246,26 +246,26 @@ static bool read_scalar(struct reader *r, config_setting_t *parent, const char *
 
 /* Settings up to the closing bracket, or to the end of the text for the
  * root (close '\0'), which is left unread. */
-static bool read_settings(struct reader *r, config_setting_t *group, char close) {
+static bool read_settings(struct reader *rd, config_setting_t *group, char close) {
         char name[PLAIN_MAX_NAME + 1];
 
         for (;;) {
                 unsigned line;
 
-                if (!skip_blanks(r))
+                if (!skip_blanks(rd))
                         return false;
-                if (r->p == r->end || *r->p == close)
-                        return r->p < r->end || close == '\0';
-                line = r->line;
-                if (!read_name(r, name) || !skip_blanks(r) || r->p == r->end ||
-                    (*r->p != '=' && *r->p != ':'))
+                if (rd->p == rd->end || *rd->p == close)
+                        return rd->p < rd->end || close == '\0';
+                line = rd->line;
+                if (!read_name(rd, name) || !skip_blanks(rd) || rd->p == rd->end ||
+                    (*rd->p != '=' && *rd->p != ':'))
                         return false;
-                r->p++;
-                if (!skip_blanks(r) || r->p == r->end || !read_value(r, group, name, line) ||
-                    !skip_blanks(r))
+                rd->p++;
+                if (!skip_blanks(rd) || rd->p == rd->end || !read_value(rd, group, name, line) ||
+                    !skip_blanks(rd))
                         return false;
-                if (r->p < r->end && (*r->p == ';' || *r->p == ','))
-                        r->p++;
+                if (rd->p < rd->end && (*rd->p == ';' || *rd->p == ','))
+                        rd->p++;
         }
 }
 
@@ -281,29 +281,29 @@ static bool array_mixed(const config_setting_t *array) {
 /* The elements of an array or a list, whose opening bracket was just read,
  * and its closing one; no trailing comma. Array elements are scalars of
  * one type. */
-static bool read_elements(struct reader *r, config_setting_t *aggregate, char close) {
+static bool read_elements(struct reader *rd, config_setting_t *aggregate, char close) {
         bool array = close == ']';
 
-        if (take(r, close))
+        if (take(rd, close))
                 return true;
         for (;;) {
-                if (!skip_blanks(r) || r->p == r->end)
+                if (!skip_blanks(rd) || rd->p == rd->end)
                         return false;
-                if (array ? !read_scalar(r, aggregate, NULL, 0)
-                          : !read_value(r, aggregate, NULL, 0))
+                if (array ? !read_scalar(rd, aggregate, NULL, 0)
+                          : !read_value(rd, aggregate, NULL, 0))
                         return false;
                 if (array && array_mixed(aggregate))
                         return false;
-                if (take(r, close))
+                if (take(rd, close))
                         return true;
-                if (!take(r, ','))
+                if (!take(rd, ','))
                         return false;
         }
 }
 
 /* A value at p, the setting called name in parent (NULL: an element), the
  * setting's line given (0: an element, on the line libconfig gives it). */
-static bool read_value(struct reader *r, config_setting_t *parent, const char *name,
+static bool read_value(struct reader *rd, config_setting_t *parent, const char *name,
                        unsigned line) {
         static const struct {
                 char open, close;
@@ -317,22 +317,22 @@ static bool read_value(struct reader *r, config_setting_t *parent, const char *n
         bool ok;
 
         for (size_t i = 0; i < sizeof aggregates / sizeof *aggregates; i++) {
-                if (*r->p != aggregates[i].open)
+                if (*rd->p != aggregates[i].open)
                         continue;
-                if (r->depth == PLAIN_MAX_DEPTH)
+                if (rd->depth == PLAIN_MAX_DEPTH)
                         return false;
-                s = add(parent, name, aggregates[i].type, line ? line : r->line);
+                s = add(parent, name, aggregates[i].type, line ? line : rd->line);
                 if (!s)
                         return false;
-                r->p++;
-                r->depth++;
+                rd->p++;
+                rd->depth++;
                 ok = aggregates[i].type == CONFIG_TYPE_GROUP
-                             ? read_settings(r, s, '}') && take(r, '}')
-                             : read_elements(r, s, aggregates[i].close);
-                r->depth--;
+                             ? read_settings(rd, s, '}') && take(rd, '}')
+                             : read_elements(rd, s, aggregates[i].close);
+                rd->depth--;
                 return ok;
         }
-        return read_scalar(r, parent, name, line);
+        return read_scalar(rd, parent, name, line);
 }
 
 /* ---- the text ------------------------------------------------------------------ */
@@ -348,7 +348,7 @@ static void empty(config_t *cfg) {
 }
 
 int confplain_read(config_t *cfg, const char *text, size_t len) {
-        struct reader r = { .p = text, .end = text + len, .line = 1 };
+        struct reader rd = { .p = text, .end = text + len, .line = 1 };
         short format = config_get_default_format(cfg);
         bool ok;
 
@@ -356,11 +356,11 @@ int confplain_read(config_t *cfg, const char *text, size_t len) {
          * and settings made under another would take it. */
         config_set_default_format(cfg, CONFIG_FORMAT_DEFAULT);
         /* A NUL ends the text for libconfig; the reader would read on. */
-        ok = !memchr(text, '\0', len) && read_settings(&r, config_root_setting(cfg), '\0');
-        free(r.buf);
+        ok = !memchr(text, '\0', len) && read_settings(&rd, config_root_setting(cfg), '\0');
+        free(rd.buf);
         if (ok)
                 return 1;
         config_set_default_format(cfg, format);
         empty(cfg);
-        return r.out_of_memory ? -ENOMEM : 0;
+        return rd.out_of_memory ? -ENOMEM : 0;
 }

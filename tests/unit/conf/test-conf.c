@@ -307,6 +307,21 @@ static void test_duplicate_owner(void **state) {
         expect_error("ledgerd.conf", 4, "duplicate owner: id \"czj\" or name \"州财政局\" is taken");
 }
 
+/* An owner whose id or name is unreadable, then another: reported, and the
+ * duplicate check of the next one does not trip over the missing id. */
+static void test_owner_unreadable_then_another(void **state) {
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\nowners = (\n"
+                                   "  { id = 5; name = \"县财政局\"; },\n"
+                                   "  { id = \"czj\"; name = \"州财政局\"; }\n);\n");
+        expect_error("ledgerd.conf", 3, "'id' must be a string in double quotes, not a whole number");
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\nowners = (\n"
+                                   "  { id = \"a b\"; name = \"县财政局\"; },\n"
+                                   "  { id = \"czj\"; name = \"州财政局\"; }\n);\n");
+        expect_error("ledgerd.conf", 3, "'id' must be 1 to 32 ASCII letters");
+}
+
 static void test_unknown_zone(void **state) {
         (void) state;
         write_ledger(good_tasks);
@@ -555,6 +570,70 @@ static void test_delivery_defaults(void **state) {
         assert_string_equal(c->delivery.smtp.from, "ledgerd@localhost");
         assert_string_equal(c->delivery.templates->kinds[REMINDER_DUE_TODAY].body,
                             d->kinds[REMINDER_DUE_TODAY].body);
+        config_free(c);
+}
+
+/* Every default the tables give when a key is left out, in one place: a
+ * default changed in a table fails here. */
+static void assert_offsets(const struct offset *o, size_t n, const char *expected) {
+        char got[128] = "", one[16];
+
+        for (size_t i = 0; i < n; i++) {
+                offset_format(&o[i], one, sizeof one);
+                strcat(got, i ? " " : "");
+                strcat(got, one);
+        }
+        assert_string_equal(got, expected);
+}
+
+static void test_defaults(void **state) {
+        struct config *c;
+        const struct task *t;
+
+        (void) state;
+        write_main_with("channels = ( { id = \"w\"; format = \"wecom\"; url = \"http://x/\"; } );\n");
+        write_file("ledger.conf", "ledger = { id = \"t-2025\"; title = \"t\"; year = 2025; tasks = (\n"
+                                  "  { id = \"1\"; owners = [ \"czj\" ]; deadline = \"根据安排\";\n"
+                                  "    dates = ( { date = \"2025-03-01\"; } ); } ); };\n");
+        c = load_ok("");
+        assert_string_equal(c->timezone, "Asia/Shanghai");
+        assert_string_equal(c->state_directory, "/var/lib/ledgerd");
+        assert_string_equal(c->runtime_directory, "/run/ledgerd");
+        assert_string_equal(c->admin_group, "ledgerd-admin");
+        assert_string_equal(c->feed.name, "ledgerd 台账");
+        assert_string_equal(c->feed.refresh, "PT6H");
+        assert_int_equal(c->feed.n_listen, 0);
+        assert_null(c->feed.base_url);
+        assert_null(c->feed.directory);
+        assert_int_equal(c->channels[0].rate_limit, 20);
+        assert_null(c->channels[0].secret_file);
+        assert_true(c->defaults.has_time && c->defaults.has_leads && c->defaults.has_overdue);
+        assert_int_equal(c->defaults.minute_of_day, 9 * 60);
+        assert_offsets(c->defaults.leads, c->defaults.n_leads, "14d 7d 3d 1d 0d");
+        assert_offsets(c->defaults.overdue, c->defaults.n_overdue, "1wd 3wd 7wd");
+        assert_null(c->defaults.escalate_to);
+        assert_offsets(&c->defaults.escalate_after, 1, "3wd");
+        assert_string_equal(c->owners[1].feed_slug, "bumen");
+        assert_null(c->owners[1].feed_token);
+        assert_false(c->owners[1].policy.has_time || c->owners[1].policy.has_leads ||
+                     c->owners[1].policy.has_overdue || c->owners[1].policy.has_escalation);
+        assert_int_equal(c->owners[1].n_emails + c->owners[1].n_mobiles + c->owners[1].n_channels,
+                         0);
+        t = &c->ledgers[0].tasks[0];
+        assert_string_equal(t->category, "");
+        assert_string_equal(t->item, "");
+        assert_string_equal(t->detail, "");
+        assert_false(t->dates_override);
+        assert_null(t->policy);
+        assert_string_equal(t->milestones[0].label, "");
+        config_free(c);
+
+        /* an override names whom to escalate to; after how long is the default */
+        write_main_with("reminders = { escalate_to = \"czj\"; };\n");
+        c = load_ok("");
+        assert_ptr_equal(c->defaults.escalate_to, &c->owners[0]);
+        assert_offsets(&c->defaults.escalate_after, 1, "3wd");
+        assert_offsets(c->defaults.leads, c->defaults.n_leads, "14d 7d 3d 1d 0d");
         config_free(c);
 }
 
@@ -1098,6 +1177,7 @@ int main(void) {
                 cmocka_unit_test(test_bad_holiday),
                 cmocka_unit_test(test_bad_id),
                 cmocka_unit_test(test_duplicate_owner),
+                cmocka_unit_test(test_owner_unreadable_then_another),
                 cmocka_unit_test(test_unknown_zone),
                 cmocka_unit_test(test_phrase_warning),
                 cmocka_unit_test(test_shipped),
@@ -1109,6 +1189,7 @@ int main(void) {
                 cmocka_unit_test(test_feed_bad_slug),
                 cmocka_unit_test(test_feed_bad_token),
                 cmocka_unit_test(test_delivery_defaults),
+                cmocka_unit_test(test_defaults),
                 cmocka_unit_test(test_delivery_full),
                 cmocka_unit_test(test_delivery_durations),
                 cmocka_unit_test(test_delivery_duration_units),
