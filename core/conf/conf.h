@@ -12,3 +12,5 @@
  * (which also receives warnings, such as deadline phrases not understood,
  * when loading succeeds). */
 int conf_load(const char *path, struct config **out, struct diagnostics *diags);
+/* Frees c and all it holds; NULL is fine. */
+void config_free(struct config *c);

@@ -8,7 +8,7 @@
  *
  * The model knows nothing of what it does not describe: the message
  * templates it holds are notify/message.h's, behind a pointer, and
- * config_free() is defined in core/config/, above both. */
+ * config_free() is conf/conf.h's, above both. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -186,9 +186,6 @@ struct config {
         char **files; /* every file read, for struct source */
         size_t n_files;
 };
-
-/* Frees c and all it holds; NULL is fine. Defined in core/config/. */
-void config_free(struct config *c);
 
 const struct owner *config_find_owner(const struct config *c, const char *id_or_name);
 const struct channel *config_find_channel(const struct config *c, const char *id);

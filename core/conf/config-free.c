@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* config_free(), declared with struct config in ledger/model.h, lives here,
- * above the modules whose parts a configuration holds: the ledgers and the
+/* config_free() lives with conf_load(), which builds what it frees, above
+ * the modules whose parts a configuration holds: the ledgers and the
  * calendar are ledger/'s, the message templates notify/'s, and notify/
  * depends on ledger/, not the other way round. */
-#include "ledger/model.h"
+#include "conf/conf.h"
 
 #include <stdlib.h>
 #include <string.h>
