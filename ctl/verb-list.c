@@ -124,12 +124,15 @@ static void print_done(const struct ctl_milestone *ms, const char *tz) {
 
 static int print_history(sd_bus_message *m, const char *tz, json_object *json) {
         uint64_t when;
-        const char *action, *user, *note;
+        const char *action, *user, *note, *via, *address;
         char at[TIMEFMT_LEN];
         bool first = true;
-        int r = sd_bus_message_enter_container(m, 'a', "(tsss)");
+        int r = sd_bus_message_enter_container(m, 'a', BUS_HISTORY);
 
-        while (r >= 0 && (r = sd_bus_message_read(m, "(tsss)", &when, &action, &user, &note)) > 0) {
+        while (r >= 0 && (r = sd_bus_message_read(m, BUS_HISTORY, &when, &action, &user, &note, &via,
+                                                  &address)) > 0) {
+                bool link = strcmp(via, "link") == 0;
+
                 if (json) {
                         json_object *h = json_object_new_object();
 
@@ -137,13 +140,15 @@ static int print_history(sd_bus_message *m, const char *tz, json_object *json) {
                         json_object_object_add(h, "action", json_object_new_string(action));
                         json_object_object_add(h, "user", json_object_new_string(user));
                         json_object_object_add(h, "note", json_object_new_string(note));
+                        json_object_object_add(h, "via", json_object_new_string(via));
+                        json_object_object_add(h, "address", json_object_new_string(address));
                         json_object_array_add(json, h);
                         continue;
                 }
                 if (timefmt_local(tz, (time_t) (when / 1000000), at) < 0)
                         at[0] = '\0';
-                printf("%14s  %s  %-7s %s%s%s\n", first ? "History:" : "", at, action, user,
-                       *note ? "  " : "", note);
+                printf("%14s  %s  %-7s %s%s%s%s%s\n", first ? "History:" : "", at, action, user,
+                       link ? " via link from " : "", link ? address : "", *note ? "  " : "", note);
                 first = false;
         }
         return r < 0 ? r : sd_bus_message_exit_container(m);

@@ -23,9 +23,9 @@
  *   ListMilestones(a{sv} filter) -> a BUS_MILESTONE
  *       filter: "owner" s (id or name), "ledger" s, "status" s (one of the
  *       BUS_STATUS_* names), "due_within" t (microseconds from now)
- *   Describe(s id) -> BUS_MILESTONE, a{ss} details, a(tsss) history
+ *   Describe(s id) -> BUS_MILESTONE, a{ss} details, a BUS_HISTORY history
  *       details: category, detail, deadline, reading (how the phrase was read),
- *       snoozed_until (ISO time or ""); history: (when, action, user, note)
+ *       snoozed_until (ISO time or ""); history: BUS_HISTORY
  *   Preview(t from, t to) -> a BUS_REMINDER
  *   Why(s id) -> as: lines that explain the milestone's reminders
  *   ListDeliveries(a{sv} filter) -> a BUS_DELIVERY, newest first
@@ -56,6 +56,10 @@
 #define BUS_MILESTONE "(sssssssasxss)"
 /* at (t), kind, offset, ledger, milestone, owner names */
 #define BUS_REMINDER "(tssssas)"
+/* A step of a milestone's history: when (t), action ("done", "reopened",
+ * "snoozed"), user, note, via ("bus": ledgerctl; "link": a reminder's
+ * button), address (a link's client; "" for the bus) */
+#define BUS_HISTORY "(tsssss)"
 #define BUS_COUNTS "(uuuuuuu)"
 /* id, key, target, at (t), late, status, tries, next try (t), finished (t),
  * via, code, reason, answer, items (ledger, milestone, kind, offset) */

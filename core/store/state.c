@@ -28,12 +28,17 @@
 struct state_entry {
         enum state_action status;
         time_t snoozed_until;
-        uid_t uid;      /* who set the status, when and why */
+        /* Who set the status, when, why, how and from where: the strings
+         * are one allocation, at user. */
+        uid_t uid;
         time_t when;
-        char *user, *note;
+        char *user, *note, *via, *address;
         const char *milestone; /* points into key, after the ledger's NUL */
         char key[];            /* "ledger\0milestone\0" */
 };
+
+/* How a mark is made when the caller does not say: over the bus. */
+#define STATE_VIA_DEFAULT "bus"
 
 enum state_stmt {
         STMT_STATUS,
@@ -59,7 +64,7 @@ static const char *const state_stmt_sql[STMT_MAX] = {
         [STMT_STATUS] = "SELECT status FROM marks WHERE ledger = ?1 AND milestone = ?2",
         [STMT_INSERT_EVENT] =
                 "INSERT INTO mark_events (ledger, milestone, action, uid, user_name, at, "
-                "snooze_until, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "snooze_until, note, via, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         [STMT_SET_STATUS] =
                 "INSERT INTO marks (ledger, milestone, status, event) VALUES (?1, ?2, ?3, ?4) "
                 "ON CONFLICT (ledger, milestone) DO UPDATE SET "
@@ -74,16 +79,16 @@ static const char *const state_stmt_sql[STMT_MAX] = {
                 "event = CASE WHEN status = 'snoozed' THEN excluded.event ELSE event END",
         [STMT_LOAD] =
                 "SELECT m.ledger, m.milestone, m.status, m.snoozed_until, "
-                "e.uid, e.user_name, e.at, e.note "
+                "e.uid, e.user_name, e.at, e.note, e.via, e.address "
                 "FROM marks AS m JOIN mark_events AS e ON e.id = m.event",
         [STMT_LIST] =
                 "SELECT m.ledger, m.milestone, m.status, m.snoozed_until, "
-                "e.uid, e.user_name, e.at, e.note "
+                "e.uid, e.user_name, e.at, e.note, e.via, e.address "
                 "FROM marks AS m JOIN mark_events AS e ON e.id = m.event "
                 "ORDER BY m.ledger, m.milestone",
         [STMT_HISTORY] =
-                "SELECT action, uid, user_name, at, snooze_until, note FROM mark_events "
-                "WHERE ledger = ?1 AND milestone = ?2 ORDER BY id",
+                "SELECT action, uid, user_name, at, snooze_until, note, via, address "
+                "FROM mark_events WHERE ledger = ?1 AND milestone = ?2 ORDER BY id",
 };
 
 static const char *const state_action_names[] = {
@@ -306,7 +311,7 @@ static struct state_entry *state_entry_new(const char *ledger, const char *miles
         e->status = STATE_REOPENED;
         e->snoozed_until = e->when = 0;
         e->uid = 0;
-        e->user = e->note = NULL;
+        e->user = e->note = e->via = e->address = NULL;
         return e;
 }
 
@@ -314,26 +319,31 @@ static void state_entry_free(struct state_entry *e) {
         if (!e)
                 return;
         free(e->user);
-        free(e->note);
         free(e);
 }
 
-/* The author of the entry's status: 0, or -ENOMEM with the entry as it was. */
-static int state_entry_set_author(struct state_entry *e, uid_t uid, const char *user, time_t when,
-                                  const char *note) {
-        char *u = strdup(user ? user : ""), *n = strdup(note ? note : "");
+/* The author of the entry's status, from the event that set it: 0, or
+ * -ENOMEM with the entry as it was. */
+static int state_entry_set_author(struct state_entry *e, const struct state_event *ev) {
+        const char *parts[] = { ev->user ? ev->user : "", ev->note ? ev->note : "",
+                                ev->via ? ev->via : STATE_VIA_DEFAULT,
+                                ev->address ? ev->address : "" };
+        char **fields[] = { &e->user, &e->note, &e->via, &e->address };
+        size_t size = 0;
+        char *block, *at;
 
-        if (!u || !n) {
-                free(u);
-                free(n);
+        for (size_t i = 0; i < 4; i++)
+                size += strlen(parts[i]) + 1;
+        block = at = malloc(size);
+        if (!block)
                 return -ENOMEM;
-        }
         free(e->user);
-        free(e->note);
-        e->uid = uid;
-        e->when = when;
-        e->user = u;
-        e->note = n;
+        for (size_t i = 0; i < 4; i++) {
+                *fields[i] = at;
+                at = stpcpy(at, parts[i]) + 1;
+        }
+        e->uid = ev->uid;
+        e->when = ev->when;
         return 0;
 }
 
@@ -375,8 +385,10 @@ static int state_loaded_add(struct state_loaded *l, sqlite3_stmt *s) {
                 return -ENOMEM;
         e->status = state_action_from_name(state_column_text(s, 2));
         e->snoozed_until = (time_t) sqlite3_column_int64(s, 3);
-        if (state_entry_set_author(e, (uid_t) sqlite3_column_int64(s, 4), state_column_text(s, 5),
-                                   (time_t) sqlite3_column_int64(s, 6), state_column_text(s, 7)) < 0) {
+        if (state_entry_set_author(e, &(struct state_event) {
+                        .uid = (uid_t) sqlite3_column_int64(s, 4), .user = state_column_text(s, 5),
+                        .when = (time_t) sqlite3_column_int64(s, 6), .note = state_column_text(s, 7),
+                        .via = state_column_text(s, 8), .address = state_column_text(s, 9) }) < 0) {
                 state_entry_free(e);
                 return -ENOMEM;
         }
@@ -431,7 +443,7 @@ bool state_get_mark(const struct state *st, const char *ledger, const char *mile
         *out = (struct state_mark) {
                 .ledger = e->key, .milestone = e->milestone, .status = e->status,
                 .uid = e->uid, .user = e->user, .when = e->when, .note = e->note,
-                .snoozed_until = e->snoozed_until,
+                .via = e->via, .address = e->address, .snoozed_until = e->snoozed_until,
         };
         return true;
 }
@@ -521,9 +533,19 @@ static int state_migrate_2(struct state *st) {
 
 /* state_migrations[i] takes the schema from version i to i + 1. Append only:
  * a released step never changes, as databases in the field have run it. */
+/* Version 3: how a mark was made ("bus" for ledgerctl, "link" for a
+ * reminder's button) and from which address (a link's client; "" else). */
+static int state_migrate_3(struct state *st) {
+        return state_exec(st,
+                "ALTER TABLE mark_events ADD COLUMN via TEXT NOT NULL DEFAULT 'bus';"
+                "ALTER TABLE mark_events ADD COLUMN address TEXT NOT NULL DEFAULT '';",
+                "creating schema version 3");
+}
+
 static int (*const state_migrations[])(struct state *st) = {
         state_migrate_1,
         state_migrate_2,
+        state_migrate_3,
 };
 
 static_assert(sizeof state_migrations / sizeof state_migrations[0] == STATE_SCHEMA_VERSION,
@@ -750,6 +772,8 @@ static int state_insert_event(struct state *st, const struct state_event *e, int
         sqlite3_bind_int64(s, 6, (sqlite3_int64) e->when);
         sqlite3_bind_int64(s, 7, (sqlite3_int64) e->until);
         sqlite3_bind_text(s, 8, e->note ? e->note : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 9, e->via ? e->via : STATE_VIA_DEFAULT, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 10, e->address ? e->address : "", -1, SQLITE_STATIC);
         r = state_step_done(st, s, "recording a mark");
         *id = sqlite3_last_insert_rowid(st->db);
         return r;
@@ -790,7 +814,7 @@ static int state_write(struct state *st, const struct state_event *e) {
 
 /* Writes e, then mirrors it in memory. Whatever memory that needs is taken
  * before the commit, so that a committed change is always in memory too. */
-static int state_record(struct state *st, const struct state_event *e) {
+int state_record(struct state *st, const struct state_event *e) {
         struct state_entry *entry, *fresh = NULL, *author;
         int r = state_check_args(st, e);
 
@@ -810,7 +834,7 @@ static int state_record(struct state *st, const struct state_event *e) {
          * the mark's author only while it was never done nor reopened. */
         author = e->action != STATE_SNOOZED || entry->status == STATE_SNOOZED
                          ? state_entry_new(e->ledger, e->milestone) : NULL;
-        if (author && state_entry_set_author(author, e->uid, e->user, e->when, e->note) < 0)
+        if (author && state_entry_set_author(author, e) < 0)
                 r = state_fail(st, -ENOMEM, "out of memory");
         if (r >= 0)
                 r = state_write(st, e);
@@ -825,11 +849,12 @@ static int state_record(struct state *st, const struct state_event *e) {
                 entry->status = e->action;
         if (author) { /* the strings move over; nothing here can fail */
                 free(entry->user);
-                free(entry->note);
                 entry->uid = author->uid;
                 entry->when = author->when;
                 entry->user = author->user;
                 entry->note = author->note;
+                entry->via = author->via;
+                entry->address = author->address;
                 free(author);
         }
         if (fresh)
@@ -873,6 +898,8 @@ static void state_mark_from_row(sqlite3_stmt *s, struct state_mark *m) {
                 .user = state_column_text(s, 5),
                 .when = (time_t) sqlite3_column_int64(s, 6),
                 .note = state_column_text(s, 7),
+                .via = state_column_text(s, 8),
+                .address = state_column_text(s, 9),
         };
 }
 
@@ -910,6 +937,8 @@ int state_list_history(struct state *st, const char *ledger, const char *milesto
                         .when = (time_t) sqlite3_column_int64(s, 3),
                         .until = (time_t) sqlite3_column_int64(s, 4),
                         .note = state_column_text(s, 5),
+                        .via = state_column_text(s, 6),
+                        .address = state_column_text(s, 7),
                 };
                 r = fn(&e, userdata);
         }

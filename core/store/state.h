@@ -32,8 +32,9 @@ struct milestone;
 
 /* The schema this code writes, kept in PRAGMA user_version. 0 is a database
  * without it (new, or written by a ledgerd that only kept revisions); 1 has
- * the marks; 2 adds the delivery log (deliveries.h). */
-#define STATE_SCHEMA_VERSION 2
+ * the marks; 2 adds the delivery log (deliveries.h); 3 says how and from
+ * where each mark was made. */
+#define STATE_SCHEMA_VERSION 3
 
 struct state;
 
@@ -53,6 +54,8 @@ struct state_event {
         time_t when;
         time_t until; /* STATE_SNOOZED: no reminders before; 0 ends a snooze */
         const char *note; /* "" when none */
+        const char *via;  /* how: "bus" (ledgerctl; NULL means it), "link" (a reminder's button) */
+        const char *address; /* from where: a link's client address; "" (NULL) when none */
 };
 
 /* What is known of a milestone that has a history. */
@@ -67,6 +70,7 @@ struct state_mark {
         const char *user;
         time_t when;
         const char *note;
+        const char *via, *address; /* how and from where (struct state_event) */
         time_t snoozed_until; /* 0 when not snoozed; may be in the past */
 };
 
@@ -104,6 +108,9 @@ int state_reopen(struct state *st, const char *ledger, const char *milestone, ui
  * Independent of done and reopen: a snooze still holds after a reopen. */
 int state_snooze(struct state *st, const char *ledger, const char *milestone, time_t until,
                  uid_t uid, const char *user, time_t when, const char *note);
+/* Any of the three, with how and from where it was made: e->action says
+ * which, with the same refusals. */
+int state_record(struct state *st, const struct state_event *e);
 
 /* From memory: no query, no failure. */
 bool state_is_done(const struct state *st, const char *ledger, const char *milestone);

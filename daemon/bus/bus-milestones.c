@@ -202,9 +202,9 @@ static int read_target(sd_bus_message *msg, struct bus *b, const struct ledger *
         return r < 0 ? r : bus_find(b, name, l, t, ms, error);
 }
 
-static void append_history_entry(time_t when, const char *action, const char *user,
-                                 const char *note, void *userdata) {
-        sd_bus_message_append(userdata, "(tsss)", (uint64_t) when * 1000000, action, user, note);
+static void append_history_entry(const struct state_event *e, void *userdata) {
+        sd_bus_message_append(userdata, BUS_HISTORY, (uint64_t) e->when * 1000000,
+                               state_action_name(e->action), e->user, e->note, e->via, e->address);
 }
 
 /* The one argument of Describe and Why, found. */
@@ -227,7 +227,7 @@ static int fill_description(sd_bus_message *reply, void *userdata) {
         if (r >= 0)
                 r = append_details(reply, b, x->task, id);
         if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "(tsss)");
+                r = sd_bus_message_open_container(reply, 'a', BUS_HISTORY);
         if (r >= 0)
                 r = marks_history(b->marks, x->ledger->id, id, append_history_entry, reply);
         return r < 0 ? r : sd_bus_message_close_container(reply);

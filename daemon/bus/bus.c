@@ -362,7 +362,7 @@ static const sd_bus_vtable ledger_vtable[] = {
                                 bus_method_list_milestones, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Describe", SD_BUS_ARGS("s", id),
                                 SD_BUS_RESULT(BUS_MILESTONE, milestone, "a{ss}", details,
-                                              "a(tsss)", history),
+                                              "a" BUS_HISTORY, history),
                                 bus_method_describe, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Preview", SD_BUS_ARGS("t", from, "t", to),
                                 SD_BUS_RESULT("a" BUS_REMINDER, reminders), bus_method_preview,

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/clock.h"
 #include "ledger/model.h"
@@ -56,30 +57,27 @@ const char *mark_action_past(enum state_action action) {
         return words[action];
 }
 
-static int write_mark(struct marks *mk, enum state_action action, const char *ledger,
-                      const char *name, const struct mark_author *who, const char *note,
-                      time_t until, time_t now) {
-        switch (action) {
-        case STATE_DONE:
-                return state_mark_done(mk->state, ledger, name, who->uid, who->user, now, note);
-        case STATE_REOPENED:
-                return state_reopen(mk->state, ledger, name, who->uid, who->user, now, note);
-        default:
-                return state_snooze(mk->state, ledger, name, until, who->uid, who->user, now, note);
-        }
-}
-
 int marks_record(struct marks *mk, enum state_action action, const char *ledger, const char *name,
                  const struct mark_author *who, const char *note, time_t until) {
-        int r = write_mark(mk, action, ledger, name, who, note, until, clock_now(mk->clock));
+        const struct state_event e = {
+                .ledger = ledger, .milestone = name, .action = action, .uid = who->uid,
+                .user = who->user, .when = clock_now(mk->clock), .until = until, .note = note,
+                .via = who->via, .address = who->address,
+        };
+        int r = state_record(mk->state, &e);
 
         if (r == -EALREADY)
                 return r;
         if (r < 0)
                 return log_error_errno(r, "cannot record %s/%s as %s: %s", ledger, name,
                                        mark_action_past(action), state_last_error(mk->state));
-        log_info("%s/%s %s by %s (uid %u)%s%s", ledger, name, mark_action_past(action), who->user,
-                 (unsigned) who->uid, note[0] ? ": " : "", note);
+        if (who->via && strcmp(who->via, "link") == 0)
+                log_info("%s/%s %s by %s via a reminder's link from %s%s%s", ledger, name,
+                         mark_action_past(action), who->user, who->address ? who->address : "?",
+                         note[0] ? ": " : "", note);
+        else
+                log_info("%s/%s %s by %s (uid %u)%s%s", ledger, name, mark_action_past(action),
+                         who->user, (unsigned) who->uid, note[0] ? ": " : "", note);
         return 0;
 }
 
@@ -91,7 +89,7 @@ struct history_call {
 static int history_one(const struct state_event *e, void *userdata) {
         struct history_call *h = userdata;
 
-        h->fn(e->when, state_action_name(e->action), e->user, e->note, h->userdata);
+        h->fn(e, h->userdata);
         return 0;
 }
 

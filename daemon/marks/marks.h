@@ -17,10 +17,13 @@ struct milestone;
 struct service_clock;
 struct marks;
 
-/* Who made a mark: the bus caller's uid and user name. */
+/* Who made a mark and how: the bus caller's uid and user name; or the
+ * owner a reminder's link was made for, with the link's client address. */
 struct mark_author {
-        uid_t uid;
-        const char *user; /* may be "" */
+        uid_t uid;           /* (uid_t) -1 for a link */
+        const char *user;    /* may be "" */
+        const char *via;     /* "bus" (NULL means it) or "link" */
+        const char *address; /* a link's client; NULL or "" otherwise */
 };
 
 /* The marks of state, stamped with the time of clock. Both must outlive the
@@ -47,8 +50,7 @@ int marks_record(struct marks *mk, enum state_action action, const char *ledger,
 /* "marked done", "reopened", "snoozed". */
 const char *mark_action_past(enum state_action action);
 
-typedef void (*marks_history_fn)(time_t when, const char *action, const char *user,
-                                 const char *note, void *userdata);
+typedef void (*marks_history_fn)(const struct state_event *e, void *userdata);
 int marks_history(struct marks *mk, const char *ledger, const char *name, marks_history_fn fn,
                   void *userdata);
 

@@ -102,13 +102,11 @@ struct history {
         size_t n;
 };
 
-static void collect(time_t when, const char *action, const char *user, const char *note,
-                    void *userdata) {
+static void collect(const struct state_event *e, void *userdata) {
         struct history *h = userdata;
 
-        (void) when, (void) user, (void) note;
         assert_true(h->n < 8);
-        snprintf(h->actions[h->n++], sizeof h->actions[0], "%s", action);
+        snprintf(h->actions[h->n++], sizeof h->actions[0], "%s", state_action_name(e->action));
 }
 
 static void test_history_and_memory_match_the_file(void **state) {

@@ -879,6 +879,7 @@ static void test_status_names(void **state) {
 static void test_migrate_from_v1(void **state) {
         char *path = file_in_dir("v1.db");
         struct delivery_item x = ITEM("l", "15.2", "due", "0d", T0);
+        struct state_mark m;
         struct state *st;
 
         (void) state;
@@ -903,9 +904,14 @@ static void test_migrate_from_v1(void **state) {
                                        "WHERE name = 'deliveries'"), 0);
 
         st = open_ok(path);
-        assert_int_equal(sql_int(path, "PRAGMA user_version"), 2);
-        assert_int_equal(STATE_SCHEMA_VERSION, 2);
+        assert_int_equal(sql_int(path, "PRAGMA user_version"), 3);
+        assert_int_equal(STATE_SCHEMA_VERSION, 3);
         assert_true(state_is_done(st, "l", "15.2"));
+        /* A mark from before version 3 was made over the bus. */
+        assert_true(state_get_mark(st, "l", "15.2", &m));
+        assert_string_equal(m.via, "bus");
+        assert_string_equal(m.address, "");
+        assert_string_equal(m.note, "ok");
         assert_true(record1(st, "mailto:a@x", T0, &x, 1, false) > 0);
         assert_int_equal(count(st, DELIVERY_PENDING), 1);
         state_close(st);

@@ -148,6 +148,16 @@ static int collect_event(const struct state_event *e, void *userdata) {
         return 0;
 }
 
+static int collect_via(const struct state_event *e, void *userdata) {
+        struct lines *l = userdata;
+        size_t len = strlen(l->text);
+
+        snprintf(l->text + len, sizeof l->text - len, "%s %s %s\n", state_action_name(e->action),
+                 e->via, e->address);
+        l->n++;
+        return 0;
+}
+
 /* ---- marks -------------------------------------------------------------- */
 
 static void test_round_trip(void **state) {
@@ -183,6 +193,39 @@ static void test_round_trip(void **state) {
         assert_int_equal(state_snoozed_until(st, "yuli-2025", "3"), 0);
         assert_int_equal(state_mark_done(st, "yuli-2025", "15.2", 1000, "alice", T0 + 300, ""), 0);
         assert_true(state_is_done(st, "yuli-2025", "15.2"));
+        state_close(st);
+        free(path);
+}
+
+/* How and from where a mark was made: kept in memory, in the file, and in
+ * the history; what the caller does not say is "bus" and "". */
+static void test_how_and_where(void **state) {
+        char *path = file_in_dir("how.db");
+        struct state *st = open_ok(path);
+        struct state_mark m;
+        struct lines h = {};
+
+        (void) state;
+        assert_int_equal(state_record(st, &(struct state_event) {
+                                 .ledger = "yuli-2025", .milestone = "15.2", .action = STATE_DONE,
+                                 .uid = (uid_t) -1, .user = "县财政局", .when = T0 + 60,
+                                 .note = "", .via = "link", .address = "192.0.2.7" }), 0);
+        assert_int_equal(state_mark_done(st, "yuli-2025", "15.3", 0, "root", T0 + 61, "x"), 0);
+        for (int pass = 0; pass < 2; pass++) {
+                assert_true(state_get_mark(st, "yuli-2025", "15.2", &m));
+                assert_int_equal(m.status, STATE_DONE);
+                assert_string_equal(m.user, "县财政局");
+                assert_string_equal(m.via, "link");
+                assert_string_equal(m.address, "192.0.2.7");
+                assert_int_equal(m.when, T0 + 60);
+                assert_true(state_get_mark(st, "yuli-2025", "15.3", &m));
+                assert_string_equal(m.via, "bus");
+                assert_string_equal(m.address, "");
+                state_close(st);
+                st = open_ok(path); /* and again from the file */
+        }
+        assert_int_equal(state_list_history(st, "yuli-2025", "15.2", collect_via, &h), 0);
+        assert_string_equal(h.text, "done link 192.0.2.7\n");
         state_close(st);
         free(path);
 }
@@ -747,6 +790,7 @@ static int teardown(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
+                cmocka_unit_test(test_how_and_where),
                 cmocka_unit_test(test_refused),
                 cmocka_unit_test(test_history),
                 cmocka_unit_test(test_list_marks),
