@@ -95,6 +95,7 @@ struct ics_worker {
         struct ics_job *job;
         struct ics_buf summary, description, category, text;
         struct ics_alarm_memo *alarms; /* ICS_DAY_MEMO of each */
+        struct ics_alarm_memo *kept;   /* the alarms a marked milestone keeps */
         struct ics_date_memo *dates;
         struct ics_buf transp;             /* the TRANSP line, once made */
         struct ics_buf category_key;       /* the last CATEGORIES value, cleaned */

@@ -137,8 +137,14 @@ static void text_clean(struct ics_buf *b, const char *s) {
         buf_trim_blanks(b, start);
 }
 
-static void ics_summary(struct ics_buf *b, const struct task *t, const struct milestone *m) {
+/* A done milestone keeps its event, its summary saying so first. */
+#define ICS_DONE_PREFIX "【已完成】"
+
+static void ics_summary(struct ics_buf *b, const struct task *t, const struct milestone *m,
+                        bool done) {
         buf_clear(b);
+        if (done)
+                buf_puts(b, ICS_DONE_PREFIX);
         if (t->item && *t->item)
                 text_clean(b, t->item);
         else if (t->category && *t->category)
@@ -323,13 +329,13 @@ static int ics_put_transp(struct ics_worker *w) {
 
 /* The SUMMARY line; *value and *len get where its escaped value is in the
  * text, which the alarms repeat. */
-static int ics_put_summary(struct ics_worker *w, const struct milestone *m, size_t *value,
-                           size_t *len) {
+static int ics_put_summary(struct ics_worker *w, const struct milestone *m, bool done,
+                           size_t *value, size_t *len) {
         static const char name[] = "SUMMARY:";
         size_t start = w->text.len;
         int r;
 
-        ics_summary(&w->summary, m->task, m);
+        ics_summary(&w->summary, m->task, m, done);
         if (w->summary.failed)
                 return -ENOMEM;
         r = ics_put_property(&w->text, icalproperty_new_summary(buf_str(&w->summary)));
@@ -343,10 +349,33 @@ static int ics_put_summary(struct ics_worker *w, const struct milestone *m, size
         return 0;
 }
 
-/* The DESCRIPTION line, the same for every milestone of a task. */
-static int ics_put_description(struct ics_worker *w, const struct task *t) {
+/* When and by whom it was marked done, after the task's own text. */
+static void ics_done_line(struct ics_buf *b, const char *tz, const struct ics_state *st) {
+        char when[32];
+
+        zone_format_local(tz, st->done_at, when, sizeof when);
+        description_line(b, "已完成：");
+        buf_puts(b, when);
+        buf_puts(b, "，");
+        text_clean(b, st->done_by && *st->done_by ? st->done_by : "（未署名）");
+        buf_puts(b, st->done_by_link ? "（经提醒中的链接）" : "（经 ledgerctl）");
+}
+
+/* The DESCRIPTION line, the same for every open milestone of a task (made
+ * once); a done one's says when and by whom. */
+static int ics_put_description(struct ics_worker *w, const struct task *t,
+                               const struct ics_state *done) {
         int r;
 
+        if (done) {
+                w->description_of = NULL;
+                ics_description(&w->description, t);
+                ics_done_line(&w->description, w->job->opts->config->timezone, done);
+                if (w->description.failed)
+                        return -ENOMEM;
+                return ics_put_property(&w->text,
+                                        icalproperty_new_description(buf_str(&w->description)));
+        }
         if (w->description_of != t) {
                 w->description_of = NULL;
                 buf_clear(&w->description_line);
@@ -446,18 +475,20 @@ static bool alarm_memo_matches(const struct ics_alarm_memo *e, day_t due,
                memcmp(e->leads, p->leads, p->n_leads * sizeof *p->leads) == 0;
 }
 
-/* The alarm instants of m, from the memo or from the schedule. */
+/* The alarm instants of m under the policy of the feed's owner (NULL: the
+ * task's), from the memo or from the schedule. */
 static int ics_alarms(struct ics_worker *w, const struct milestone *m,
                       const struct ics_alarm_memo **out) {
         const struct config *c = w->job->opts->config;
+        const struct owner *o = w->job->opts->owner;
         struct ics_alarm_memo *e = &w->alarms[(uint32_t) m->due % ICS_DAY_MEMO];
         struct policy p;
         int n;
 
-        policy_resolve(c, m->task, NULL, &p);
+        policy_resolve(c, m->task, o, &p);
         if (!alarm_memo_matches(e, m->due, &p)) {
                 e->valid = false;
-                n = schedule_milestone_alarms(c, m, e->at, ICS_MAX_ALARMS);
+                n = schedule_milestone_alarms(c, m, o, e->at, ICS_MAX_ALARMS);
                 if (n < 0)
                         return n;
                 for (int i = 0; i < n; i++)
@@ -490,24 +521,46 @@ static int ics_put_uid(struct ics_buf *t, const char *uid) {
 /* The unfolded text of m's VEVENT without its revision lines, which go after
  * the UID line, at *uid_end. Every property is libical's; the ones that repeat
  * (dates, TRANSP, a task's DESCRIPTION, CATEGORIES) are made once. */
+/* The alarms a milestone keeps: none once done, none before a snooze ends. */
+static const struct ics_alarm_memo *alarms_kept(struct ics_worker *w,
+                                               const struct ics_alarm_memo *all,
+                                               const struct ics_state *st) {
+        struct ics_alarm_memo *kept = w->kept;
+
+        if (!st || (!st->done_at && !st->snoozed_until))
+                return all;
+        *kept = (struct ics_alarm_memo) { .valid = false };
+        for (size_t i = 0; i < all->n && !st->done_at; i++)
+                if (all->at[i] >= st->snoozed_until) {
+                        kept->at[kept->n] = all->at[i];
+                        memcpy(kept->stamps[kept->n++], all->stamps[i], sizeof all->stamps[i]);
+                }
+        return kept;
+}
+
 int ics_event_text(struct ics_worker *w, const struct milestone *m, const char *uid,
                           size_t *uid_end) {
+        const struct ics_options *o = w->job->opts;
         const struct ics_alarm_memo *alarms;
         struct ics_buf *t = &w->text;
+        struct ics_state st;
+        bool marked = o->state && o->state(m, &st, o->state_userdata);
+        const struct ics_state *done = marked && st.done_at ? &st : NULL;
         size_t summary, summary_len;
         int r;
 
         r = ics_alarms(w, m, &alarms);
         if (r < 0)
                 return r;
+        alarms = alarms_kept(w, alarms, marked ? &st : NULL);
         buf_clear(t);
         buf_puts(t, "BEGIN:VEVENT\r\n");
         if ((r = ics_put_uid(t, uid)) < 0)
                 return r;
         *uid_end = t->len;
         if ((r = ics_put_dates(w, m->due)) < 0 || (r = ics_put_transp(w)) < 0 ||
-            (r = ics_put_summary(w, m, &summary, &summary_len)) < 0 ||
-            (r = ics_put_description(w, m->task)) < 0 || (r = ics_put_category(w, m->task)) < 0 ||
+            (r = ics_put_summary(w, m, done != NULL, &summary, &summary_len)) < 0 ||
+            (r = ics_put_description(w, m->task, done)) < 0 || (r = ics_put_category(w, m->task)) < 0 ||
             (r = ics_put_alarms(t, alarms, summary, summary_len)) < 0)
                 return r;
         buf_puts(t, "END:VEVENT\r\n");
@@ -518,11 +571,13 @@ int ics_worker_init(struct ics_worker *w, struct ics_job *j) {
         *w = (struct ics_worker) { .job = j };
         w->alarms = calloc(ICS_DAY_MEMO, sizeof *w->alarms);
         w->dates = calloc(ICS_DAY_MEMO, sizeof *w->dates);
-        return w->alarms && w->dates ? 0 : -ENOMEM;
+        w->kept = calloc(1, sizeof *w->kept);
+        return w->alarms && w->dates && w->kept ? 0 : -ENOMEM;
 }
 
 void ics_worker_free(struct ics_worker *w) {
         free(w->alarms);
+        free(w->kept);
         free(w->dates);
         buf_free(&w->summary);
         buf_free(&w->description);

@@ -5,6 +5,7 @@
  * time and written to a stream: CRLF lines folded at <= 75 octets on UTF-8
  * character boundaries, one all-day VEVENT per dated milestone. */
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
@@ -26,6 +27,17 @@ struct ics_revision {
 typedef struct ics_revision (*ics_revision_fn)(const char *uid, uint64_t content_hash,
                                                void *userdata);
 
+/* Where a milestone stands, as people marked it: a feed shows it, so that
+ * calendars stop ringing for finished work. */
+struct ics_state {
+        time_t done_at;        /* 0: not done */
+        const char *done_by;   /* who marked it done */
+        bool done_by_link;     /* with a reminder's button, not ledgerctl */
+        time_t snoozed_until;  /* no alarm before it; 0: not snoozed */
+};
+/* Fills *out for m; false when nobody marked it (then *out is not used). */
+typedef bool (*ics_state_fn)(const struct milestone *m, struct ics_state *out, void *userdata);
+
 struct ics_options {
         const struct config *config;
         /* NULL: every milestone but those of tasks whose owners all have a
@@ -33,6 +45,10 @@ struct ics_options {
         const struct owner *owner;
         ics_revision_fn revision;  /* NULL: sequence 0, modified = fallback_modified */
         void *userdata;
+        /* NULL: nothing is marked. Called from the rendering threads: it must
+         * only read what does not change while ics_render() runs. */
+        ics_state_fn state;
+        void *state_userdata;
         time_t fallback_modified;
 };
 

@@ -402,7 +402,7 @@ static int time_cmp(const void *x, const void *y) {
 }
 
 int schedule_milestone_alarms(const struct config *c, const struct milestone *m,
-                              time_t *out, size_t max) {
+                              const struct owner *owner, time_t *out, size_t max) {
         time_t at[POLICY_MAX_OFFSETS];
         struct policy p;
         size_t n = 0, u = 0;
@@ -410,7 +410,7 @@ int schedule_milestone_alarms(const struct config *c, const struct milestone *m,
 
         if (zone_check(c->timezone) < 0)
                 return -ENOENT;
-        policy_resolve(c, m->task, NULL, &p);
+        policy_resolve(c, m->task, owner, &p);
         for (size_t i = 0; i < p.n_leads && i < POLICY_MAX_OFFSETS; i++) {
                 r = zone_local_to_utc(c->timezone,
                                       schedule_lead_day(c->calendar, m->due, &p.leads[i]),

@@ -63,11 +63,11 @@ day_t schedule_lead_day(const struct workdays *w, day_t due, const struct offset
 day_t schedule_overdue_day(const struct workdays *w, day_t due, const struct offset *after);
 
 /* The instants of the reminders before and on the due date of m under the
- * policy of its task (owner overrides ignored), for VALARMs. Returns how many
- * were written (at most max), sorted, without duplicates; -ENOENT for an
- * unknown zone. */
+ * policy in force for owner (NULL: the task's and the defaults, as for a
+ * feed of everyone), for VALARMs. Returns how many were written (at most
+ * max), sorted, without duplicates; -ENOENT for an unknown zone. */
 int schedule_milestone_alarms(const struct config *c, const struct milestone *m,
-                              time_t *out, size_t max);
+                              const struct owner *owner, time_t *out, size_t max);
 
 const char *reminder_kind_name(enum reminder_kind k); /* "upcoming", "due", "overdue", "escalation" */
 int reminder_kind_from_name(const char *name, enum reminder_kind *out); /* 0 or -EINVAL */

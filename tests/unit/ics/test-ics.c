@@ -1099,6 +1099,119 @@ static void test_many_events(void **state) {
         free(b);
 }
 
+/* ---- state: done, snoozed, and owners' own settings ------------------------------- */
+
+struct marked {
+        const char *id;
+        struct ics_state st;
+};
+
+static bool state_of(const struct milestone *m, struct ics_state *out, void *userdata) {
+        const struct marked *marks = userdata;
+
+        for (size_t i = 0; marks[i].id; i++)
+                if (strcmp(marks[i].id, m->id) == 0) {
+                        *out = marks[i].st;
+                        return true;
+                }
+        return false;
+}
+
+/* Done: the event stays, says so first and when and by whom, rings no more;
+ * its content changed, so its revision moves; reopened, it is as before. */
+static void test_done_milestone(void **state) {
+        struct marked marks[] = {
+                { "15.1", { .done_at = T_MARCH, .done_by = "各相关部门单位", .done_by_link = true } },
+                { NULL },
+        };
+        struct ics_options o = options();
+        char *before = render_default(), *after, *event, *summary;
+        struct seen s = {};
+
+        (void) state;
+        o.state = state_of;
+        o.state_userdata = marks;
+        after = render(&o, NULL);
+        event = event_of(after, "15.1@yuli-2025.ledgerd");
+        summary = value_of(event, "SUMMARY");
+        assert_string_equal(summary, "【已完成】项目支出绩效评价（单位自评）");
+        assert_null(strstr(event, "BEGIN:VALARM"));
+        assert_non_null(strstr(event, "已完成：2025-03-01 16:30，各相关部门单位（经提醒中的链接）"));
+        free(summary);
+        free(event);
+        /* The other milestones are as they were, alarms and all. */
+        event = event_of(after, "15.2@yuli-2025.ledgerd");
+        assert_int_equal(count(event, "BEGIN:VALARM"), 3);
+        free(event);
+        free(after);
+
+        /* Its revision moves with it, and back again when reopened. */
+        o.revision = remember;
+        o.userdata = &s;
+        o.state = NULL;
+        free(render(&o, NULL));
+        {
+                uint64_t open_hash = seen_hash(&s, "15.1@yuli-2025.ledgerd");
+
+                s.n = 0;
+                o.state = state_of;
+                free(render(&o, NULL));
+                assert_true(seen_hash(&s, "15.1@yuli-2025.ledgerd") != open_hash);
+                s.n = 0;
+                o.state = NULL;
+                free(render(&o, NULL));
+                assert_true(seen_hash(&s, "15.1@yuli-2025.ledgerd") == open_hash);
+        }
+        free(before);
+}
+
+/* Snoozed: the alarms before the snooze ends are left out. */
+static void test_snoozed_milestone(void **state) {
+        /* 15.2 is due 2025-04-30; its alarms: 04-20, 3 working days before, 04-30, at 09:00. */
+        struct marked marks[] = {
+                { "15.2", { .snoozed_until = 1745884800 /* 2025-04-29 08:00 +08 */ } },
+                { NULL },
+        };
+        struct ics_options o = options();
+        char *ics, *event;
+
+        (void) state;
+        o.state = state_of;
+        o.state_userdata = marks;
+        ics = render(&o, NULL);
+        event = event_of(ics, "15.2@yuli-2025.ledgerd");
+        assert_int_equal(count(event, "BEGIN:VALARM"), 1);
+        assert_non_null(strstr(event, "TRIGGER;VALUE=DATE-TIME:20250430T010000Z"));
+        assert_null(strstr(event, "已完成"));
+        free(event);
+        free(ics);
+}
+
+/* An owner's own feed rings as that owner's reminders do. */
+static void test_owner_feed_uses_owner_settings(void **state) {
+        struct ics_options o = options();
+        char *ics, *event;
+
+        (void) state;
+        owners[1].policy = (struct policy) { .has_leads = true,
+                                             .leads = { { 1, OFFSET_DAYS } }, .n_leads = 1 };
+        o.owner = &owners[1];
+        ics = render(&o, NULL);
+        event = event_of(ics, "15.1@yuli-2025.ledgerd");
+        assert_int_equal(count(event, "BEGIN:VALARM"), 1);
+        /* A day before 03-31 is Sunday 03-30: moved to Friday. */
+        assert_non_null(strstr(event, "TRIGGER;VALUE=DATE-TIME:20250328T010000Z"));
+        free(event);
+        free(ics);
+        /* The feed of everyone keeps the task's settings. */
+        o.owner = NULL;
+        ics = render(&o, NULL);
+        event = event_of(ics, "15.1@yuli-2025.ledgerd");
+        assert_int_equal(count(event, "BEGIN:VALARM"), 3);
+        free(event);
+        free(ics);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_calendar_head, setup, teardown),
@@ -1125,6 +1238,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_events_publish, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_events_sequence_zero, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_events_errors, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_done_milestone, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_snoozed_milestone, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_owner_feed_uses_owner_settings, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

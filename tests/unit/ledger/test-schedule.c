@@ -591,7 +591,7 @@ static void test_unknown_zone(void **state) {
         assert_int_equal(schedule_build(&f->in, &f->s), -ENOENT);
         assert_int_equal(f->s.n_reminders, 0);
         assert_null(f->s.reminders);
-        assert_int_equal(schedule_milestone_alarms(&f->c, &f->ms[0][0], at, 4), -ENOENT);
+        assert_int_equal(schedule_milestone_alarms(&f->c, &f->ms[0][0], NULL, at, 4), -ENOENT);
 }
 
 /* Another zone, for the conversion: 09:00 in Europe/Berlin, CEST then CET. */
@@ -617,20 +617,20 @@ static void test_alarms(void **state) {
         /* Owner overrides do not reach the feed's alarms. */
         op->has_leads = true;
         offsets(op->leads, &op->n_leads, "2d", NULL);
-        assert_int_equal(schedule_milestone_alarms(&f->c, m, at, 8), 4);
+        assert_int_equal(schedule_milestone_alarms(&f->c, m, NULL, at, 8), 4);
         assert_int_equal(at[0], AT_0926);
         assert_int_equal(at[1], AT_0930);
         assert_int_equal(at[2], AT_1009);
         assert_int_equal(at[3], AT_1010);
-        assert_int_equal(schedule_milestone_alarms(&f->c, m, at, 2), 2);
+        assert_int_equal(schedule_milestone_alarms(&f->c, m, NULL, at, 2), 2);
         assert_int_equal(at[0], AT_0926);
         assert_int_equal(at[1], AT_0930);
-        assert_int_equal(schedule_milestone_alarms(&f->c, m, at, 0), 0);
+        assert_int_equal(schedule_milestone_alarms(&f->c, m, NULL, at, 0), 0);
 
         tp->has_leads = tp->has_time = true;
         tp->minute_of_day = 15 * 60 + 30;
         offsets(tp->leads, &tp->n_leads, "0d", "1d", "0wd", NULL);
-        assert_int_equal(schedule_milestone_alarms(&f->c, m, at, 8), 2);
+        assert_int_equal(schedule_milestone_alarms(&f->c, m, NULL, at, 8), 2);
         assert_int_equal(at[0], AT_1009 + 6 * HOUR + 30 * 60);
         assert_int_equal(at[1], AT_1010 + 6 * HOUR + 30 * 60);
 }
