@@ -200,7 +200,8 @@ static int make_parts(struct service *sv) {
         const struct config *c = manager_config(sv->manager);
         const char *state_directory = manager_state_directory(sv->manager);
         int r = feeds_new(&(struct feeds_setup) { .event = sv->event, .clock = &sv->clock,
-                                                  .state_directory = state_directory, .config = c },
+                                                  .state_directory = state_directory, .config = c,
+                                                  .marks = sv->marks, .health = &sv->health },
                           &sv->feeds);
 
         if (r >= 0)

@@ -403,6 +403,8 @@ int conf_load(const char *path, struct config **out, struct diagnostics *diags) 
 
         *out = NULL;
         cr.config = calloc(1, sizeof *cr.config);
+        if (cr.config)
+                cr.config->refs = 1;
         if (!cr.config)
                 return -ENOMEM;
         cr.config->path = strdup(path);

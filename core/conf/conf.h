@@ -12,5 +12,12 @@
  * (which also receives warnings, such as deadline phrases not understood,
  * when loading succeeds). */
 int conf_load(const char *path, struct config **out, struct diagnostics *diags);
-/* Frees c and all it holds; NULL is fine. */
+/* Frees c and all it holds, whatever its references; NULL is fine. */
 void config_free(struct config *c);
+/* One more holder of c, which conf_load() gives out with one; the last
+ * config_unref() frees it. For a configuration read by a thread while a
+ * reload replaces it: both on the thread that made it, not atomic. The
+ * count is bookkeeping, not content: a holder of a const configuration may
+ * take and drop references. */
+const struct config *config_ref(const struct config *c);
+void config_unref(const struct config *c);

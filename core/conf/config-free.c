@@ -80,3 +80,14 @@ void config_free(struct config *c) {
         delivery_free(&c->delivery);
         free(c);
 }
+
+const struct config *config_ref(const struct config *c) {
+        if (c)
+                ((struct config *) c)->refs++;
+        return c;
+}
+
+void config_unref(const struct config *c) {
+        if (c && --((struct config *) c)->refs == 0)
+                config_free((struct config *) c);
+}

@@ -168,6 +168,7 @@ struct delivery_settings {
 };
 
 struct config {
+        unsigned refs; /* conf/conf.h: config_ref(), config_unref() */
         char *path;
         char *timezone; /* Olson name, "Asia/Shanghai" */
         char *state_directory;

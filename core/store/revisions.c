@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,6 +264,16 @@ struct ics_revision revisions_lookup(const char *uid, uint64_t content_hash, voi
         }
         store(r, uid, content_hash, &rev);
         return rev;
+}
+
+struct ics_revision revisions_lookup_scoped(const char *uid, uint64_t content_hash, void *userdata) {
+        const struct revisions_scope *s = userdata;
+        char key[2 * ICS_UID_MAX];
+
+        if (!s->scope)
+                return revisions_lookup(uid, content_hash, s->revisions);
+        snprintf(key, sizeof key, "%s %s", s->scope, uid);
+        return revisions_lookup(key, content_hash, s->revisions);
 }
 
 int revisions_commit(struct revisions *r) {

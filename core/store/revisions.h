@@ -22,3 +22,14 @@ void revisions_close(struct revisions *r);
 
 /* An ics_revision_fn: pass the struct revisions as userdata. */
 struct ics_revision revisions_lookup(const char *uid, uint64_t content_hash, void *userdata);
+
+/* The revisions of one feed of several: an owner's feed says more of an
+ * event than the feed of everyone (that owner's own alarms), so each keeps
+ * its own SEQUENCE, under "<scope> <uid>"; scope NULL is the feed of
+ * everyone, under the bare uid. An ics_revision_fn: pass the struct
+ * revisions_scope as userdata. */
+struct revisions_scope {
+        struct revisions *revisions;
+        const char *scope; /* the owner's id, or NULL */
+};
+struct ics_revision revisions_lookup_scoped(const char *uid, uint64_t content_hash, void *userdata);

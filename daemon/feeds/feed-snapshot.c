@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "feeds/feed-index.h"
+#include "marks/marks.h"
 #include "http/http.h"
 #include "ics/ics.h"
 #include "common/log.h"
@@ -340,8 +341,11 @@ static int blob_finish(FILE *f, int fd, int r, struct feed_blob **out) {
 /* Rendered straight into the memfd it will be served from. */
 static int render_calendar(const struct feed_build *b, struct revisions *rev, const struct owner *o,
                            struct feed_blob **out) {
+        struct revisions_scope scope = { rev, o ? o->id : NULL };
         struct ics_options io = {
-                .config = b->config, .owner = o, .revision = revisions_lookup, .userdata = rev,
+                .config = b->config, .owner = o, .revision = revisions_lookup_scoped,
+                .userdata = &scope, .state = b->marks ? marks_ics_state : NULL,
+                .state_userdata = (void *) b->marks,
         };
         int fd;
         FILE *f = blob_stream(&fd);

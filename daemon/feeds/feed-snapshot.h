@@ -58,8 +58,13 @@ struct feed_stamp {
         time_t modified;
 };
 
+struct marks_frozen;
+
+/* What a render reads; nothing of it may change while it runs (it runs off
+ * the event loop: feeds/render-job.h). */
 struct feed_build {
         const struct config *config;
+        const struct marks_frozen *marks; /* what the feeds show as done or snoozed; NULL: none */
         const char *state_path; /* state.db: the events' DTSTAMP and SEQUENCE */
         const char *base_url;   /* for the index page's links; NULL: relative */
         time_t now;

@@ -12,15 +12,12 @@
 #include "basic/atomicfile.h"
 #include "feeds/feed-server.h"
 #include "feeds/feed-snapshot.h"
+#include "feeds/render-job.h"
+#include "common/health.h"
+#include "marks/marks.h"
 #include "common/clock.h"
 #include "ledger/model.h"
 #include "common/log.h"
-
-/* The feeds show the ledgers and the configuration, not the done marks: a
- * done mark, a reopening, a snooze or a new day leave their bytes as they
- * were, so only a reload renders anew. Make this true when they show state
- * (a new day would then need a timer at local midnight too). */
-#define FEEDS_SHOW_STATE false
 
 /* In the state directory: when each feed's current bytes first appeared, so
  * that Last-Modified does not jump to the time of a restart. */
@@ -31,11 +28,15 @@ struct feeds {
         const struct service_clock *clock;
         char *state_directory;
         const struct config *config;
+        struct marks *marks;
+        struct health *health;
         struct feed_server *server;
         struct feed_snapshot *current;
         struct feed_stamp *stamps; /* from the previous run; dropped after the first render */
         size_t n_stamps;
         sd_event_source *rebuild;
+        struct render_job *job; /* the render under way, off the loop */
+        bool again;             /* what the feeds show changed since it started */
         char **listen; /* feed.listen when the server started */
         size_t n_listen;
         char *written_to; /* the directory the current files are in */
@@ -256,26 +257,29 @@ static size_t count_new(const struct feed_snapshot *snap, const struct feed_snap
         return n;
 }
 
-static int rebuild(struct feeds *f) {
-        char buf[128], *state = NULL;
-        struct feed_build b = {
-                .config = f->config, .base_url = base_url(f, buf, sizeof buf),
-                .now = clock_now(f->clock), .previous = f->current,
-                .stamps = f->stamps, .n_stamps = f->n_stamps,
-        };
-        struct feed_snapshot *snap = NULL;
-        size_t changed;
-        int r;
+/* What a render reads, as of now: the marks are frozen into *marks. */
+static int build_inputs(struct feeds *f, struct feed_build *b, char *buf, size_t size,
+                        char **state, struct marks_frozen **marks) {
+        int r = f->marks ? marks_freeze(f->marks, marks) : 0;
 
-        if (asprintf(&state, "%s/state.db", f->state_directory) < 0)
-                return -ENOMEM;
-        b.state_path = state;
-        r = feed_snapshot_build(&b, &snap);
-        free(state);
         if (r < 0)
-                return log_error_errno(r, "the feeds were not rendered anew (%m); the previous ones "
-                                       "are still served");
-        changed = count_new(snap, f->current);
+                return r;
+        if (asprintf(state, "%s/state.db", f->state_directory) < 0) {
+                marks_frozen_free(*marks);
+                return -ENOMEM;
+        }
+        *b = (struct feed_build) {
+                .config = f->config, .marks = *marks, .state_path = *state,
+                .base_url = base_url(f, buf, size), .now = clock_now(f->clock),
+                .previous = f->current, .stamps = f->stamps, .n_stamps = f->n_stamps,
+        };
+        return 0;
+}
+
+/* The new snapshot goes to the server and the feed directory. */
+static void install(struct feeds *f, struct feed_snapshot *snap) {
+        size_t changed = count_new(snap, f->current);
+
         if (f->config->feed.directory)
                 write_directory(f, snap);
         if (changed > 0)
@@ -287,12 +291,82 @@ static int rebuild(struct feeds *f) {
         f->current = snap;
         if (changed > 0)
                 log_info("feeds: %zu of %zu changed", changed, snap->n_docs);
+}
+
+static void failed(struct feeds *f, int r) {
+        if (f->health)
+                health_fail(f->health, HEALTH_FEEDS, "cannot render the feeds: %s; the previous "
+                            "ones are still served", strerror(-r));
+        else
+                log_error_errno(r, "the feeds were not rendered anew (%m); the previous ones are "
+                                "still served");
+}
+
+/* The first render, before the service is ready: there is no loop yet to
+ * keep going, and the feeds must be served from the start. */
+static int render_now(struct feeds *f) {
+        struct marks_frozen *marks = NULL;
+        struct feed_snapshot *snap = NULL;
+        struct feed_build b;
+        char buf[128], *state = NULL;
+        int r = build_inputs(f, &b, buf, sizeof buf, &state, &marks);
+
+        if (r >= 0)
+                r = feed_snapshot_build(&b, &snap);
+        free(state);
+        marks_frozen_free(marks);
+        if (r < 0) {
+                failed(f, r);
+                return r;
+        }
+        install(f, snap);
         return 0;
+}
+
+static void start_render(struct feeds *f);
+
+static void on_rendered(struct render_job *job, struct feed_snapshot *snap, int r, void *userdata) {
+        struct feeds *f = userdata;
+
+        render_job_free(job);
+        f->job = NULL;
+        if (r < 0)
+                failed(f, r);
+        else {
+                if (f->health)
+                        health_ok(f->health, HEALTH_FEEDS);
+                install(f, snap);
+        }
+        if (f->again)
+                start_render(f);
+}
+
+/* A render off the loop; one at a time: a change during a render renders
+ * again once it is over. */
+static void start_render(struct feeds *f) {
+        struct marks_frozen *marks = NULL;
+        struct feed_build b;
+        char buf[128], *state = NULL;
+        int r;
+
+        if (f->job) {
+                f->again = true;
+                return;
+        }
+        f->again = false;
+        r = build_inputs(f, &b, buf, sizeof buf, &state, &marks);
+        if (r >= 0)
+                r = render_job_start(f->event, &b, f->config, marks, on_rendered, f, &f->job);
+        free(state);
+        if (r < 0) {
+                marks_frozen_free(marks);
+                failed(f, r);
+        }
 }
 
 static int on_rebuild(sd_event_source *s, void *userdata) {
         (void) s;
-        rebuild(userdata);
+        start_render(userdata);
         return 0;
 }
 
@@ -311,9 +385,16 @@ static void schedule_rebuild(struct feeds *f) {
                 sd_event_source_set_enabled(f->rebuild, SD_EVENT_ONESHOT);
 }
 
+bool feeds_rendering(const struct feeds *f) {
+        int enabled = SD_EVENT_OFF;
+
+        if (f->rebuild)
+                sd_event_source_get_enabled(f->rebuild, &enabled);
+        return f->job || enabled != SD_EVENT_OFF;
+}
+
 void feeds_changed(struct feeds *f) {
-        if (FEEDS_SHOW_STATE)
-                schedule_rebuild(f);
+        schedule_rebuild(f);
 }
 
 void feeds_set_config(struct feeds *f, const struct config *config) {
@@ -338,7 +419,8 @@ int feeds_new(const struct feeds_setup *setup, struct feeds **out) {
 
         if (!f)
                 return -ENOMEM;
-        *f = (struct feeds) { .event = setup->event, .clock = setup->clock, .config = setup->config };
+        *f = (struct feeds) { .event = setup->event, .clock = setup->clock, .config = setup->config,
+                              .marks = setup->marks, .health = setup->health };
         f->state_directory = strdup(setup->state_directory);
         if (!f->state_directory || copy_listen(f, &setup->config->feed) < 0) {
                 feeds_free(f);
@@ -362,7 +444,7 @@ int feeds_start(struct feeds *f) {
         if (!active(f))
                 return 0;
         load_stamps(f);
-        (void) rebuild(f); /* a failure is logged; the reminders go on regardless */
+        (void) render_now(f); /* a failure is logged; the reminders go on regardless */
         return 0;
 }
 
@@ -370,6 +452,7 @@ void feeds_free(struct feeds *f) {
         if (!f)
                 return;
         sd_event_source_disable_unref(f->rebuild);
+        render_job_free(f->job); /* waits for a render under way */
         feed_server_free(f->server);
         feed_snapshot_unref(f->current);
         free_stamps(f);

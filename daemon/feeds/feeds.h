@@ -4,16 +4,18 @@
 /* The service's calendar feeds: when to render a new snapshot, where it goes
  * (the HTTP server, the feed directory), and the addresses to publish.
  *
- * A snapshot is rendered once at start, then after each change of what the
- * feeds show, in the event loop but never while answering a request. The
- * feeds show the configuration and the ledgers, not the done marks (yet):
- * a reload re-renders, a done mark, a reopening, a snooze or a new day need
- * not. */
+ * A snapshot is rendered once at start, before the service is ready; then
+ * after each change of what the feeds show (a reload, a done mark, a
+ * reopening, a snooze) on a thread of its own (render-job.h), while the
+ * loop serves the previous one, which the new one replaces once whole. */
 
+#include <stdbool.h>
 #include <systemd/sd-event.h>
 
 struct config;
 struct feeds;
+struct health;
+struct marks;
 struct service_clock;
 
 /* What the feeds work with. The pointers must outlive them; config is the
@@ -22,7 +24,9 @@ struct feeds_setup {
         sd_event *event;
         const struct service_clock *clock;
         const char *state_directory; /* state.db (event revisions), feeds.stamps */
-        const struct config *config;
+        const struct config *config; /* a render off the loop holds a reference */
+        struct marks *marks;         /* what the feeds show as done; NULL: nothing */
+        struct health *health;       /* told when a render fails; may be NULL */
 };
 
 int feeds_new(const struct feeds_setup *setup, struct feeds **out);
@@ -32,11 +36,15 @@ void feeds_free(struct feeds *f);
  * the first snapshot. Nothing at all when there is neither a server nor a
  * feed directory. 0 or -errno. */
 int feeds_start(struct feeds *f);
-/* After a reload: a new snapshot is rendered soon, from the event loop. */
+/* After a reload: a new snapshot is rendered soon, off the loop. */
 void feeds_set_config(struct feeds *f, const struct config *config);
 /* What the feeds show may have changed (a mark, a new day): a new snapshot
- * when the feeds show it. */
+ * is rendered soon, off the loop. */
 void feeds_changed(struct feeds *f);
+
+/* Whether a render is due or under way (then the feeds served are about to
+ * change). */
+bool feeds_rendering(const struct feeds *f);
 
 /* The addresses served, "127.0.0.1:8080", in order; NULL past the last. */
 const char *feeds_address(const struct feeds *f, size_t i);

@@ -65,7 +65,7 @@ void manager_free(struct manager *m) {
                 return;
         sd_event_source_disable_unref(m->timer);
         schedule_free(&m->plan);
-        config_free(m->config);
+        config_unref(m->config);
         sd_event_unref(m->event);
         free(m->config_path);
         free(m->state_directory);
@@ -166,7 +166,7 @@ static void install_config(struct manager *m, struct config *fresh) {
                 feeds_set_config(m->parts.feeds, fresh);
         if (m->parts.marks)
                 marks_reconcile(m->parts.marks, fresh);
-        config_free(old);
+        config_unref(old);
 }
 
 int manager_reload(struct manager *m) {

@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/arena.h"
+#include "basic/greedy.h"
 #include "common/clock.h"
+#include "ics/ics.h"
 #include "ledger/model.h"
 #include "common/log.h"
 
@@ -118,4 +121,88 @@ int marks_reconcile(struct marks *mk, const struct config *c) {
 
 unsigned marks_orphans(const struct marks *mk) {
         return mk->n_orphans;
+}
+
+/* ---- frozen ------------------------------------------------------------------------ */
+
+struct marks_frozen {
+        struct arena *strings;
+        struct state_mark *items; /* by ledger, then milestone, bytewise */
+        size_t n, allocated;
+};
+
+static int frozen_cmp(const void *key, const void *item) {
+        const struct state_mark *a = key, *b = item;
+        int c = strcmp(a->ledger, b->ledger);
+
+        return c ? c : strcmp(a->milestone, b->milestone);
+}
+
+static int freeze_one(const struct state_mark *m, void *userdata) {
+        struct marks_frozen *f = userdata;
+        struct state_mark *x;
+
+        if (GREEDY_REALLOC(f->items, f->allocated, f->n + 1) < 0)
+                return -ENOMEM;
+        x = &f->items[f->n];
+        *x = *m;
+        x->ledger = arena_strdup(f->strings, m->ledger);
+        x->milestone = arena_strdup(f->strings, m->milestone);
+        x->user = arena_strdup(f->strings, m->user);
+        x->note = arena_strdup(f->strings, m->note);
+        x->via = arena_strdup(f->strings, m->via);
+        x->address = arena_strdup(f->strings, m->address);
+        if (!x->ledger || !x->milestone || !x->user || !x->note || !x->via || !x->address)
+                return -ENOMEM;
+        f->n++;
+        return 0;
+}
+
+int marks_freeze(struct marks *mk, struct marks_frozen **out) {
+        struct marks_frozen *f = calloc(1, sizeof *f);
+        int r = f && (f->strings = arena_new()) ? 0 : -ENOMEM;
+
+        if (r >= 0)
+                r = state_list_marks(mk->state, freeze_one, f);
+        if (r < 0) {
+                marks_frozen_free(f);
+                return log_error_errno(r, "cannot read the marks: %s", state_last_error(mk->state));
+        }
+        /* Sorted here, in the order the search uses, whatever the table's collation. */
+        if (f->n > 1)
+                qsort(f->items, f->n, sizeof *f->items, frozen_cmp);
+        *out = f;
+        return 0;
+}
+
+bool marks_frozen_get(const struct marks_frozen *f, const char *ledger, const char *name,
+                      struct state_mark *out) {
+        const struct state_mark key = { .ledger = ledger, .milestone = name }, *found;
+
+        found = f && f->n ? bsearch(&key, f->items, f->n, sizeof *f->items, frozen_cmp) : NULL;
+        if (found)
+                *out = *found;
+        return found != NULL;
+}
+
+bool marks_ics_state(const struct milestone *m, struct ics_state *out, void *frozen) {
+        struct state_mark mark;
+
+        if (!marks_frozen_get(frozen, m->task->ledger->id, m->id, &mark))
+                return false;
+        *out = (struct ics_state) {
+                .done_at = mark.status == STATE_DONE ? mark.when : 0,
+                .done_by = mark.user,
+                .done_by_link = strcmp(mark.via, "link") == 0,
+                .snoozed_until = mark.snoozed_until,
+        };
+        return true;
+}
+
+void marks_frozen_free(struct marks_frozen *f) {
+        if (!f)
+                return;
+        arena_free(f->strings);
+        free(f->items);
+        free(f);
 }

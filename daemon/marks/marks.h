@@ -13,6 +13,7 @@
 #include "store/state.h"
 
 struct config;
+struct ics_state;
 struct milestone;
 struct service_clock;
 struct marks;
@@ -53,6 +54,18 @@ const char *mark_action_past(enum state_action action);
 typedef void (*marks_history_fn)(const struct state_event *e, void *userdata);
 int marks_history(struct marks *mk, const char *ledger, const char *name, marks_history_fn fn,
                   void *userdata);
+
+/* The marks as they are now, frozen, for a reader on another thread (a
+ * render of the feeds) while the loop goes on recording new ones. 0 and
+ * *out, or -errno with the reason logged. */
+struct marks_frozen;
+int marks_freeze(struct marks *mk, struct marks_frozen **out);
+bool marks_frozen_get(const struct marks_frozen *f, const char *ledger, const char *name,
+                      struct state_mark *out);
+void marks_frozen_free(struct marks_frozen *f);
+/* An ics_state_fn (ics/ics.h) over frozen marks (userdata): what a feed
+ * shows of a milestone people marked. */
+bool marks_ics_state(const struct milestone *m, struct ics_state *out, void *frozen);
 
 /* Marks whose milestone is not in the configuration: kept, counted and
  * logged by marks_reconcile(), at start and after every reload. */

@@ -483,11 +483,17 @@ def test_reload_and_done_mark_under_load(daemon):
     before = curl(daemon.url("/ledger.ics"))[1]["etag"]
     qyg_before = curl(daemon.url("/czj-qyg.ics"))[1]
 
-    # A done mark: the feeds do not show done marks, so nothing changes.
+    # A done mark shows in the feeds of the milestone within a second, rendered
+    # off the loop while the streams go on; the others keep their tags.
     dbus_call(daemon, "MarkDone", "ss", ["15.2", "已报送"])
+    marked = time.monotonic()
+    assert wait_for(lambda: all(len(s.etags()) == 2 for s in streams[:2]), timeout=1)
+    assert time.monotonic() - marked < 1
+    status, _, body = curl(daemon.url("/ledger.ics"))
+    assert status == 200 and "SUMMARY:【已完成】".encode() in body.replace(b"\r\n ", b"")
     n = len(streams[0].seen)
     assert wait_for(lambda: len(streams[0].seen) > n + 50)
-    assert curl(daemon.url("/ledger.ics"))[1]["etag"] == before
+    assert len(streams[2].etags()) == 1 and len(streams[3].etags()) == 1
 
     # A reload with a changed deadline (task 28, 县财政局社会保障股's only one),
     # shared now with 州财政局: a task is in the public feed only when one
@@ -499,7 +505,8 @@ def test_reload_and_done_mark_under_load(daemon):
     assert "11月12日前" in text
     ledger.write_text(text, encoding="utf-8")
     daemon.proc.send_signal(signal.SIGHUP)
-    assert wait_for(lambda: all(len(s.etags()) == 2 for s in streams[:3])), daemon.log_text()
+    assert wait_for(lambda: all(len(s.etags()) == 3 for s in streams[:2]) and
+                    len(streams[2].etags()) == 2), daemon.log_text()
     # A reload that changes nothing changes no tag.
     daemon.proc.send_signal(signal.SIGHUP)
     n = len(streams[0].seen)
@@ -520,7 +527,7 @@ def test_reload_and_done_mark_under_load(daemon):
         tags = [e for e, _ in s.seen]
         first_new = tags.index(s.etags()[-1])
         assert all(t == s.etags()[-1] for t in tags[first_new:])
-    assert len(streams[0].etags()) == 2 and streams[0].etags()[0] == before
+    assert len(streams[0].etags()) == 3 and streams[0].etags()[0] == before
     new_all = streams[0].bodies[streams[0].seen[-1][1]]
     assert b"DTSTART;VALUE=DATE:20251112\r\n" in new_all
     private_new = streams[2].bodies[streams[2].seen[-1][1]]

@@ -135,16 +135,30 @@ static void test_private_feed_only_under_token(void **state) {
         feed_snapshot_unref(s);
 }
 
+/* The file's text, its folded lines unfolded (RFC 5545 3.1). */
 static char *read_file(const char *path, struct stat *st) {
         FILE *f = fopen(path, "re");
-        char *text = calloc(1, 1 << 16);
+        char *text = calloc(1, 1 << 16), *w, *r;
 
         assert_non_null(f);
         assert_non_null(text);
         assert_true(fread(text, 1, (1 << 16) - 1, f) > 0);
         assert_int_equal(fstat(fileno(f), st), 0);
         fclose(f);
+        for (r = w = text; *r;)
+                if (r[0] == '\r' && r[1] == '\n' && r[2] == ' ')
+                        r += 3;
+                else
+                        *w++ = *r++;
+        *w = '\0';
         return text;
+}
+
+/* Runs the loop until the render due or under way is installed. */
+static void wait_rendered(struct test *x, struct feeds *feeds) {
+        for (int i = 0; i < 500 && feeds_rendering(feeds); i++)
+                assert_true(sd_event_run(x->f.event, 10000) >= 0);
+        assert_false(feeds_rendering(feeds));
 }
 
 static void test_service_feeds_follow_reload(void **state) {
@@ -166,7 +180,7 @@ static void test_service_feeds_follow_reload(void **state) {
         /* A reload with the same content: the file stays as it was. */
         x->f.clock.frozen += 60;
         feeds_set_config(feeds, x->f.config);
-        fixture_run(&x->f);
+        wait_rendered(x, feeds);
         free(read_file(path, &after));
         assert_int_equal(after.st_mtime, before.st_mtime);
 
@@ -175,7 +189,7 @@ static void test_service_feeds_follow_reload(void **state) {
         feeds_set_config(feeds, x->f.config);
         free(read_file(path, &after));
         assert_int_equal(after.st_mtime, before.st_mtime);
-        fixture_run(&x->f);
+        wait_rendered(x, feeds);
         second = read_file(path, &after);
         assert_int_equal(after.st_mtime, x->f.clock.frozen);
         assert_string_not_equal(first, second);
@@ -185,12 +199,55 @@ static void test_service_feeds_follow_reload(void **state) {
         feeds_free(feeds);
 }
 
+/* A done mark shows in every feed of the milestone, off the loop; a
+ * reopening restores it. */
+static void test_service_feeds_show_marks(void **state) {
+        struct test *x = *state;
+        const struct mark_author who = { .uid = (uid_t) -1, .user = "县财政局", .via = "link",
+                                         .address = "192.0.2.1" };
+        struct feeds *feeds = NULL;
+        char path[192], *text;
+        struct stat st;
+
+        assert_int_equal(feeds_new(&(struct feeds_setup) { .event = x->f.event, .clock = &x->f.clock,
+                                                           .state_directory = x->f.dir,
+                                                           .config = x->f.config,
+                                                           .marks = x->f.marks },
+                                   &feeds), 0);
+        assert_int_equal(feeds_start(feeds), 0);
+        snprintf(path, sizeof path, "%s/czj.ics", x->feed_dir);
+        text = read_file(path, &st);
+        assert_null(strstr(text, "【已完成】"));
+        free(text);
+
+        assert_int_equal(marks_record(x->f.marks, STATE_DONE, "t-2025", "1", &who, "", 0), 0);
+        feeds_changed(feeds);
+        wait_rendered(x, feeds);
+        text = read_file(path, &st);
+        assert_non_null(strstr(text, "SUMMARY:【已完成】绩效自评"));
+        assert_non_null(strstr(text, "县财政局（经提醒中的链接）"));
+        free(text);
+        snprintf(path, sizeof path, "%s/ledger.ics", x->feed_dir);
+        text = read_file(path, &st);
+        assert_non_null(strstr(text, "SUMMARY:【已完成】绩效自评"));
+        free(text);
+
+        assert_int_equal(marks_record(x->f.marks, STATE_REOPENED, "t-2025", "1", &who, "", 0), 0);
+        feeds_changed(feeds);
+        wait_rendered(x, feeds);
+        text = read_file(path, &st);
+        assert_null(strstr(text, "【已完成】"));
+        free(text);
+        feeds_free(feeds);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_unchanged_content_keeps_tags, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_changed_ledger_new_tag, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_private_feed_only_under_token, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_service_feeds_follow_reload, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_service_feeds_show_marks, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
