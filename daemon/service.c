@@ -29,6 +29,7 @@
 #include "state-dir.h"
 #include "store/deliveries.h"
 #include "store/state.h"
+#include "web/web.h"
 
 struct service {
         sd_event *event;
@@ -38,6 +39,7 @@ struct service {
         struct manager *manager;
         struct state *state;
         struct marks *marks;
+        struct web *web;
         struct feeds *feeds;
         struct courier *courier;
         struct bus *bus;
@@ -117,6 +119,15 @@ static void on_outcome(const char *ledger, const char *id, const char *kind, con
 
         if (sv->bus)
                 bus_emit_reminder(sv->bus, ledger, id, kind, target, reason);
+}
+
+/* A button pressed on a page of links: the manager records it, as it does
+ * a mark over the bus. */
+static int on_link_mark(enum state_action action, const char *ledger, const char *id,
+                        const struct mark_author *who, time_t until, void *userdata) {
+        struct service *sv = userdata;
+
+        return manager_mark(sv->manager, action, ledger, id, who, "", until);
 }
 
 static void on_health_changed(void *userdata) {
@@ -199,15 +210,23 @@ static int open_state(struct service *sv, const struct options *o) {
 static int make_parts(struct service *sv) {
         const struct config *c = manager_config(sv->manager);
         const char *state_directory = manager_state_directory(sv->manager);
-        int r = feeds_new(&(struct feeds_setup) { .event = sv->event, .clock = &sv->clock,
-                                                  .state_directory = state_directory, .config = c,
-                                                  .marks = sv->marks, .health = &sv->health },
-                          &sv->feeds);
+        int r = web_new(&(struct web_setup) { .clock = &sv->clock, .config = c, .marks = sv->marks,
+                                              .state_directory = state_directory,
+                                              .mark = on_link_mark, .userdata = sv },
+                        &sv->web);
+
+        if (r >= 0)
+                r = feeds_new(&(struct feeds_setup) { .event = sv->event, .clock = &sv->clock,
+                                                      .state_directory = state_directory, .config = c,
+                                                      .marks = sv->marks, .health = &sv->health,
+                                                      .web = sv->web },
+                              &sv->feeds);
 
         if (r >= 0)
                 r = courier_new(&(struct courier_setup) {
                                         .event = sv->event, .clock = &sv->clock, .state = sv->state,
-                                        .marks = sv->marks, .feeds = sv->feeds, .health = &sv->health,
+                                        .marks = sv->marks, .feeds = sv->feeds, .web = sv->web,
+                                        .health = &sv->health,
                                         .state_directory = state_directory, .config = c,
                                         .on_outcome = on_outcome, .userdata = sv,
                                 },
@@ -215,7 +234,7 @@ static int make_parts(struct service *sv) {
         if (r >= 0)
                 manager_attach(sv->manager, &(struct manager_parts) {
                         .marks = sv->marks, .courier = sv->courier, .feeds = sv->feeds,
-                        .health = &sv->health,
+                        .web = sv->web, .health = &sv->health,
                         .hooks = { .reloaded = on_reloaded, .marked = on_marked, .userdata = sv },
                 });
         return r < 0 ? log_error_errno(r, "cannot start: %m") : 0;
@@ -270,6 +289,7 @@ static void stop(struct service *sv) {
         bus_free(sv->bus);
         courier_free(sv->courier);
         feeds_free(sv->feeds);
+        web_free(sv->web);
         manager_free(sv->manager);
         marks_free(sv->marks);
         state_close(sv->state);

@@ -21,6 +21,11 @@ enum field {
         F_FEED_URL,
         F_KIND,
         F_COUNT,
+        F_DONE_URL,
+        F_SNOOZE1_URL,
+        F_SNOOZE3_URL,
+        F_SNOOZE7_URL,
+        F_PAGE_URL,
         N_FIELDS,
 };
 
@@ -29,29 +34,36 @@ static const char *const field_names[N_FIELDS] = {
         [F_DAYS_LEFT] = "days_left", [F_DAYS_OVERDUE] = "days_overdue",
         [F_OWNERS] = "owners",     [F_PHRASE] = "phrase", [F_LEDGER] = "ledger",
         [F_FEED_URL] = "feed_url", [F_KIND] = "kind",     [F_COUNT] = "count",
+        [F_DONE_URL] = "done_url", [F_SNOOZE1_URL] = "snooze1_url",
+        [F_SNOOZE3_URL] = "snooze3_url", [F_SNOOZE7_URL] = "snooze7_url", [F_PAGE_URL] = "page_url",
 };
 
 #define ITEM_LINES "工作事项：{item}{label}\n责任单位：{owners}\n完成时限：{phrase}\n"
+/* The reminder's own buttons, as links; left out when there are none. */
+#define ACTION_LINES "已完成，点此登记：{done_url}\n推迟1天：{snooze1_url}\n推迟3天：{snooze3_url}\n" \
+                     "推迟7天：{snooze7_url}\n查看我的全部事项：{page_url}\n"
 
 static const struct message_templates defaults = {
         .kinds = {
                 [REMINDER_UPCOMING] = {
                         "【台账提醒】{item}{label}将于{due}到期（还有{days_left}天）",
-                        ITEM_LINES "到期日期：{due}（还有{days_left}天）\n所属台账：{ledger}\n",
+                        ITEM_LINES "到期日期：{due}（还有{days_left}天）\n所属台账：{ledger}\n"
+                                   ACTION_LINES,
                 },
                 [REMINDER_DUE_TODAY] = {
                         "【台账提醒】{item}{label}今天到期（{due}）",
-                        ITEM_LINES "到期日期：{due}（今天）\n所属台账：{ledger}\n请于今天内办结。\n",
+                        ITEM_LINES "到期日期：{due}（今天）\n所属台账：{ledger}\n请于今天内办结。\n"
+                                   ACTION_LINES,
                 },
                 [REMINDER_OVERDUE] = {
                         "【台账提醒】{item}{label}已逾期{days_overdue}天（应于{due}完成）",
                         ITEM_LINES "到期日期：{due}（已逾期{days_overdue}天）\n所属台账：{ledger}\n"
-                                   "请尽快办理。\n",
+                                   "请尽快办理。\n" ACTION_LINES,
                 },
                 [REMINDER_ESCALATION] = {
                         "【逾期督办】{owners}承办的{item}{label}已逾期{days_overdue}天",
                         ITEM_LINES "到期日期：{due}（已逾期{days_overdue}天）\n所属台账：{ledger}\n"
-                                   "请督促责任单位尽快办理。\n",
+                                   "请督促责任单位尽快办理。\n" ACTION_LINES,
                 },
         },
         .digest_subject = "【台账提醒】{item}{label}等{count}项工作事项",
@@ -295,7 +307,8 @@ static void values_free(char *v[N_FIELDS]) {
 
 /* Everything the placeholders stand for, for one reminder. */
 static int values_fill(char *v[N_FIELDS], const struct reminder *r, const char *feed_url,
-                       size_t count) {
+                       const struct message_links *links, size_t count) {
+        const struct message_links none = { 0 }, *l = links ? links : &none;
         const struct milestone *m = r->milestone;
         const struct task *t = m->task;
         const char *label = m->label ? m->label : "";
@@ -314,6 +327,11 @@ static int values_fill(char *v[N_FIELDS], const struct reminder *r, const char *
         v[F_FEED_URL] = dup_or_empty(feed_url);
         v[F_KIND] = dup_or_empty((unsigned) r->kind < MESSAGE_KINDS ? kind_words[r->kind] : "");
         v[F_COUNT] = number((long) count);
+        v[F_DONE_URL] = dup_or_empty(l->done);
+        v[F_SNOOZE1_URL] = dup_or_empty(l->snooze1);
+        v[F_SNOOZE3_URL] = dup_or_empty(l->snooze3);
+        v[F_SNOOZE7_URL] = dup_or_empty(l->snooze7);
+        v[F_PAGE_URL] = dup_or_empty(l->page);
         for (int f = 0; f < N_FIELDS; f++)
                 if (!v[f]) {
                         values_free(v);
@@ -342,7 +360,7 @@ static int digest_entry(const struct message_input *in, const struct message_tem
         const struct message_template *k = &tp->kinds[r->kind];
         struct mbuf body = { 0 };
         char *v[N_FIELDS] = { 0 }, num[24];
-        int e = values_fill(v, r, in->feed_url, in->n_reminders);
+        int e = values_fill(v, r, in->feed_url, in->links ? &in->links[i] : NULL, in->n_reminders);
 
         if (e < 0)
                 return e;
@@ -398,7 +416,7 @@ int message_render(const struct message_input *in, struct message *out) {
         *out = (struct message) { 0 };
         if (!input_valid(in))
                 return -EINVAL;
-        r = values_fill(v, in->reminders[0], in->feed_url, in->n_reminders);
+        r = values_fill(v, in->reminders[0], in->feed_url, in->links, in->n_reminders);
         if (r == 0)
                 r = render_main(in, tp, v, &subject, &body);
         if (r == 0 && body.len > 0 && body.s[body.len - 1] != '\n')

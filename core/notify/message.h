@@ -18,6 +18,10 @@
  *   {feed_url}     the calendar feed to subscribe to, or ""
  *   {kind}         "即将到期", "今日到期", "已逾期" or "逾期督办"
  *   {count}        how many reminders the message carries (a digest: > 1)
+ *   {done_url}     the reminder's 已完成 link (its button), or ""
+ *   {snooze1_url}, {snooze3_url}, {snooze7_url}
+ *                  its 推迟 links: no reminder for 1, 3 or 7 days, or ""
+ *   {page_url}     the owner's page (查看), or ""
  * "{{" and "}}" stand for literal braces. In a body or footer, a line whose
  * placeholders all came out empty is left out ("订阅日历：{feed_url}" when
  * there is no feed). */
@@ -56,10 +60,17 @@ struct message {
         char *body;    /* lines ended by '\n', UTF-8 */
 };
 
+/* The links of one reminder, for the one reached (web/links.h); a NULL
+ * member is an empty placeholder. */
+struct message_links {
+        const char *done, *snooze1, *snooze3, *snooze7, *page;
+};
+
 struct message_input {
         const struct message_templates *templates; /* NULL: message_defaults() */
         const struct reminder *const *reminders;   /* one, or more for a digest */
         size_t n_reminders;
+        const struct message_links *links; /* one per reminder; NULL: none */
         const char *feed_url; /* NULL or "": none */
         bool late; /* sent after its time (catch-up after downtime): says so */
 };

@@ -73,6 +73,7 @@ struct courier {
         struct marks *marks;
         struct health *health;
         const struct feeds *feeds;
+        const struct web *web;
         const struct config *config;
         char *outbox; /* <state_directory>/outbox */
         courier_outcome_fn on_outcome;

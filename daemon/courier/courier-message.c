@@ -14,6 +14,8 @@
 #include "common/clock.h"
 #include "courier/courier-internal.h"
 #include "courier/curl-loop.h"
+#include "web/links.h"
+#include "web/web.h"
 #include "feeds/feeds.h"
 #include "ics/ics.h"
 #include "common/log.h"
@@ -148,6 +150,8 @@ struct found {
         struct reminder *reminders;
         const struct reminder **list;
         const struct milestone **milestones;
+        struct milestone_links *urls;  /* each reminder's buttons, for its first recipient */
+        struct message_links *links;   /* pointing into urls; NULL: no links */
         size_t n;
 };
 
@@ -157,6 +161,35 @@ static void found_free(struct found *f) {
         free(f->reminders);
         free(f->list);
         free(f->milestones);
+        free(f->urls);
+        free(f->links);
+}
+
+/* The buttons of each reminder, for the first owner it reaches at the
+ * target: without feed.base_url there are none. */
+static int make_links(const struct courier *c, struct found *f) {
+        const struct links *l = c->web ? web_links(c->web) : NULL;
+
+        if (!l || !l->base_url || f->n == 0)
+                return 0;
+        f->urls = calloc(f->n, sizeof *f->urls);
+        f->links = calloc(f->n, sizeof *f->links);
+        if (!f->urls || !f->links)
+                return -ENOMEM;
+        for (size_t i = 0; i < f->n; i++) {
+                const struct reminder *r = &f->reminders[i];
+                struct milestone_links *u = &f->urls[i];
+                int e;
+
+                if (r->n_owners == 0)
+                        continue;
+                e = links_for_milestone(l, r->milestone, r->owners[0], u);
+                if (e < 0)
+                        return e;
+                f->links[i] = (struct message_links) { u->done, u->snooze[0], u->snooze[1],
+                                                       u->snooze[2], u->page };
+        }
+        return 0;
 }
 
 static bool owner_has_target(const struct owner *o, const char *target) {
@@ -365,6 +398,7 @@ static int render_for(struct courier *c, const struct delivery *d, const struct 
                 .templates = cf->delivery.templates,
                 .reminders = f->list,
                 .n_reminders = f->n,
+                .links = f->links,
                 .feed_url = link,
                 .late = d->late,
         };
@@ -397,6 +431,8 @@ int courier_build(struct courier *c, const struct delivery *d, struct outgoing *
         *out = (struct outgoing) {};
         *why = NULL;
         r = find_reminders(c, d, &f, why);
+        if (r == 0)
+                r = make_links(c, &f);
         if (r == 0) {
                 link = c->feeds ? feeds_url_ledger(c->feeds) : NULL;
                 r = render_for(c, d, &f, link, out, why);

@@ -200,6 +200,7 @@ int courier_new(const struct courier_setup *setup, struct courier **out) {
         *c = (struct courier) {
                 .event = setup->event, .clock = setup->clock, .state = setup->state,
                 .marks = setup->marks, .health = setup->health, .feeds = setup->feeds,
+                .web = setup->web,
                 .config = setup->config,
                 .on_outcome = setup->on_outcome, .userdata = setup->userdata,
         };

@@ -33,6 +33,7 @@ struct outgoing;
 struct reminder;
 struct service_clock;
 struct state;
+struct web;
 
 /* A message's reminders were delivered (reason NULL) or failed for good. */
 typedef void (*courier_outcome_fn)(const char *ledger, const char *milestone, const char *kind,
@@ -47,6 +48,7 @@ struct courier_setup {
         struct marks *marks;           /* done milestones are not reminded */
         struct health *health;         /* told when the log cannot be written; may be NULL */
         const struct feeds *feeds;     /* the feed link in messages; NULL: none */
+        const struct web *web;         /* the buttons of reminders; NULL: none */
         const char *state_directory;   /* the Maildir outbox is its outbox/ */
         const struct config *config;
         courier_outcome_fn on_outcome; /* NULL: nobody listens */

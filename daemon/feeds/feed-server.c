@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "feeds/request-deadline.h"
+#include "web/web.h"
 #include "http/http.h"
 #include "http/netaddr.h"
 #include "common/log.h"
@@ -31,6 +32,7 @@ struct feed_server {
         size_t n_listeners;
         struct feed_snapshot *snapshot;
         struct request_deadline *deadline;
+        struct web *web;
         struct MHD_Response *not_found, *not_allowed, *bad_request;
 };
 
@@ -68,7 +70,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const struct feed_doc *d;
         enum feed_coding coding = FEED_IDENTITY;
 
-        (void) version, (void) upload_data;
+        (void) version;
         if (!*request) {
                 request_deadline_headers_in(c);
                 /* Both framings at once: a proxy in front may read the
@@ -78,6 +80,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                     header(c, MHD_HTTP_HEADER_CONTENT_LENGTH))
                         return MHD_queue_response(c, MHD_HTTP_BAD_REQUEST, s->bad_request);
         }
+        if (s->web && web_handles(url))
+                return web_request(s->web, c, url, method, upload_data, upload_data_size, request);
         if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
                 return MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->not_allowed);
         if (!*request) {
@@ -151,6 +155,18 @@ static int on_again(sd_event_source *src, void *userdata) {
         return 0;
 }
 
+/* A request ended: its connection waits for the next one's headers, and a
+ * page's request frees what it kept (a feed's request keeps nothing). */
+static void on_completed(void *cls, struct MHD_Connection *c, void **request,
+                         enum MHD_RequestTerminationCode code) {
+        struct feed_server *s = cls;
+
+        request_deadline_on_completed(s->deadline, c, request, code);
+        if (*request && *request != s)
+                web_request_done(*request);
+        *request = NULL;
+}
+
 /* libmicrohttpd's own percent-decoding, except that a path with an encoded
  * NUL ("/ledger.ics%00.html") names nothing, rather than what comes before
  * the NUL. */
@@ -215,8 +231,7 @@ static int listener_start(struct feed_server *s, int fd, struct listener *l) {
                                      MHD_OPTION_LISTEN_SOCKET, fd,
                                      MHD_OPTION_NOTIFY_CONNECTION, request_deadline_on_connection,
                                      s->deadline,
-                                     MHD_OPTION_NOTIFY_COMPLETED, request_deadline_on_completed,
-                                     s->deadline,
+                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
                                      MHD_OPTION_CONNECTION_LIMIT, (unsigned) FEED_CONNECTIONS_MAX,
                                      MHD_OPTION_PER_IP_CONNECTION_LIMIT,
                                      (unsigned) FEED_CONNECTIONS_PER_IP,
@@ -342,7 +357,7 @@ static int start_listeners(struct feed_server *s, const int *fds, size_t n) {
         return 0;
 }
 
-int feed_server_start(sd_event *event, char *const *listen, size_t n_listen,
+int feed_server_start(sd_event *event, char *const *listen, size_t n_listen, struct web *web,
                       struct feed_server **out) {
         int fds[FEED_LISTEN_MAX];
         size_t n = activated_sockets(fds, FEED_LISTEN_MAX);
@@ -365,6 +380,7 @@ int feed_server_start(sd_event *event, char *const *listen, size_t n_listen,
         s = calloc(1, sizeof *s);
         if (s) {
                 s->event = sd_event_ref(event);
+                s->web = web;
                 s->not_found = plain_response("Not Found\n", NULL, NULL);
                 s->not_allowed = plain_response("Method Not Allowed\n", MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
                 s->bad_request = plain_response("Bad Request\n", MHD_HTTP_HEADER_CONNECTION, "close");

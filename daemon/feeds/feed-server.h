@@ -9,7 +9,8 @@
  *
  * GET and HEAD of "/", "/ledger.ics", "/<slug>.ics", "/<token>/<slug>.ics";
  * everything else is 404, other methods 405. If-None-Match is checked
- * first, then If-Modified-Since; gzip when Accept-Encoding allows it. */
+ * first, then If-Modified-Since; gzip when Accept-Encoding allows it. The
+ * pages behind the links of reminders, /act/… and /me/…, are web/web.h's. */
 
 #include <stddef.h>
 #include <systemd/sd-event.h>
@@ -34,10 +35,13 @@
 
 struct feed_server;
 
+struct web;
+
 /* Serves on the sockets systemd passed, if any, else on every address of
  * listen[]: one that cannot be bound fails the start, with the reason
- * logged. 0 and *out (NULL when there is nothing to listen on), or -errno. */
-int feed_server_start(sd_event *event, char *const *listen, size_t n_listen,
+ * logged. The pages of links (web/web.h) are web's; NULL: none. 0 and *out
+ * (NULL when there is nothing to listen on), or -errno. */
+int feed_server_start(sd_event *event, char *const *listen, size_t n_listen, struct web *web,
                       struct feed_server **out);
 void feed_server_free(struct feed_server *s);
 

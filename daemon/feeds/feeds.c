@@ -30,6 +30,7 @@ struct feeds {
         const struct config *config;
         struct marks *marks;
         struct health *health;
+        struct web *web;
         struct feed_server *server;
         struct feed_snapshot *current;
         struct feed_stamp *stamps; /* from the previous run; dropped after the first render */
@@ -420,7 +421,7 @@ int feeds_new(const struct feeds_setup *setup, struct feeds **out) {
         if (!f)
                 return -ENOMEM;
         *f = (struct feeds) { .event = setup->event, .clock = setup->clock, .config = setup->config,
-                              .marks = setup->marks, .health = setup->health };
+                              .marks = setup->marks, .health = setup->health, .web = setup->web };
         f->state_directory = strdup(setup->state_directory);
         if (!f->state_directory || copy_listen(f, &setup->config->feed) < 0) {
                 feeds_free(f);
@@ -431,7 +432,7 @@ int feeds_new(const struct feeds_setup *setup, struct feeds **out) {
 }
 
 int feeds_start(struct feeds *f) {
-        int r = feed_server_start(f->event, f->config->feed.listen, f->config->feed.n_listen,
+        int r = feed_server_start(f->event, f->config->feed.listen, f->config->feed.n_listen, f->web,
                                   &f->server);
 
         if (r >= 0)

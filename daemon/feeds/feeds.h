@@ -17,6 +17,7 @@ struct feeds;
 struct health;
 struct marks;
 struct service_clock;
+struct web;
 
 /* What the feeds work with. The pointers must outlive them; config is the
  * configuration in force (feeds_set_config() after a reload). */
@@ -27,6 +28,7 @@ struct feeds_setup {
         const struct config *config; /* a render off the loop holds a reference */
         struct marks *marks;         /* what the feeds show as done; NULL: nothing */
         struct health *health;       /* told when a render fails; may be NULL */
+        struct web *web;             /* the pages of links, on the same server; NULL: none */
 };
 
 int feeds_new(const struct feeds_setup *setup, struct feeds **out);

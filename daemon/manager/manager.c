@@ -11,6 +11,7 @@
 #include "conf/conf.h"
 #include "courier/courier.h"
 #include "feeds/feeds.h"
+#include "web/web.h"
 #include "common/health.h"
 #include "ledger/schedule.h"
 #include "ledger/zone.h"
@@ -164,6 +165,8 @@ static void install_config(struct manager *m, struct config *fresh) {
                 courier_set_config(m->parts.courier, fresh);
         if (m->parts.feeds)
                 feeds_set_config(m->parts.feeds, fresh);
+        if (m->parts.web)
+                web_set_config(m->parts.web, fresh);
         if (m->parts.marks)
                 marks_reconcile(m->parts.marks, fresh);
         config_unref(old);

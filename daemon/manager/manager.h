@@ -18,6 +18,7 @@ struct courier;
 struct feeds;
 struct health;
 struct manager;
+struct web;
 struct service_clock;
 
 struct reload_result {
@@ -55,6 +56,7 @@ struct manager_parts {
         struct marks *marks;
         struct courier *courier;
         struct feeds *feeds;
+        struct web *web;
         struct health *health;
         struct manager_hooks hooks;
 };
