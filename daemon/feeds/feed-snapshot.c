@@ -16,6 +16,7 @@
 #include "marks/marks.h"
 #include "http/http.h"
 #include "ics/ics.h"
+#include "ledger/zone.h"
 #include "common/log.h"
 #include "store/revisions.h"
 
@@ -370,6 +371,14 @@ static int add_calendar(const struct feed_build *b, struct feed_snapshot *s, str
         return add_doc(b, s, &spec, body);
 }
 
+/* The local date of the render, for the days left on the index page. */
+static day_t index_today(const struct feed_build *b) {
+        day_t today = 0;
+
+        zone_utc_to_local(b->config->timezone, b->now, &today, NULL);
+        return today;
+}
+
 static int add_index(const struct feed_build *b, struct feed_snapshot *s) {
         struct doc_spec spec = { "/", NULL, "index.html", HTML_TYPE };
         struct feed_blob *body = NULL;
@@ -378,7 +387,8 @@ static int add_index(const struct feed_build *b, struct feed_snapshot *s) {
 
         if (!f)
                 return -ENOMEM;
-        r = blob_finish(f, fd, feed_index_render(b->config, b->base_url, f), &body);
+        r = blob_finish(f, fd, feed_index_render(b->config, b->marks, b->base_url, index_today(b), f),
+                        &body);
         return r < 0 ? r : add_doc(b, s, &spec, body);
 }
 

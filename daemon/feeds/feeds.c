@@ -15,6 +15,7 @@
 #include "feeds/render-job.h"
 #include "common/health.h"
 #include "marks/marks.h"
+#include "ledger/zone.h"
 #include "common/clock.h"
 #include "ledger/model.h"
 #include "common/log.h"
@@ -37,6 +38,7 @@ struct feeds {
         size_t n_stamps;
         sd_event_source *rebuild;
         struct render_job *job; /* the render under way, off the loop */
+        sd_event_source *midnight; /* a new day: the index page's days left change */
         bool again;             /* what the feeds show changed since it started */
         char **listen; /* feed.listen when the server started */
         size_t n_listen;
@@ -398,6 +400,37 @@ void feeds_changed(struct feeds *f) {
         schedule_rebuild(f);
 }
 
+/* The next local midnight, when the index page's "days left" change. */
+static int arm_midnight(struct feeds *f);
+
+static int on_midnight(sd_event_source *s, uint64_t usec, void *userdata) {
+        struct feeds *f = userdata;
+
+        (void) s, (void) usec;
+        schedule_rebuild(f);
+        return arm_midnight(f);
+}
+
+static int arm_midnight(struct feeds *f) {
+        day_t today = clock_today(f->clock, f->config->timezone);
+        time_t next = 0;
+        uint64_t usec;
+        int r = zone_local_to_utc(f->config->timezone, today + 1, 0, &next);
+
+        if (r < 0)
+                return r;
+        usec = clock_timer_usec(f->clock, next);
+        if (!f->midnight) {
+                r = sd_event_add_time(f->event, &f->midnight, CLOCK_REALTIME, usec, 1000000,
+                                      on_midnight, f);
+                if (r >= 0)
+                        sd_event_source_set_description(f->midnight, "feed-midnight");
+                return r;
+        }
+        r = sd_event_source_set_time(f->midnight, usec);
+        return r < 0 ? r : sd_event_source_set_enabled(f->midnight, SD_EVENT_ONESHOT);
+}
+
 void feeds_set_config(struct feeds *f, const struct config *config) {
         if (!same_listen(f, &config->feed))
                 log_notice("feed.listen changed: restart ledgerd to serve on the new addresses");
@@ -444,6 +477,9 @@ int feeds_start(struct feeds *f) {
         sd_event_source_set_description(f->rebuild, "feed-render");
         if (!active(f))
                 return 0;
+        r = arm_midnight(f);
+        if (r < 0)
+                return log_error_errno(r, "cannot start the feeds: %m");
         load_stamps(f);
         (void) render_now(f); /* a failure is logged; the reminders go on regardless */
         return 0;
@@ -453,6 +489,7 @@ void feeds_free(struct feeds *f) {
         if (!f)
                 return;
         sd_event_source_disable_unref(f->rebuild);
+        sd_event_source_disable_unref(f->midnight);
         render_job_free(f->job); /* waits for a render under way */
         feed_server_free(f->server);
         feed_snapshot_unref(f->current);

@@ -24,10 +24,10 @@ static const char style[] =
         ".item{font-weight:600}.meta{color:#646a73;font-size:14px}"
         ".late{color:#c62828;font-weight:600}.soon{color:#b26a00;font-weight:600}"
         ".ok{color:#2e7d32}.notice{background:#e8f5e9;border-radius:8px;padding:10px 12px}"
-        ".actions{margin-top:10px;display:flex;flex-wrap:wrap;gap:8px}"
+        ".actions{margin-top:10px;display:flex;flex-wrap:wrap;gap:6px}"
         "form{margin:0}"
-        "button,.button{display:inline-block;border:0;border-radius:8px;padding:10px 16px;"
-        "font:inherit;background:#1f6feb;color:#fff;text-decoration:none}"
+        "button,.button{display:inline-block;border:0;border-radius:8px;padding:8px 9px;"
+        "font:inherit;font-size:15px;background:#1f6feb;color:#fff;text-decoration:none}"
         "button.second{background:#e8ebf0;color:#1f2329}"
         "a{color:#1f6feb}";
 
