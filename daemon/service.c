@@ -244,7 +244,8 @@ static int connect_bus(struct service *sv, enum bus_choice choice) {
         return bus_new(&(struct bus_setup) {
                                .event = sv->event, .clock = &sv->clock, .manager = sv->manager,
                                .marks = sv->marks, .courier = sv->courier, .feeds = sv->feeds,
-                               .state = sv->state, .health = &sv->health, .choice = choice,
+                               .state = sv->state, .health = &sv->health, .web = sv->web,
+                               .choice = choice,
                        },
                        &sv->bus);
 }

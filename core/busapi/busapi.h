@@ -32,7 +32,8 @@
  *       filter: "status" s (pending, sent, failed, cancelled, missed), "target"
  *       s (a part of it), "milestone" s, "limit" u (default 100)
  *   MarkDone(s id, s note), Reopen(s id, s note), Snooze(s id, t until, s note),
- *   Reload(), SendTest(s owner or channel) -> b all delivered, as one line per
+ *   Reload(), RotateLinkKey() (a new key for the links of reminders: every
+ *       link sent so far stops working), SendTest(s owner or channel) -> b all delivered, as one line per
  *       target ("mailto:a@b: delivered: 250 Ok"); answered when every try ended
  *
  * Signals

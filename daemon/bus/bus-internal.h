@@ -23,6 +23,7 @@ struct bus {
         struct feeds *feeds;
         struct state *state;
         const struct health *health;
+        struct web *web;
         enum bus_choice choice;
         sd_bus *bus; /* the system or user bus; NULL for none */
         struct private_server *private_server;

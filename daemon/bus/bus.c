@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "manager/manager.h"
 #include "marks/status.h"
+#include "web/web.h"
 
 /* ---- properties ------------------------------------------------------------- */
 
@@ -335,6 +336,27 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+/* A new key for the links of reminders: every link sent so far stops
+ * working (links that went where they should not). */
+static int method_rotate_link_key(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        struct bus *b = userdata;
+        char *user = NULL;
+        uid_t uid;
+        int r = bus_authorize(msg, b, "rotate the key of links", &uid, &user, error);
+
+        if (r >= 0)
+                log_notice("the key of links rotated by %s (uid %u)", user, (unsigned) uid);
+        free(user);
+        if (r < 0)
+                return r;
+        if (!b->web)
+                return sd_bus_error_set(error, SD_BUS_ERROR_NOT_SUPPORTED, "this service has no links");
+        r = web_rotate_key(b->web);
+        if (r < 0)
+                return sd_bus_error_set_errnof(error, -r, "cannot write a new key: %s", strerror(-r));
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
 /* ---- the vtable ------------------------------------------------------------- */
 
 /* Reading methods are UNPRIVILEGED: sd-bus lets every local user call them
@@ -383,6 +405,8 @@ static const sd_bus_vtable ledger_vtable[] = {
                                 SD_BUS_NO_RESULT, method_snooze, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Reload", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT, method_reload,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RotateLinkKey", SD_BUS_NO_ARGS, SD_BUS_NO_RESULT,
+                                method_rotate_link_key, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("MilestoneDone", SD_BUS_ARGS("s", ledger, "s", id, "s", user, "s", note), 0),
         SD_BUS_SIGNAL_WITH_ARGS("MilestoneReopened",
                                 SD_BUS_ARGS("s", ledger, "s", id, "s", user, "s", note), 0),
@@ -506,7 +530,8 @@ int bus_new(const struct bus_setup *setup, struct bus **out) {
         *b = (struct bus) {
                 .event = setup->event, .clock = setup->clock, .manager = setup->manager,
                 .marks = setup->marks, .courier = setup->courier, .feeds = setup->feeds,
-                .state = setup->state, .health = setup->health, .choice = setup->choice,
+                .state = setup->state, .health = setup->health, .web = setup->web,
+                .choice = setup->choice,
         };
         resolve_admin_group(b);
         r = b->choice != BUS_NONE ? connect_bus(b) : 0;

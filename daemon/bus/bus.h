@@ -17,6 +17,7 @@ struct manager;
 struct reload_result;
 struct service_clock;
 struct state;
+struct web;
 
 enum bus_choice { BUS_SYSTEM, BUS_USER, BUS_NONE };
 
@@ -30,6 +31,7 @@ struct bus_setup {
         struct feeds *feeds;     /* FeedURLs */
         struct state *state;     /* the delivery log */
         const struct health *health; /* Problems */
+        struct web *web;         /* RotateLinkKey */
         enum bus_choice choice;
 };
 
