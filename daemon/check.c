@@ -80,7 +80,8 @@ int command_check(const struct config *c, const struct options *o) {
         printf("configuration OK: %zu ledger%s, %zu dated milestones, %zu undated tasks, "
                "%zu not understood\n", c->n_ledgers, c->n_ledgers == 1 ? "" : "s",
                total.milestones, total.undated, total.unknown);
-        if (!c->feed.base_url)
+        /* Served, but at no address people can use: the buttons would need one. */
+        if (c->feed.n_listen > 0 && !c->feed.base_url)
                 fprintf(stderr, "ledgerd: warning: feed.base_url is not set: reminders carry no "
                         "已完成/推迟/查看 buttons; set it to the address people reach this service at\n");
         return EXIT_SUCCESS;

@@ -61,7 +61,7 @@ static int on_hangup(sd_event_source *s, const struct signalfd_siginfo *si, void
 
         (void) s;
         (void) si;
-        manager_reload(sv->manager); /* a refused reload keeps the old configuration */
+        manager_reload(sv->manager, NULL, NULL); /* a refused reload keeps the old configuration */
         return 0;
 }
 

@@ -320,6 +320,20 @@ static int method_snooze(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         return record(msg, b, STATE_SNOOZED, name, note, (time_t) (until / 1000000), error);
 }
 
+/* The call is answered when the new configuration is read: in force, or
+ * refused with the old one kept. */
+static void on_reloaded(const struct reload_result *result, void *userdata) {
+        sd_bus_message *call = userdata;
+
+        if (result->ok)
+                sd_bus_reply_method_return(call, NULL);
+        else
+                sd_bus_reply_method_errorf(call, SD_BUS_ERROR_FAILED,
+                                           "the new configuration was refused, the old one stays: %s",
+                                           result->message ? result->message : "");
+        sd_bus_message_unref(call);
+}
+
 static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         struct bus *b = userdata;
         char *user = NULL;
@@ -329,11 +343,12 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         free(user);
         if (r < 0)
                 return r;
-        if (manager_reload(b->manager) < 0)
-                return sd_bus_error_setf(error, SD_BUS_ERROR_FAILED,
-                                         "the new configuration was refused, the old one stays: %s",
-                                         manager_last_reload(b->manager)->message ?: "");
-        return sd_bus_reply_method_return(msg, NULL);
+        r = manager_reload(b->manager, on_reloaded, sd_bus_message_ref(msg));
+        if (r < 0) {
+                sd_bus_message_unref(msg);
+                return sd_bus_error_set_errnof(error, -r, "cannot reload: %s", strerror(-r));
+        }
+        return 1; /* answered by on_reloaded */
 }
 
 /* A new key for the links of reminders: every link sent so far stops

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "common/background.h"
 #include "common/clock.h"
 #include "conf/conf.h"
 #include "courier/courier.h"
@@ -43,7 +44,33 @@ struct manager {
         time_t handled;        /* every reminder at or before this instant is recorded */
         unsigned record_fails; /* in a row, for the instant at plan_next */
         sd_event_source *timer;
+
+        struct reload *reload; /* a configuration being read, off the loop */
+        /* Asked for while one was read: they wait for the next read, which may
+         * see what they changed since the first began. */
+        struct reload_waiter *queued;
+        bool reload_queued;
 };
+
+/* Who waits for a reload's outcome (a bus caller). */
+struct reload_waiter {
+        struct reload_waiter *next;
+        manager_reload_fn done;
+        void *userdata;
+};
+
+/* A configuration read on a thread, and who waits for the outcome. */
+struct reload {
+        struct manager *m;
+        struct background *thread;
+        struct config *fresh;
+        struct diagnostics diags;
+        int r;
+        struct reload_waiter *waiting;
+};
+
+static void reload_free(struct reload *rl);
+static void waiters_free(struct reload_waiter *w);
 
 int manager_new(const char *config_path, sd_event *event, const struct service_clock *clock,
                 struct manager **out) {
@@ -64,6 +91,8 @@ int manager_new(const char *config_path, sd_event *event, const struct service_c
 void manager_free(struct manager *m) {
         if (!m)
                 return;
+        reload_free(m->reload); /* waits for a read under way */
+        waiters_free(m->queued);
         sd_event_source_disable_unref(m->timer);
         schedule_free(&m->plan);
         config_unref(m->config);
@@ -106,28 +135,32 @@ void manager_set_handled(struct manager *m, time_t t) {
 
 /* ---- loading ---------------------------------------------------------------- */
 
-/* Loads path; every message is logged. On failure, *summary says why in one
- * line, for the bus and the status (free it). */
-static int load_config(const char *path, struct config **out, char **summary) {
-        struct diagnostics d = {};
-        int r = conf_load(path, out, &d);
-
-        for (size_t i = 0; i < d.n_items; i++) {
-                const struct diag *x = &d.items[i];
+/* Logs every message of a load of path; on failure, *summary says why in
+ * one line, for the bus and the status (free it). */
+static void log_diagnostics(const char *path, struct diagnostics *d, int r, char **summary) {
+        for (size_t i = 0; i < d->n_items; i++) {
+                const struct diag *x = &d->items[i];
 
                 log_full(x->level == DIAG_ERROR ? LOG_ERR : LOG_WARNING, 0, "%s:%d: %s",
                          x->file ? x->file : path, x->line, x->message);
         }
         *summary = NULL;
         if (r < 0) {
-                const struct diag *first = d.n_items ? &d.items[0] : NULL;
+                const struct diag *first = d->n_items ? &d->items[0] : NULL;
 
                 if (asprintf(summary, "%s:%d: %s (%zu error%s)", first && first->file ? first->file : path,
                              first ? first->line : 0, first ? first->message : strerror(-r),
-                             d.n_errors, d.n_errors == 1 ? "" : "s") < 0)
+                             d->n_errors, d->n_errors == 1 ? "" : "s") < 0)
                         *summary = NULL;
         }
-        diag_clear(&d);
+        diag_clear(d);
+}
+
+static int load_config(const char *path, struct config **out, char **summary) {
+        struct diagnostics d = {};
+        int r = conf_load(path, out, &d);
+
+        log_diagnostics(path, &d, r, summary);
         return r;
 }
 
@@ -172,30 +205,123 @@ static void install_config(struct manager *m, struct config *fresh) {
         config_unref(old);
 }
 
-int manager_reload(struct manager *m) {
-        struct config *fresh = NULL;
-        char *summary = NULL, *changes;
-        uint64_t now_usec = 0;
-        int r;
+static void reload_read(void *userdata) {
+        struct reload *rl = userdata;
 
-        sd_event_now(m->event, CLOCK_MONOTONIC, &now_usec);
-        sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading %s",
-                   (unsigned long long) now_usec, m->config_path);
-        r = load_config(m->config_path, &fresh, &summary);
-        if (r < 0) {
-                log_error_errno(r, "reload refused, the previous configuration stays in force: %s",
-                                summary ? summary : strerror(-r));
+        rl->r = conf_load(rl->m->config_path, &rl->fresh, &rl->diags);
+}
+
+static void waiters_free(struct reload_waiter *w) {
+        while (w) {
+                struct reload_waiter *next = w->next;
+
+                free(w);
+                w = next;
+        }
+}
+
+static void reload_free(struct reload *rl) {
+        if (!rl)
+                return;
+        background_free(rl->thread);
+        config_unref(rl->fresh);
+        diag_clear(&rl->diags);
+        waiters_free(rl->waiting);
+        free(rl);
+}
+
+/* The configuration read: installed, or refused with the old one kept. */
+static void reload_apply(struct manager *m, struct reload *rl) {
+        char *summary = NULL, *changes;
+
+        log_diagnostics(m->config_path, &rl->diags, rl->r, &summary);
+        if (rl->r < 0) {
+                log_error_errno(rl->r, "reload refused, the previous configuration stays in force: %s",
+                                summary ? summary : strerror(-rl->r));
                 record_reload(m, false, summary);
-        } else {
-                changes = reload_diff(m->config, fresh);
-                log_info("reloaded %s: %s", m->config_path, changes ? changes : "");
-                install_config(m, fresh);
-                record_reload(m, true, changes);
-                manager_replan(m);
+                return;
+        }
+        changes = reload_diff(m->config, rl->fresh);
+        log_info("reloaded %s: %s", m->config_path, changes ? changes : "");
+        install_config(m, rl->fresh);
+        rl->fresh = NULL;
+        record_reload(m, true, changes);
+        manager_replan(m);
+}
+
+static int reload_begin(struct manager *m, struct reload_waiter *waiting);
+
+static void reload_over(void *userdata) {
+        struct reload *rl = userdata;
+        struct manager *m = rl->m;
+
+        reload_apply(m, rl);
+        for (struct reload_waiter *w = rl->waiting; w; w = w->next)
+                w->done(&m->last_reload, w->userdata);
+        m->reload = NULL;
+        reload_free(rl);
+        if (m->reload_queued) {
+                struct reload_waiter *queued = m->queued;
+
+                m->queued = NULL;
+                m->reload_queued = false;
+                if (reload_begin(m, queued) >= 0)
+                        return;
         }
         sd_notify(false, "READY=1");
         manager_notify_status(m);
-        return r;
+}
+
+static struct reload_waiter *waiter_new(manager_reload_fn done, void *userdata,
+                                        struct reload_waiter *next) {
+        struct reload_waiter *w = calloc(1, sizeof *w);
+
+        if (w)
+                *w = (struct reload_waiter) { .next = next, .done = done, .userdata = userdata };
+        return w;
+}
+
+/* Starts a read for the waiters given (theirs from now on). */
+static int reload_begin(struct manager *m, struct reload_waiter *waiting) {
+        struct reload *rl = calloc(1, sizeof *rl);
+        uint64_t now_usec = 0;
+        int r = rl ? 0 : -ENOMEM;
+
+        if (rl) {
+                rl->m = m;
+                rl->waiting = waiting;
+        }
+        sd_event_now(m->event, CLOCK_MONOTONIC, &now_usec);
+        sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading %s",
+                   (unsigned long long) now_usec, m->config_path);
+        if (r >= 0)
+                r = background_start(m->event, "config-reload", reload_read, reload_over, rl, &rl->thread);
+        if (r < 0) {
+                if (rl)
+                        reload_free(rl);
+                else
+                        waiters_free(waiting);
+                sd_notify(false, "READY=1");
+                return log_error_errno(r, "cannot reload: %m");
+        }
+        m->reload = rl;
+        return 0;
+}
+
+int manager_reload(struct manager *m, manager_reload_fn done, void *userdata) {
+        struct reload_waiter *w = NULL;
+
+        if (done && !(w = waiter_new(done, userdata, NULL)))
+                return -ENOMEM;
+        if (m->reload) { /* reading already: once more after it */
+                if (w) {
+                        w->next = m->queued;
+                        m->queued = w;
+                }
+                m->reload_queued = true;
+                return 0;
+        }
+        return reload_begin(m, w);
 }
 
 /* ---- the plan and its timer ------------------------------------------------ */

@@ -68,10 +68,16 @@ void manager_attach(struct manager *m, const struct manager_parts *parts);
  * late; one that jumps back cannot move it, so nothing is sent twice. */
 void manager_set_handled(struct manager *m, time_t t);
 
-/* Loads and validates the whole new configuration; only then replaces the
- * old one, in every part. On any error the old one stays in force. The
- * result is kept (manager_last_reload()) and told to the hooks. */
-int manager_reload(struct manager *m);
+/* Loads and validates the whole new configuration on a thread of its own
+ * (a large ledger takes seconds, and a path may be anything: the loop goes
+ * on meanwhile); only then replaces the old one, in every part, from the
+ * loop. On any error the old one stays in force. The result is kept
+ * (manager_last_reload()), told to the hooks, and to done (NULL: nobody
+ * waits) with the reload's outcome. A reload asked for while one runs runs
+ * once more after it. 0, or -errno when it could not even start (then done
+ * is not called). */
+typedef void (*manager_reload_fn)(const struct reload_result *r, void *userdata);
+int manager_reload(struct manager *m, manager_reload_fn done, void *userdata);
 
 /* Rebuilds the plan from now on (after a reload, a mark, a clock change)
  * and arms the timer at its first instant. */

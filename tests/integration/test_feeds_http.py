@@ -39,6 +39,8 @@ def configure(conf_dir, listen, directory=None, token=True):
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"\n\s*listen = \[.*?\];[^\n]*", "", text)
     text = re.sub(r"\n\s*directory = [^\n]*", "", text)
+    # The links then name the address served, not the shipped one.
+    text = re.sub(r"\n\s*base_url = [^\n]*", "", text)
     extra = "listen = [ %s ];" % ", ".join(f'"{a}"' for a in listen)
     if directory:
         extra += f' directory = "{directory}";'

@@ -16,6 +16,7 @@ import datetime
 import grp
 import json
 import os
+import re
 import pathlib
 import shutil
 import signal
@@ -125,6 +126,12 @@ def bus(world):
     p.wait(timeout=10)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture
 def conf(world, request):
     """ledgerd.conf with the shipped ledger and the one around today."""
@@ -135,7 +142,11 @@ def conf(world, request):
     text = text.replace('admin_group = "ledgerd-admin";', f'admin_group = "{ADMIN_GROUP}";')
     text = text.replace('ledgers = [ "ledgers/yuli-2025.conf" ];',
                         'ledgers = [ "ledgers/yuli-2025.conf", "ledgers/now.conf" ];')
-    assert f'"{ADMIN_GROUP}"' in text and "now.conf" in text
+    # A port of its own: an address that cannot be bound fails the start.
+    port = free_port()
+    text = re.sub(r'listen = \[.*?\];', f'listen = [ "127.0.0.1:{port}" ];', text, count=1)
+    text = text.replace('base_url = "http://127.0.0.1:8080";', f'base_url = "http://127.0.0.1:{port}";')
+    assert f'"{ADMIN_GROUP}"' in text and "now.conf" in text and f":{port}" in text
     (d / "ledgerd.conf").write_text(text)
     (d / "ledgers/now.conf").write_text(now_ledger())
     return d
