@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "notify/message.h"
+#include "ledger/workdays.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +27,9 @@ enum field {
         F_SNOOZE3_URL,
         F_SNOOZE7_URL,
         F_PAGE_URL,
+        F_WHEN,
+        F_DUE_SHORT,
+        F_HOLIDAY,
         N_FIELDS,
 };
 
@@ -36,6 +40,7 @@ static const char *const field_names[N_FIELDS] = {
         [F_FEED_URL] = "feed_url", [F_KIND] = "kind",     [F_COUNT] = "count",
         [F_DONE_URL] = "done_url", [F_SNOOZE1_URL] = "snooze1_url",
         [F_SNOOZE3_URL] = "snooze3_url", [F_SNOOZE7_URL] = "snooze7_url", [F_PAGE_URL] = "page_url",
+        [F_WHEN] = "when", [F_DUE_SHORT] = "due_short", [F_HOLIDAY] = "holiday",
 };
 
 #define ITEM_LINES "工作事项：{item}{label}\n责任单位：{owners}\n完成时限：{phrase}\n"
@@ -43,30 +48,32 @@ static const char *const field_names[N_FIELDS] = {
 #define ACTION_LINES "已完成，点此登记：{done_url}\n推迟1天：{snooze1_url}\n推迟3天：{snooze3_url}\n" \
                      "推迟7天：{snooze7_url}\n查看我的全部事项：{page_url}\n"
 
+/* What a person sorts a mail list by comes first: the date and how near it
+ * is; a phone's list shows the start of a subject only. */
 static const struct message_templates defaults = {
         .kinds = {
                 [REMINDER_UPCOMING] = {
-                        "【台账提醒】{item}{label}将于{due}到期（还有{days_left}天）",
-                        ITEM_LINES "到期日期：{due}（还有{days_left}天）\n所属台账：{ledger}\n"
+                        "【台账提醒】{when}：{item}{label}",
+                        ITEM_LINES "到期日期：{due}（还有{days_left}天）\n{holiday}\n所属台账：{ledger}\n"
                                    ACTION_LINES,
                 },
                 [REMINDER_DUE_TODAY] = {
-                        "【台账提醒】{item}{label}今天到期（{due}）",
-                        ITEM_LINES "到期日期：{due}（今天）\n所属台账：{ledger}\n请于今天内办结。\n"
-                                   ACTION_LINES,
+                        "【台账提醒】{when}：{item}{label}",
+                        ITEM_LINES "到期日期：{due}（今天）\n{holiday}\n所属台账：{ledger}\n"
+                                   "请于今天内办结。\n" ACTION_LINES,
                 },
                 [REMINDER_OVERDUE] = {
-                        "【台账提醒】{item}{label}已逾期{days_overdue}天（应于{due}完成）",
+                        "【台账提醒】{when}：{item}{label}",
                         ITEM_LINES "到期日期：{due}（已逾期{days_overdue}天）\n所属台账：{ledger}\n"
                                    "请尽快办理。\n" ACTION_LINES,
                 },
                 [REMINDER_ESCALATION] = {
-                        "【逾期督办】{owners}承办的{item}{label}已逾期{days_overdue}天",
+                        "【逾期督办】{when}：{owners}承办的{item}{label}",
                         ITEM_LINES "到期日期：{due}（已逾期{days_overdue}天）\n所属台账：{ledger}\n"
                                    "请督促责任单位尽快办理。\n" ACTION_LINES,
                 },
         },
-        .digest_subject = "【台账提醒】{item}{label}等{count}项工作事项",
+        .digest_subject = "【台账提醒】{when}：{item}{label} 等{count}项",
         .footer = "订阅日历：{feed_url}\n本消息由台账提醒服务自动发送，请勿直接回复。\n",
 };
 
@@ -284,6 +291,35 @@ static char *dup_or_empty(const char *s) {
         return strdup(s ? s : "");
 }
 
+void message_when(const struct reminder *r, char *buf, size_t size) {
+        day_t due = r->milestone->due;
+        int y, m, d;
+
+        date_to_ymd(due, &y, &m, &d);
+        if (due > r->day)
+                snprintf(buf, size, "%d月%d日到期（还有%ld天）", m, d, (long) (due - r->day));
+        else if (due == r->day)
+                snprintf(buf, size, "今天到期（%d月%d日）", m, d);
+        else
+                snprintf(buf, size, "已逾期%ld天（%d月%d日到期）", (long) (r->day - due), m, d);
+}
+
+void message_holiday_note(const struct workdays *w, day_t due, char *buf, size_t size) {
+        const char *name = w ? workdays_holiday_name(w, due) : NULL;
+        int y, m, d, py, pm, pd;
+
+        buf[0] = '\0';
+        if (!name)
+                return;
+        date_to_ymd(due, &y, &m, &d);
+        if (workdays_is_working(w, due)) {
+                snprintf(buf, size, "%d月%d日为%s调休工作日，照常办公。", m, d, name);
+                return;
+        }
+        date_to_ymd(workdays_on_or_before(w, due), &py, &pm, &pd);
+        snprintf(buf, size, "%d月%d日为%s假期，请在%d月%d日前办理。", m, d, name, pm, pd);
+}
+
 static char *number(long n) {
         char *s = NULL;
 
@@ -305,9 +341,34 @@ static void values_free(char *v[N_FIELDS]) {
         }
 }
 
+static char *when_words(const struct reminder *r) {
+        char buf[96];
+
+        message_when(r, buf, sizeof buf);
+        return strdup(buf);
+}
+
+static char *due_short(day_t due) {
+        char *s = NULL;
+        int y, m, d;
+
+        date_to_ymd(due, &y, &m, &d);
+        return asprintf(&s, "%d月%d日", m, d) < 0 ? NULL : s;
+}
+
+static char *holiday_words(const struct workdays *calendar, day_t due) {
+        char buf[192];
+
+        message_holiday_note(calendar, due, buf, sizeof buf);
+        return strdup(buf);
+}
+
 /* Everything the placeholders stand for, for one reminder. */
-static int values_fill(char *v[N_FIELDS], const struct reminder *r, const char *feed_url,
-                       const struct message_links *links, size_t count) {
+static int values_fill(char *v[N_FIELDS], const struct message_input *in, size_t i) {
+        const struct reminder *r = in->reminders[i];
+        const char *feed_url = in->feed_url;
+        const struct message_links *links = in->links ? &in->links[i] : NULL;
+        size_t count = in->n_reminders;
         const struct message_links none = { 0 }, *l = links ? links : &none;
         const struct milestone *m = r->milestone;
         const struct task *t = m->task;
@@ -332,6 +393,9 @@ static int values_fill(char *v[N_FIELDS], const struct reminder *r, const char *
         v[F_SNOOZE3_URL] = dup_or_empty(l->snooze3);
         v[F_SNOOZE7_URL] = dup_or_empty(l->snooze7);
         v[F_PAGE_URL] = dup_or_empty(l->page);
+        v[F_WHEN] = when_words(r);
+        v[F_DUE_SHORT] = due_short(m->due);
+        v[F_HOLIDAY] = holiday_words(in->calendar, m->due);
         for (int f = 0; f < N_FIELDS; f++)
                 if (!v[f]) {
                         values_free(v);
@@ -360,7 +424,7 @@ static int digest_entry(const struct message_input *in, const struct message_tem
         const struct message_template *k = &tp->kinds[r->kind];
         struct mbuf body = { 0 };
         char *v[N_FIELDS] = { 0 }, num[24];
-        int e = values_fill(v, r, in->feed_url, in->links ? &in->links[i] : NULL, in->n_reminders);
+        int e = values_fill(v, in, i);
 
         if (e < 0)
                 return e;
@@ -384,15 +448,14 @@ static int render_main(const struct message_input *in, const struct message_temp
         const struct message_template *k = &tp->kinds[in->reminders[0]->kind];
         int r;
 
-        if (in->late) {
-                puts_(subject, LATE_SUBJECT);
+        if (in->late)
                 puts_(body, LATE_NOTE);
-        }
-        if (in->n_reminders == 1) {
-                r = expand(k->subject, v, false, true, subject);
-                return r < 0 ? r : expand(k->body, v, true, false, body);
-        }
-        r = expand(tp->digest_subject, v, false, true, subject);
+        r = expand(in->n_reminders == 1 ? k->subject : tp->digest_subject, v, false, true, subject);
+        /* Last, so that the subject still starts with what a person sorts by. */
+        if (in->late)
+                puts_(subject, LATE_SUBJECT);
+        if (r == 0 && in->n_reminders == 1)
+                return expand(k->body, v, true, false, body);
         for (size_t i = 0; r == 0 && i < in->n_reminders; i++)
                 r = digest_entry(in, tp, i, body);
         return r;
@@ -416,7 +479,7 @@ int message_render(const struct message_input *in, struct message *out) {
         *out = (struct message) { 0 };
         if (!input_valid(in))
                 return -EINVAL;
-        r = values_fill(v, in->reminders[0], in->feed_url, in->links, in->n_reminders);
+        r = values_fill(v, in, 0);
         if (r == 0)
                 r = render_main(in, tp, v, &subject, &body);
         if (r == 0 && body.len > 0 && body.s[body.len - 1] != '\n')

@@ -22,6 +22,12 @@
  *   {snooze1_url}, {snooze3_url}, {snooze7_url}
  *                  its 推迟 links: no reminder for 1, 3 or 7 days, or ""
  *   {page_url}     the owner's page (查看), or ""
+ *   {when}         what a person sorts by: "10月10日到期（还有3天）", "今天到期（10月10日）",
+ *                  "已逾期5天（10月10日到期）"
+ *   {due_short}    "10月10日"
+ *   {holiday}      "10月1日为国庆节、中秋节假期，请在9月30日前办理。" when the due date is a
+ *                  day off of the holiday calendars; "…为…调休工作日，照常办公。" on a
+ *                  make-up working day; "" otherwise
  * "{{" and "}}" stand for literal braces. In a body or footer, a line whose
  * placeholders all came out empty is left out ("订阅日历：{feed_url}" when
  * there is no feed). */
@@ -66,8 +72,11 @@ struct message_links {
         const char *done, *snooze1, *snooze3, *snooze7, *page;
 };
 
+struct workdays;
+
 struct message_input {
         const struct message_templates *templates; /* NULL: message_defaults() */
+        const struct workdays *calendar;           /* for {holiday}; NULL: none */
         const struct reminder *const *reminders;   /* one, or more for a digest */
         size_t n_reminders;
         const struct message_links *links; /* one per reminder; NULL: none */
@@ -81,3 +90,8 @@ struct message_input {
  * template or no reminders. Free with message_free(). */
 int message_render(const struct message_input *in, struct message *out);
 void message_free(struct message *m);
+
+/* {when} of r: "10月10日到期（还有3天）" and the like, for every format. */
+void message_when(const struct reminder *r, char *buf, size_t size);
+/* {holiday} of a due date: "" when it is an ordinary day. */
+void message_holiday_note(const struct workdays *w, day_t due, char *buf, size_t size);

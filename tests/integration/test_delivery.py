@@ -32,7 +32,7 @@ LEAD = 2                          # seconds from --now to the instant
 EARLY = 0.05  # ledgerd starts its --now clock after we spawn it: never ahead of ours
 ITEM = "编制部门预算"
 ITEM2 = "报送绩效自评报告"
-SUBJECT = f"【台账提醒】{ITEM}今天到期（2025年3月24日）"
+SUBJECT = f"【台账提醒】今天到期（3月24日）：{ITEM}"
 FROM = "ledgerd@czj.example"
 FROM_NAME = "台账提醒"
 UID = f"1@{peers.LEDGER_ID}.ledgerd"
@@ -264,7 +264,8 @@ def test_digest_of_one_owners_reminders(tmp_path, smtp, ledgerd):
 
     digest = mails["jixiao@czj.example"]
     subject = str(digest["Subject"])
-    assert subject in (f"【台账提醒】{ITEM}等2项工作事项", f"【台账提醒】{ITEM2}等2项工作事项"), subject
+    assert subject in (f"【台账提醒】今天到期（3月24日）：{ITEM} 等2项",
+                       f"【台账提醒】今天到期（3月24日）：{ITEM2} 等2项"), subject
     body = text_of(digest)
     assert ITEM in body and ITEM2 in body
     assert uids(calendar_of(digest)) == [UID, f"2@{peers.LEDGER_ID}.ledgerd"]
@@ -275,7 +276,7 @@ def test_digest_of_one_owners_reminders(tmp_path, smtp, ledgerd):
     assert digest["Message-ID"] == message_id(dl["key"])
 
     single = mails["sjj@czj.example"]
-    assert str(single["Subject"]) == "【台账提醒】审计整改今天到期（2025年3月24日）"
+    assert str(single["Subject"]) == "【台账提醒】今天到期（3月24日）：审计整改"
     one_item(log["mailto:sjj@czj.example"], milestone="3")
 
 

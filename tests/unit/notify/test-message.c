@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ledger/workdays.h"
 #include "notify/message.h"
 
 static struct owner czj = { .id = "czj", .name = "县财政局" };
@@ -87,7 +88,7 @@ static void test_upcoming(void **state) {
         render(rs, 1, "https://feeds.example.org/czj.ics", false, &m);
         assert_string_equal(
                 m.subject,
-                "【台账提醒】部门整体支出绩效自评（单位自评）将于2025年3月31日到期（还有7天）");
+                "【台账提醒】3月31日到期（还有7天）：部门整体支出绩效自评（单位自评）");
         assert_string_equal(m.body, "工作事项：部门整体支出绩效自评（单位自评）\n"
                                     "责任单位：县财政局、县审计局\n"
                                     "完成时限：单位自评3月底之前 部门评价4月底之前\n"
@@ -109,7 +110,7 @@ static void test_empty_lines_dropped(void **state) {
 
         (void) state;
         render(rs, 1, NULL, false, &m);
-        assert_string_equal(m.subject, "【台账提醒】绩效监控今天到期（2025年7月31日）");
+        assert_string_equal(m.subject, "【台账提醒】今天到期（7月31日）：绩效监控");
         assert_string_equal(m.body, "工作事项：绩效监控\n"
                                     "到期日期：2025年7月31日（今天）\n"
                                     "所属台账：2025年预算绩效管理工作台账\n"
@@ -135,13 +136,13 @@ static void test_kinds(void **state) {
         r = reminder(&m15_1, REMINDER_OVERDUE, 2025, 4, 3, 3, 31);
         expect_subject(
                 &r,
-                "【台账提醒】部门整体支出绩效自评（单位自评）已逾期3天（应于2025年3月31日完成）");
+                "【台账提醒】已逾期3天（3月31日到期）：部门整体支出绩效自评（单位自评）");
         r = reminder(&m15_1, REMINDER_ESCALATION, 2025, 4, 14, 3, 31);
         expect_subject(
                 &r,
-                "【逾期督办】县财政局、县审计局承办的部门整体支出绩效自评（单位自评）已逾期14天");
+                "【逾期督办】已逾期14天（3月31日到期）：县财政局、县审计局承办的部门整体支出绩效自评（单位自评）");
         r = reminder(&m7, REMINDER_UPCOMING, 2025, 7, 17, 7, 31);
-        expect_subject(&r, "【台账提醒】绩效监控将于2025年7月31日到期（还有14天）");
+        expect_subject(&r, "【台账提醒】7月31日到期（还有14天）：绩效监控");
 }
 
 static void test_escalation_body(void **state) {
@@ -172,19 +173,19 @@ static void test_digest(void **state) {
         (void) state;
         render(rs, 2, "https://f.example/czj.ics", true, &m);
         assert_string_equal(m.subject,
-                            "（补发）【台账提醒】部门整体支出绩效自评（单位自评）等2项工作事项");
+                            "【台账提醒】3月31日到期（还有7天）：部门整体支出绩效自评（单位自评） 等2项（补发）");
         assert_string_equal(
                 m.body,
                 "（补发：此提醒的原定发送时间已过，服务恢复后补发。）\n"
                 "\n"
-                "1. 【台账提醒】部门整体支出绩效自评（单位自评）将于2025年3月31日到期（还有7天）\n"
+                "1. 【台账提醒】3月31日到期（还有7天）：部门整体支出绩效自评（单位自评）\n"
                 "   工作事项：部门整体支出绩效自评（单位自评）\n"
                 "   责任单位：县财政局、县审计局\n"
                 "   完成时限：单位自评3月底之前 部门评价4月底之前\n"
                 "   到期日期：2025年3月31日（还有7天）\n"
                 "   所属台账：2025年预算绩效管理工作台账\n"
                 "\n"
-                "2. 【台账提醒】绩效监控已逾期3天（应于2025年3月21日完成）\n"
+                "2. 【台账提醒】已逾期3天（3月21日到期）：绩效监控\n"
                 "   工作事项：绩效监控\n"
                 "   到期日期：2025年3月21日（已逾期3天）\n"
                 "   所属台账：2025年预算绩效管理工作台账\n"
@@ -193,6 +194,29 @@ static void test_digest(void **state) {
                 "订阅日历：https://f.example/czj.ics\n"
                 "本消息由台账提醒服务自动发送，请勿直接回复。\n");
         message_free(&m);
+}
+
+/* A due date in a holiday says so, and when to do it instead; a make-up
+ * working day says it is one. */
+static void test_holiday_note(void **state) {
+        struct workdays *w = workdays_new();
+        char note[192];
+
+        (void) state;
+        assert_non_null(w);
+        assert_int_equal(workdays_add_off(w, date_from_ymd(2026, 10, 1), date_from_ymd(2026, 10, 7),
+                                          "国庆节"), 0);
+        assert_int_equal(workdays_add_work(w, date_from_ymd(2026, 10, 10), "国庆节"), 0);
+        assert_int_equal(workdays_cover_year(w, 2026), 0);
+        message_holiday_note(w, date_from_ymd(2026, 10, 1), note, sizeof note);
+        assert_string_equal(note, "10月1日为国庆节假期，请在9月30日前办理。");
+        message_holiday_note(w, date_from_ymd(2026, 10, 10), note, sizeof note);
+        assert_string_equal(note, "10月10日为国庆节调休工作日，照常办公。");
+        message_holiday_note(w, date_from_ymd(2026, 10, 12), note, sizeof note);
+        assert_string_equal(note, "");
+        message_holiday_note(NULL, date_from_ymd(2026, 10, 1), note, sizeof note);
+        assert_string_equal(note, "");
+        workdays_free(w);
 }
 
 /* Configured templates: escapes, {kind} and {count}, a subject kept on one
@@ -243,6 +267,7 @@ int main(void) {
                 cmocka_unit_test(test_kinds),
                 cmocka_unit_test(test_escalation_body),
                 cmocka_unit_test(test_digest),
+                cmocka_unit_test(test_holiday_note),
                 cmocka_unit_test(test_custom),
                 cmocka_unit_test(test_errors),
         };
