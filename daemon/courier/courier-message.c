@@ -396,6 +396,7 @@ static int render_for(struct courier *c, const struct delivery *d, const struct 
         const struct channel *ch = target_channel(cf, d->target);
         struct message_input in = {
                 .templates = cf->delivery.templates,
+                .calendar = cf->calendar,
                 .reminders = f->list,
                 .n_reminders = f->n,
                 .links = f->links,
