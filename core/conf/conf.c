@@ -301,7 +301,10 @@ static int read_holiday_files(const struct conftable_value *v) {
         for (size_t i = 0; r == 0 && i < n; i++) {
                 char *path = confread_resolve_path(c->path, paths[i]);
 
-                if (!path || conf_holidays_load(v->cr, path, c->calendar) < 0)
+                if (!path)
+                        r = -ENOMEM;
+                else if (confread_check_file(v->cr, v->setting, v->key->key, path) < 0 ||
+                         conf_holidays_load(v->cr, path, c->calendar) < 0)
                         r = -EINVAL;
                 free(path);
         }
@@ -339,7 +342,12 @@ static int read_ledger_files(const struct conftable_value *v) {
         for (size_t i = 0; c->ledgers && i < n; i++) {
                 char *path = confread_resolve_path(c->path, paths[i]);
 
-                if (!path || conf_ledger_load(v->cr, path, &c->ledgers[c->n_ledgers++]) < 0)
+                if (!path) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if (confread_check_file(v->cr, v->setting, v->key->key, path) < 0 ||
+                    conf_ledger_load(v->cr, path, &c->ledgers[c->n_ledgers++]) < 0)
                         r = -EINVAL;
                 free(path);
         }

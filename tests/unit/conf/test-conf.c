@@ -212,7 +212,7 @@ static void test_unreadable_include(void **state) {
         (void) state;
         write_ledger(good_tasks);
         write_file("ledgerd.conf", "@include \"owners-missing.conf\"\nledgers = [ \"ledger.conf\" ];\n");
-        expect_error("ledgerd.conf", 1, "cannot open include file");
+        expect_error("ledgerd.conf", 1, "@include \"owners-missing.conf\": cannot read ");
 }
 
 /* libconfig's scanner would exit the process on a directory; nested too. */
@@ -222,11 +222,13 @@ static void test_include_of_a_directory(void **state) {
         (void) state;
         write_ledger(good_tasks);
         write_file("ledgerd.conf", "# a comment\n  @include \".\"\nledgers = [ \"ledger.conf\" ];\n");
-        snprintf(want, sizeof want, "@include \".\": %s/. is not a file", dir);
+        snprintf(want, sizeof want, "@include \".\": %s/. is a directory, not a regular file: "
+                 "include the file itself", dir);
         expect_error("ledgerd.conf", 2, want);
         write_file("inner.conf", "x = 1;\n@include \"..\"\n");
         write_file("ledgerd.conf", "@include \"inner.conf\"\nledgers = [ \"ledger.conf\" ];\n");
-        snprintf(want, sizeof want, "@include \"..\": %s/.. is not a file", dir);
+        snprintf(want, sizeof want, "@include \"..\": %s/.. is a directory, not a regular file",
+                 dir);
         expect_error("inner.conf", 2, want);
         snprintf(want, sizeof want, "%s/inner.conf", dir);
         unlink(want);
@@ -240,26 +242,24 @@ static void test_unreadable_ledger(void **state) {
         write_ledger(good_tasks);
         write_file("ledgerd.conf", "ledgers = [ \"nope.conf\" ];\nowners = ( { id = \"a\"; name = \"b\"; } );\n");
         assert_int_not_equal(load(&c, &messages), 0);
-        snprintf(want, sizeof want, "%s/nope.conf: error: cannot read: No such file or directory", dir);
+        snprintf(want, sizeof want, "%s/ledgerd.conf:1: error: 'ledgers': cannot read %s/nope.conf: "
+                 "No such file or directory", dir, dir);
         if (!strstr(messages, want))
                 fail_msg("expected %s, got %s", want, messages);
         free(messages);
 }
 
-/* A directory named as a ledger is reported, not fed to libconfig, whose
- * scanner exits the process on it. */
+/* A directory named as a ledger is reported where it is named, not fed to
+ * libconfig, whose scanner exits the process on it. */
 static void test_ledger_is_directory(void **state) {
-        struct config *c = NULL;
-        char *messages = NULL, want[512];
+        char want[512];
 
         (void) state;
         write_ledger(good_tasks);
-        write_file("ledgerd.conf", "ledgers = [ \".\" ];\nowners = ( { id = \"a\"; name = \"b\"; } );\n");
-        assert_int_not_equal(load(&c, &messages), 0);
-        snprintf(want, sizeof want, "%s/.: error: cannot read: Is a directory", dir);
-        if (!strstr(messages, want))
-                fail_msg("expected %s, got %s", want, messages);
-        free(messages);
+        write_file("ledgerd.conf", "owners = ( { id = \"a\"; name = \"b\"; } );\nledgers = [ \".\" ];\n");
+        snprintf(want, sizeof want, "'ledgers': %s/. is a directory, not a regular file: name the "
+                 "file itself (ledgerd reads its configuration only from regular files)", dir);
+        expect_error("ledgerd.conf", 2, want);
 }
 
 static void test_syntax_error(void **state) {
@@ -1118,7 +1118,7 @@ static void test_sliced_unusual(void **state) {
         snprintf(path, sizeof path, "%s/more.conf", dir);
         unlink(path);
 
-        /* A NUL in a string: libconfig reads the file up to its own end. */
+        /* A NUL in a string: not text, refused before either reader sees it. */
         {
                 static const char text[] = "ledger = { id = \"a\"; title = \"t\"; year = 2025; tasks = "
                                            "( { id = \"1\"; owners = [ \"czj\" ]; item = \"a\0b\"; } ); };\n";
@@ -1137,7 +1137,203 @@ static void test_sliced_unusual(void **state) {
                 assert_string_equal(sliced, summary);
                 free(sliced);
         }
+        assert_non_null(strstr(summary, "ledger.conf:1: error: a NUL byte (byte 99 of the line)"));
         free(summary);
+}
+
+/* ---- files: regular ones only, UTF-8, a byte order mark dropped ------------------ */
+
+#define BOM "\xef\xbb\xbf"
+
+static void write_bytes(const char *name, const char *data, size_t n) {
+        char path[256];
+        FILE *f;
+
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        f = fopen(path, "w");
+        assert_non_null(f);
+        assert_int_equal(fwrite(data, 1, n, f), n);
+        assert_int_equal(fclose(f), 0);
+}
+
+static void remove_file(const char *name) {
+        char path[256];
+
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        unlink(path);
+}
+
+/* A FIFO, wherever the configuration names one, is refused at once, never
+ * opened for reading: the alarm ends the test if anything waits for a
+ * writer. So is a device. */
+static void test_fifo_refused(void **state) {
+        struct config *c = NULL;
+        char path[256], want[512];
+        struct diagnostics d = {};
+
+        (void) state;
+        snprintf(path, sizeof path, "%s/fifo.conf", dir);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        alarm(10);
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "owners = ( { id = \"czj\"; name = \"县财政局\"; } );\n"
+                                   "ledgers = [ \"ledger.conf\", \"fifo.conf\" ];\n");
+        snprintf(want, sizeof want, "'ledgers': %s is a FIFO (named pipe), not a regular file: "
+                 "name the file itself (ledgerd reads its configuration only from regular "
+                 "files)", path);
+        expect_error("ledgerd.conf", 2, want);
+
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n"
+                                   "owners = ( { id = \"czj\"; name = \"县财政局\"; } );\n"
+                                   "holidays = [ \"fifo.conf\" ];\n");
+        snprintf(want, sizeof want, "'holidays': %s is a FIFO (named pipe), not a regular file",
+                 path);
+        expect_error("ledgerd.conf", 3, want);
+
+        write_main_with("@include \"fifo.conf\"\n");
+        snprintf(want, sizeof want, "@include \"fifo.conf\": %s is a FIFO (named pipe), not a "
+                 "regular file: include the file itself", path);
+        expect_error("ledgerd.conf", 4, want);
+
+        /* given on the command line: said at the file itself */
+        assert_int_not_equal(conf_load(path, &c, &d), 0);
+        assert_null(c);
+        assert_int_equal(d.n_errors, 1);
+        assert_string_equal(d.items[0].file, path);
+        assert_string_equal(d.items[0].message, "is a FIFO (named pipe), not a regular file: name "
+                            "the file itself (ledgerd reads its configuration only from regular "
+                            "files)");
+        diag_clear(&d);
+
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n"
+                                   "holidays = [ \"/dev/null\" ];\n"
+                                   "owners = ( { id = \"czj\"; name = \"县财政局\"; } );\n");
+        expect_error("ledgerd.conf", 2, "'holidays': /dev/null is a character device, not a "
+                     "regular file");
+        alarm(0);
+        unlink(path);
+}
+
+/* A byte order mark at the start of any file is dropped: the main file, an
+ * included one, a holiday file, a ledger read whole or in slices. */
+static void test_bom_accepted(void **state) {
+        char *whole, *sliced;
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("owners.conf", BOM "owners = ( { id = \"czj\"; name = \"县财政局\"; },\n"
+                                  "  { id = \"bumen\"; name = \"各相关部门单位\"; } );\n");
+        write_file("ledgerd.conf", BOM "ledgers = [ \"ledger.conf\" ];\n"
+                                   "holidays = [ \"holidays.conf\" ];\n@include \"owners.conf\"\n");
+        {
+                char *text = NULL;
+
+                assert_true(asprintf(&text, BOM "%s", holidays_conf) > 0);
+                write_file("holidays.conf", text);
+                free(text);
+                assert_true(asprintf(&text, BOM "%s%s  );\n};\n", ledger_head, good_tasks) > 0);
+                write_file("ledger.conf", text);
+                free(text);
+        }
+        whole = load_summary(0);
+        sliced = load_summary(1);
+        assert_string_equal(sliced, whole);
+        if (strncmp(whole, "0\n1|", 4) != 0)
+                fail_msg("expected the ledger loaded without a message, got\n%s", whole);
+        assert_non_null(strstr(whole, "|7月底之前|"));
+        assert_non_null(strstr(whole, "ledger.conf:6|")); /* lines as they were */
+        free(whole);
+        free(sliced);
+        remove_file("owners.conf");
+
+        /* but only at the start: elsewhere it is a character libconfig does not take */
+        write_main_with("timezone = \"Asia/Shanghai\";\n" BOM "\n");
+        expect_error("ledgerd.conf", 5, "syntax error");
+}
+
+/* Text that is not UTF-8 is refused at its line, with the byte, before
+ * either reader sees it: a ledger in GBK, read whole or in slices. */
+static void test_invalid_utf8(void **state) {
+        static const char gbk_task[] =
+                "    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"7\xd4\xc2\xb5\xd7\"; }\n";
+        char *whole, *sliced, want[256];
+
+        (void) state;
+        write_ledger(gbk_task);
+        whole = load_summary(0);
+        sliced = load_summary(1);
+        assert_string_equal(sliced, whole);
+        snprintf(want, sizeof want, "%s/ledger.conf:6: error: not UTF-8: byte 0xD4 (byte 50 of the "
+                 "line); save the file as UTF-8 (from GBK or GB18030: iconv -f GB18030 -t UTF-8)\n",
+                 dir);
+        if (!strstr(whole, want))
+                fail_msg("expected\n%s\ngot\n%s", want, whole);
+        free(whole);
+        free(sliced);
+
+        /* ledgerd.conf itself, an included file, a holiday file */
+        write_main_with("# \xe5\x8e\xbf\n# \xc0\xaf overlong\n");
+        expect_error("ledgerd.conf", 5, "not UTF-8: byte 0xC0 (byte 3 of the line)");
+        write_main_with("@include \"more.conf\"\n");
+        write_file("more.conf", "# a\n\n  # \xed\xa0\x80 a surrogate\n");
+        expect_error("more.conf", 3, "not UTF-8: byte 0xED (byte 5 of the line)");
+        remove_file("more.conf");
+        write_ledger(good_tasks);
+        write_file("holidays.conf", "calendar = { name = \"\xe4\xb8\"; };\n"); /* cut short */
+        expect_error("holidays.conf", 1, "not UTF-8: byte 0xE4 (byte 22 of the line)");
+
+        write_ledger(good_tasks);
+        write_bytes("ledgerd.conf", "\xff\xfel\0e\0", 6);
+        expect_error("ledgerd.conf", 1, "the file is UTF-16 (it starts with a UTF-16 byte order "
+                     "mark): save it as UTF-8");
+        write_bytes("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\nowners = ();\0\n", 42);
+        expect_error("ledgerd.conf", 2, "a NUL byte (byte 13 of the line): a configuration file "
+                     "is UTF-8 text, which holds none");
+}
+
+/* @include is done before libconfig sees the text: each setting, and each
+ * message, names the file and line it is in, included or not. */
+static void test_include_lines(void **state) {
+        struct config *c;
+        char want[512];
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("owners.conf", "# the owners\n"
+                                  "owners = ( { id = \"czj\"; name = \"县财政局\"; },\n"
+                                  "  { id = \"bumen\"; name = \"各相关部门单位\"; } );\n");
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n"
+                                   "  @include \"owners.conf\" # the rest of the line\n"
+                                   "/*\n@include \"none.conf\" in a comment\n*/\n"
+                                   "reminders = { time = \"8:00\"; };\n");
+        expect_error("ledgerd.conf", 6, "'time' must be HH:MM");
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n"
+                                   "@include \"owners.conf\"\n"
+                                   "channels = ( { id = \"a\"; format = \"jsn\"; url = \"http://x/\"; } );\n");
+        expect_error("ledgerd.conf", 3, "channel a: unknown format \"jsn\"");
+
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\nholidays = [ \"holidays.conf\" ];\n"
+                                   "@include \"owners.conf\"\n");
+        c = load_ok("");
+        snprintf(want, sizeof want, "%s/owners.conf", dir);
+        assert_string_equal(c->owners[1].source.file, want);
+        assert_int_equal(c->owners[1].source.line, 3);
+        config_free(c);
+
+        /* a syntax error in the included file, at its line */
+        write_file("owners.conf", "owners = (\n  { id = = \"czj\"; } );\n");
+        expect_error("owners.conf", 2, "syntax error");
+        /* a file that includes itself */
+        write_file("owners.conf", "\n@include \"owners.conf\"\n");
+        expect_error("owners.conf", 2, "@include \"owners.conf\": nested more than 10 deep: does "
+                     "a file include itself?");
+        /* a string left open does not run on into the file that includes it */
+        write_file("owners.conf", "owners = ( { id = \"czj\"; name = \"县财政局 } );\n");
+        expect_error("owners.conf", 2, "the file ends inside a string (a '\"' is missing): close "
+                     "it before the end");
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n@include \"owners.conf\n");
+        expect_error("ledgerd.conf", 2, "@include: the file name has no closing '\"'");
+        remove_file("owners.conf");
 }
 
 static int setup(void **state) {
@@ -1203,6 +1399,10 @@ int main(void) {
                 cmocka_unit_test(test_sliced_same_as_whole),
                 cmocka_unit_test(test_sliced_syntax_error),
                 cmocka_unit_test(test_sliced_unusual),
+                cmocka_unit_test(test_fifo_refused),
+                cmocka_unit_test(test_bom_accepted),
+                cmocka_unit_test(test_invalid_utf8),
+                cmocka_unit_test(test_include_lines),
         };
 
         return cmocka_run_group_tests_name("conf", tests, setup, teardown);
