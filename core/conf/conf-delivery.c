@@ -48,13 +48,27 @@ static const char *smtp_url_problem(const char *url) {
         return NULL;
 }
 
+/* The text first, for the messages people know; then as libcurl, which
+ * sends to it, reads it. */
 static int check_url(const struct conftable_value *v) {
-        const char *problem = smtp_url_problem(conftable_text(v));
+        static const char *const schemes[] = { "smtp", "smtps", NULL };
+        const char *problem = smtp_url_problem(conftable_text(v)), *reason = NULL;
+        int r = problem ? -EINVAL : conf_url_check(conftable_text(v), schemes, &reason);
 
-        if (!problem)
+        if (r == -ENOMEM)
+                return r;
+        if (r == -EDESTADDRREQ)
+                problem = "must name a host: smtp://HOST[:PORT]";
+        else if (r == -EPROTONOSUPPORT)
+                problem = "must start with smtp:// (STARTTLS) or smtps:// (TLS from the start)";
+        if (r == 0)
                 return 0;
         /* Not repeated: it might hold a password. */
-        confread_error(v->cr, v->setting, "smtp 'url' %s", problem);
+        if (problem)
+                confread_error(v->cr, v->setting, "smtp 'url' %s", problem);
+        else
+                confread_error(v->cr, v->setting, "smtp 'url' is not an address libcurl can "
+                               "send to: %s", reason);
         return -EINVAL;
 }
 

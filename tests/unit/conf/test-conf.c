@@ -957,6 +957,93 @@ static void test_channel_rate_limit(void **state) {
         config_free(load_ok("")); /* Feishu takes about 100 a minute */
 }
 
+/* A channel's url is what libcurl sends to, http:// or https:// with a
+ * host; the message shows no token of it (path, query, password). */
+static void test_channel_url(void **state) {
+        static const struct {
+                const char *url, *message;
+        } bad[] = {
+                { "htps//a",
+                  "channel \"a\": url \"htps//a\" is not an http:// or https:// address" },
+                { "file:///etc/passwd", "channel \"a\": url \"file:///…\" is not an http:// or "
+                  "https:// address" },
+                { "ftp://files.example/x",
+                  "channel \"a\": url \"ftp://files.example/…\" is not an http://" },
+                { "mailto:a@example.org",
+                  "channel \"a\": url \"mailto:a@example.org\" is not an http://" },
+                { "http:/example.org/hook",
+                  "channel \"a\": url \"http:/example.org/hook\" is not an http://" },
+                { "http:///hook", "channel \"a\": url \"http:///…\" names no host: write "
+                  "https://HOST[:PORT]/PATH" },
+                { "https://", "channel \"a\": url \"https://\" names no host" },
+                { "http://:8080/hook", "channel \"a\": url \"http://:8080/…\" names no host" },
+                { "http://a b/",
+                  "channel \"a\": url \"http://a b/…\" is not an address libcurl can "
+                  "send to: Bad hostname" },
+                { "https://hook.example:99999/",
+                  "channel \"a\": url \"https://hook.example:99999/…\" is not an "
+                  "address libcurl can send to: Port number was not a decimal number" },
+                /* the token is not repeated */
+                { "htps://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=T0KEN",
+                  "channel \"a\": url \"htps://qyapi.weixin.qq.com/…\" is not an http://" },
+                { "https:/hooks.slack.com/services/T0/B0/T0KEN",
+                  "channel \"a\": url \"https:/hooks.slack.com/services/…\" is not an http://" },
+                { "ftp://u:T0KEN@files.example/",
+                  "channel \"a\": url \"ftp://…@files.example/…\" is not" },
+        };
+        struct config *c = NULL;
+        char *text = NULL, *messages = NULL;
+
+        (void) state;
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+                assert_true(asprintf(&text, "channels = (\n  { id = \"a\"; format = \"json\";\n"
+                                     "    url = \"%s\"; }\n);\n", bad[i].url) > 0);
+                write_main_with(text);
+                free(text);
+                expect_error("ledgerd.conf", 6, bad[i].message);
+                assert_int_not_equal(load(&c, &messages), 0);
+                assert_null(strstr(messages, "T0KEN"));
+                free(messages);
+        }
+
+        /* every problem of the channel at once */
+        write_main_with("channels = (\n  { id = \"a\"; format = \"jsn\";\n"
+                        "    url = \"htps//a\"; }\n);\n");
+        expect_error("ledgerd.conf", 5, "channel a: unknown format \"jsn\"");
+        expect_error("ledgerd.conf", 6, "channel \"a\": url \"htps//a\" is not an http://");
+
+        write_main_with("channels = (\n"
+                        "  { id = \"a\"; format = \"json\";\n"
+                        "    url = \"HTTPS://Hook.example:8443/h?x=1\"; },\n"
+                        "  { id = \"b\"; format = \"json\"; url = \"http://[::1]:8080/hook\"; },\n"
+                        "  { id = \"c\"; format = \"json\";\n"
+                        "    url = \"http://user:pw@127.0.0.1/\"; },\n"
+                        "  { id = \"d\"; format = \"wecom\";\n"
+                        "    url = \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6\"; }\n"
+                        ");\n");
+        c = load_ok("");
+        assert_string_equal(c->channels[0].url, "HTTPS://Hook.example:8443/h?x=1");
+        config_free(c);
+}
+
+/* The SMTP server: smtp:// or smtps:// with a host, as libcurl reads it. */
+static void test_smtp_url(void **state) {
+        (void) state;
+        write_main_with("delivery = { smtp = {\n  url = \"smtp://[::1\"; from = \"a@example.org\"; }; };\n");
+        expect_error("ledgerd.conf", 5, "smtp 'url' is not an address libcurl can send to: Bad "
+                     "IPv6 address");
+        write_main_with("delivery = { smtp = {\n  url = \"smtps://m.example:70000\"; from = \"a@example.org\"; }; };\n");
+        expect_error("ledgerd.conf", 5, "smtp 'url' is not an address libcurl can send to: Port "
+                     "number was not a decimal number between 0 and 65535");
+        write_main_with("delivery = { smtp = {\n  url = \"smtp:///x\"; from = \"a@example.org\"; }; };\n");
+        expect_error("ledgerd.conf", 5, "smtp 'url' must name a host: smtp://HOST[:PORT]");
+        write_main_with("delivery = { smtp = {\n  url = \"file:///var/mail\"; from = \"a@example.org\"; }; };\n");
+        expect_error("ledgerd.conf", 5, "smtp 'url' must start with smtp:// (STARTTLS) or smtps://");
+        write_main_with("delivery = { smtp = {\n  url = \"smtp://[::1]:25\"; tls = \"none\";\n"
+                        "  from = \"a@example.org\"; }; };\n");
+        config_free(load_ok(""));
+}
+
 static void test_owner_email(void **state) {
         (void) state;
         write_feed_conf("", "\n    email = [ \"jixiao@czj.yuli.example\", \"jixiao at czj\" ];", "");
@@ -1395,6 +1482,8 @@ int main(void) {
                 cmocka_unit_test(test_delivery_smtp_errors),
                 cmocka_unit_test(test_delivery_warnings),
                 cmocka_unit_test(test_channel_rate_limit),
+                cmocka_unit_test(test_channel_url),
+                cmocka_unit_test(test_smtp_url),
                 cmocka_unit_test(test_owner_email),
                 cmocka_unit_test(test_sliced_same_as_whole),
                 cmocka_unit_test(test_sliced_syntax_error),
