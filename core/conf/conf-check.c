@@ -29,6 +29,22 @@ int conf_check_id(const struct conftable_value *v) {
         return -EINVAL;
 }
 
+/* The secret's file, looked at now rather than when the first message is
+ * sent and fails for days: it exists, it is a regular file, others cannot
+ * read it. A credential is looked at only where $CREDENTIALS_DIRECTORY is
+ * set: in the service, not by --check from a shell. */
+static int check_secret_file(const struct conftable_value *v, const char *spec) {
+        char error[512];
+        int r = secret_check(spec, error, sizeof error);
+
+        if (r == 0 || r == -ENXIO)
+                return 0;
+        if (r == -ENOMEM)
+                return r;
+        confread_error(v->cr, v->setting, "'%s': %s", v->key->key, error);
+        return -EINVAL;
+}
+
 int conf_check_secret(const struct conftable_value *v) {
         char **spec = v->field, *path;
 
@@ -41,14 +57,14 @@ int conf_check_secret(const struct conftable_value *v) {
                 *spec = NULL; /* not kept */
                 return -EINVAL;
         }
-        if (strncmp(*spec, SECRET_CREDENTIAL_PREFIX, strlen(SECRET_CREDENTIAL_PREFIX)) == 0)
-                return 0;
-        path = confread_resolve_path(v->cr->config->path, *spec);
-        if (!path)
-                return -ENOMEM;
-        free(*spec);
-        *spec = path;
-        return 0;
+        if (strncmp(*spec, SECRET_CREDENTIAL_PREFIX, strlen(SECRET_CREDENTIAL_PREFIX)) != 0) {
+                path = confread_resolve_path(v->cr->config->path, *spec);
+                if (!path)
+                        return -ENOMEM;
+                free(*spec);
+                *spec = path;
+        }
+        return check_secret_file(v, *spec);
 }
 
 int conf_check_path(const struct conftable_value *v, const char *empty_message) {

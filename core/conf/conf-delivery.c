@@ -2,8 +2,9 @@
 /* The "delivery" group: how late a missed reminder is still sent, how long a
  * failed one is retried, the SMTP server (none: a Maildir outbox), and the
  * message templates. Every setting has a default, so the group may be left
- * out. Secrets are only named here: the service reads them when it starts
- * sending (secret.h), so that --check works without access to them. */
+ * out. Secrets are named here and their files looked at, not read: the
+ * service reads them when it starts sending (secret.h), so that --check
+ * needs no permission to read them. */
 
 #include <errno.h>
 #include <stdio.h>

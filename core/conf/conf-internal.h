@@ -37,7 +37,8 @@ extern const struct conftable conf_delivery_table;
  * key's max characters.
  * conf_check_secret: a setting that names a secret (secret.h):
  * "credential:NAME" as it is, a path resolved against the configuration's
- * directory, never read here; an invalid one is not kept.
+ * directory; its file looked at (secret_check()), never read here; an
+ * invalid name is not kept.
  * conf_check_path: the key's path resolved against the configuration's
  * directory; "" is refused with empty_message, not kept.
  * 0, -EINVAL (reported) or -ENOMEM. */

@@ -55,6 +55,15 @@ static void write_file(const char *name, const char *content) {
         assert_int_equal(fclose(f), 0);
 }
 
+/* A secret file of the given mode, whatever the umask. */
+static void write_secret(const char *name, mode_t mode) {
+        char path[256];
+
+        write_file(name, "s3cret\n");
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        assert_int_equal(chmod(path, mode), 0);
+}
+
 /* Writes a ledger whose tasks are given, plus the usual other files. */
 static void write_ledger(const char *tasks) {
         char *text = NULL;
@@ -811,7 +820,7 @@ static void test_delivery_password(void **state) {
         expect_error("ledgerd.conf", 9, "smtp 'password' is empty");
 
         assert_true(asprintf(&text, "%s    password = \"hunter2\"; allow_inline_password = true;\n"
-                             "    password_file = \"/x\";\n  };\n};\n", smtp) > 0);
+                             "    password_file = \"secrets/smtp\";\n  };\n};\n", smtp) > 0);
         write_main_with(text);
         free(text);
         expect_error("ledgerd.conf", 9, "smtp: give 'password' or 'password_file', not both");
@@ -820,7 +829,7 @@ static void test_delivery_password(void **state) {
                         "    user = \"u\";\n  };\n};\n");
         expect_error("ledgerd.conf", 7, "smtp 'user' needs 'password_file' (or 'password')");
         write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
-                        "    password_file = \"/x\";\n  };\n};\n");
+                        "    password_file = \"secrets/smtp\";\n  };\n};\n");
         expect_error("ledgerd.conf", 7, "smtp: a password needs a 'user' to log in as");
         write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
                         "    user = \"u\"; password_file = \"credential:a/b\";\n  };\n};\n");
@@ -885,7 +894,7 @@ static void test_delivery_warnings(void **state) {
 
         (void) state;
         write_main_with("delivery = {\n  smtp = {\n    from = \"a@example.org\";\n"
-                        "    user = \"u\"; password_file = \"/x\";\n  };\n};\n");
+                        "    user = \"u\"; password_file = \"secrets/smtp\";\n  };\n};\n");
         snprintf(want, sizeof want, "%s/ledgerd.conf:7: warning: smtp 'user' has no effect without "
                  "'url': messages go to the outbox, /var/lib/ledgerd/outbox", dir);
         c = load_ok(want);
@@ -894,7 +903,7 @@ static void test_delivery_warnings(void **state) {
         config_free(c);
 
         write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
-                        "    user = \"u\"; password_file = \"/x\";\n    tls = \"none\";\n  };\n};\n");
+                        "    user = \"u\"; password_file = \"secrets/smtp\";\n    tls = \"none\";\n  };\n};\n");
         snprintf(want, sizeof want, "%s/ledgerd.conf:8: warning: smtp 'tls' = \"none\": the password "
                  "crosses the network in clear text", dir);
         config_free(load_ok(want));
@@ -1042,6 +1051,70 @@ static void test_smtp_url(void **state) {
         write_main_with("delivery = { smtp = {\n  url = \"smtp://[::1]:25\"; tls = \"none\";\n"
                         "  from = \"a@example.org\"; }; };\n");
         config_free(load_ok(""));
+}
+
+/* A secret's file is looked at when loading, not when the first message
+ * fails: it must be there, a regular file, not empty, and closed to others
+ * (the group may read it: the service's group must). */
+static void test_secret_files(void **state) {
+        char want[512], path[128];
+        struct config *c;
+
+        (void) state;
+        write_secret("secrets/open", 0644);
+        write_main_with("delivery = { smtp = { url = \"smtp://m.example\";\n"
+                        "  from = \"a@example.org\"; user = \"u\";\n"
+                        "  password_file = \"secrets/open\"; }; };\n");
+        snprintf(path, sizeof path, "%s/secrets/open", dir);
+        snprintf(want, sizeof want, "'password_file': %s is mode 0644, open to others: chmod 600 %s "
+                 "(or 640, its group the service's)", path, path);
+        expect_error("ledgerd.conf", 6, want);
+        assert_int_equal(chmod(path, 0602), 0); /* others may change it: the same */
+        expect_error("ledgerd.conf", 6, "'password_file': ");
+        assert_int_equal(chmod(path, 0640), 0); /* the group may read it */
+        c = load_ok("");
+        assert_string_equal(c->delivery.smtp.password_file, path);
+        config_free(c);
+        unlink(path);
+        snprintf(want, sizeof want, "'password_file': %s does not exist: write the secret there "
+                 "(chmod 600), or name the file that holds it", path);
+        expect_error("ledgerd.conf", 6, want);
+
+        write_file("secrets/open", "");
+        assert_int_equal(chmod(path, 0600), 0);
+        snprintf(want, sizeof want, "'password_file': %s is empty: write the secret there", path);
+        expect_error("ledgerd.conf", 6, want);
+        unlink(path);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        alarm(10);
+        snprintf(want, sizeof want, "'password_file': %s is not a regular file", path);
+        expect_error("ledgerd.conf", 6, want);
+        alarm(0);
+        unlink(path);
+
+        /* a channel's secret_file, every channel said */
+        write_secret("secrets/open", 0604);
+        write_main_with("channels = (\n"
+                        "  { id = \"d\"; format = \"dingtalk\"; url = \"http://x/\";\n"
+                        "    secret_file = \"secrets/open\"; },\n"
+                        "  { id = \"f\"; format = \"feishu\"; url = \"http://x/\";\n"
+                        "    secret_file = \"secrets/none\"; }\n);\n");
+        snprintf(want, sizeof want, "'secret_file': %s is mode 0604, open to others", path);
+        expect_error("ledgerd.conf", 6, want);
+        expect_error("ledgerd.conf", 8, "'secret_file': ");
+
+        /* a credential, where the service sees it; not looked for elsewhere */
+        write_main_with("channels = (\n  { id = \"d\"; format = \"dingtalk\"; url = \"http://x/\";\n"
+                        "    secret_file = \"credential:open\"; }\n);\n");
+        config_free(load_ok(""));
+        snprintf(want, sizeof want, "%s/secrets", dir);
+        assert_int_equal(setenv("CREDENTIALS_DIRECTORY", want, 1), 0);
+        snprintf(want, sizeof want, "'secret_file': %s is mode 0604, open to others", path);
+        expect_error("ledgerd.conf", 6, want);
+        assert_int_equal(chmod(path, 0400), 0);
+        config_free(load_ok(""));
+        assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+        unlink(path);
 }
 
 static void test_owner_email(void **state) {
@@ -1423,19 +1496,34 @@ static void test_include_lines(void **state) {
         remove_file("owners.conf");
 }
 
-static int setup(void **state) {
-        (void) state;
-        return mkdtemp(dir) ? 0 : -1;
-}
+/* The secrets the tests name, as they should be: only the owner's. */
+static const char *const secrets[] = { "secrets/smtp", "secrets/d" };
 
-static int teardown(void **state) {
-        const char *names[] = { "ledgerd.conf", "ledger.conf", "holidays.conf" };
+static int setup(void **state) {
         char path[256];
 
         (void) state;
-        for (size_t i = 0; i < 3; i++) {
+        if (!mkdtemp(dir))
+                return -1;
+        snprintf(path, sizeof path, "%s/secrets", dir);
+        if (mkdir(path, 0700) < 0)
+                return -1;
+        for (size_t i = 0; i < sizeof secrets / sizeof *secrets; i++) {
+                write_secret(secrets[i], 0600);
+        }
+        return 0;
+}
+
+static int teardown(void **state) {
+        const char *names[] = { "ledgerd.conf", "ledger.conf", "holidays.conf", "secrets/smtp",
+                                "secrets/d", "secrets" };
+        char path[256];
+
+        (void) state;
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
                 snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-                unlink(path);
+                if (unlink(path) < 0)
+                        rmdir(path);
         }
         return rmdir(dir);
 }
@@ -1484,6 +1572,7 @@ int main(void) {
                 cmocka_unit_test(test_channel_rate_limit),
                 cmocka_unit_test(test_channel_url),
                 cmocka_unit_test(test_smtp_url),
+                cmocka_unit_test(test_secret_files),
                 cmocka_unit_test(test_owner_email),
                 cmocka_unit_test(test_sliced_same_as_whole),
                 cmocka_unit_test(test_sliced_syntax_error),
