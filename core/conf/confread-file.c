@@ -339,10 +339,12 @@ static int include_file(struct expansion *x, const char *file, int line, const c
                 free(path);
                 return -ENOMEM;
         }
+        /* -ELOOP ends the whole reading, as libconfig's first error did: a
+         * file that includes itself twice would be read 2^10 times. */
         if (depth == INCLUDE_DEPTH_MAX) {
                 diag_add(x->cr->diags, DIAG_ERROR, file, line, "@include \"%s\": nested more "
                          "than %d deep: does a file include itself?", name, INCLUDE_DEPTH_MAX);
-                r = -EINVAL;
+                r = -ELOOP;
         } else if ((r = read_regular(path, &st, &text, &len)) == -EINVAL)
                 diag_add(x->cr->diags, DIAG_ERROR, file, line, "@include \"%s\": %s is %s, not "
                          "a regular file: include the file itself", name, path,
@@ -536,7 +538,7 @@ int confread_file(struct confread *cr, config_t *cfg, const char *path) {
         } else if (r == 0)
                 r = expand_text(&x, file, text, len, 0, &ended);
         free(text);
-        if (r == 0 && x.failed)
+        if (r == -ELOOP || (r == 0 && x.failed))
                 r = -EINVAL;
         if (r == 0)
                 r = parse(&x, cfg);
