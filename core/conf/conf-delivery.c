@@ -2,8 +2,9 @@
 /* The "delivery" group: how late a missed reminder is still sent, how long a
  * failed one is retried, the SMTP server (none: a Maildir outbox), and the
  * message templates. Every setting has a default, so the group may be left
- * out. Secrets are only named here: the service reads them when it starts
- * sending (secret.h), so that --check works without access to them. */
+ * out. Secrets are named here and their files looked at, not read: the
+ * service reads them when it starts sending (secret.h), so that --check
+ * needs no permission to read them. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -48,13 +49,27 @@ static const char *smtp_url_problem(const char *url) {
         return NULL;
 }
 
+/* The text first, for the messages people know; then as libcurl, which
+ * sends to it, reads it. */
 static int check_url(const struct conftable_value *v) {
-        const char *problem = smtp_url_problem(conftable_text(v));
+        static const char *const schemes[] = { "smtp", "smtps", NULL };
+        const char *problem = smtp_url_problem(conftable_text(v)), *reason = NULL;
+        int r = problem ? -EINVAL : conf_url_check(conftable_text(v), schemes, &reason);
 
-        if (!problem)
+        if (r == -ENOMEM)
+                return r;
+        if (r == -EDESTADDRREQ)
+                problem = "must name a host: smtp://HOST[:PORT]";
+        else if (r == -EPROTONOSUPPORT)
+                problem = "must start with smtp:// (STARTTLS) or smtps:// (TLS from the start)";
+        if (r == 0)
                 return 0;
         /* Not repeated: it might hold a password. */
-        confread_error(v->cr, v->setting, "smtp 'url' %s", problem);
+        if (problem)
+                confread_error(v->cr, v->setting, "smtp 'url' %s", problem);
+        else
+                confread_error(v->cr, v->setting, "smtp 'url' is not an address libcurl can "
+                               "send to: %s", reason);
         return -EINVAL;
 }
 

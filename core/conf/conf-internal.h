@@ -37,10 +37,23 @@ extern const struct conftable conf_delivery_table;
  * key's max characters.
  * conf_check_secret: a setting that names a secret (secret.h):
  * "credential:NAME" as it is, a path resolved against the configuration's
- * directory, never read here; an invalid one is not kept.
+ * directory; its file looked at (secret_check()), never read here; an
+ * invalid name is not kept.
  * conf_check_path: the key's path resolved against the configuration's
  * directory; "" is refused with empty_message, not kept.
  * 0, -EINVAL (reported) or -ENOMEM. */
 int conf_check_id(const struct conftable_value *v);
 int conf_check_secret(const struct conftable_value *v);
 int conf_check_path(const struct conftable_value *v, const char *empty_message);
+
+/* url as libcurl, which sends to it, reads it, for one of schemes (lower
+ * case, NULL-terminated): 0; -EPROTONOSUPPORT when it does not start with
+ * one of them and "://"; -EDESTADDRREQ when it names no host (libcurl reads
+ * http:///x as the host "x": that is a host left out too); -EINVAL when
+ * libcurl cannot read it, *reason saying why; -ENOMEM. */
+int conf_url_check(const char *url, const char *const *schemes, const char **reason);
+/* url for a message, into buf: webhook addresses hold their token in the
+ * path or the query, and the first message of a refused reload is on the
+ * bus for every local user to read. scheme://host and "/…" when "://" is
+ * there; else the text up to a '?', cut to a few dozen bytes. */
+const char *conf_url_shown(const char *url, char *buf, size_t size);

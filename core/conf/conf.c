@@ -66,6 +66,30 @@ static int check_rate_limit(const struct conftable_value *v) {
         return 0;
 }
 
+/* Checked here, not by three days of retries: an address libcurl reads as
+ * http:// or https:// with a host. Last, so that the channel's other
+ * problems are said too. */
+static int check_url(const struct conftable_value *v) {
+        static const char *const schemes[] = { "http", "https", NULL };
+        const struct channel *ch = &((struct channel_read *) v->target)->ch;
+        const config_setting_t *s = conftable_setting(v, "url");
+        const char *reason = NULL;
+        char shown[256];
+        int r = conf_url_check(ch->url, schemes, &reason);
+
+        conf_url_shown(ch->url, shown, sizeof shown);
+        if (r == -EPROTONOSUPPORT)
+                confread_error(v->cr, s, "channel \"%s\": url \"%s\" is not an http:// or "
+                               "https:// address", ch->id, shown);
+        else if (r == -EDESTADDRREQ)
+                confread_error(v->cr, s, "channel \"%s\": url \"%s\" names no host: write "
+                               "https://HOST[:PORT]/PATH", ch->id, shown);
+        else if (r == -EINVAL)
+                confread_error(v->cr, s, "channel \"%s\": url \"%s\" is not an address libcurl "
+                               "can send to: %s", ch->id, shown, reason);
+        return r == -ENOMEM ? r : r < 0 ? -EINVAL : 0;
+}
+
 #define CHANNEL(field) offsetof(struct channel_read, ch.field)
 
 static const struct conftable_key channel_keys[] = {
@@ -81,6 +105,7 @@ static const struct conftable_key channel_keys[] = {
         CONFTABLE_KEY("rate_limit", CONFTABLE_INT,
                       .flags = CONFTABLE_AFTER | CONFTABLE_CHECK_ABSENT,
                       .offset = CHANNEL(rate_limit), .check = check_rate_limit),
+        CONFTABLE_DO(check_url),
 };
 static const struct conftable channel_table = { .what = "channel", CONFTABLE_KEYS(channel_keys) };
 
@@ -301,7 +326,10 @@ static int read_holiday_files(const struct conftable_value *v) {
         for (size_t i = 0; r == 0 && i < n; i++) {
                 char *path = confread_resolve_path(c->path, paths[i]);
 
-                if (!path || conf_holidays_load(v->cr, path, c->calendar) < 0)
+                if (!path)
+                        r = -ENOMEM;
+                else if (confread_check_file(v->cr, v->setting, v->key->key, path) < 0 ||
+                         conf_holidays_load(v->cr, path, c->calendar) < 0)
                         r = -EINVAL;
                 free(path);
         }
@@ -339,7 +367,12 @@ static int read_ledger_files(const struct conftable_value *v) {
         for (size_t i = 0; c->ledgers && i < n; i++) {
                 char *path = confread_resolve_path(c->path, paths[i]);
 
-                if (!path || conf_ledger_load(v->cr, path, &c->ledgers[c->n_ledgers++]) < 0)
+                if (!path) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if (confread_check_file(v->cr, v->setting, v->key->key, path) < 0 ||
+                    conf_ledger_load(v->cr, path, &c->ledgers[c->n_ledgers++]) < 0)
                         r = -EINVAL;
                 free(path);
         }

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "basic/threads.h"
 
@@ -510,45 +509,6 @@ static char *skeleton_text(const struct confread_slices *x, size_t open, size_t 
         return text;
 }
 
-static int read_all(const char *path, char **text, size_t *len) {
-        FILE *f = fopen(path, "re");
-        size_t cap = 0, n = 0, got;
-        char *buf = NULL, *p;
-        struct stat st;
-
-        if (!f)
-                return -errno;
-        /* Room for the whole file and its NUL, so that one read ends it. */
-        if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-                cap = (size_t) st.st_size + 2;
-        for (;;) {
-                if (!buf || n + 1 >= cap) {
-                        cap = !buf && cap ? cap : cap ? cap * 2 : 4096;
-                        p = realloc(buf, cap);
-                        if (!p) {
-                                free(buf);
-                                fclose(f);
-                                return -ENOMEM;
-                        }
-                        buf = p;
-                }
-                got = fread(buf + n, 1, cap - n - 1, f);
-                n += got;
-                if (got == 0)
-                        break;
-        }
-        if (ferror(f)) {
-                free(buf);
-                fclose(f);
-                return -EIO;
-        }
-        fclose(f);
-        buf[n] = '\0';
-        *text = buf;
-        *len = n;
-        return 0;
-}
-
 int confread_slices_open(struct confread *cr, const char *path, const char *group,
                          const char *list, config_t *skeleton, struct confread_origin *origin,
                          struct confread_slices **out) {
@@ -565,15 +525,14 @@ int confread_slices_open(struct confread *cr, const char *path, const char *grou
         if (!x)
                 return -ENOMEM;
         x->file = confread_intern_file(cr, path);
-        k = x->file ? read_all(path, &x->text, &x->len) : -ENOMEM;
+        /* A file that cannot be read, or whose text is not UTF-8 without NUL
+         * bytes, is read whole, which says why. */
+        k = x->file ? confread_text(path, &x->text, &x->len) : -ENOMEM;
         if (k == -ENOMEM) {
                 confread_slices_close(x);
                 return k;
         }
-        /* libconfig reads a NUL in a file, not in a string: such a file is read
-         * whole. The parsers start on the slices as the scan finds them. */
-        if (k == 0 && memchr(x->text, '\0', x->len))
-                k = -EINVAL;
+        /* The parsers start on the slices as the scan finds them. */
         if (k == 0) {
                 x->counted = x->text;
                 x->line = 1;

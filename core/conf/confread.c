@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Interns path in config->files, so struct source can point at it for as
  * long as the configuration lives. */
@@ -39,11 +37,28 @@ struct source confread_source(struct confread *cr, const config_setting_t *s) {
         const struct confread_origin *o;
 
         if (!file && s->config && (o = config_setting_get_hook(config_root_setting(s->config)))) {
+                if (o->n_spans)
+                        return confread_span_source(o->spans, o->n_spans, line);
                 file = o->file;
                 line += o->line_offset;
         }
         return (struct source) { .file = file ? confread_intern_file(cr, file) : NULL,
                                  .line = line };
+}
+
+struct source confread_span_source(const struct confread_span *spans, size_t n, int line) {
+        size_t lo = 0, hi = n; /* the last span that starts at or before line */
+
+        while (hi - lo > 1) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (spans[mid].first <= line)
+                        lo = mid;
+                else
+                        hi = mid;
+        }
+        return (struct source) { .file = spans[lo].file,
+                                 .line = spans[lo].line + (line - spans[lo].first) };
 }
 
 static void report(struct confread *cr, enum diag_level level, const config_setting_t *s,
@@ -202,105 +217,4 @@ char *confread_resolve_path(const char *base, const char *path) {
                 out = NULL;
         free(copy);
         return out;
-}
-
-/* libconfig 1.5 reads an @include'd file with its flex scanner, which
- * exits the whole process ("input in flex scanner failed") when the file is
- * a directory, and would block on a FIFO: the daemon would die on a reload.
- * So every @include, at any depth, is looked at first. libconfig's rule: the
- * directive starts a line, the name is relative to the include directory. */
-#define INCLUDE_DEPTH_MAX 10
-
-static int check_include(struct confread *cr, const char *file, int line, const char *dir,
-                         const char *name, int depth);
-
-static int check_includes(struct confread *cr, const char *path, const char *dir, int depth) {
-        FILE *f = fopen(path, "re");
-        char *buf = NULL;
-        size_t size = 0;
-        int line = 0, r = 0;
-
-        if (!f)
-                return 0; /* libconfig says why, with the line that names it */
-        while (r == 0 && getline(&buf, &size, f) >= 0) {
-                const char *p = buf + strspn(buf, " \t"), *end;
-                char *name;
-
-                line++;
-                if (strncmp(p, "@include", 8) != 0 || !strchr(" \t", p[8]))
-                        continue;
-                p += 8 + strspn(p + 8, " \t");
-                if (*p != '"' || !(end = strchr(p + 1, '"')))
-                        continue; /* not an include libconfig reads: its error */
-                name = strndup(p + 1, (size_t) (end - p - 1));
-                r = name ? check_include(cr, path, line, dir, name, depth) : -ENOMEM;
-                free(name);
-        }
-        free(buf);
-        fclose(f);
-        return r;
-}
-
-static int check_include(struct confread *cr, const char *file, int line, const char *dir,
-                         const char *name, int depth) {
-        char *path = confread_resolve_path(dir, name);
-        struct stat st;
-        int r = 0;
-
-        if (!path)
-                return -ENOMEM;
-        if (stat(path, &st) < 0)
-                r = 0; /* libconfig says it cannot open it, with the line */
-        else if (!S_ISREG(st.st_mode)) {
-                diag_add(cr->diags, DIAG_ERROR, file, line, "@include \"%s\": %s is not a file",
-                         name, path);
-                r = -EINVAL;
-        } else if (depth < INCLUDE_DEPTH_MAX)
-                r = check_includes(cr, path, dir, depth + 1);
-        free(path);
-        return r;
-}
-
-int confread_file(struct confread *cr, config_t *cfg, const char *path) {
-        FILE *f = fopen(path, "re");
-        struct stat st;
-        char *dir;
-        int ok;
-
-        /* libconfig says only "file I/O error"; find the real reason first. A
-         * directory opens, but libconfig's scanner exits the process when it
-         * cannot read it. */
-        if (f && fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-                fclose(f);
-                f = NULL;
-                errno = EISDIR;
-        }
-        if (!f) {
-                int err = errno;
-
-                diag_add(cr->diags, DIAG_ERROR, path, 0, "cannot read: %s", strerror(err));
-                return -err;
-        }
-        fclose(f);
-        dir = confread_resolve_path(path, ".");
-        if (!dir)
-                return -ENOMEM;
-        ok = check_includes(cr, path, dir, 0);
-        if (ok < 0) {
-                free(dir);
-                return ok;
-        }
-        config_set_include_dir(cfg, dir);
-        /* config_read_file, not config_read(FILE *): only then does libconfig
-         * remember which file each setting came from. */
-        ok = config_read_file(cfg, path);
-        free(dir);
-        if (!ok) {
-                const char *file = config_error_file(cfg);
-
-                diag_add(cr->diags, DIAG_ERROR, file ? file : path, config_error_line(cfg), "%s",
-                         config_error_text(cfg));
-                return -EINVAL;
-        }
-        return 0;
 }

@@ -60,9 +60,25 @@ bool confread_id_valid(const char *id, size_t max_len);
 #define CONF_LEDGER_ID_MAX 24
 #define CONF_ID_MAX 32
 
-/* Reads a whole file into a libconfig object, with @include relative to the
- * file's directory. 0, or -errno with the reason reported. */
+/* Configuration files are read only when they are regular files, opened so
+ * that nothing blocks (confread-file.c): a FIFO would freeze the service on
+ * a reload, a directory makes libconfig's scanner exit the process. Their
+ * text must be UTF-8 without NUL bytes; a UTF-8 byte order mark at the start
+ * is dropped. Both readers, whole and in slices, get the text so checked.
+ *
+ * confread_file: a whole file into a libconfig object, its @include
+ * directives (relative to the file's directory) replaced by the files they
+ * name before libconfig sees the text, so that libconfig never opens a file.
+ * Settings and messages name the file and line each came from. 0, or -errno
+ * with the reason reported. */
 int confread_file(struct confread *cr, config_t *cfg, const char *path);
+/* The checked text of path, NUL-terminated, for the slices to cut: 0, or
+ * -errno with nothing reported (confread_file() says what is wrong). */
+int confread_text(const char *path, char **text, size_t *len);
+/* For a file named by a setting (ledgers, holidays): 0 when path is a
+ * regular file; else -EINVAL, reported at ref as the value of key. */
+int confread_check_file(struct confread *cr, const config_setting_t *ref, const char *key,
+                        const char *path);
 
 /* path relative to the directory of base, unless absolute. */
 char *confread_resolve_path(const char *base, const char *path);
@@ -73,7 +89,19 @@ char *confread_resolve_path(const char *base, const char *path);
 struct confread_origin {
         const char *file; /* interned */
         int line_offset;
+        /* A text put together from several files (@include): n_spans > 0 and
+         * file NULL. */
+        const struct confread_span *spans;
+        size_t n_spans;
 };
+/* From line first of the text on, the lines are file's from line on. */
+struct confread_span {
+        int first;
+        const char *file; /* interned */
+        int line;
+};
+/* Where line of a text of spans (sorted by first) comes from. */
+struct source confread_span_source(const struct confread_span *spans, size_t n, int line);
 
 /* A file whose one big list (a ledger's tasks) is parsed a slice of elements
  * at a time, by as many threads as there are processors, and handed over in

@@ -71,11 +71,29 @@ static int secret_path(const char *spec, char **path, char *error, size_t error_
         return 0;
 }
 
+/* What st says of the file at path: a regular file (a FIFO or a device
+ * would block the service or never end) that others cannot read or write
+ * (the group may: the service's group must read it). */
+static int check_stat(const char *path, const struct stat *st, char *error, size_t error_size) {
+        if (!S_ISREG(st->st_mode)) {
+                set_error(error, error_size, "%s is not a regular file", path);
+                return -EINVAL;
+        }
+        if (st->st_mode & 0007) {
+                set_error(error, error_size, "%s is mode %04o, open to others: chmod 600 %s (or "
+                          "640, its group the service's)", path, (unsigned) (st->st_mode & 07777),
+                          path);
+                return -EPERM;
+        }
+        return 0;
+}
+
 /* The contents of path, checked, into *out; buf is scratch of SECRET_MAX + 1. */
 static int read_file(const char *path, char *buf, char **out, char *error, size_t error_size) {
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         struct stat st;
         ssize_t n;
+        int r;
 
         if (fd < 0) {
                 int err = errno;
@@ -83,11 +101,12 @@ static int read_file(const char *path, char *buf, char **out, char *error, size_
                 set_error(error, error_size, "cannot read %s: %s", path, strerror(err));
                 return -err;
         }
-        /* A FIFO or a device would block the service or never end. */
-        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        if (fstat(fd, &st) < 0)
+                st.st_mode = 0; /* not a regular file, as far as anyone can tell */
+        r = check_stat(path, &st, error, error_size);
+        if (r < 0) {
                 close(fd);
-                set_error(error, error_size, "%s is not a regular file", path);
-                return -EINVAL;
+                return r;
         }
         /* One byte past SECRET_MAX, so that a longer file shows; into the
          * caller's buffer, which is wiped, never into a growing one. */
@@ -136,6 +155,51 @@ int secret_read(const char *spec, char **out, char *error, size_t error_size) {
         }
         if (r == -ENOMEM)
                 set_error(error, error_size, "%s: out of memory", path);
+        free(path);
+        return r;
+}
+
+/* stat() needs no permission to read the file, only to look into its
+ * directory: `ledgerd --check` can check what it may not read. */
+static int check_path(const char *path, char *error, size_t error_size) {
+        struct stat st;
+        int r;
+
+        if (stat(path, &st) < 0) {
+                r = -errno;
+                if (r == -ENOENT || r == -ENOTDIR)
+                        set_error(error, error_size, "%s does not exist: write the secret there "
+                                  "(chmod 600), or name the file that holds it", path);
+                else if (r == -EACCES)
+                        set_error(error, error_size, "%s cannot be looked at: %s (run ledgerd "
+                                  "--check as root or as the service's user)", path, strerror(-r));
+                else
+                        set_error(error, error_size, "%s: %s", path, strerror(-r));
+                return r;
+        }
+        r = check_stat(path, &st, error, error_size);
+        if (r < 0)
+                return r;
+        if (st.st_size == 0) {
+                set_error(error, error_size, "%s is empty: write the secret there", path);
+                return -ENODATA;
+        }
+        if (st.st_size > SECRET_MAX) {
+                set_error(error, error_size, "%s is longer than %d bytes: not a secret (a wrong "
+                          "path?)", path, SECRET_MAX);
+                return -EFBIG;
+        }
+        return 0;
+}
+
+int secret_check(const char *spec, char *error, size_t error_size) {
+        char *path = NULL;
+        int r;
+
+        set_error(error, error_size, "%s", "");
+        r = secret_path(spec, &path, error, error_size);
+        if (r == 0)
+                r = check_path(path, error, error_size);
         free(path);
         return r;
 }

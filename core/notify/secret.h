@@ -3,9 +3,13 @@
 
 /* Secrets kept out of ledgerd.conf: the SMTP password, a webhook's signing
  * secret. The configuration only names them; the service reads them when it
- * starts sending (at start and on reload), never per message, and
- * `ledgerd --check` does not read them at all, so that it works without
- * access to them.
+ * starts sending (at start and on reload), never per message. Loading the
+ * configuration (`ledgerd --check` and a reload) checks each named file with
+ * secret_check(), which needs no permission to read it; a credential only
+ * where $CREDENTIALS_DIRECTORY is set, as in the service.
+ *
+ * A secret file must be a regular file that others (not its owner, not its
+ * group) cannot read or write: mode 600, or 640 with the service's group.
  *
  * A name ("spec") is either "credential:NAME", a systemd credential
  * (LoadCredential=NAME:/etc/ledgerd/secrets/… in the unit), read from
@@ -26,11 +30,17 @@ bool secret_spec_valid(const char *spec);
  * secret_free(). 0, or -errno with *out NULL and a reason in error that
  * names the file, never the secret:
  *   -EINVAL  a bad spec, not a regular file, or a NUL byte inside
+ *   -EPERM   others may read or write the file
  *   -ENXIO   "credential:…" while $CREDENTIALS_DIRECTORY is not set
  *   -ENODATA the file holds only whitespace
  *   -EFBIG   over SECRET_MAX
  *   else what open() or read() said (-ENOENT, -EACCES, …). */
 int secret_read(const char *spec, char **out, char *error, size_t error_size);
+
+/* What can be known of the file spec names without reading it: the errors
+ * of secret_read() but a NUL byte and whitespace only (an empty file is
+ * -ENODATA), from stat(), with a reason in error that says what to do. */
+int secret_check(const char *spec, char *error, size_t error_size);
 
 /* Overwrites the secret, then frees it. NULL is fine. */
 void secret_free(char *secret);

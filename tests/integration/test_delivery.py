@@ -205,6 +205,8 @@ def test_starttls_auth_and_a_wrong_password(tmp_path, cert, ledgerd):
     try:
         (tmp_path / "good").write_text("s3cret\n")
         (tmp_path / "bad").write_text("wrong\n")
+        for name in ("good", "bad"):  # a secret open to others is refused when loading
+            (tmp_path / name).chmod(0o600)
         daemons = {}
         for name, address in [("good", "good@czj.example"), ("bad", "bad@czj.example")]:
             conf = peers.write_config(

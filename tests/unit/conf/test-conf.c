@@ -55,6 +55,15 @@ static void write_file(const char *name, const char *content) {
         assert_int_equal(fclose(f), 0);
 }
 
+/* A secret file of the given mode, whatever the umask. */
+static void write_secret(const char *name, mode_t mode) {
+        char path[256];
+
+        write_file(name, "s3cret\n");
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        assert_int_equal(chmod(path, mode), 0);
+}
+
 /* Writes a ledger whose tasks are given, plus the usual other files. */
 static void write_ledger(const char *tasks) {
         char *text = NULL;
@@ -212,7 +221,7 @@ static void test_unreadable_include(void **state) {
         (void) state;
         write_ledger(good_tasks);
         write_file("ledgerd.conf", "@include \"owners-missing.conf\"\nledgers = [ \"ledger.conf\" ];\n");
-        expect_error("ledgerd.conf", 1, "cannot open include file");
+        expect_error("ledgerd.conf", 1, "@include \"owners-missing.conf\": cannot read ");
 }
 
 /* libconfig's scanner would exit the process on a directory; nested too. */
@@ -222,11 +231,13 @@ static void test_include_of_a_directory(void **state) {
         (void) state;
         write_ledger(good_tasks);
         write_file("ledgerd.conf", "# a comment\n  @include \".\"\nledgers = [ \"ledger.conf\" ];\n");
-        snprintf(want, sizeof want, "@include \".\": %s/. is not a file", dir);
+        snprintf(want, sizeof want, "@include \".\": %s/. is a directory, not a regular file: "
+                 "include the file itself", dir);
         expect_error("ledgerd.conf", 2, want);
         write_file("inner.conf", "x = 1;\n@include \"..\"\n");
         write_file("ledgerd.conf", "@include \"inner.conf\"\nledgers = [ \"ledger.conf\" ];\n");
-        snprintf(want, sizeof want, "@include \"..\": %s/.. is not a file", dir);
+        snprintf(want, sizeof want, "@include \"..\": %s/.. is a directory, not a regular file",
+                 dir);
         expect_error("inner.conf", 2, want);
         snprintf(want, sizeof want, "%s/inner.conf", dir);
         unlink(want);
@@ -240,26 +251,24 @@ static void test_unreadable_ledger(void **state) {
         write_ledger(good_tasks);
         write_file("ledgerd.conf", "ledgers = [ \"nope.conf\" ];\nowners = ( { id = \"a\"; name = \"b\"; } );\n");
         assert_int_not_equal(load(&c, &messages), 0);
-        snprintf(want, sizeof want, "%s/nope.conf: error: cannot read: No such file or directory", dir);
+        snprintf(want, sizeof want, "%s/ledgerd.conf:1: error: 'ledgers': cannot read %s/nope.conf: "
+                 "No such file or directory", dir, dir);
         if (!strstr(messages, want))
                 fail_msg("expected %s, got %s", want, messages);
         free(messages);
 }
 
-/* A directory named as a ledger is reported, not fed to libconfig, whose
- * scanner exits the process on it. */
+/* A directory named as a ledger is reported where it is named, not fed to
+ * libconfig, whose scanner exits the process on it. */
 static void test_ledger_is_directory(void **state) {
-        struct config *c = NULL;
-        char *messages = NULL, want[512];
+        char want[512];
 
         (void) state;
         write_ledger(good_tasks);
-        write_file("ledgerd.conf", "ledgers = [ \".\" ];\nowners = ( { id = \"a\"; name = \"b\"; } );\n");
-        assert_int_not_equal(load(&c, &messages), 0);
-        snprintf(want, sizeof want, "%s/.: error: cannot read: Is a directory", dir);
-        if (!strstr(messages, want))
-                fail_msg("expected %s, got %s", want, messages);
-        free(messages);
+        write_file("ledgerd.conf", "owners = ( { id = \"a\"; name = \"b\"; } );\nledgers = [ \".\" ];\n");
+        snprintf(want, sizeof want, "'ledgers': %s/. is a directory, not a regular file: name the "
+                 "file itself (ledgerd reads its configuration only from regular files)", dir);
+        expect_error("ledgerd.conf", 2, want);
 }
 
 static void test_syntax_error(void **state) {
@@ -811,7 +820,7 @@ static void test_delivery_password(void **state) {
         expect_error("ledgerd.conf", 9, "smtp 'password' is empty");
 
         assert_true(asprintf(&text, "%s    password = \"hunter2\"; allow_inline_password = true;\n"
-                             "    password_file = \"/x\";\n  };\n};\n", smtp) > 0);
+                             "    password_file = \"secrets/smtp\";\n  };\n};\n", smtp) > 0);
         write_main_with(text);
         free(text);
         expect_error("ledgerd.conf", 9, "smtp: give 'password' or 'password_file', not both");
@@ -820,7 +829,7 @@ static void test_delivery_password(void **state) {
                         "    user = \"u\";\n  };\n};\n");
         expect_error("ledgerd.conf", 7, "smtp 'user' needs 'password_file' (or 'password')");
         write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
-                        "    password_file = \"/x\";\n  };\n};\n");
+                        "    password_file = \"secrets/smtp\";\n  };\n};\n");
         expect_error("ledgerd.conf", 7, "smtp: a password needs a 'user' to log in as");
         write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
                         "    user = \"u\"; password_file = \"credential:a/b\";\n  };\n};\n");
@@ -885,7 +894,7 @@ static void test_delivery_warnings(void **state) {
 
         (void) state;
         write_main_with("delivery = {\n  smtp = {\n    from = \"a@example.org\";\n"
-                        "    user = \"u\"; password_file = \"/x\";\n  };\n};\n");
+                        "    user = \"u\"; password_file = \"secrets/smtp\";\n  };\n};\n");
         snprintf(want, sizeof want, "%s/ledgerd.conf:7: warning: smtp 'user' has no effect without "
                  "'url': messages go to the outbox, /var/lib/ledgerd/outbox", dir);
         c = load_ok(want);
@@ -894,7 +903,7 @@ static void test_delivery_warnings(void **state) {
         config_free(c);
 
         write_main_with("delivery = {\n  smtp = {\n    url = \"smtp://m.example\"; from = \"a@b\";\n"
-                        "    user = \"u\"; password_file = \"/x\";\n    tls = \"none\";\n  };\n};\n");
+                        "    user = \"u\"; password_file = \"secrets/smtp\";\n    tls = \"none\";\n  };\n};\n");
         snprintf(want, sizeof want, "%s/ledgerd.conf:8: warning: smtp 'tls' = \"none\": the password "
                  "crosses the network in clear text", dir);
         config_free(load_ok(want));
@@ -955,6 +964,157 @@ static void test_channel_rate_limit(void **state) {
         write_main_with("channels = (\n  { id = \"f\"; format = \"feishu\"; url = \"http://x/\";\n"
                         "    rate_limit = 100; }\n);\n");
         config_free(load_ok("")); /* Feishu takes about 100 a minute */
+}
+
+/* A channel's url is what libcurl sends to, http:// or https:// with a
+ * host; the message shows no token of it (path, query, password). */
+static void test_channel_url(void **state) {
+        static const struct {
+                const char *url, *message;
+        } bad[] = {
+                { "htps//a",
+                  "channel \"a\": url \"htps//a\" is not an http:// or https:// address" },
+                { "file:///etc/passwd", "channel \"a\": url \"file:///…\" is not an http:// or "
+                  "https:// address" },
+                { "ftp://files.example/x",
+                  "channel \"a\": url \"ftp://files.example/…\" is not an http://" },
+                { "mailto:a@example.org",
+                  "channel \"a\": url \"mailto:a@example.org\" is not an http://" },
+                { "http:/example.org/hook",
+                  "channel \"a\": url \"http:/example.org/hook\" is not an http://" },
+                { "http:///hook", "channel \"a\": url \"http:///…\" names no host: write "
+                  "https://HOST[:PORT]/PATH" },
+                { "https://", "channel \"a\": url \"https://\" names no host" },
+                { "http://:8080/hook", "channel \"a\": url \"http://:8080/…\" names no host" },
+                { "http://a b/",
+                  "channel \"a\": url \"http://a b/…\" is not an address libcurl can "
+                  "send to: Bad hostname" },
+                { "https://hook.example:99999/",
+                  "channel \"a\": url \"https://hook.example:99999/…\" is not an "
+                  "address libcurl can send to: Port number was not a decimal number" },
+                /* the token is not repeated */
+                { "htps://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=T0KEN",
+                  "channel \"a\": url \"htps://qyapi.weixin.qq.com/…\" is not an http://" },
+                { "https:/hooks.slack.com/services/T0/B0/T0KEN",
+                  "channel \"a\": url \"https:/hooks.slack.com/services/…\" is not an http://" },
+                { "ftp://u:T0KEN@files.example/",
+                  "channel \"a\": url \"ftp://…@files.example/…\" is not" },
+        };
+        struct config *c = NULL;
+        char *text = NULL, *messages = NULL;
+
+        (void) state;
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+                assert_true(asprintf(&text, "channels = (\n  { id = \"a\"; format = \"json\";\n"
+                                     "    url = \"%s\"; }\n);\n", bad[i].url) > 0);
+                write_main_with(text);
+                free(text);
+                expect_error("ledgerd.conf", 6, bad[i].message);
+                assert_int_not_equal(load(&c, &messages), 0);
+                assert_null(strstr(messages, "T0KEN"));
+                free(messages);
+        }
+
+        /* every problem of the channel at once */
+        write_main_with("channels = (\n  { id = \"a\"; format = \"jsn\";\n"
+                        "    url = \"htps//a\"; }\n);\n");
+        expect_error("ledgerd.conf", 5, "channel a: unknown format \"jsn\"");
+        expect_error("ledgerd.conf", 6, "channel \"a\": url \"htps//a\" is not an http://");
+
+        write_main_with("channels = (\n"
+                        "  { id = \"a\"; format = \"json\";\n"
+                        "    url = \"HTTPS://Hook.example:8443/h?x=1\"; },\n"
+                        "  { id = \"b\"; format = \"json\"; url = \"http://[::1]:8080/hook\"; },\n"
+                        "  { id = \"c\"; format = \"json\";\n"
+                        "    url = \"http://user:pw@127.0.0.1/\"; },\n"
+                        "  { id = \"d\"; format = \"wecom\";\n"
+                        "    url = \"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6\"; }\n"
+                        ");\n");
+        c = load_ok("");
+        assert_string_equal(c->channels[0].url, "HTTPS://Hook.example:8443/h?x=1");
+        config_free(c);
+}
+
+/* The SMTP server: smtp:// or smtps:// with a host, as libcurl reads it. */
+static void test_smtp_url(void **state) {
+        (void) state;
+        write_main_with("delivery = { smtp = {\n  url = \"smtp://[::1\"; from = \"a@example.org\"; }; };\n");
+        expect_error("ledgerd.conf", 5, "smtp 'url' is not an address libcurl can send to: Bad "
+                     "IPv6 address");
+        write_main_with("delivery = { smtp = {\n  url = \"smtps://m.example:70000\"; from = \"a@example.org\"; }; };\n");
+        expect_error("ledgerd.conf", 5, "smtp 'url' is not an address libcurl can send to: Port "
+                     "number was not a decimal number between 0 and 65535");
+        write_main_with("delivery = { smtp = {\n  url = \"smtp:///x\"; from = \"a@example.org\"; }; };\n");
+        expect_error("ledgerd.conf", 5, "smtp 'url' must name a host: smtp://HOST[:PORT]");
+        write_main_with("delivery = { smtp = {\n  url = \"file:///var/mail\"; from = \"a@example.org\"; }; };\n");
+        expect_error("ledgerd.conf", 5, "smtp 'url' must start with smtp:// (STARTTLS) or smtps://");
+        write_main_with("delivery = { smtp = {\n  url = \"smtp://[::1]:25\"; tls = \"none\";\n"
+                        "  from = \"a@example.org\"; }; };\n");
+        config_free(load_ok(""));
+}
+
+/* A secret's file is looked at when loading, not when the first message
+ * fails: it must be there, a regular file, not empty, and closed to others
+ * (the group may read it: the service's group must). */
+static void test_secret_files(void **state) {
+        char want[512], path[128];
+        struct config *c;
+
+        (void) state;
+        write_secret("secrets/open", 0644);
+        write_main_with("delivery = { smtp = { url = \"smtp://m.example\";\n"
+                        "  from = \"a@example.org\"; user = \"u\";\n"
+                        "  password_file = \"secrets/open\"; }; };\n");
+        snprintf(path, sizeof path, "%s/secrets/open", dir);
+        snprintf(want, sizeof want, "'password_file': %s is mode 0644, open to others: chmod 600 %s "
+                 "(or 640, its group the service's)", path, path);
+        expect_error("ledgerd.conf", 6, want);
+        assert_int_equal(chmod(path, 0602), 0); /* others may change it: the same */
+        expect_error("ledgerd.conf", 6, "'password_file': ");
+        assert_int_equal(chmod(path, 0640), 0); /* the group may read it */
+        c = load_ok("");
+        assert_string_equal(c->delivery.smtp.password_file, path);
+        config_free(c);
+        unlink(path);
+        snprintf(want, sizeof want, "'password_file': %s does not exist: write the secret there "
+                 "(chmod 600), or name the file that holds it", path);
+        expect_error("ledgerd.conf", 6, want);
+
+        write_file("secrets/open", "");
+        assert_int_equal(chmod(path, 0600), 0);
+        snprintf(want, sizeof want, "'password_file': %s is empty: write the secret there", path);
+        expect_error("ledgerd.conf", 6, want);
+        unlink(path);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        alarm(10);
+        snprintf(want, sizeof want, "'password_file': %s is not a regular file", path);
+        expect_error("ledgerd.conf", 6, want);
+        alarm(0);
+        unlink(path);
+
+        /* a channel's secret_file, every channel said */
+        write_secret("secrets/open", 0604);
+        write_main_with("channels = (\n"
+                        "  { id = \"d\"; format = \"dingtalk\"; url = \"http://x/\";\n"
+                        "    secret_file = \"secrets/open\"; },\n"
+                        "  { id = \"f\"; format = \"feishu\"; url = \"http://x/\";\n"
+                        "    secret_file = \"secrets/none\"; }\n);\n");
+        snprintf(want, sizeof want, "'secret_file': %s is mode 0604, open to others", path);
+        expect_error("ledgerd.conf", 6, want);
+        expect_error("ledgerd.conf", 8, "'secret_file': ");
+
+        /* a credential, where the service sees it; not looked for elsewhere */
+        write_main_with("channels = (\n  { id = \"d\"; format = \"dingtalk\"; url = \"http://x/\";\n"
+                        "    secret_file = \"credential:open\"; }\n);\n");
+        config_free(load_ok(""));
+        snprintf(want, sizeof want, "%s/secrets", dir);
+        assert_int_equal(setenv("CREDENTIALS_DIRECTORY", want, 1), 0);
+        snprintf(want, sizeof want, "'secret_file': %s is mode 0604, open to others", path);
+        expect_error("ledgerd.conf", 6, want);
+        assert_int_equal(chmod(path, 0400), 0);
+        config_free(load_ok(""));
+        assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+        unlink(path);
 }
 
 static void test_owner_email(void **state) {
@@ -1118,7 +1278,7 @@ static void test_sliced_unusual(void **state) {
         snprintf(path, sizeof path, "%s/more.conf", dir);
         unlink(path);
 
-        /* A NUL in a string: libconfig reads the file up to its own end. */
+        /* A NUL in a string: not text, refused before either reader sees it. */
         {
                 static const char text[] = "ledger = { id = \"a\"; title = \"t\"; year = 2025; tasks = "
                                            "( { id = \"1\"; owners = [ \"czj\" ]; item = \"a\0b\"; } ); };\n";
@@ -1137,22 +1297,233 @@ static void test_sliced_unusual(void **state) {
                 assert_string_equal(sliced, summary);
                 free(sliced);
         }
+        assert_non_null(strstr(summary, "ledger.conf:1: error: a NUL byte (byte 99 of the line)"));
         free(summary);
 }
 
-static int setup(void **state) {
-        (void) state;
-        return mkdtemp(dir) ? 0 : -1;
+/* ---- files: regular ones only, UTF-8, a byte order mark dropped ------------------ */
+
+#define BOM "\xef\xbb\xbf"
+
+static void write_bytes(const char *name, const char *data, size_t n) {
+        char path[256];
+        FILE *f;
+
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        f = fopen(path, "w");
+        assert_non_null(f);
+        assert_int_equal(fwrite(data, 1, n, f), n);
+        assert_int_equal(fclose(f), 0);
 }
 
-static int teardown(void **state) {
-        const char *names[] = { "ledgerd.conf", "ledger.conf", "holidays.conf" };
+static void remove_file(const char *name) {
+        char path[256];
+
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        unlink(path);
+}
+
+/* A FIFO, wherever the configuration names one, is refused at once, never
+ * opened for reading: the alarm ends the test if anything waits for a
+ * writer. So is a device. */
+static void test_fifo_refused(void **state) {
+        struct config *c = NULL;
+        char path[256], want[512];
+        struct diagnostics d = {};
+
+        (void) state;
+        snprintf(path, sizeof path, "%s/fifo.conf", dir);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        alarm(10);
+        write_ledger(good_tasks);
+        write_file("ledgerd.conf", "owners = ( { id = \"czj\"; name = \"县财政局\"; } );\n"
+                                   "ledgers = [ \"ledger.conf\", \"fifo.conf\" ];\n");
+        snprintf(want, sizeof want, "'ledgers': %s is a FIFO (named pipe), not a regular file: "
+                 "name the file itself (ledgerd reads its configuration only from regular "
+                 "files)", path);
+        expect_error("ledgerd.conf", 2, want);
+
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n"
+                                   "owners = ( { id = \"czj\"; name = \"县财政局\"; } );\n"
+                                   "holidays = [ \"fifo.conf\" ];\n");
+        snprintf(want, sizeof want, "'holidays': %s is a FIFO (named pipe), not a regular file",
+                 path);
+        expect_error("ledgerd.conf", 3, want);
+
+        write_main_with("@include \"fifo.conf\"\n");
+        snprintf(want, sizeof want, "@include \"fifo.conf\": %s is a FIFO (named pipe), not a "
+                 "regular file: include the file itself", path);
+        expect_error("ledgerd.conf", 4, want);
+
+        /* given on the command line: said at the file itself */
+        assert_int_not_equal(conf_load(path, &c, &d), 0);
+        assert_null(c);
+        assert_int_equal(d.n_errors, 1);
+        assert_string_equal(d.items[0].file, path);
+        assert_string_equal(d.items[0].message, "is a FIFO (named pipe), not a regular file: name "
+                            "the file itself (ledgerd reads its configuration only from regular "
+                            "files)");
+        diag_clear(&d);
+
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n"
+                                   "holidays = [ \"/dev/null\" ];\n"
+                                   "owners = ( { id = \"czj\"; name = \"县财政局\"; } );\n");
+        expect_error("ledgerd.conf", 2, "'holidays': /dev/null is a character device, not a "
+                     "regular file");
+        alarm(0);
+        unlink(path);
+}
+
+/* A byte order mark at the start of any file is dropped: the main file, an
+ * included one, a holiday file, a ledger read whole or in slices. */
+static void test_bom_accepted(void **state) {
+        char *whole, *sliced;
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("owners.conf", BOM "owners = ( { id = \"czj\"; name = \"县财政局\"; },\n"
+                                  "  { id = \"bumen\"; name = \"各相关部门单位\"; } );\n");
+        write_file("ledgerd.conf", BOM "ledgers = [ \"ledger.conf\" ];\n"
+                                   "holidays = [ \"holidays.conf\" ];\n@include \"owners.conf\"\n");
+        {
+                char *text = NULL;
+
+                assert_true(asprintf(&text, BOM "%s", holidays_conf) > 0);
+                write_file("holidays.conf", text);
+                free(text);
+                assert_true(asprintf(&text, BOM "%s%s  );\n};\n", ledger_head, good_tasks) > 0);
+                write_file("ledger.conf", text);
+                free(text);
+        }
+        whole = load_summary(0);
+        sliced = load_summary(1);
+        assert_string_equal(sliced, whole);
+        if (strncmp(whole, "0\n1|", 4) != 0)
+                fail_msg("expected the ledger loaded without a message, got\n%s", whole);
+        assert_non_null(strstr(whole, "|7月底之前|"));
+        assert_non_null(strstr(whole, "ledger.conf:6|")); /* lines as they were */
+        free(whole);
+        free(sliced);
+        remove_file("owners.conf");
+
+        /* but only at the start: elsewhere it is a character libconfig does not take */
+        write_main_with("timezone = \"Asia/Shanghai\";\n" BOM "\n");
+        expect_error("ledgerd.conf", 5, "syntax error");
+}
+
+/* Text that is not UTF-8 is refused at its line, with the byte, before
+ * either reader sees it: a ledger in GBK, read whole or in slices. */
+static void test_invalid_utf8(void **state) {
+        static const char gbk_task[] =
+                "    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"7\xd4\xc2\xb5\xd7\"; }\n";
+        char *whole, *sliced, want[256];
+
+        (void) state;
+        write_ledger(gbk_task);
+        whole = load_summary(0);
+        sliced = load_summary(1);
+        assert_string_equal(sliced, whole);
+        snprintf(want, sizeof want, "%s/ledger.conf:6: error: not UTF-8: byte 0xD4 (byte 50 of the "
+                 "line); save the file as UTF-8 (from GBK or GB18030: iconv -f GB18030 -t UTF-8)\n",
+                 dir);
+        if (!strstr(whole, want))
+                fail_msg("expected\n%s\ngot\n%s", want, whole);
+        free(whole);
+        free(sliced);
+
+        /* ledgerd.conf itself, an included file, a holiday file */
+        write_main_with("# \xe5\x8e\xbf\n# \xc0\xaf overlong\n");
+        expect_error("ledgerd.conf", 5, "not UTF-8: byte 0xC0 (byte 3 of the line)");
+        write_main_with("@include \"more.conf\"\n");
+        write_file("more.conf", "# a\n\n  # \xed\xa0\x80 a surrogate\n");
+        expect_error("more.conf", 3, "not UTF-8: byte 0xED (byte 5 of the line)");
+        remove_file("more.conf");
+        write_ledger(good_tasks);
+        write_file("holidays.conf", "calendar = { name = \"\xe4\xb8\"; };\n"); /* cut short */
+        expect_error("holidays.conf", 1, "not UTF-8: byte 0xE4 (byte 22 of the line)");
+
+        write_ledger(good_tasks);
+        write_bytes("ledgerd.conf", "\xff\xfel\0e\0", 6);
+        expect_error("ledgerd.conf", 1, "the file is UTF-16 (it starts with a UTF-16 byte order "
+                     "mark): save it as UTF-8");
+        write_bytes("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\nowners = ();\0\n", 42);
+        expect_error("ledgerd.conf", 2, "a NUL byte (byte 13 of the line): a configuration file "
+                     "is UTF-8 text, which holds none");
+}
+
+/* @include is done before libconfig sees the text: each setting, and each
+ * message, names the file and line it is in, included or not. */
+static void test_include_lines(void **state) {
+        struct config *c;
+        char want[512];
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("owners.conf", "# the owners\n"
+                                  "owners = ( { id = \"czj\"; name = \"县财政局\"; },\n"
+                                  "  { id = \"bumen\"; name = \"各相关部门单位\"; } );\n");
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n"
+                                   "  @include \"owners.conf\" # the rest of the line\n"
+                                   "/*\n@include \"none.conf\" in a comment\n*/\n"
+                                   "reminders = { time = \"8:00\"; };\n");
+        expect_error("ledgerd.conf", 6, "'time' must be HH:MM");
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n"
+                                   "@include \"owners.conf\"\n"
+                                   "channels = ( { id = \"a\"; format = \"jsn\"; url = \"http://x/\"; } );\n");
+        expect_error("ledgerd.conf", 3, "channel a: unknown format \"jsn\"");
+
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\nholidays = [ \"holidays.conf\" ];\n"
+                                   "@include \"owners.conf\"\n");
+        c = load_ok("");
+        snprintf(want, sizeof want, "%s/owners.conf", dir);
+        assert_string_equal(c->owners[1].source.file, want);
+        assert_int_equal(c->owners[1].source.line, 3);
+        config_free(c);
+
+        /* a syntax error in the included file, at its line */
+        write_file("owners.conf", "owners = (\n  { id = = \"czj\"; } );\n");
+        expect_error("owners.conf", 2, "syntax error");
+        /* a file that includes itself */
+        write_file("owners.conf", "\n@include \"owners.conf\"\n");
+        expect_error("owners.conf", 2, "@include \"owners.conf\": nested more than 10 deep: does "
+                     "a file include itself?");
+        /* a string left open does not run on into the file that includes it */
+        write_file("owners.conf", "owners = ( { id = \"czj\"; name = \"县财政局 } );\n");
+        expect_error("owners.conf", 2, "the file ends inside a string (a '\"' is missing): close "
+                     "it before the end");
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n@include \"owners.conf\n");
+        expect_error("ledgerd.conf", 2, "@include: the file name has no closing '\"'");
+        remove_file("owners.conf");
+}
+
+/* The secrets the tests name, as they should be: only the owner's. */
+static const char *const secrets[] = { "secrets/smtp", "secrets/d" };
+
+static int setup(void **state) {
         char path[256];
 
         (void) state;
-        for (size_t i = 0; i < 3; i++) {
+        if (!mkdtemp(dir))
+                return -1;
+        snprintf(path, sizeof path, "%s/secrets", dir);
+        if (mkdir(path, 0700) < 0)
+                return -1;
+        for (size_t i = 0; i < sizeof secrets / sizeof *secrets; i++) {
+                write_secret(secrets[i], 0600);
+        }
+        return 0;
+}
+
+static int teardown(void **state) {
+        const char *names[] = { "ledgerd.conf", "ledger.conf", "holidays.conf", "secrets/smtp",
+                                "secrets/d", "secrets" };
+        char path[256];
+
+        (void) state;
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
                 snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-                unlink(path);
+                if (unlink(path) < 0)
+                        rmdir(path);
         }
         return rmdir(dir);
 }
@@ -1199,10 +1570,17 @@ int main(void) {
                 cmocka_unit_test(test_delivery_smtp_errors),
                 cmocka_unit_test(test_delivery_warnings),
                 cmocka_unit_test(test_channel_rate_limit),
+                cmocka_unit_test(test_channel_url),
+                cmocka_unit_test(test_smtp_url),
+                cmocka_unit_test(test_secret_files),
                 cmocka_unit_test(test_owner_email),
                 cmocka_unit_test(test_sliced_same_as_whole),
                 cmocka_unit_test(test_sliced_syntax_error),
                 cmocka_unit_test(test_sliced_unusual),
+                cmocka_unit_test(test_fifo_refused),
+                cmocka_unit_test(test_bom_accepted),
+                cmocka_unit_test(test_invalid_utf8),
+                cmocka_unit_test(test_include_lines),
         };
 
         return cmocka_run_group_tests_name("conf", tests, setup, teardown);

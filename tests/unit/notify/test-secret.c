@@ -154,6 +154,68 @@ static void test_refused(void **state) {
         free(p);
 }
 
+/* Open to others: refused, with the mode and the fix; the group may read. */
+static void test_open_to_others(void **state) {
+        char *p = path_of("plain"), want[512], error[512];
+
+        (void) state;
+        write_text("plain", "s3cret");
+        assert_int_equal(chmod(p, 0644), 0);
+        snprintf(want, sizeof want, "%s is mode 0644, open to others: chmod 600 %s (or 640, its "
+                 "group the service's)", p, p);
+        read_expect(p, -EPERM, want);
+        assert_int_equal(secret_check(p, error, sizeof error), -EPERM);
+        assert_string_equal(error, want);
+        assert_int_equal(chmod(p, 0602), 0);
+        read_expect(p, -EPERM, "is mode 0602, open to others");
+        assert_int_equal(chmod(p, 0640), 0);
+        secret_free(read_expect(p, 0, NULL));
+        assert_int_equal(secret_check(p, error, sizeof error), 0);
+        assert_string_equal(error, "");
+        assert_int_equal(chmod(p, 0600), 0);
+        free(p);
+}
+
+/* secret_check: what stat() tells, the file never opened. */
+static void test_check(void **state) {
+        char *p, want[512], error[512], big[SECRET_MAX + 1];
+
+        (void) state;
+        p = path_of("missing");
+        snprintf(want, sizeof want, "%s does not exist: write the secret there (chmod 600), or "
+                 "name the file that holds it", p);
+        assert_int_equal(secret_check(p, error, sizeof error), -ENOENT);
+        assert_string_equal(error, want);
+        free(p);
+
+        write_text("empty", "");
+        p = path_of("empty");
+        assert_int_equal(secret_check(p, error, sizeof error), -ENODATA);
+        free(p);
+        memset(big, 'x', sizeof big);
+        write_bytes("big", big, sizeof big);
+        p = path_of("big");
+        assert_int_equal(secret_check(p, error, sizeof error), -EFBIG);
+        free(p);
+
+        /* a FIFO: looked at, never opened, so nothing waits for a writer */
+        p = path_of("fifo");
+        assert_int_equal(mkfifo(p, 0600), 0);
+        snprintf(want, sizeof want, "%s is not a regular file", p);
+        assert_int_equal(secret_check(p, error, sizeof error), -EINVAL);
+        assert_string_equal(error, want);
+        unlink(p);
+        free(p);
+
+        assert_int_equal(secret_check("credential:a/b", error, sizeof error), -EINVAL);
+        assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+        assert_int_equal(secret_check("credential:smtp", error, sizeof error), -ENXIO);
+        write_text("smtp", "s3cret");
+        assert_int_equal(setenv("CREDENTIALS_DIRECTORY", dir, 1), 0);
+        assert_int_equal(secret_check("credential:smtp", error, sizeof error), 0);
+        assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
+}
+
 static void test_unreadable(void **state) {
         char *p;
 
@@ -182,8 +244,10 @@ static void test_spec_valid(void **state) {
         secret_free(NULL);
 }
 
+/* Secret files as they should be: the owner's only (umask 077). */
 static int setup(void **state) {
         (void) state;
+        umask(077);
         return mkdtemp(dir) ? 0 : -1;
 }
 
@@ -206,6 +270,8 @@ int main(void) {
                 cmocka_unit_test(test_file),
                 cmocka_unit_test(test_credential),
                 cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_open_to_others),
+                cmocka_unit_test(test_check),
                 cmocka_unit_test(test_unreadable),
                 cmocka_unit_test(test_spec_valid),
         };
