@@ -551,7 +551,7 @@ LEDGER_TITLE = "测试台账"
 
 
 def write_config(directory, owners, tasks, channels=(), delivery=None, time_of_day="09:30",
-                 ledger_id=LEDGER_ID, feed=None):
+                 ledger_id=LEDGER_ID, feed=None, admin_group="root"):
     """ledgerd.conf and ledgers/<ledger_id>.conf in directory: each task one
     milestone on its due day, one reminder on that day at time_of_day
     (leads ["0d"], no overdue notices; the shipped 2025 holidays, so choose
@@ -572,7 +572,7 @@ def write_config(directory, owners, tasks, channels=(), delivery=None, time_of_d
         "timezone": "Asia/Shanghai",
         "state_directory": str(directory / "state"),
         "runtime_directory": str(directory / "run"),
-        "admin_group": "root",
+        "admin_group": admin_group,
         "ledgers": [f"ledgers/{ledger_id}.conf"],
         "holidays": [str(ROOT / "conf/holidays/cn-2025.conf")],
         "reminders": {"time": time_of_day, "leads": ["0d"], "overdue": []},
