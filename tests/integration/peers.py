@@ -356,6 +356,9 @@ class HttpReceiver:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY the
+            # body waits for the client's delayed ACK (40 ms an answer).
+            disable_nagle_algorithm = True
 
             def setup(self):
                 super().setup()
