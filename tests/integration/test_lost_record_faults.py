@@ -7,15 +7,18 @@ loopback, and two real faults:
 - another process holds the database's write lock (BEGIN IMMEDIATE from
   Python's sqlite3) for 9 s across the instant;
 - the state directory is a small tmpfs that the test mounts, filled to the
-  last byte just before the instant and freed some seconds after.
+  last byte just before the instant and freed some seconds after;
+- the same, filled while the instant's messages go out, so that their
+  outcomes cannot be written.
 
 What the daemon promises: an instant whose reminders cannot be recorded is
 tried again after 1, 2, 4, then every 8 s, and no later instant overtakes
 it; meanwhile the service is degraded, with the reason, in the Problems
 property, a(sts) of (part, since, reason), part "reminders" (read here
 over the private socket; `ledgerctl status` does not show it), and in
-sd_notify's STATUS=. Once the fault is gone, every reminder goes out
-exactly once and the problem clears."""
+sd_notify's STATUS=. An outcome that cannot be written is kept by its
+message and written again every 2 s (part "deliveries"). Once the fault is
+gone, every reminder goes out exactly once and the problem clears."""
 
 import datetime
 import errno
@@ -199,3 +202,48 @@ def test_a_full_disk_at_the_instant(tmp_path, small_disk, ledgerd):
     finally:
         for rc in receivers:
             rc.stop()
+
+
+def test_a_full_disk_while_sending(tmp_path, small_disk, ledgerd):
+    """The instant is recorded; the disk fills while its messages go out,
+    one every half second: the outcomes the log cannot take are kept and
+    written again (part "deliveries"), and no message goes out twice for
+    want of a record."""
+    n = 16
+    receiver = peers.HttpReceiver(default=peers.slow(0.5))
+    try:
+        owners, channels, tasks = peers.webhook_fleet(receiver, n, DAY)
+        conf = peers.write_config(tmp_path / "conf", owners, tasks, channels=channels)
+        d = ledgerd(conf).start(AT - 4)
+        db = sqlite3.connect(d.state / "state.db", isolation_level=None, timeout=10)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # as in test_a_full_disk_at_the_instant
+        db.close()
+        receiver.wait_for(1, timeout=10)  # recorded, and sending
+        time.sleep(0.3)
+        ballast = small_disk / "ballast"
+        fill(ballast)
+        full = time.time()
+        try:
+            found = peers.wait_until(
+                lambda: [r for part, _, r in d.property("Problems") if part == "deliveries"], 10,
+                "the deliveries problem while the disk is full", interval=0.3)
+            assert "No space" in found[0] or "full" in found[0], found
+            d.wait_for("STATUS=Degraded: ")
+            sleep_until(full + 3)
+            assert reminder_problems(d) == []  # the instant itself was recorded before
+        finally:
+            os.unlink(ballast)
+        freed = time.time()
+        print(f"{len(receiver.received())} of {n} sent while the disk was full")
+
+        receiver.wait_for(n, timeout=max(0.0, freed + 30 - time.time()), answered=True)
+        log = peers.settled(d, n, timeout=max(1.0, freed + 30 - time.time()))
+        assert all(x["status"] == "sent" and x["tries"] == 1 for x in log.values()), \
+            [x for x in log.values() if x["status"] != "sent" or x["tries"] != 1][:3]
+        peers.wait_until(lambda: d.property("Problems") == [], 10, "the problem to clear",
+                         interval=0.5)
+        assert "deliveries work again" in d.log_text()
+        time.sleep(1)
+        peers.once_each([receiver], log)
+    finally:
+        receiver.stop()
