@@ -2,8 +2,12 @@
 /* The feeds: a snapshot rendered again from unchanged content keeps each
  * document, its entity tag and its Last-Modified; a changed ledger gives new
  * bytes, a new tag and a new time; a private feed is found only under its
- * token; and the service's feeds render anew after a reload, from the event
- * loop, into the feed directory. */
+ * token, and its tasks are not in the public feed of everything; and the
+ * service's feeds render anew after a reload, from the event loop, into the
+ * feed directory.
+ *
+ * The one owner has a private feed, so every task is in its feed only:
+ * that is the feed whose changes are watched. */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +21,9 @@
 #include "feeds/feeds.h"
 #include "fixture.h"
 
+#define TOKEN "abcdefghijklmnopqrstuvwx"
+#define PRIVATE_FEED "/" TOKEN "/czj.ics"
+
 struct test {
         struct fixture f;
         char state_path[128], feed_dir[128];
@@ -27,7 +34,7 @@ static const char private_main[] =
         "ledgers = [ \"ledger.conf\" ];\n"
         "feed = { listen = [ ]; directory = \"%s\"; };\n"
         "owners = (\n"
-        "  { id = \"czj\"; name = \"县财政局\"; feed_token = \"abcdefghijklmnopqrstuvwx\"; }\n"
+        "  { id = \"czj\"; name = \"县财政局\"; feed_token = \"" TOKEN "\"; }\n"
         ");\n";
 
 static int setup(void **state) {
@@ -105,8 +112,8 @@ static void test_changed_ledger_new_tag(void **state) {
         move_task_1(x);
         x->f.clock.frozen += 3600;
         second = build(x, first);
-        a = feed_snapshot_find(first, "/ledger.ics");
-        b = feed_snapshot_find(second, "/ledger.ics");
+        a = feed_snapshot_find(first, PRIVATE_FEED);
+        b = feed_snapshot_find(second, PRIVATE_FEED);
         assert_non_null(a);
         assert_non_null(b);
         assert_ptr_not_equal(a, b);
@@ -123,12 +130,20 @@ static void test_changed_ledger_new_tag(void **state) {
 static void test_private_feed_only_under_token(void **state) {
         struct test *x = *state;
         struct feed_snapshot *s = build(x, NULL);
+        const struct feed_doc *d;
 
         assert_null(feed_snapshot_find(s, "/czj.ics"));
         assert_non_null(feed_snapshot_find(s, "/abcdefghijklmnopqrstuvwx/czj.ics"));
         assert_null(feed_snapshot_find(s, "/abcdefghijklmnopqrstuvwy/czj.ics"));
         assert_null(feed_snapshot_find(s, "/abcdefghijklmnopqrstuvwx/ledger.ics"));
         assert_non_null(feed_snapshot_find(s, "/ledger.ics"));
+        /* The feed of everything is public: tasks of private owners only are not in it. */
+        d = feed_snapshot_find(s, "/ledger.ics");
+        assert_null(memmem(feed_doc_data(d, FEED_IDENTITY), feed_doc_size(d, FEED_IDENTITY),
+                           "BEGIN:VEVENT", 12));
+        d = feed_snapshot_find(s, PRIVATE_FEED);
+        assert_non_null(memmem(feed_doc_data(d, FEED_IDENTITY), feed_doc_size(d, FEED_IDENTITY),
+                               "BEGIN:VEVENT", 12));
         feed_snapshot_unref(s);
 }
 
@@ -156,7 +171,7 @@ static void test_service_feeds_follow_reload(void **state) {
                                                            .config = x->f.config },
                                    &feeds), 0);
         assert_int_equal(feeds_start(feeds), 0);
-        snprintf(path, sizeof path, "%s/ledger.ics", x->feed_dir);
+        snprintf(path, sizeof path, "%s" PRIVATE_FEED, x->feed_dir);
         first = read_file(path, &before);
         assert_int_equal(before.st_mtime, x->f.clock.frozen); /* Last-Modified, for a web server */
 
