@@ -127,7 +127,10 @@ def bus(world):
 
 @pytest.fixture
 def conf(world, request):
-    """ledgerd.conf with the shipped ledger and the one around today."""
+    """ledgerd.conf with the shipped ledger and the one around today, its
+    feeds on a free port of 127.0.0.1 rather than the shipped 8080: an
+    address of feed.listen that cannot be bound fails the start, and 8080
+    is where `make demo` serves."""
     d = world / f"conf-{request.node.name}".replace("[", "-").replace("]", "")
     shutil.rmtree(d, ignore_errors=True)
     shutil.copytree(ROOT / "conf", d)
@@ -135,7 +138,12 @@ def conf(world, request):
     text = text.replace('admin_group = "ledgerd-admin";', f'admin_group = "{ADMIN_GROUP}";')
     text = text.replace('ledgers = [ "ledgers/yuli-2025.conf" ];',
                         'ledgers = [ "ledgers/yuli-2025.conf", "ledgers/now.conf" ];')
-    assert f'"{ADMIN_GROUP}"' in text and "now.conf" in text
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    text = text.replace('listen = [ "127.0.0.1:8080", "[::1]:8080" ];',
+                        f'listen = [ "127.0.0.1:{port}" ];')
+    assert f'"{ADMIN_GROUP}"' in text and "now.conf" in text and f":{port}" in text
     (d / "ledgerd.conf").write_text(text)
     (d / "ledgers/now.conf").write_text(now_ledger())
     return d
