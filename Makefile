@@ -199,7 +199,7 @@ DEB_BUILD := make gcc libc6-dev pkg-config libconfig-dev libical-dev libsystemd-
              libcurl4-openssl-dev libssl-dev libqrencode-dev
 DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-icalendar \
              python3-vobject calcurse systemd dbus-daemon util-linux man-db \
-             curl python3-dbus wrk nginx-light python3-aiosmtpd openssl \
+             curl python3-dbus wrk nginx-light python3-aiosmtpd openssl passwd mount \
              chromium chromium-driver python3-selenium fonts-wqy-microhei
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \

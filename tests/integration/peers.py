@@ -19,6 +19,8 @@
 """
 
 import base64
+import collections
+import contextlib
 import dataclasses
 import datetime
 import email
@@ -354,6 +356,9 @@ class HttpReceiver:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes: without TCP_NODELAY the
+            # body waits for the client's delayed ACK (40 ms an answer).
+            disable_nagle_algorithm = True
 
             def setup(self):
                 super().setup()
@@ -524,6 +529,7 @@ class Owner:
     emails: tuple = ()
     mobiles: tuple = ()
     channels: tuple = ()  # channel ids
+    feed_token: str = None  # makes the owner's feed private: /<token>/<slug>.ics
 
 
 @dataclasses.dataclass
@@ -548,7 +554,7 @@ LEDGER_TITLE = "测试台账"
 
 
 def write_config(directory, owners, tasks, channels=(), delivery=None, time_of_day="09:30",
-                 ledger_id=LEDGER_ID, feed=None):
+                 ledger_id=LEDGER_ID, feed=None, admin_group="root"):
     """ledgerd.conf and ledgers/<ledger_id>.conf in directory: each task one
     milestone on its due day, one reminder on that day at time_of_day
     (leads ["0d"], no overdue notices; the shipped 2025 holidays, so choose
@@ -569,7 +575,7 @@ def write_config(directory, owners, tasks, channels=(), delivery=None, time_of_d
         "timezone": "Asia/Shanghai",
         "state_directory": str(directory / "state"),
         "runtime_directory": str(directory / "run"),
-        "admin_group": "root",
+        "admin_group": admin_group,
         "ledgers": [f"ledgers/{ledger_id}.conf"],
         "holidays": [str(ROOT / "conf/holidays/cn-2025.conf")],
         "reminders": {"time": time_of_day, "leads": ["0d"], "overdue": []},
@@ -600,6 +606,8 @@ def write_config(directory, owners, tasks, channels=(), delivery=None, time_of_d
             d["mobile"] = list(o.mobiles)
         if o.channels:
             d["channels"] = list(o.channels)
+        if o.feed_token is not None:
+            d["feed_token"] = o.feed_token
         conf["owners"].append(d)
     path = directory / "ledgerd.conf"
     path.write_text("\n".join(f"{k} = {libconfig(v)};" for k, v in conf.items()) + "\n",
@@ -626,6 +634,10 @@ class Ledgerd:
         self.started_at = None  # time.time() when the last start began
         self.now = None         # the --now of the last start (Unix time)
         self.bus_address = None # a session bus to serve on (--user); None: --no-bus
+        # A system bus to serve on (no bus option, DBUS_SYSTEM_BUS_ADDRESS);
+        # None: as bus_address says.
+        self.system_bus_address = None
+        self.extra_args = []    # more options, e.g. --accept-new-state
 
     def start(self, now, wait=True):
         """Starts with the service's clock at now (Unix time); waits for READY."""
@@ -644,6 +656,9 @@ class Ledgerd:
         if self.bus_address:
             env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
             bus = ["--user"]
+        if self.system_bus_address:
+            env["DBUS_SYSTEM_BUS_ADDRESS"] = self.system_bus_address
+            bus = []
         self.now = int(now)
         self.started_at = time.time()
         with open(self.log, "a") as log:
@@ -651,7 +666,8 @@ class Ledgerd:
             log.flush()
             self.proc = subprocess.Popen(
                 [str(LEDGERD), "-c", str(self.conf), *bus, "--state-dir", str(self.state),
-                 "--runtime-dir", str(self.run_dir), "--now", f"@{self.now}"],
+                 "--runtime-dir", str(self.run_dir), "--now", f"@{self.now}",
+                 *[str(a) for a in self.extra_args]],
                 env=env, stdout=log, stderr=log)
         if wait:
             self.wait_for("READY=1")
@@ -728,3 +744,108 @@ class Ledgerd:
 
     def status(self):
         return json.loads(self.ctl("status", "--json").stdout)
+
+    def exited(self, timeout=20):
+        """For a start that must fail (start(now, wait=False)): its exit
+        status, once it has exited within timeout."""
+        code = self.proc.wait(timeout=timeout)
+        self._closed()
+        return code
+
+    def property(self, name, timeout=60):
+        """A property of org.ledgerd.Ledger1 read over the private socket."""
+        return bus_property(self.run_dir / "private", name, timeout=timeout)
+
+
+# ---- the bus object, peer to peer -----------------------------------------------------
+
+# busctl cannot ask the private socket (it says Hello to a bus first, which a
+# peer-to-peer server does not answer), so python3-dbus does, in a process of
+# its own. libdbus loses the reply to the first call on a fresh peer-to-peer
+# connection to ledgerd (ledgerctl is not affected): a Ping with a short
+# timeout goes first.
+_GET_PROPERTY = """
+import dbus, json, sys
+c = dbus.connection.Connection(sys.argv[1])
+try:
+    c.call_blocking(None, "/", "org.freedesktop.DBus.Peer", "Ping", "", (), timeout=0.2)
+except dbus.DBusException:
+    pass
+v = c.call_blocking(None, "/org/ledgerd/Ledger1", "org.freedesktop.DBus.Properties", "Get",
+                    "ss", ("org.ledgerd.Ledger1", sys.argv[2]), timeout=float(sys.argv[3]))
+print(json.dumps(v))
+"""
+
+
+def bus_property(socket_path, name, timeout=60):
+    """The property name of org.ledgerd.Ledger1 on the private socket at
+    socket_path, as JSON values (a struct is a list)."""
+    p = subprocess.run(["/usr/bin/python3", "-c", _GET_PROPERTY, f"unix:path={socket_path}", name,
+                        str(timeout)], capture_output=True, text=True, timeout=timeout + 5)
+    if p.returncode != 0:
+        raise AssertionError(f"Get {name} on {socket_path} failed:\n{p.stderr}")
+    return json.loads(p.stdout)
+
+
+@contextlib.contextmanager
+def daemons(directory):
+    """Makes Ledgerd instances on configurations in directory (a test's
+    tmp_path): make(conf, name="state"); closes them at the end and prints
+    their logs (pytest shows them when the test failed)."""
+    made = []
+
+    def make(conf, name="state"):
+        d = Ledgerd(conf, pathlib.Path(directory) / name)
+        made.append(d)
+        return d
+
+    try:
+        yield make
+    finally:
+        for d in made:
+            d.close()
+            print(f"---- {d.log}\n{d.log_text()}")
+
+
+def settled(d, n, timeout=20, args=()):
+    """Waits until d's delivery log holds n deliveries and none is pending;
+    returns them by target."""
+    last = []
+
+    def done():
+        last[:] = d.deliveries(*args)
+        return len(last) >= n and all(x["status"] != "pending" for x in last)
+
+    try:
+        wait_until(done, timeout, f"{n} settled deliveries", interval=0.2)
+    except AssertionError as e:
+        raise AssertionError(f"{e}; the log: {last[:20]}") from None
+    assert len(last) == n, last
+    return {x["target"]: x for x in last}
+
+
+def webhook_fleet(receiver, n, due, start=1):
+    """n owners numbered from start, each with a json channel of its own on
+    receiver (path /hook/<k>) and a task k of its own due on due: (owners,
+    channels, tasks)."""
+    ks = range(start, start + n)
+    owners = [Owner(f"o{k}", f"单位{k}", channels=(f"c{k}",)) for k in ks]
+    channels = [Channel(f"c{k}", "json", receiver.url(f"/hook/{k}")) for k in ks]
+    tasks = [Task(str(k), f"事项{k}", (f"单位{k}",), due) for k in ks]
+    return owners, channels, tasks
+
+
+def once_each(receivers, log):
+    """Each delivery of log (by target, the channels of webhook_fleet())
+    reached its receiver exactly once, under its own path, with its key as
+    webhook-id, and nothing else came."""
+    requests = [r for rc in receivers for r in rc.received()]
+    counts = collections.Counter(r.headers.get("webhook-id") for r in requests)
+    doubled = [i for i, c in counts.items() if c > 1]
+    assert not doubled, f"{len(doubled)} messages came more than once, e.g. {doubled[:3]}"
+    for r in requests:
+        k = r.path.removeprefix("/hook/")
+        dl = log.get(f"channel:c{k}")
+        assert dl is not None, f"a request to {r.path}, which no delivery names"
+        assert r.headers.get("webhook-id") == dl["key"], (r.path, r.headers, dl)
+    assert len(requests) == len(log), (len(requests), len(log))
