@@ -31,6 +31,11 @@
 #include "store/state.h"
 #include "web/web.h"
 
+/* How long the loop's writes wait for a lock another process holds (the
+ * sqlite3 shell, a backup): short, so that the bus and the feeds go on
+ * answering; what could not be written is tried again from a timer. */
+#define SERVICE_STATE_BUSY_MS 200
+
 struct service {
         sd_event *event;
         int lock_fd;
@@ -193,6 +198,8 @@ static int open_state(struct service *sv, const struct options *o) {
         r = state_open(path, &sv->state, &error);
         if (r < 0)
                 log_error_errno(r, "%s", error ? error : path);
+        else
+                state_set_busy_timeout(sv->state, SERVICE_STATE_BUSY_MS);
         free(error);
         free(path);
         if (r >= 0 && (r = deliveries_handled_until(sv->state, &handled)) < 0)

@@ -682,6 +682,10 @@ static int state_open_db(struct state *st) {
         return state_refuse_newer(st, version);
 }
 
+void state_set_busy_timeout(struct state *st, int ms) {
+        sqlite3_busy_timeout(st->db, ms);
+}
+
 int state_open(const char *path, struct state **out, char **error_message) {
         struct state *st = calloc(1, sizeof *st);
         int r;

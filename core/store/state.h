@@ -89,6 +89,10 @@ typedef int (*state_event_fn)(const struct state_event *e, void *userdata);
  * the path, to free; on success it is set to NULL. */
 int state_open(const char *path, struct state **out, char **error_message);
 void state_close(struct state *st);
+/* How long a write waits for another connection's before failing with
+ * -EBUSY (STATE_BUSY_TIMEOUT_MS until set). An event loop sets it short:
+ * it must answer others while a lock is held, and tries again itself. */
+void state_set_busy_timeout(struct state *st, int ms);
 
 /* What the last failing call of st failed on; "" when none has failed. */
 const char *state_last_error(const struct state *st);

@@ -21,6 +21,7 @@ struct private_server {
         struct private_server_setup setup;
         gid_t gid;
         int fd;
+        bool bound; /* the path is ours: removed at the end */
         char *path;
         sd_event_source *accept_source;
         sd_bus *peers[PRIVATE_MAX_PEERS];
@@ -143,7 +144,10 @@ static int listen_at(struct private_server *ps) {
                 return log_error_errno(EADDRINUSE, "%s: cannot listen: %m: another ledgerd answers "
                                        "there (two services share the runtime directory?)", ps->path);
         (void) unlink(ps->path); /* left over from a daemon that did not exit cleanly */
-        if (bind(ps->fd, (struct sockaddr *) &sa, sizeof sa) < 0 || listen(ps->fd, 16) < 0)
+        if (bind(ps->fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+                return log_error_errno(errno, "%s: cannot listen: %m", ps->path);
+        ps->bound = true;
+        if (listen(ps->fd, 16) < 0)
                 return log_error_errno(errno, "%s: cannot listen: %m", ps->path);
         restrict_socket(ps);
         return sd_event_add_io(ps->setup.event, &ps->accept_source, ps->fd, EPOLLIN, on_accept, ps);
@@ -184,10 +188,10 @@ void private_server_free(struct private_server *ps) {
         for (size_t i = 0; i < PRIVATE_MAX_PEERS; i++)
                 sd_bus_flush_close_unref(ps->peers[i]);
         sd_event_source_unref(ps->accept_source);
-        if (ps->fd >= 0) {
+        if (ps->fd >= 0)
                 close(ps->fd);
-                unlink(ps->path);
-        }
+        if (ps->bound)
+                unlink(ps->path); /* never another daemon's live socket */
         free(ps->path);
         free(ps);
 }

@@ -221,7 +221,10 @@ static void decide(struct courier *c, struct job *j, const struct send_result *r
                    struct outcome *o) {
         struct backoff_policy p = BACKOFF_DEFAULTS;
         time_t now = clock_now(c->clock), first = j->first_try ? j->first_try : now;
-        long asked = res->delay < COURIER_RETRY_AFTER_MAX ? res->delay : COURIER_RETRY_AFTER_MAX;
+        /* now is whole seconds, up to one behind the true time: a wait the
+         * peer asked for counts from the next second, never cut short. */
+        long asked = res->delay <= 0 ? 0
+                     : res->delay < COURIER_RETRY_AFTER_MAX ? res->delay + 1 : COURIER_RETRY_AFTER_MAX;
 
         j->tries++;
         j->first_try = first;

@@ -393,8 +393,8 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 if (m->record_fails == 0)
                         for (size_t i = 0; i < n; i++)
                                 log_reminder(&first[i]);
-                if (record_instant(m, first, n) < 0)
-                        return arm_timer_at(m, now + retry_delay(m->record_fails));
+                if (record_instant(m, first, n) < 0) /* the try took time: from its end */
+                        return arm_timer_at(m, clock_now(m->clock) + retry_delay(m->record_fails));
                 m->plan_next += n;
                 m->handled = first->at;
         }
