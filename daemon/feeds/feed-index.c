@@ -82,7 +82,7 @@ static void put_head(FILE *out, const struct config *c) {
 }
 
 static const char how_to[] =
-        "</ul>\n<h2>如何订阅</h2>\n<dl>\n"
+        "<h2>如何订阅</h2>\n<dl>\n"
         "<dt>Outlook（Windows）</dt><dd>日历 → 添加日历 → 从 Internet 订阅，粘贴 http(s):// 地址。"
         "Outlook 网页版和 Outlook.com 只接受 https:// 地址。</dd>\n"
         "<dt>Apple 日历（Mac）</dt><dd>点击 webcal:// 链接；或 文件 → 新建日历订阅，粘贴地址，"
@@ -97,6 +97,18 @@ static const char how_to[] =
         "</dl>\n<p>订阅的日历是只读的：事项办结请在 ledgerctl 中标记。</p>\n"
         "</body>\n</html>\n";
 
+/* Standing work ("长期", "常态化") has no date, so no feed shows it: said once. */
+static void put_ongoing(FILE *out, const struct config *c) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < c->n_ledgers; i++)
+                for (size_t j = 0; j < c->ledgers[i].n_tasks; j++)
+                        n += c->ledgers[i].tasks[j].when == WHEN_ONGOING &&
+                             c->ledgers[i].tasks[j].n_milestones == 0;
+        if (n > 0)
+                fprintf(out, "<p>另有 %zu 项常态化（长期）工作，没有截止日期，不在日历中。</p>\n", n);
+}
+
 int feed_index_render(const struct config *c, const char *base_url, FILE *out) {
         put_head(out, c);
         put_feed(out, base_url, "全部事项", "/ledger.ics", false);
@@ -107,6 +119,8 @@ int feed_index_render(const struct config *c, const char *base_url, FILE *out) {
                 snprintf(path, sizeof path, "/%s.ics", o->feed_slug ? o->feed_slug : o->id);
                 put_feed(out, base_url, o->name, path, o->feed_token != NULL);
         }
+        fputs("</ul>\n", out);
+        put_ongoing(out, c);
         fputs(how_to, out);
         return fflush(out) != 0 || ferror(out) ? -EIO : 0;
 }
