@@ -3,6 +3,8 @@
  * the working days that make up for them. */
 
 #include <errno.h>
+#include <string.h>
+#include <strings.h>
 
 #include "conf/conf-internal.h"
 
@@ -133,8 +135,11 @@ static const struct conftable file_table = {
 int conf_holidays_load(struct confread *cr, const char *path, struct workdays *w) {
         struct holidays_read hr = { .w = w };
         config_t cfg;
+        size_t len = strlen(path);
         int r;
 
+        if (len > 4 && strcasecmp(path + len - 4, ".ics") == 0)
+                return conf_holidays_load_ics(cr, path, w);
         config_init(&cfg);
         r = confread_file(cr, &cfg, path);
         if (r == 0)
