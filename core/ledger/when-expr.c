@@ -213,6 +213,25 @@ static const struct holiday_word *holiday_word(const char **p, const char *e, bo
         return NULL;
 }
 
+/* "春节前5天", "国庆节后3个工作日": counted from the holiday's first day
+ * (before) or last (after) instead; d when no count follows. */
+static day_t holiday_count(const char **p, const char *e, const struct workdays *cal, day_t edge,
+                           day_t d) {
+        const char *q = *p;
+        int n, sign = d < edge ? -1 : 1;
+
+        if (!when_eat_num(&q, e, &n) || n < 1 || n > 60)
+                return d;
+        if (when_eat(&q, e, "个工作日") || when_eat(&q, e, "工作日"))
+                d = workdays_add(cal, edge, sign * n);
+        else if (when_eat(&q, e, "天") || when_eat(&q, e, "日"))
+                d = edge + sign * n;
+        else
+                return d;
+        *p = q;
+        return d;
+}
+
 /* Before a holiday: its last working day before; after: the first after.
  * The ledger's own 元旦前 is refused: the year it opens, or the next? */
 static bool holiday(struct when_scan *sc, const char **p, const char *e, int y, bool named,
@@ -241,6 +260,7 @@ static bool holiday(struct when_scan *sc, const char **p, const char *e, int y, 
         }
         d = before ? workdays_on_or_before(sc->calendar, first - 1)
                    : workdays_on_or_after(sc->calendar, last + 1);
+        d = holiday_count(p, e, sc->calendar, before ? first : last, d);
         if (covered(sc, date_year(d), s, q))
                 add_day(f, d, "");
         return true;
@@ -537,8 +557,15 @@ static bool occurrence_words(const char **p, const char *e, enum period per, boo
                 *p = q;
                 return true;
         }
-        if (after_only && !(per == PERIOD_QUARTER && eat_end(&q, e)))
-                return false;
+        if (after_only) { /* "季末": each quarter's end; "季末15日内" is no reading */
+                const char *r;
+                int n;
+
+                if (per != PERIOD_QUARTER || !eat_end(&q, e) || (r = q, when_eat_num(&r, e, &n)))
+                        return false;
+                *p = q;
+                return true;
+        }
         if (per == PERIOD_QUARTER)
                 o->in_month = quarter_month(&q, e);
         if (per == PERIOD_MONTH && (when_eat(&q, e, "月底") || when_eat(&q, e, "月末"))) {

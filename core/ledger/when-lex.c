@@ -142,9 +142,24 @@ bool when_year_digits(const char **p, const char *e, int *year) {
         return cn_year(p, e, year);
 }
 
+/* A Chinese numeral counts only before a unit of time: "逐一", "一次" and
+ * "一式两份" name none. */
+static bool cn_time(const char *s, const char *e) {
+        static const char *const units[] = { "月", "日", "号", "年", "季", "周", "天", "旬",
+                                             "个", NULL };
+
+        for (const char *p = s; p < e; p++) {
+                const char *q = p;
+                int v;
+
+                if (when_eat_num(&q, e, &v) && q > p && when_eat_any(&q, e, units))
+                        return true;
+        }
+        return false;
+}
+
 bool when_has_time(const char *s, const char *e) {
         static const char *const words[] = {
-                "〇", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "两", "零",
                 "月", "日", "号", "年", "季", "周", "旬", "天", "前", "后", "内", "底", "末",
                 "初", "节", "星期", NULL,
         };
@@ -152,7 +167,7 @@ bool when_has_time(const char *s, const char *e) {
         for (const char *q = s; q < e; q++)
                 if (*q >= '0' && *q <= '9')
                         return true;
-        return when_has_any(s, e, words);
+        return cn_time(s, e) || when_has_any(s, e, words);
 }
 
 /* 1 for an arabic digit at p, 2 for a Chinese numeral, 0 otherwise. */

@@ -150,18 +150,6 @@ static bool tail_forbidden(const char *s, const char *e) {
         return when_eat_any(&q, e, words);
 }
 
-/* Without 前 or 止 before it, a note must start with what is done then. */
-static bool tail_verb(const char *s, const char *e) {
-        static const char *const verbs[] = {
-                "完成", "报送", "上报", "报", "提交", "送", "交", "召开", "印发", "下达", "公开",
-                "公布", "批复", "形成", "编制", "制定", "出台", "部署", "组织", "实现", "并",
-                "将", "向", "由", "汇总", "反馈", "备案", NULL,
-        };
-        const char *q = s;
-
-        return when_eat_any(&q, e, verbs);
-}
-
 /* "(含)", "(周三)", "(遇节假日顺延)", "(暂定)": 0, or -1 with the reason. */
 static int bracket(struct parser *ps, const char *s, const char *e, struct tail *t) {
         static const char *const inclusive[] = { "含当日", "含当天", "含本日", "含", NULL };
@@ -205,8 +193,8 @@ static int tail_note(struct parser *ps, const char *s, const char *e, bool by, b
         const char *ts = text, *te = text + strlen(text);
         if (recurring)
                 when_chop_any(ts, &te, once);
-        if (te > ts && (tail_forbidden(ts, te) || when_has_time(ts, te) ||
-                        (!by && !tail_verb(ts, te))))
+        (void) by; /* after 前 or not, the forbidden words and time words decide */
+        if (te > ts && (tail_forbidden(ts, te) || when_has_time(ts, te)))
                 return 1;
         if (!(te - ts == (ptrdiff_t) strlen("完成") && memcmp(ts, "完成", te - ts) == 0))
                 note_add(t->note, ts, te);
@@ -218,7 +206,7 @@ static int tail_note(struct parser *ps, const char *s, const char *e, bool by, b
 static int tail_parse(struct parser *ps, const char *s, const char *e, bool recurring,
                       struct tail *t) {
         static const char *const by[] = { "之前", "以前", "为止", "以内", "之内", "前", "止",
-                                          "内", "截止", NULL };
+                                          "内", "截止", "截至", NULL };
         const char *p = s, *close;
         bool was_by = false;
 
@@ -396,7 +384,7 @@ static int dated_part(struct parser *ps, const char *s, const char *e) {
 static bool standing(const char *s, const char *e) {
         static const char *const words[] = { "长期", "持续", "常态化", "常态", "日常", "常年",
                                              "经常性", "全年", "全过程", "长效", "动态",
-                                             "每周", "每星期", "每日", "每天", NULL };
+                                             "每周", "每星期", "每日", "每天", "随时", NULL };
         return when_has_any(s, e, words);
 }
 
@@ -627,7 +615,8 @@ static int undated(const char *s, const char *end, struct when_result *out) {
         static const char *const dated[] = { "月", "季度", "半年", "年底", "年末", NULL };
 
         for (size_t i = 0; i < sizeof clue / sizeof clue[0]; i++) {
-                if (strncmp(s, clue[i].word, strlen(clue[i].word)) != 0)
+                if (strncmp(s, clue[i].word, strlen(clue[i].word)) != 0 ||
+                    strncmp(s, "随时", strlen("随时")) == 0) /* at any time: standing work */
                         continue;
                 if (when_has_any(s, end, dated))
                         return fail_quote(out, WHEN_UNKNOWN,
@@ -643,7 +632,7 @@ static int undated(const char *s, const char *end, struct when_result *out) {
 static int vague(const char *s, const char *end, struct when_result *out) {
         static const char *const words[] = {
                 "尽快", "及时", "适时", "视情", "择期", "择机", "近期", "限期", "按时", "按期",
-                "不定期", "定期", "适当时候", "届时", "酌情", "随时", "立即", "抓紧", "尽早",
+                "不定期", "定期", "适当时候", "届时", "酌情", "立即", "抓紧", "尽早",
                 "早日", "适当", NULL,
         };
 
