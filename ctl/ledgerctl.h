@@ -42,6 +42,8 @@ struct ctl_options {
         int year;       /* --year; 0: the current year (import: the title's) */
         const char *id; /* --id: the imported ledger's id; NULL: from the file name */
         int to;         /* --to: the year rollover writes; 0: not given */
+        const char *config; /* --config: whose holiday calendars deadline, holidays and
+                             * rollover read; NULL: the installed one, if any */
         struct ctl_bus_options bus; /* the verbs that ask ledgerd */
 };
 
@@ -98,3 +100,4 @@ int verb_deliveries(int argc, char **argv, const struct ctl_options *o);
 int verb_send_test(int argc, char **argv, const struct ctl_options *o);
 int verb_import(int argc, char **argv, const struct ctl_options *o);
 int verb_rollover(int argc, char **argv, const struct ctl_options *o);
+int verb_holidays(int argc, char **argv, const struct ctl_options *o);

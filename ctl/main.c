@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "conf/confread.h"
 #include "ledgerctl.h"
 
@@ -22,12 +23,14 @@ static const struct verb verbs[] = {
         { "deliveries", 0, 0, verb_deliveries, "          the delivery log (--status, --target, --milestone, --limit)" },
         { "send-test", 1, 1, verb_send_test, "OWNER|CHANNEL  send a test message now; print the answer" },
         { "deadline", 1, -1, verb_deadline, "PHRASE…   how ledgerd reads deadline phrases (offline)" },
+        { "holidays", 0, 0, verb_holidays, "          the days off and make-up working days known (--year)" },
         { "import", 1, 1, verb_import, "FILE      a 台账 table (TSV or CSV) as a ledger file, on stdout" },
         { "rollover", 1, 1, verb_rollover, "LEDGER    the ledger for the year --to YEAR, on stdout" },
 };
 
 static void usage(FILE *out) {
-        fprintf(out, "Usage: ledgerctl [--json] [--year YEAR] [--id ID] [--to YEAR] VERB [ARG…]\n\n"
+        fprintf(out, "Usage: ledgerctl [--json] [--year YEAR] [--id ID] [--to YEAR] [--config CONF] "
+                "VERB [ARG…]\n\n"
                 "Verbs:\n");
         for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
                 fprintf(out, "  %-10s %s\n", verbs[i].name, verbs[i].help);
@@ -37,6 +40,8 @@ static void usage(FILE *out) {
                 "                     import: the year its title names)\n"
                 "      --id ID        import: the ledger's id (default: from the file name)\n"
                 "      --to YEAR      rollover: the year to write the ledger for\n"
+                "      --config CONF  deadline, holidays, rollover: the holiday calendars CONF\n"
+                "                     names (default: " CTL_CONFIG " if there)\n"
                 "  -h, --help, --version\n");
         ctl_bus_usage(out);
 }
@@ -46,6 +51,7 @@ static const struct option long_options[] = {
         { "year", required_argument, NULL, 'y' },
         { "id", required_argument, NULL, 'i' },
         { "to", required_argument, NULL, 't' },
+        { "config", required_argument, NULL, 'c' },
         CTL_BUS_LONG_OPTIONS,
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
@@ -91,6 +97,8 @@ static int parse_argv(int argc, char **argv, struct ctl_options *o) {
                                 return -1;
                         }
                         o->id = optarg;
+                } else if (c == 'c') {
+                        o->config = optarg;
                 } else if (c == 'h') {
                         usage(stdout);
                         return 0;

@@ -156,7 +156,7 @@ const char *ctl_status_colour(const char *status) {
                 return COLUMNS_YELLOW;
         if (strcmp(status, BUS_STATUS_DONE) == 0)
                 return COLUMNS_GREEN;
-        if (strcmp(status, BUS_STATUS_UNDATED) == 0)
+        if (strcmp(status, BUS_STATUS_UNDATED) == 0 || strcmp(status, BUS_STATUS_ONGOING) == 0)
                 return COLUMNS_GREY;
         return "";
 }

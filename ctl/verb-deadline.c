@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "calendar.h"
 #include "ledgerctl.h"
 #include "ledger/when.h"
 
@@ -23,8 +24,9 @@ static void print_text(const char *phrase, int year, const struct when_result *w
                 char date[DATE_ISO_LEN];
 
                 date_format_iso(w->dates[i].day, date);
-                printf("  %s %s%s%s\n", date, date_weekday_zh(w->dates[i].day),
-                       w->dates[i].label[0] ? "  " : "", w->dates[i].label);
+                printf("  %s %s%s%s%s%s\n", date, date_weekday_zh(w->dates[i].day),
+                       w->dates[i].label[0] ? "  " : "", w->dates[i].label,
+                       w->dates[i].note[0] ? "  — " : "", w->dates[i].note);
         }
         if (w->kind != WHEN_DATED)
                 printf("  %s\n", w->reason);
@@ -40,6 +42,7 @@ static json_object *result_json(const char *phrase, int year, const struct when_
                 date_format_iso(w->dates[i].day, date);
                 json_object_object_add(d, "date", json_object_new_string(date));
                 json_object_object_add(d, "label", json_object_new_string(w->dates[i].label));
+                json_object_object_add(d, "note", json_object_new_string(w->dates[i].note));
                 json_object_array_add(dates, d);
         }
         json_object_object_add(o, "phrase", json_object_new_string(phrase));
@@ -53,12 +56,16 @@ static json_object *result_json(const char *phrase, int year, const struct when_
 
 int verb_deadline(int argc, char **argv, const struct ctl_options *o) {
         int year = o->year ? o->year : current_year(), status = CTL_EXIT_OK;
-        json_object *list = json_object_new_array();
+        struct ctl_calendar cal;
+        json_object *list;
 
+        if (ctl_calendar_load(o, "deadline", &cal) != 0)
+                return CTL_EXIT_FAILURE;
+        list = json_object_new_array();
         for (int i = 1; i < argc; i++) {
                 struct when_result w;
 
-                when_parse(argv[i], year, &w);
+                when_parse_with(argv[i], year, ctl_calendar_days(&cal), &w);
                 if (w.kind == WHEN_UNKNOWN)
                         status = CTL_EXIT_FAILURE;
                 if (o->json)
@@ -70,5 +77,6 @@ int verb_deadline(int argc, char **argv, const struct ctl_options *o) {
                 puts(json_object_to_json_string_ext(list, JSON_C_TO_STRING_PRETTY |
                                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(list);
+        ctl_calendar_free(&cal);
         return status;
 }

@@ -19,15 +19,16 @@
 /* Preview's window when --to is not given. */
 #define PREVIEW_DEFAULT_DAYS 30
 
-static void statuses_of(unsigned bits, const char *out[5]) {
+static void statuses_of(unsigned bits, const char *out[6]) {
         size_t n = 0;
 
         if (bits & CTL_STATUS_OVERDUE)
                 out[n++] = BUS_STATUS_OVERDUE;
         if (bits & CTL_STATUS_UNDATED) {
-                /* A phrase not understood names no date either. */
+                /* A phrase not understood, or standing work, names no date either. */
                 out[n++] = BUS_STATUS_UNDATED;
                 out[n++] = BUS_STATUS_UNKNOWN;
+                out[n++] = BUS_STATUS_ONGOING;
         }
         if (bits & CTL_STATUS_DONE)
                 out[n++] = BUS_STATUS_DONE;
@@ -62,7 +63,7 @@ static void print_list(const struct ctl_milestones *list, const struct ctl_optio
 int verb_list(int argc, char **argv, const struct ctl_options *o) {
         struct ctl_milestones list = {};
         struct ctl_bus b;
-        const char *statuses[5];
+        const char *statuses[6];
         int r = ctl_bus_open(&o->bus, &b);
 
         (void) argc, (void) argv;

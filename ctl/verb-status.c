@@ -54,7 +54,7 @@ static int read_ledgers(sd_bus_message *m, struct props *p) {
 
 static int read_counts(sd_bus_message *m, unsigned *c) {
         return sd_bus_message_read(m, "v", BUS_COUNTS, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5],
-                                   &c[6]);
+                                   &c[6], &c[7]);
 }
 
 static int read_feed_urls(sd_bus_message *m, struct props *p) {
@@ -154,8 +154,9 @@ static void print_counts(const unsigned *c, bool colour) {
               "%u upcoming", c[BUS_COUNTS_MILESTONES], c[BUS_COUNTS_DONE], red,
               c[BUS_COUNTS_OVERDUE], *red ? reset : "", yellow, c[BUS_COUNTS_DUE_SOON],
               *yellow ? reset : "", c[BUS_COUNTS_UPCOMING]);
-        field("Undated", "%u task%s without a date, %u not understood", c[BUS_COUNTS_UNDATED],
-              c[BUS_COUNTS_UNDATED] == 1 ? "" : "s", c[BUS_COUNTS_UNKNOWN]);
+        field("Undated", "%u task%s without a date, %u not understood, %u ongoing (standing "
+              "work)", c[BUS_COUNTS_UNDATED], c[BUS_COUNTS_UNDATED] == 1 ? "" : "s",
+              c[BUS_COUNTS_UNKNOWN], c[BUS_COUNTS_ONGOING]);
 }
 
 static void print_text(const struct props *p, const struct ctl_bus *b,
@@ -183,10 +184,10 @@ static void print_text(const struct props *p, const struct ctl_bus *b,
 
 static json_object *counts_json(const unsigned *c) {
         static const char *const names[] = { "milestones", "done", "overdue", "due_soon",
-                                             "upcoming", "undated", "unknown" };
+                                             "upcoming", "undated", "unknown", "ongoing" };
         json_object *o = json_object_new_object();
 
-        for (size_t i = 0; i < 7; i++)
+        for (size_t i = 0; i < BUS_COUNTS_MAX; i++)
                 json_object_object_add(o, names[i], json_object_new_int64(c[i]));
         return o;
 }

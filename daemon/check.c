@@ -10,7 +10,7 @@
 #include "ledger/workdays.h"
 
 struct counts {
-        size_t milestones, undated, unknown;
+        size_t milestones, undated, unknown, ongoing;
 };
 
 static void print_milestone(const struct config *c, const struct milestone *m) {
@@ -23,6 +23,8 @@ static void print_milestone(const struct config *c, const struct milestone *m) {
         printf("%s %s", due, date_weekday_zh(m->due));
         if (m->label[0])
                 printf("  %s", m->label);
+        if (m->note && m->note[0])
+                printf("  — %s", m->note);
         if (m->origin == MILESTONE_EXPLICIT)
                 printf("  (date from the ledger's dates list)");
         if (!workdays_is_working(c->calendar, m->due))
@@ -42,6 +44,9 @@ static void print_task(const struct config *c, const struct task *t, struct coun
         if (t->when == WHEN_UNKNOWN) {
                 printf("        ! not understood: %s\n", t->when_reason);
                 n->unknown++;
+        } else if (t->when == WHEN_ONGOING) {
+                printf("        ~ ongoing: %s\n", t->when_reason);
+                n->ongoing++;
         } else {
                 printf("        - undated: %s\n", t->when_reason);
                 n->undated++;
@@ -54,9 +59,10 @@ static void print_ledger(const struct config *c, const struct ledger *l, struct 
         printf("ledger %s: %s (%d), %s\n", l->id, l->title, l->year, l->source.file);
         for (size_t i = 0; i < l->n_tasks; i++)
                 print_task(c, &l->tasks[i], &n);
-        printf("  %zu tasks, %zu dated milestones, %zu undated tasks, %zu not understood\n\n",
-               l->n_tasks, n.milestones, n.undated, n.unknown);
+        printf("  %zu tasks, %zu dated milestones, %zu undated tasks, %zu not understood, "
+               "%zu ongoing\n\n", l->n_tasks, n.milestones, n.undated, n.unknown, n.ongoing);
         total->milestones += n.milestones;
+        total->ongoing += n.ongoing;
         total->undated += n.undated;
         total->unknown += n.unknown;
 }
@@ -78,8 +84,8 @@ int command_check(const struct config *c, const struct options *o) {
         for (size_t i = 0; i < c->n_ledgers; i++)
                 print_ledger(c, &c->ledgers[i], &total);
         printf("configuration OK: %zu ledger%s, %zu dated milestones, %zu undated tasks, "
-               "%zu not understood\n", c->n_ledgers, c->n_ledgers == 1 ? "" : "s",
-               total.milestones, total.undated, total.unknown);
+               "%zu not understood, %zu ongoing\n", c->n_ledgers, c->n_ledgers == 1 ? "" : "s",
+               total.milestones, total.undated, total.unknown, total.ongoing);
         /* Served, but at no address people can use: the buttons would need one. */
         if (c->feed.n_listen > 0 && !c->feed.base_url)
                 fprintf(stderr, "ledgerd: warning: feed.base_url is not set: reminders carry no "

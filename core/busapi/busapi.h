@@ -10,7 +10,7 @@
  *
  * Properties (read-only)
  *   Version s, ConfigPath s, Timezone s, Ledgers a(ssi) (id, title, year),
- *   Counts (uuuuuuu) (see BUS_COUNTS_*), NextReminder t,
+ *   Counts (uuuuuuuu) (see BUS_COUNTS_*), NextReminder t,
  *   LastReload (bts) (ok, when, message), FeedURLs as, FeedAddresses as (what
  *   the HTTP server listens on: "127.0.0.1:8080"), OrphanedMarks u,
  *   PendingDeliveries u, FailedDeliveries u, Problems a(sts) (part, since,
@@ -61,7 +61,7 @@
  * "snoozed"), user, note, via ("bus": ledgerctl; "link": a reminder's
  * button), address (a link's client; "" for the bus) */
 #define BUS_HISTORY "(tsssss)"
-#define BUS_COUNTS "(uuuuuuu)"
+#define BUS_COUNTS "(uuuuuuuu)"
 /* id, key, target, at (t), late, status, tries, next try (t), finished (t),
  * via, code, reason, answer, items (ledger, milestone, kind, offset) */
 #define BUS_DELIVERY "(xsstbsuttsxssa(ssss))"
@@ -75,6 +75,7 @@ enum bus_counts {
         BUS_COUNTS_UPCOMING,   /* due later */
         BUS_COUNTS_UNDATED,    /* tasks whose phrase names no date */
         BUS_COUNTS_UNKNOWN,    /* tasks whose phrase was not understood */
+        BUS_COUNTS_ONGOING,    /* standing work ("长期", "常态化"): no date, no reminder */
         BUS_COUNTS_MAX,
 };
 
@@ -89,3 +90,4 @@ enum bus_counts {
 #define BUS_STATUS_UPCOMING "upcoming"
 #define BUS_STATUS_UNDATED "undated"
 #define BUS_STATUS_UNKNOWN "unknown"
+#define BUS_STATUS_ONGOING "ongoing"

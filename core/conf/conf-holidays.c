@@ -3,8 +3,13 @@
  * the working days that make up for them. */
 
 #include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include <stdlib.h>
 
 #include "conf/conf-internal.h"
+#include "conf/conf.h"
 
 /* What the tables read into. */
 struct holidays_read {
@@ -133,12 +138,87 @@ static const struct conftable file_table = {
 int conf_holidays_load(struct confread *cr, const char *path, struct workdays *w) {
         struct holidays_read hr = { .w = w };
         config_t cfg;
+        size_t len = strlen(path);
         int r;
 
+        if (len > 4 && strcasecmp(path + len - 4, ".ics") == 0)
+                return conf_holidays_load_ics(cr, path, w);
         config_init(&cfg);
         r = confread_file(cr, &cfg, path);
         if (r == 0)
                 r = conftable_read(cr, &file_table, config_root_setting(&cfg), &hr);
         config_destroy(&cfg);
         return r;
+}
+
+/* ---- only the calendars, for ledgerctl ------------------------------------------- */
+
+static int load_each(struct confread *cr, char **paths, size_t n, struct conf_holiday_file *files) {
+        int r = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                char *path = confread_resolve_path(cr->config->path, paths[i]);
+
+                files[i].path = path ? confread_intern_file(cr, path) : NULL;
+                files[i].days = workdays_new();
+                if (!files[i].path || !files[i].days) {
+                        free(path);
+                        return -ENOMEM;
+                }
+                if (conf_holidays_load(cr, path, files[i].days) < 0 ||
+                    conf_holidays_load(cr, path, cr->config->calendar) < 0)
+                        r = -EINVAL;
+                free(path);
+        }
+        return r;
+}
+
+static int read_holiday_list(struct confread *cr, const config_setting_t *root,
+                             struct conf_holiday_file **files, size_t *n_files) {
+        char **paths = NULL;
+        size_t n = 0;
+        int r = confread_strings(cr, "holidays", config_setting_get_member(root, "holidays"),
+                                 &paths, &n);
+
+        if (r >= 0) {
+                *files = calloc(n + 1, sizeof **files);
+                *n_files = n;
+                r = *files ? load_each(cr, paths, n, *files) : -ENOMEM;
+        }
+        confread_strv_free(paths);
+        return r < 0 ? r : 0;
+}
+
+int conf_load_holidays(const char *path, struct config **out, struct conf_holiday_file **files,
+                       size_t *n_files, struct diagnostics *diags) {
+        struct confread cr = { .diags = diags };
+        config_t cfg;
+        int r;
+
+        *out = NULL, *files = NULL, *n_files = 0;
+        cr.config = calloc(1, sizeof *cr.config);
+        if (!cr.config || !(cr.config->path = strdup(path)) ||
+            !(cr.config->calendar = workdays_new())) {
+                config_free(cr.config);
+                return -ENOMEM;
+        }
+        config_init(&cfg);
+        r = confread_file(&cr, &cfg, path);
+        if (r == 0)
+                r = read_holiday_list(&cr, config_root_setting(&cfg), files, n_files);
+        config_destroy(&cfg);
+        if (r < 0) {
+                conf_holiday_files_free(*files, *n_files);
+                *files = NULL, *n_files = 0;
+                config_free(cr.config);
+                return r == -ENOMEM ? r : -EINVAL;
+        }
+        *out = cr.config;
+        return 0;
+}
+
+void conf_holiday_files_free(struct conf_holiday_file *files, size_t n) {
+        for (size_t i = 0; files && i < n; i++)
+                workdays_free(files[i].days);
+        free(files);
 }

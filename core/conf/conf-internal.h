@@ -16,8 +16,12 @@ void conf_policy_defaults(struct policy *out);
 /* One ledger file. Owners must be loaded already. */
 int conf_ledger_load(struct confread *cr, const char *path, struct ledger *out);
 
-/* One holiday calendar file into w. */
+/* One holiday calendar file into w: an iCalendar file (.ics) by
+ * conf_holidays_load_ics(), else the libconfig format of cn-2025.conf. */
 int conf_holidays_load(struct confread *cr, const char *path, struct workdays *w);
+/* An iCalendar file of all-day events, told apart by their text: 休/放假 a
+ * day off, 班/上班 a make-up working day. Errors name file and line. */
+int conf_holidays_load_ics(struct confread *cr, const char *path, struct workdays *w);
 
 /* The "feed" group (conf-feed.c); an owner's feed_slug (its id by default)
  * and feed_token, checks for the owners' table. */

@@ -26,9 +26,10 @@ static void phrase_memo_free(struct phrase_memo *memo) {
         free(memo);
 }
 
-/* when_parse(), remembered when memo is not NULL. */
+/* when_parse_with(), remembered when memo is not NULL: the calendar is the
+ * same for every phrase of a configuration. */
 static void parse_phrase(struct phrase_memo *memo, const char *phrase, int year,
-                         struct when_result *w) {
+                         const struct workdays *calendar, struct when_result *w) {
         uint32_t h = 2166136261u;
         struct phrase_memo *e;
 
@@ -42,7 +43,7 @@ static void parse_phrase(struct phrase_memo *memo, const char *phrase, int year,
                 strcpy(w->reason, e->w.reason);
                 return;
         }
-        when_parse(phrase, year, w);
+        when_parse_with(phrase, year, calendar, w);
         if (e) {
                 free(e->phrase);
                 e->phrase = strdup(phrase);
@@ -129,12 +130,13 @@ static int read_task_reminders(const struct conftable_value *v) {
 }
 
 static int add_milestone(struct arena *a, struct task *t, day_t due, const char *label,
-                         enum milestone_origin origin) {
+                         const char *note, enum milestone_origin origin) {
         struct milestone *m = &t->milestones[t->n_milestones];
 
         *m = (struct milestone) { .due = due, .origin = origin, .task = t };
         m->label = arena_strdup(a, label);
-        if (!m->label)
+        m->note = arena_strdup(a, note);
+        if (!m->label || !m->note)
                 return -ENOMEM;
         t->n_milestones++;
         return 0;
@@ -158,7 +160,7 @@ static int add_date(const struct conftable_value *v) {
                                "task %s: \"%s\" is not a date (YYYY-MM-DD)", t->id, dr->date);
                 return -EINVAL;
         }
-        return add_milestone(dr->tr->a, t, due, dr->label, MILESTONE_EXPLICIT);
+        return add_milestone(dr->tr->a, t, due, dr->label, "", MILESTONE_EXPLICIT);
 }
 
 static const struct conftable_key date_keys[] = {
@@ -175,7 +177,7 @@ static const struct conftable date_table = {
 static int add_phrase_milestones(struct arena *a, struct task *t, const struct when_result *w) {
         for (size_t i = 0; i < w->n_dates; i++) {
                 int r = add_milestone(a, t, w->dates[i].day, w->dates[i].label,
-                                      MILESTONE_FROM_PHRASE);
+                                      w->dates[i].note, MILESTONE_FROM_PHRASE);
                 if (r < 0)
                         return r;
         }
@@ -192,7 +194,7 @@ static int read_dates(const struct conftable_value *v) {
         int r = 0;
 
         t->dates_override = tr->override;
-        parse_phrase(tr->memo, t->deadline, tr->year, &w);
+        parse_phrase(tr->memo, t->deadline, tr->year, v->cr->config->calendar, &w);
         t->when = w.kind;
         if (w.kind != WHEN_DATED && !(t->when_reason = arena_strdup(tr->a, w.reason)))
                 return -ENOMEM;

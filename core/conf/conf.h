@@ -12,6 +12,21 @@
  * (which also receives warnings, such as deadline phrases not understood,
  * when loading succeeds). */
 int conf_load(const char *path, struct config **out, struct diagnostics *diags);
+/* One holiday calendar file as conf_load_holidays() read it. */
+struct conf_holiday_file {
+        const char *path;      /* in the configuration's files */
+        struct workdays *days; /* this file's days alone */
+};
+
+/* Only the holiday calendars that the configuration at path names
+ * ("holidays"), nothing else of it, for ledgerctl: *out has path, files and
+ * calendar (all of them merged) set; *files (*n_files of them, free with
+ * conf_holiday_files_free before config_free) each file's own. 0, or
+ * -EINVAL with every problem in diags, or -ENOMEM. */
+int conf_load_holidays(const char *path, struct config **out, struct conf_holiday_file **files,
+                       size_t *n_files, struct diagnostics *diags);
+void conf_holiday_files_free(struct conf_holiday_file *files, size_t n);
+
 /* Frees c and all it holds, whatever its references; NULL is fine. */
 void config_free(struct config *c);
 /* One more holder of c, which conf_load() gives out with one; the last

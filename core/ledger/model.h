@@ -95,6 +95,7 @@ struct task;
 struct milestone {
         char *id;    /* "15" for a task's only milestone, else "15.1", "15.2" */
         char *label; /* "单位自评", "第1次" or "" */
+        char *note;  /* what the phrase says beside the date: "报送县财政局"; "" when none */
         day_t due;
         enum milestone_origin origin;
         const struct task *task;
@@ -109,7 +110,7 @@ struct task {
         const struct owner **owners;
         size_t n_owners;
         enum when_kind when;   /* how the phrase was read */
-        char *when_reason;     /* why undated or not understood; NULL when dated */
+        char *when_reason;     /* why undated, ongoing or not understood; NULL when dated */
         bool dates_override; /* explicit dates replace the phrase's dates */
         struct milestone *milestones; /* phrase dates first, then explicit ones */
         size_t n_milestones;

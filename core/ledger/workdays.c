@@ -169,6 +169,52 @@ const char *workdays_holiday_name(const struct workdays *w, day_t d) {
         return e ? e->name : NULL;
 }
 
+int workdays_find_holiday(const struct workdays *w, int year, const char *stem, day_t *first,
+                          day_t *last) {
+        size_t i;
+
+        if (!w || year < 1 || year > 9999)
+                return -ENOENT;
+        for (i = set_lower_bound(&w->off, date_from_ymd(year, 1, 1));
+             i < w->off.n && date_year(w->off.days[i].day) == year; i++)
+                if (strstr(w->off.days[i].name, stem))
+                        break;
+        if (i == w->off.n || date_year(w->off.days[i].day) != year)
+                return -ENOENT;
+        *first = *last = w->off.days[i].day;
+        for (i++; i < w->off.n && w->off.days[i].day == *last + 1 &&
+                  strstr(w->off.days[i].name, stem); i++)
+                *last = w->off.days[i].day;
+        return 0;
+}
+
+/* Both sets in day order, merged. */
+int workdays_foreach(const struct workdays *w, day_t from, day_t to,
+                     int (*fn)(day_t d, bool working, const char *name, void *userdata),
+                     void *userdata) {
+        size_t i, j;
+
+        if (!w)
+                return 0;
+        i = set_lower_bound(&w->off, from);
+        j = set_lower_bound(&w->work, from);
+        for (;;) {
+                bool off_next = i < w->off.n && w->off.days[i].day <= to;
+                bool work_next = j < w->work.n && w->work.days[j].day <= to;
+                const struct workdays_day *d;
+                bool working;
+                int r;
+
+                if (!off_next && !work_next)
+                        return 0;
+                working = !off_next || (work_next && w->work.days[j].day < w->off.days[i].day);
+                d = working ? &w->work.days[j++] : &w->off.days[i++];
+                r = fn(d->day, working, d->name, userdata);
+                if (r != 0)
+                        return r;
+        }
+}
+
 /* Every run of days off is finite (the lists are), so these loops end. */
 day_t workdays_on_or_before(const struct workdays *w, day_t d) {
         while (!workdays_is_working(w, d))

@@ -25,6 +25,17 @@ bool workdays_covers(const struct workdays *w, int year);
 bool workdays_is_working(const struct workdays *w, day_t d);
 /* The holiday that makes d a day off, or a make-up working day; NULL otherwise. */
 const char *workdays_holiday_name(const struct workdays *w, day_t d);
+/* The first run of days off in year whose holiday's name holds stem ("国庆"
+ * finds "国庆节" and "国庆节、中秋节"): its first and last day. 0, or
+ * -ENOENT when the calendars name no such holiday that year. */
+int workdays_find_holiday(const struct workdays *w, int year, const char *stem, day_t *first,
+                          day_t *last);
+/* Calls fn for every listed day from..to (inclusive) in order: the days off
+ * and the make-up working days, with their holiday's name. Stops at the
+ * first non-zero return and gives it. */
+int workdays_foreach(const struct workdays *w, day_t from, day_t to,
+                     int (*fn)(day_t d, bool working, const char *name, void *userdata),
+                     void *userdata);
 /* d itself when it is a working day, else the latest working day before it. */
 day_t workdays_on_or_before(const struct workdays *w, day_t d);
 /* d itself when it is a working day, else the first working day after it. */

@@ -42,7 +42,8 @@ static day_t today_of(const struct bus *b) {
 static bool status_known(const char *s) {
         static const char *const names[] = { BUS_STATUS_DONE, BUS_STATUS_OVERDUE,
                                              BUS_STATUS_DUE_SOON, BUS_STATUS_UPCOMING,
-                                             BUS_STATUS_UNDATED, BUS_STATUS_UNKNOWN };
+                                             BUS_STATUS_UNDATED, BUS_STATUS_UNKNOWN,
+                                             BUS_STATUS_ONGOING };
 
         for (size_t i = 0; i < sizeof names / sizeof *names; i++)
                 if (strcmp(s, names[i]) == 0)
@@ -80,7 +81,7 @@ static int read_filter_entry(sd_bus_message *msg, const char *key, void *filter,
         if (strcmp(key, "status") == 0 && !status_known(s))
                 return sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS,
                                          "unknown status \"%s\" (done, overdue, due-soon, upcoming, "
-                                         "undated, unknown)", s);
+                                         "undated, unknown, ongoing)", s);
         if (strcmp(key, "status") == 0)
                 f->status = s;
         return 0;
@@ -89,7 +90,9 @@ static int read_filter_entry(sd_bus_message *msg, const char *key, void *filter,
 /* ---- one entry -------------------------------------------------------------- */
 
 static const char *task_status(const struct task *t) {
-        return t->when == WHEN_UNKNOWN ? BUS_STATUS_UNKNOWN : BUS_STATUS_UNDATED;
+        return t->when == WHEN_UNKNOWN   ? BUS_STATUS_UNKNOWN
+               : t->when == WHEN_ONGOING ? BUS_STATUS_ONGOING
+                                         : BUS_STATUS_UNDATED;
 }
 
 /* A dated milestone, or (ms NULL) an undated task, as BUS_MILESTONE. */

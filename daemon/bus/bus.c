@@ -70,7 +70,8 @@ PROPERTY(property_counts) {
 
         UNUSED_PROPERTY_ARGS;
         status_count(c, b->marks, clock_today(b->clock, c->timezone), n);
-        return sd_bus_message_append(reply, BUS_COUNTS, n[0], n[1], n[2], n[3], n[4], n[5], n[6]);
+        return sd_bus_message_append(reply, BUS_COUNTS, n[0], n[1], n[2], n[3], n[4], n[5], n[6],
+                                     n[7]);
 }
 
 PROPERTY(property_next_reminder) {

@@ -171,6 +171,18 @@ static const char how_to[] =
         "再按一下确认即可，不必登录。登记后不再提醒此事项，订阅的日历也会显示为已完成。</p>\n"
         "</main>\n</body>\n</html>\n";
 
+/* Standing work ("长期", "常态化") has no date, so no feed shows it: said once. */
+static void put_ongoing(FILE *out, const struct config *c) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < c->n_ledgers; i++)
+                for (size_t j = 0; j < c->ledgers[i].n_tasks; j++)
+                        n += c->ledgers[i].tasks[j].when == WHEN_ONGOING &&
+                             c->ledgers[i].tasks[j].n_milestones == 0;
+        if (n > 0)
+                fprintf(out, "<p>另有 %zu 项常态化（长期）工作，没有截止日期，不在日历中。</p>\n", n);
+}
+
 int feed_index_render(const struct config *c, const struct marks_frozen *marks,
                       const char *base_url, day_t today, FILE *out) {
         struct feed_entry all = { "全部事项", "/ledger.ics", false, summarize(c, marks, NULL, today) };
@@ -187,6 +199,7 @@ int feed_index_render(const struct config *c, const struct marks_frozen *marks,
                 snprintf(path, sizeof path, "/%s.ics", o->feed_slug ? o->feed_slug : o->id);
                 r = put_feed(out, base_url, &e, today);
         }
+        put_ongoing(out, c);
         fputs(how_to, out);
         if (r < 0)
                 return r;

@@ -26,6 +26,13 @@ const char *milestone_status_name(enum milestone_status s) {
         return names[s];
 }
 
+/* A task without milestones: not understood, standing work, or undated. */
+static enum bus_counts undated_field(enum when_kind kind) {
+        return kind == WHEN_UNKNOWN   ? BUS_COUNTS_UNKNOWN
+               : kind == WHEN_ONGOING ? BUS_COUNTS_ONGOING
+                                      : BUS_COUNTS_UNDATED;
+}
+
 void status_count(const struct config *c, const struct marks *mk, day_t today,
                   unsigned counts[BUS_COUNTS_MAX]) {
         static const enum bus_counts field[] = {
@@ -39,7 +46,7 @@ void status_count(const struct config *c, const struct marks *mk, day_t today,
                         const struct task *t = &c->ledgers[i].tasks[j];
 
                         if (t->n_milestones == 0)
-                                counts[t->when == WHEN_UNKNOWN ? BUS_COUNTS_UNKNOWN : BUS_COUNTS_UNDATED]++;
+                                counts[undated_field(t->when)]++;
                         for (size_t k = 0; k < t->n_milestones; k++) {
                                 counts[BUS_COUNTS_MILESTONES]++;
                                 counts[field[milestone_status(mk, &t->milestones[k], today)]]++;

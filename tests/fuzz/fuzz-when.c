@@ -36,7 +36,8 @@ static bool day_valid(day_t d) {
 }
 
 static void check(const struct when_result *r) {
-        if (r->kind != WHEN_DATED && r->kind != WHEN_UNDATED && r->kind != WHEN_UNKNOWN)
+        if (r->kind != WHEN_DATED && r->kind != WHEN_UNDATED && r->kind != WHEN_UNKNOWN &&
+            r->kind != WHEN_ONGOING)
                 abort();
         if (r->n_dates > WHEN_MAX_DATES || !utf8_string(r->reason, WHEN_REASON_MAX))
                 abort();

@@ -68,3 +68,28 @@ def test_usage_errors():
     assert ledgerd("-c", CONF, "--check", "stray", check=False).returncode == 2
     assert ledgerd("-c", CONF, "--check", "--now", "soon", check=False).returncode == 2
     assert ledgerd("--help").stdout.startswith("Usage: ledgerd")
+
+
+def test_check_2026_ledger_with_the_2026_calendar(tmp_path):
+    """The shipped calendars cover 2026: no warning, holiday phrases read,
+    standing work ongoing, and reminders around National Day 2026 on
+    2026-09-30, never in the holiday week."""
+    (tmp_path / "l.conf").write_text(
+        'ledger = { id = "t-2026"; title = "2026年度台账"; year = 2026; tasks = (\n'
+        '  { id = "1"; owners = [ "县财政局" ]; deadline = "国庆节前报送县财政局"; },\n'
+        '  { id = "2"; owners = [ "县财政局" ]; deadline = "10月9日前"; },\n'
+        '  { id = "3"; owners = [ "县财政局" ]; deadline = "长期坚持"; }\n'
+        '); };\n', encoding="utf-8")
+    conf = (ROOT / CONF).read_text(encoding="utf-8")
+    conf = conf.replace('ledgers = [ "ledgers/yuli-2025.conf" ];', 'ledgers = [ "l.conf" ];')
+    conf = conf.replace('"holidays/', f'"{ROOT}/conf/holidays/')
+    (tmp_path / "c.conf").write_text(conf, encoding="utf-8")
+    p = ledgerd("-c", tmp_path / "c.conf", "--check")
+    assert "no holiday calendar covers 2026" not in p.stderr, p.stderr
+    assert "→ 1      2026-09-30 周三  — 报送县财政局" in p.stdout, p.stdout
+    assert "~ ongoing:" in p.stdout and p.stdout.splitlines()[-1].endswith("1 ongoing")
+    plan = ledgerd("-c", tmp_path / "c.conf", "--print-schedule", "--from", "2026-09-01",
+                   "--to", "2026-10-31").stdout
+    days = {line.split()[0] for line in plan.splitlines() if line[:4] == "2026"}
+    assert "2026-09-30" in days, plan
+    assert not any("2026-10-01" <= d <= "2026-10-07" for d in days), plan

@@ -53,7 +53,7 @@ def test_seed_gives_the_hand_encoded_ledger(conf_copy):
     assert len(ledger_lines(out)) == 42 + 36 + 11 + 1
     assert ledger_lines(out) == ledger_lines(shipped)
     assert out.splitlines()[-1] == ("configuration OK: 1 ledger, 36 dated milestones, "
-                                    "11 undated tasks, 0 not understood")
+                                    "11 undated tasks, 0 not understood, 0 ongoing")
 
 
 def test_seed_warnings_name_their_lines():

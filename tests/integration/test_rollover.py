@@ -16,7 +16,7 @@ def milestones(check_output):
 
 
 def test_shipped_ledger_to_2026(conf_copy):
-    p = ledgerctl("rollover", "--to", "2026", HAND)
+    p = ledgerctl("rollover", "--to", "2026", "--config", ROOT / "conf/ledgerd.conf", HAND)
     new = p.stdout
     assert 'id = "yuli-2026";' in new and "year = 2026;" in new
     assert 'title = "2026年度尉犁县全面实施预算绩效管理工作台账";' in new
@@ -53,7 +53,7 @@ def test_explicit_dates_and_leap_day(tmp_path):
         '                { date = "2024-10-10"; } ); },\n'
         '    { id = "2"; owners = [ "czj" ]; deadline = "2月29日前"; }\n  );\n};\n',
         encoding="utf-8")
-    p = ledgerctl("rollover", "--to", "2025", ledger)
+    p = ledgerctl("rollover", "--to", "2025", "--config", ROOT / "conf/ledgerd.conf", ledger)
     f = str(ledger)
     assert p.stderr.splitlines() == [
         f"{f}:2: warning: ledger id x-2024 is now x-2025: the calendar events of the new year "
@@ -88,3 +88,10 @@ def test_refused(tmp_path):
     p = ledgerctl("rollover", "--to", "2026", tmp_path / "none.conf", check=False)
     assert p.returncode == 1
     assert p.stderr == f"ledgerctl rollover: {tmp_path}/none.conf: No such file or directory\n"
+
+
+def test_warns_when_no_calendar_covers_the_new_year():
+    p = ledgerctl("rollover", "--to", "2027", "--config", ROOT / "conf/ledgerd.conf", HAND)
+    warning = [line for line in p.stderr.splitlines() if "no holiday calendar" in line]
+    assert len(warning) == 1 and "covers 2027" in warning[0] and "cn-2027" in warning[0]
+    assert p.stderr.splitlines()[-1] == "ledgerctl rollover: 7 items to check"

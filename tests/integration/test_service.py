@@ -286,7 +286,7 @@ def test_busctl_call_mark_done(daemon):
     assert [h["action"] for h in shown["history"]] == ["done"]
     counts = busctl(daemon, "get-property", "org.ledgerd.Ledger1", "/org/ledgerd/Ledger1",
                     "org.ledgerd.Ledger1", "Counts").stdout.split()
-    assert counts[0] == "(uuuuuuu)" and int(counts[2]) == 1  # one done
+    assert counts[0] == "(uuuuuuuu)" and int(counts[2]) == 1  # one done
 
 
 # ---- every read verb, over both ways ---------------------------------------------

@@ -369,8 +369,8 @@ static void test_pages_and_headings(void **state) {
         check_warning(&d, 4, "column 4 (完成情况) is not imported: ledgerd keeps no such field");
         check_warning(&d, 5, "\"一、预算\" alone on its row: read as a heading, the 任务大类 of "
                       "the rows below it");
-        check_warning(&d, 10, "deadline \"尽快\" of task 2 is not understood: could not read "
-                      "\"尽快\"; ledgerd gives it no reminder until it is fixed or dates are "
+        check_warning(&d, 10, "deadline \"尽快\" of task 2 is not understood: vague, names no "
+                      "date: \"尽快\"; ledgerd gives it no reminder until it is fixed or dates are "
                       "given");
         assert_int_equal(d.n_warnings, 7);
         import_ledger_free(&l);

@@ -136,7 +136,7 @@ static void test_suffixes(void **state) {
         DATED("7月底前完成", { "2025-07-31", "" });
         DATED("截止7月底", { "2025-07-31", "" });
         UNKNOWN("7月底前后", "could not read \"7月底前后\"");
-        UNKNOWN("7月", "could not read \"7月\"");
+        DATED("7月", { "2025-07-31", "" }); /* a month without a day: its end */
 }
 
 static void test_separators(void **state) {
@@ -171,7 +171,7 @@ static void test_quarters(void **state) {
               { "2025-06-30", "监控第2季度" }, { "2025-09-30", "监控第3季度" },
               { "2025-12-31", "监控第4季度" });
         UNKNOWN("第5季度末", "date does not exist: \"第5季度末\"");
-        UNKNOWN("第2季度", "could not read \"第2季度\"");
+        DATED("第2季度", { "2025-06-30", "" });
 }
 
 static void test_year_words(void **state) {
@@ -211,8 +211,8 @@ static void test_explicit_year(void **state) {
         UNKNOWN("2026年：7月底前", "could not read \"2026年:7月底前\"");
         UNKNOWN("下一年度:4月底前", "could not read \"下一年度:4月底前\"");
         UNKNOWN("次年项目7月底前", "could not read \"次年项目7月底前\"");
-        UNKNOWN("每年7月底前", "could not read \"每年7月底前\"");
-        UNKNOWN("二〇二五年7月1日", "could not read \"二〇二五年7月1日\"");
+        DATED("每年7月底前", { "2025-07-31", "" });
+        DATED_IN(2024, "二〇二五年7月1日", { "2025-07-01", "" });
 }
 
 static void test_full_width(void **state) {
@@ -278,11 +278,11 @@ static void test_leap_year(void **state) {
 
 static void test_garbage(void **state) {
         (void) state;
-        UNKNOWN("尽快", "could not read \"尽快\"");
-        UNKNOWN("7月底之前，尽快", "could not read \"尽快\"");
+        UNKNOWN("尽快", "vague, names no date: \"尽快\"");
+        UNKNOWN("7月底之前，尽快", "vague, names no date: \"尽快\"");
         UNKNOWN("abc", "could not read \"abc\"");
         UNKNOWN("4月10日前和10月10日前", "could not read \"4月10日前和10月10日前\"");
-        UNKNOWN("第一季度", "could not read \"第一季度\"");
+        DATED("第一季度", { "2025-03-31", "" });
         UNKNOWN("根据安排，7月底前",
                 "defers elsewhere but names a date: \"根据安排 7月底前\"");
         UNKNOWN("上半年监控6月10日前", "could not read \"上半年监控6月10日前\"");
