@@ -310,7 +310,8 @@ static void test_peer_back_gets_backlog(void **state) {
         assert_int_equal(count(x, DELIVERY_PENDING), 0);
 }
 
-/* Retry-After to the second, and an hour at the most. */
+/* Retry-After counted from the second after the answer (the clock reads
+ * whole seconds, so the answer came up to one before), an hour at the most. */
 static void test_retry_after(void **state) {
         struct test *x = *state;
         time_t now = x->f.clock.frozen;
@@ -320,13 +321,15 @@ static void test_retry_after(void **state) {
         x->t.delay = 120;
         assert_int_equal(dispatch_at(x, now), 0);
         fixture_run(&x->f);
-        assert_int_equal(latest_next_try(x), now + 120);
+        assert_int_equal(latest_next_try(x), now + 121);
+        assert_int_equal(x->t.n_sent, 2); /* one for each of its two targets */
+        x->f.clock.frozen = now + 120;
         courier_pump(x->courier);
         fixture_run(&x->f);
-        assert_int_equal(x->t.n_sent, 2);
+        assert_int_equal(x->t.n_sent, 2); /* not a second early */
 
         x->t.delay = 10 * 86400;
-        x->f.clock.frozen = now = now + 120;
+        x->f.clock.frozen = now = now + 121;
         courier_pump(x->courier);
         fixture_run(&x->f);
         assert_int_equal(x->t.n_sent, 4);
