@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "basic/text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 size_t text_utf8_decode(const char *str, size_t n, unsigned *cp) {
@@ -63,6 +64,34 @@ size_t text_utf8_prefix(const char *s, size_t n, size_t max) {
                 i += len;
         }
         return i;
+}
+
+size_t text_utf8_chars(const char *s, size_t n, size_t chars) {
+        size_t i = 0;
+
+        for (; i < n && chars > 0; chars--) {
+                unsigned cp;
+                size_t len = text_utf8_decode(s + i, n - i, &cp);
+
+                i += len ? len : 1;
+        }
+        return i;
+}
+
+char *text_ellipsize(const char *s, size_t chars) {
+        size_t n = strlen(s), k = text_utf8_chars(s, n, chars);
+        char *t;
+
+        if (k >= n)
+                return strdup(s);
+        if (chars > 0)
+                k = text_utf8_chars(s, n, chars - 1);
+        t = malloc(k + sizeof "…");
+        if (t) {
+                memcpy(t, s, k);
+                memcpy(t + k, "…", sizeof "…");
+        }
+        return t;
 }
 
 /* The East Asian Wide and Fullwidth blocks that office text uses. */

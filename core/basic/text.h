@@ -22,6 +22,12 @@ bool text_utf8_valid(const char *s, size_t n);
  * two characters, for cutting text to a limit: a byte that is not UTF-8
  * counts as a character of its own, so that nothing is lost but the tail. */
 size_t text_utf8_prefix(const char *s, size_t n, size_t max);
+/* The bytes of the first chars characters of s (n bytes; a byte that is
+ * not UTF-8 counts as one). */
+size_t text_utf8_chars(const char *s, size_t n, size_t chars);
+/* A copy of s, or when it has more than chars characters its first
+ * chars - 1 and "…": chars in all. NULL when out of memory. */
+char *text_ellipsize(const char *s, size_t chars);
 /* Copies n bytes of s into buf (size bytes, NUL-terminated) whole characters
  * at a time, controls as spaces and invalid bytes as '?', so that a peer's
  * words can go into a log line or a terminal safely. Stops at the last

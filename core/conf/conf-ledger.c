@@ -9,6 +9,7 @@
 
 #include "basic/arena.h"
 #include "conf/conf-internal.h"
+#include "notify/mail.h"
 
 /* Deadline phrases repeat across a ledger ("7月底之前"): the latest answers
  * are kept, by the phrase's hash. */
@@ -439,6 +440,17 @@ static int read_tasks(const struct conftable_value *v) {
         return r;
 }
 
+/* Checked here, not when the first e-mail goes out. */
+static int check_reply_to(const struct conftable_value *v) {
+        const struct ledger_read *lr = v->target;
+
+        if (mail_address_valid(lr->l.reply_to))
+                return 0;
+        confread_error(v->cr, v->setting, "'reply_to': \"%s\" is not an e-mail address such as "
+                       "\"jxk@example.org\"", lr->l.reply_to);
+        return -EINVAL;
+}
+
 #define LEDGER(field) offsetof(struct ledger_read, l.field)
 
 static const struct conftable_key ledger_keys[] = {
@@ -447,6 +459,8 @@ static const struct conftable_key ledger_keys[] = {
                       .offset = LEDGER(id), .max = CONF_LEDGER_ID_MAX, .check = conf_check_id),
         CONFTABLE_KEY("title", CONFTABLE_STRING, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
                       .offset = LEDGER(title)),
+        CONFTABLE_KEY("reply_to", CONFTABLE_STRING, .offset = LEDGER(reply_to),
+                      .check = check_reply_to),
         /* The year deadline phrases belong to; "次年" must stay a year too. */
         CONFTABLE_KEY("year", CONFTABLE_INT, .flags = CONFTABLE_REQUIRED | CONFTABLE_STOP,
                       .offset = LEDGER(year), .min = 1970, .max = 9998,
@@ -483,6 +497,7 @@ static void ledger_reset(struct ledger *l) {
         arena_free(l->strings);
         free(l->id);
         free(l->title);
+        free(l->reply_to);
         *l = (struct ledger) { 0 };
 }
 

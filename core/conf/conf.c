@@ -182,6 +182,32 @@ static int check_emails(const struct conftable_value *v) {
         return r;
 }
 
+/* An id Feishu gives: ASCII letters, digits, '_' and '-'. */
+static int check_feishu_id(const struct conftable_value *v) {
+        const struct owner *o = v->target;
+        const char *id = o->feishu_user_id;
+
+        if (*id && strlen(id) <= 64 && strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                  "0123456789_-") == strlen(id))
+                return 0;
+        confread_error(v->cr, v->setting, "owner %s: 'feishu_user_id' \"%s\" is not a Feishu id "
+                       "such as \"ou_7d8a6e6df7621556ce0d21922b676706\"", o->id, id);
+        return -EINVAL;
+}
+
+/* Feishu's bots mention by user id only: mobiles are no use there. */
+static int check_feishu_mentions(const struct conftable_value *v) {
+        const struct owner *o = v->target;
+
+        for (size_t i = 0; o->n_mobiles > 0 && !o->feishu_user_id && i < o->n_channels; i++)
+                if (o->channels[i]->format == CHANNEL_FEISHU)
+                        confread_warning(v->cr, v->group, "owner %s: Feishu channel %s cannot "
+                                         "@mention a mobile number: set 'feishu_user_id' (the "
+                                         "person's open_id) to have %s mentioned there", o->id,
+                                         o->channels[i]->id, o->name);
+        return 0;
+}
+
 /* Channel ids into the channels; those before a non-string still are. */
 static int read_owner_channels(const struct conftable_value *v) {
         struct owner *o = v->target;
@@ -229,8 +255,11 @@ static const struct conftable_key owner_keys[] = {
                       .count_offset = OWNER(n_emails), .check = check_emails),
         CONFTABLE_KEY("mobile", CONFTABLE_STRINGS, .flags = CONFTABLE_STOP,
                       .offset = OWNER(mobiles), .count_offset = OWNER(n_mobiles)),
+        CONFTABLE_KEY("feishu_user_id", CONFTABLE_STRING, .flags = CONFTABLE_STOP,
+                      .offset = OWNER(feishu_user_id), .check = check_feishu_id),
         CONFTABLE_KEY("channels", CONFTABLE_CUSTOM, .flags = CONFTABLE_STOP,
                       .read = read_owner_channels),
+        CONFTABLE_DO(check_feishu_mentions),
         CONFTABLE_KEY("reminders", CONFTABLE_CUSTOM, .flags = CONFTABLE_SECOND,
                       .read = read_owner_reminders),
         CONFTABLE_KEY("feed_slug", CONFTABLE_STRING, .flags = CONFTABLE_CHECK_ABSENT,

@@ -25,6 +25,7 @@ static void ledger_free(struct ledger *l) {
         arena_free(l->strings);
         free(l->id);
         free(l->title);
+        free(l->reply_to);
 }
 
 static void owner_free(struct owner *o) {
@@ -32,6 +33,7 @@ static void owner_free(struct owner *o) {
         free(o->name);
         strv_free_n(o->emails, o->n_emails);
         strv_free_n(o->mobiles, o->n_mobiles);
+        free(o->feishu_user_id);
         free(o->channels);
         free(o->feed_slug);
         free(o->feed_token);

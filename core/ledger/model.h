@@ -75,8 +75,9 @@ struct owner {
         char *name; /* as the ledger writes it: "县财政局" */
         char **emails;
         size_t n_emails;
-        char **mobiles; /* to @mention in group bots */
+        char **mobiles; /* to @mention in WeCom and DingTalk groups */
         size_t n_mobiles;
+        char *feishu_user_id; /* to @mention in Feishu groups (an open_id or user_id); NULL: none */
         const struct channel **channels;
         size_t n_channels;
         struct policy policy; /* override; all has_* false when none */
@@ -127,6 +128,7 @@ struct ledger {
         struct arena *strings;
         char *id; /* "yuli-2025": part of every UID, so keep it stable */
         char *title;
+        char *reply_to; /* the bureau's contact: Reply-To of its reminder e-mail; NULL: none */
         int year;
         struct task *tasks;
         size_t n_tasks;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "basic/base64.h"
+#include "basic/memstream.h"
 #include "basic/rfcdate.h"
 #include "basic/sha256.h"
 #include "basic/text.h"
@@ -98,24 +99,6 @@ static void put_text(FILE *f, const char *text, size_t col) {
                 put_words(f, text, col);
 }
 
-/* Runs fn to fill a memory stream; the bytes, or NULL when out of memory. */
-static char *stream_string(void (*fn)(FILE *f, const void *arg), const void *arg, size_t *size) {
-        char *buf = NULL;
-        size_t n = 0;
-        FILE *f = open_memstream(&buf, &n);
-
-        if (!f)
-                return NULL;
-        fn(f, arg);
-        if (ferror(f) | fclose(f)) {
-                free(buf);
-                return NULL;
-        }
-        if (size)
-                *size = n;
-        return buf;
-}
-
 struct header {
         const char *name, *text;
 };
@@ -131,7 +114,7 @@ static void put_header(FILE *f, const void *arg) {
 char *mail_header(const char *name, const char *text) {
         struct header h = { name, text };
 
-        return stream_string(put_header, &h, NULL);
+        return memstream_run(put_header, &h, NULL);
 }
 
 /* Letters, digits and blanks need no quoting in a display name. */
@@ -208,9 +191,11 @@ struct parts {
         const struct mail_input *in;
         char date[MAIL_DATE_MAX];
         char id[320];
-        char boundary[32];
+        char mixed[32], alternative[32]; /* boundaries, neither a start of the other */
         char *body; /* CRLF form */
         size_t body_size;
+        char *html; /* CRLF form; NULL: none */
+        size_t html_size;
 };
 
 static void put_recipients(FILE *f, const struct mail_input *in) {
@@ -230,15 +215,39 @@ static void put_headers(FILE *f, const struct parts *p) {
         put_address(f, &in->from, 6);
         fputs("\r\n", f);
         put_recipients(f, in);
+        if (in->reply_to.addr) {
+                fputs("Reply-To: ", f);
+                put_address(f, &in->reply_to, 10);
+                fputs("\r\n", f);
+        }
+        if (in->list.addr) {
+                fputs("List-Id: ", f);
+                put_address(f, &in->list, 9);
+                fputs("\r\n", f);
+        }
         put_header(f, &(struct header) { "Subject", in->subject ? in->subject : "" });
-        fprintf(f, "Message-ID: %s\r\nAuto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n",
-                p->id);
+        fprintf(f, "Message-ID: %s\r\nAuto-Submitted: auto-generated\r\n"
+                   "Content-Language: zh-CN\r\nMIME-Version: 1.0\r\n", p->id);
 }
 
-static void put_text_part(FILE *f, const struct parts *p) {
-        fputs("Content-Type: text/plain; charset=UTF-8\r\n"
-              "Content-Transfer-Encoding: base64\r\n\r\n", f);
-        put_base64(f, p->body, p->body_size);
+static void put_part(FILE *f, const char *type, const char *data, size_t size) {
+        fprintf(f, "Content-Type: %s; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+                type);
+        put_base64(f, data, size);
+}
+
+/* The words: the text alone, or the text and its HTML as alternatives. */
+static void put_words_part(FILE *f, const struct parts *p) {
+        if (!p->html) {
+                put_part(f, "text/plain", p->body, p->body_size);
+                return;
+        }
+        fprintf(f, "Content-Type: multipart/alternative;\r\n boundary=\"%s\"\r\n\r\n--%s\r\n",
+                p->alternative, p->alternative);
+        put_part(f, "text/plain", p->body, p->body_size);
+        fprintf(f, "--%s\r\n", p->alternative);
+        put_part(f, "text/html", p->html, p->html_size);
+        fprintf(f, "--%s--\r\n", p->alternative);
 }
 
 static void put_message(FILE *f, const void *arg) {
@@ -247,18 +256,18 @@ static void put_message(FILE *f, const void *arg) {
 
         put_headers(f, p);
         if (!cal) {
-                put_text_part(f, p);
+                put_words_part(f, p);
                 return;
         }
         name = name ? name : "reminder.ics";
         fprintf(f, "Content-Type: multipart/mixed;\r\n boundary=\"%s\"\r\n\r\n--%s\r\n",
-                p->boundary, p->boundary);
-        put_text_part(f, p);
+                p->mixed, p->mixed);
+        put_words_part(f, p);
         fprintf(f, "--%s\r\nContent-Type: text/calendar; charset=UTF-8; method=PUBLISH;\r\n"
                    " name=\"%s\"\r\nContent-Disposition: attachment; filename=\"%s\"\r\n"
-                   "Content-Transfer-Encoding: base64\r\n\r\n", p->boundary, name, name);
+                   "Content-Transfer-Encoding: base64\r\n\r\n", p->mixed, name, name);
         put_base64(f, cal, strlen(cal));
-        fprintf(f, "--%s--\r\n", p->boundary);
+        fprintf(f, "--%s--\r\n", p->mixed);
 }
 
 static bool file_name_valid(const char *s) {
@@ -271,12 +280,27 @@ static bool file_name_valid(const char *s) {
         return true;
 }
 
+/* A List-Id's id: a dot-atom, "label.domain" (RFC 2919). */
+static bool list_id_valid(const char *id) {
+        if (!*id || !strchr(id, '.') || *id == '.' || strlen(id) > 250)
+                return false;
+        for (; *id; id++)
+                if (!((*id >= 'A' && *id <= 'Z') || (*id >= 'a' && *id <= 'z') ||
+                      (*id >= '0' && *id <= '9') || strchr(".-_", *id)))
+                        return false;
+        return true;
+}
+
 static bool input_valid(const struct mail_input *in) {
         if (!in->key || !in->from.addr || !mail_address_valid(in->from.addr) || in->n_to == 0)
                 return false;
         for (size_t i = 0; i < in->n_to; i++)
                 if (!in->to[i].addr || !mail_address_valid(in->to[i].addr))
                         return false;
+        if (in->reply_to.addr && !mail_address_valid(in->reply_to.addr))
+                return false;
+        if (in->list.addr && !list_id_valid(in->list.addr))
+                return false;
         return !in->calendar_name || file_name_valid(in->calendar_name);
 }
 
@@ -296,11 +320,12 @@ int mail_build(const struct mail_input *in, char **out, size_t *size) {
         /* base64 never holds "=_": the boundary cannot occur in a part. */
         if (hash_hex(in->key, hex, 24) < 0)
                 return -ENOMEM;
-        snprintf(p.boundary, sizeof p.boundary, "=_%s", hex);
+        snprintf(p.mixed, sizeof p.mixed, "=_m%s", hex);
+        snprintf(p.alternative, sizeof p.alternative, "=_a%s", hex);
         p.body = crlf(in->body ? in->body : "", &p.body_size);
-        if (!p.body)
-                return -ENOMEM;
-        *out = stream_string(put_message, &p, size);
+        p.html = in->html ? crlf(in->html, &p.html_size) : NULL;
+        *out = p.body && (p.html || !in->html) ? memstream_run(put_message, &p, size) : NULL;
         free(p.body);
+        free(p.html);
         return *out ? 0 : -ENOMEM;
 }

@@ -6,13 +6,16 @@
  * would add headers of its own) or to drop into a Maildir. CRLF line ends
  * throughout, no line over 76 characters but for long addresses.
  *
- * Headers: Date, From, To, Subject, Message-ID, Auto-Submitted:
- * auto-generated, MIME-Version. Text that is not plain ASCII (a Chinese
+ * Headers: Date, From, To, Reply-To and List-Id when given, Subject,
+ * Message-ID, Auto-Submitted: auto-generated, Content-Language (zh-CN: what
+ * ledgerd writes), MIME-Version. Text that is not plain ASCII (a Chinese
  * subject, a display name) goes in RFC 2047 encoded-words "=?UTF-8?B?…?=",
  * each at most 75 characters, each on its own folded line, and each holding
  * whole UTF-8 characters only, so that each decodes to valid UTF-8 alone.
- * Body: text/plain; charset=UTF-8 in base64 (lines of 76), and when a
- * calendar is given, multipart/mixed with it as a text/calendar;
+ * Body: text/plain; charset=UTF-8 in base64 (lines of 76); with an HTML
+ * version, multipart/alternative of the text and text/html (the text
+ * first: clients show the last they can); and when a calendar is given,
+ * multipart/mixed of that and the calendar as a text/calendar;
  * charset=UTF-8; method=PUBLISH attachment. The calendar's own METHOD
  * property must match: the caller renders it with METHOD:PUBLISH. */
 
@@ -33,6 +36,11 @@ struct mail_input {
         size_t n_to;
         const char *subject;
         const char *body; /* UTF-8 text; '\n' line ends (sent as CRLF) */
+        const char *html; /* the same as an HTML document, UTF-8; NULL: text only */
+        struct mail_address reply_to; /* addr NULL: none */
+        /* List-Id (RFC 2919): the ledger's title and "<ledger>.ledgerd.<domain>";
+         * id NULL: none. Mail filters sort by it. */
+        struct mail_address list;
         /* Names the message: the same key gives the same Message-ID (on every
          * retry, so receivers can drop a duplicate) and the same bytes. */
         const char *key;

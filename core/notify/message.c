@@ -266,7 +266,7 @@ static int expand(const char *tmpl, char *const values[N_FIELDS], bool drop_empt
         return out->oom ? -ENOMEM : 0;
 }
 
-static char *join_owners(const struct task *t) {
+char *message_owners(const struct task *t) {
         struct mbuf b = { 0 };
 
         for (size_t i = 0; i < t->n_owners; i++) {
@@ -277,7 +277,7 @@ static char *join_owners(const struct task *t) {
         return mbuf_take(&b);
 }
 
-static char *item_name(const struct task *t) {
+char *message_item_name(const struct task *t) {
         char *s = NULL;
 
         if (t->item && *t->item)
@@ -289,6 +289,17 @@ static char *item_name(const struct task *t) {
 
 static char *dup_or_empty(const char *s) {
         return strdup(s ? s : "");
+}
+
+void message_days_left(const struct reminder *r, char *buf, size_t size) {
+        day_t due = r->milestone->due;
+
+        if (due > r->day)
+                snprintf(buf, size, "还有%ld天", (long) (due - r->day));
+        else if (due == r->day)
+                snprintf(buf, size, "今天到期");
+        else
+                snprintf(buf, size, "已逾期%ld天", (long) (r->day - due));
 }
 
 void message_when(const struct reminder *r, char *buf, size_t size) {
@@ -374,14 +385,14 @@ static int values_fill(char *v[N_FIELDS], const struct message_input *in, size_t
         const struct task *t = m->task;
         const char *label = m->label ? m->label : "";
 
-        v[F_ITEM] = item_name(t);
+        v[F_ITEM] = message_item_name(t);
         v[F_LABEL] = *label ? NULL : strdup("");
         if (*label && asprintf(&v[F_LABEL], "（%s）", label) < 0)
                 v[F_LABEL] = NULL;
         v[F_DUE] = due_words(m->due);
         v[F_DAYS_LEFT] = number(m->due > r->day ? m->due - r->day : 0);
         v[F_DAYS_OVERDUE] = number(r->day > m->due ? r->day - m->due : 0);
-        v[F_OWNERS] = join_owners(t);
+        v[F_OWNERS] = message_owners(t);
         v[F_PHRASE] = dup_or_empty(t->deadline);
         v[F_LEDGER] = dup_or_empty(t->ledger->title && *t->ledger->title ? t->ledger->title
                                                                          : t->ledger->id);

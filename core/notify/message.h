@@ -91,6 +91,13 @@ struct message_input {
 int message_render(const struct message_input *in, struct message *out);
 void message_free(struct message *m);
 
+/* {item} of t: its work item, or its category, or "第N项". NULL when out of
+ * memory; free it. */
+char *message_item_name(const struct task *t);
+/* {owners} of t: "县财政局、县审计局". NULL when out of memory; free it. */
+char *message_owners(const struct task *t);
+/* "还有3天", "今天到期" or "已逾期5天". */
+void message_days_left(const struct reminder *r, char *buf, size_t size);
 /* {when} of r: "10月10日到期（还有3天）" and the like, for every format. */
 void message_when(const struct reminder *r, char *buf, size_t size);
 /* {holiday} of a due date: "" when it is an ordinary day. */

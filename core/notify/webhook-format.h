@@ -2,10 +2,12 @@
 #pragma once
 
 /* What differs between the formats of webhook channels, in one table
- * indexed by enum channel_format: how a request is made (webhook.c) and how
- * its reply is read (webhook-reply.c). Adding a format is adding a row;
- * no other code asks which format it has. Internal to notify/. */
+ * indexed by enum channel_format: how a request is made and how big it may
+ * be (webhook.c), and how its reply is read (webhook-reply.c). Adding a
+ * format is adding a row and its builder, format-*.c; no other code asks
+ * which format it has. Internal to notify/. */
 
+#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,9 +26,6 @@ struct webhook_code {
         const char *meaning;
 };
 
-/* Fills the request's body, or its URL, for in with the signing key (key_size
- * 0: no secret). text: the subject and body as one text for formats that
- * want it, else NULL. 0 or -errno. */
 /* Where a bot's reply body says its code and message, the current API's
  * key first, and how a reason names the code ("errcode 45009: …"). */
 struct webhook_bot_reply {
@@ -34,22 +33,32 @@ struct webhook_bot_reply {
         const char *code_word;
 };
 
-typedef int (*webhook_body_fn)(const struct webhook_input *in, const char *text,
-                               const uint8_t *key, size_t key_size, struct webhook_request *req);
+/* How big a message may be, as its platform's documentation says. */
+struct webhook_limit {
+        const char *field; /* the string counted, a dotted path ("markdown.content"); NULL: the body */
+        size_t bytes;      /* at most this many bytes of it (UTF-8); 0: no limit */
+        const char *array; /* an array whose length is limited ("blocks"); NULL: none */
+        size_t items;      /* at most this many elements in it */
+};
+
+/* The body of request in->step, with the signing key (key_size 0: no
+ * secret) for formats that sign in the body. NULL when out of memory. */
+typedef struct json_object *(*webhook_body_fn)(const struct webhook_input *in, const uint8_t *key,
+                                               size_t key_size);
 typedef int (*webhook_step_fn)(const struct webhook_input *in, const uint8_t *key, size_t key_size,
                                struct webhook_request *req);
 
 struct webhook_format {
         /* ---- the request ---- */
         const char *content_type;
-        /* The subject and body go as one text, cut to text_max bytes (0: no
-         * limit); false: the body builder takes them apart (json). */
-        bool one_text;
-        size_t text_max;
-        bool mentions_in_text; /* "@mobile" ends the text too (DingTalk highlights only those) */
-        bool whsec_secret;     /* a "whsec_…" secret is the base64 of the key (Standard Webhooks) */
-        bool needs_id;         /* the id is sent (webhook-id): it must be a valid header value */
+        bool whsec_secret; /* a "whsec_…" secret is the base64 of the key (Standard Webhooks) */
+        bool needs_id;     /* the id is sent (webhook-id): it must be a valid header value */
+        struct webhook_limit limit;
         webhook_body_fn body;
+        /* A second request when there are mobiles to @mention that the body
+         * cannot (WeCom's markdown); NULL: none. */
+        webhook_body_fn mention;
+        struct webhook_limit mention_limit;
         webhook_step_fn headers; /* more headers after the body (a signature); NULL: none */
         webhook_step_fn url;     /* NULL: the channel's url as it is */
         /* ---- the reply ---- */
@@ -60,21 +69,12 @@ struct webhook_format {
         size_t n_codes;
 };
 
-/* The row of format f. */
-const struct webhook_format *webhook_format_of(enum channel_format f);
-
-/* The builders the rows name (webhook.c). */
-int webhook_json_body(const struct webhook_input *in, const char *text, const uint8_t *key,
-                      size_t key_size, struct webhook_request *req);
-int webhook_slack_body(const struct webhook_input *in, const char *text, const uint8_t *key,
-                       size_t key_size, struct webhook_request *req);
-int webhook_wecom_body(const struct webhook_input *in, const char *text, const uint8_t *key,
-                       size_t key_size, struct webhook_request *req);
-int webhook_dingtalk_body(const struct webhook_input *in, const char *text, const uint8_t *key,
-                          size_t key_size, struct webhook_request *req);
-int webhook_feishu_body(const struct webhook_input *in, const char *text, const uint8_t *key,
-                        size_t key_size, struct webhook_request *req);
+/* The signing steps the rows name (webhook.c): Standard Webhooks headers,
+ * and DingTalk's signed URL. */
 int webhook_json_headers(const struct webhook_input *in, const uint8_t *key, size_t key_size,
                          struct webhook_request *req);
 int webhook_dingtalk_url(const struct webhook_input *in, const uint8_t *key, size_t key_size,
                          struct webhook_request *req);
+
+/* The row of format f. */
+const struct webhook_format *webhook_format_of(enum channel_format f);

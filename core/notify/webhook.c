@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+/* A message's requests: the body from the format's builder, checked
+ * against the format's limit, then the signing its platform wants. */
 #include "notify/webhook.h"
 
 #include <curl/curl.h>
@@ -8,124 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basic/base64.h"
 #include "basic/hmac.h"
-#include "basic/text.h"
-#include "ledger/schedule.h"
+#include "notify/jsonb.h"
 #include "notify/webhook-format.h"
 
 #define SIGN_SIZE (BASE64_ENCODED_SIZE(HMAC_SHA256_SIZE) + 1)
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
-size_t webhook_text_max(enum channel_format f) {
-        return webhook_format_of(f)->text_max;
-}
-
-char *webhook_shorten(const char *text, size_t max, const char *link) {
-        static const char ellipsis[] = "…";
-        size_t n = strlen(text), tail;
-        char *s = NULL;
-
-        if (max == 0 || n <= max)
-                return strdup(text);
-        tail = strlen(ellipsis) + (link ? 1 + strlen(link) : 0);
-        if (tail > max)
-                link = NULL, tail = strlen(ellipsis);
-        if (tail > max)
-                return strndup(text, text_utf8_prefix(text, n, max));
-        n = text_utf8_prefix(text, n, max - tail);
-        if (asprintf(&s, "%.*s%s%s%s", (int) n, text, ellipsis, link ? "\n" : "",
-                     link ? link : "") < 0)
-                return NULL;
-        return s;
-}
-
-/* o when ok; else NULL, o freed: how building an object ends. */
-static struct json_object *built(struct json_object *o, bool ok) {
-        if (ok)
-                return o;
-        json_object_put(o);
-        return NULL;
-}
-
-static struct json_object *str(const char *s) {
-        return json_object_new_string(s ? s : "");
-}
-
-/* Adds v under k, or frees it: false when out of memory. */
-static bool add(struct json_object *o, const char *k, struct json_object *v) {
-        if (v && json_object_object_add(o, k, v) == 0)
-                return true;
-        json_object_put(v);
-        return false;
-}
-
-/* A string, or null for NULL. */
-static bool add_nullable(struct json_object *o, const char *k, const char *s) {
-        return s ? add(o, k, str(s)) : json_object_object_add(o, k, NULL) == 0;
-}
-
-static bool push(struct json_object *a, struct json_object *v) {
-        if (v && json_object_array_add(a, v) == 0)
-                return true;
-        json_object_put(v);
-        return false;
-}
-
-static struct json_object *string_array(const char *const *v, size_t n) {
-        struct json_object *a = json_object_new_array();
-
-        for (size_t i = 0; a && i < n; i++)
-                if (!push(a, str(v[i]))) {
-                        json_object_put(a);
-                        return NULL;
-                }
-        return a;
-}
-
-/* "\n@13800000000 @13900000000": DingTalk highlights a mention only when the
- * mobile is in the text too. "" when there is none. */
-static char *mention_suffix(const struct webhook_input *in) {
-        size_t size = 2;
-        char *s;
-
-        for (size_t i = 0; i < in->n_mobiles; i++)
-                size += strlen(in->mobiles[i]) + 2;
-        s = malloc(size);
-        if (!s)
-                return NULL;
-        s[0] = '\0';
-        for (size_t i = 0; i < in->n_mobiles; i++) {
-                strcat(s, i == 0 ? "\n@" : " @");
-                strcat(s, in->mobiles[i]);
-        }
-        return s;
-}
-
-/* The subject, a blank line and the body, cut to the channel's limit with
- * room kept for suffix (mentions are worth more than the body's tail). */
-static char *compose_text(const struct webhook_input *in, const char *suffix) {
-        size_t max = webhook_format_of(in->channel->format)->text_max, extra = strlen(suffix);
-        const char *subject = in->subject ? in->subject : "", *body = in->body ? in->body : "";
-        int body_len = (int) strlen(body);
-        char *full = NULL, *cut, *s = NULL;
-
-        while (body_len > 0 && body[body_len - 1] == '\n')
-                body_len--;
-        if (asprintf(&full, "%s%s%.*s", subject, *subject && body_len ? "\n\n" : "", body_len,
-                     body) < 0)
-                return NULL;
-        if (max > 0 && extra + 64 > max)
-                suffix = "", extra = 0; /* too many mentions to write out: at.atMobiles only */
-        cut = webhook_shorten(full, max > 0 ? max - extra : 0, in->link);
-        free(full);
-        if (cut && asprintf(&s, "%s%s", cut, suffix) < 0)
-                s = NULL;
-        free(cut);
-        return s;
-}
 
 /* The HMAC key a secret stands for: blanks around it (a secret file's final
  * newline) dropped, and for json a "whsec_" secret base64-decoded. */
@@ -166,20 +58,6 @@ static int mac_base64(struct hmac_sha256 *h, char out[SIGN_SIZE]) {
         return 0;
 }
 
-/* Serializes o into the request's body, and frees o. */
-static int set_body(struct webhook_request *req, struct json_object *o) {
-        const char *s;
-        size_t n;
-
-        if (!o)
-                return -ENOMEM;
-        s = json_object_to_json_string_length(o, JSON_FLAGS, &n);
-        req->body = s ? strndup(s, n) : NULL;
-        req->body_size = n;
-        json_object_put(o);
-        return req->body ? 0 : -ENOMEM;
-}
-
 static int add_header(struct webhook_request *req, const char *name, const char *value) {
         if (req->n_headers >= WEBHOOK_HEADERS_MAX)
                 return -ENOBUFS;
@@ -187,186 +65,6 @@ static int add_header(struct webhook_request *req, const char *name, const char 
                 return -ENOMEM;
         req->n_headers++;
         return 0;
-}
-
-/* DingTalk's "at": {"atMobiles":[…],"isAtAll":false}. */
-static struct json_object *dingtalk_at(const struct webhook_input *in) {
-        struct json_object *at = json_object_new_object();
-
-        if (at && add(at, "atMobiles", string_array(in->mobiles, in->n_mobiles)) &&
-            add(at, "isAtAll", json_object_new_boolean(false)))
-                return at;
-        json_object_put(at);
-        return NULL;
-}
-
-int webhook_slack_body(const struct webhook_input *in, const char *text, const uint8_t *key,
-                       size_t key_size, struct webhook_request *req) {
-        struct json_object *o = json_object_new_object();
-
-        (void) in, (void) key, (void) key_size;
-        return set_body(req, built(o, o && add(o, "text", str(text))));
-}
-
-/* WeCom's and DingTalk's text message, {"msgtype":"text","text":{"content":…}}.
- * *t: its "text" object, owned by the message, for more. NULL when out of
- * memory. */
-static struct json_object *bot_text(const char *text, struct json_object **t) {
-        struct json_object *o = json_object_new_object();
-
-        *t = json_object_new_object();
-        if (o && *t && add(o, "msgtype", str("text")) && add(*t, "content", str(text)) &&
-            add(o, "text", json_object_get(*t))) {
-                json_object_put(*t);
-                return o;
-        }
-        json_object_put(*t);
-        json_object_put(o);
-        *t = NULL;
-        return NULL;
-}
-
-/* Mobiles to @mention in text.mentioned_mobile_list. */
-int webhook_wecom_body(const struct webhook_input *in, const char *text, const uint8_t *key,
-                       size_t key_size, struct webhook_request *req) {
-        struct json_object *t, *o = bot_text(text, &t);
-        bool ok = o && (in->n_mobiles == 0 ||
-                        add(t, "mentioned_mobile_list", string_array(in->mobiles, in->n_mobiles)));
-
-        (void) key, (void) key_size;
-        return set_body(req, built(o, ok));
-}
-
-/* Mobiles to @mention in at.atMobiles (and at the end of the text). */
-int webhook_dingtalk_body(const struct webhook_input *in, const char *text, const uint8_t *key,
-                          size_t key_size, struct webhook_request *req) {
-        struct json_object *t, *o = bot_text(text, &t);
-
-        (void) key, (void) key_size;
-        return set_body(req, built(o, o && add(o, "at", dingtalk_at(in))));
-}
-
-/* Feishu's sign: HMAC-SHA256 keyed with "timestamp\nsecret" over nothing. */
-static int feishu_sign(const char *ts, const uint8_t *secret, size_t size, char out[SIGN_SIZE]) {
-        size_t n = strlen(ts);
-        struct hmac_sha256 h;
-        char *key = malloc(n + 1 + size);
-        int r;
-
-        if (!key)
-                return -ENOMEM;
-        memcpy(key, ts, n);
-        key[n] = '\n';
-        memcpy(key + n + 1, secret, size);
-        hmac_sha256_init(&h, key, n + 1 + size);
-        r = mac_base64(&h, out);
-        explicit_bzero(key, n + 1 + size);
-        free(key);
-        return r;
-}
-
-/* Feishu: with a secret, the timestamp in seconds and the sign in the body. */
-static struct json_object *feishu_message(const char *text, const struct webhook_input *in,
-                                          const uint8_t *secret, size_t secret_size) {
-        struct json_object *o = json_object_new_object(), *c = json_object_new_object();
-        char ts[24], sign[SIGN_SIZE];
-        bool ok = o && c;
-
-        snprintf(ts, sizeof ts, "%" PRId64, in->now_ms / 1000);
-        if (ok && secret_size > 0)
-                ok = feishu_sign(ts, secret, secret_size, sign) == 0 &&
-                     add(o, "timestamp", str(ts)) && add(o, "sign", str(sign));
-        ok = ok && add(o, "msg_type", str("text")) && add(c, "text", str(text)) &&
-             add(o, "content", json_object_get(c));
-        json_object_put(c);
-        return built(o, ok);
-}
-
-int webhook_feishu_body(const struct webhook_input *in, const char *text, const uint8_t *key,
-                        size_t key_size, struct webhook_request *req) {
-        return set_body(req, feishu_message(text, in, key, key_size));
-}
-
-static void iso_instant(time_t t, char buf[32]) {
-        struct tm tm;
-
-        if (!gmtime_r(&t, &tm) || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-                buf[0] = '\0';
-}
-
-static struct json_object *owner_list(const struct owner *const *owners, size_t n, bool ids_only) {
-        struct json_object *a = json_object_new_array();
-
-        for (size_t i = 0; a && i < n; i++) {
-                struct json_object *o = ids_only ? str(owners[i]->id) : json_object_new_object();
-                bool ok = o && (ids_only || (add(o, "id", str(owners[i]->id)) &&
-                                             add(o, "name", str(owners[i]->name))));
-
-                if (!ok || !push(a, o)) {
-                        if (!ok)
-                                json_object_put(o);
-                        json_object_put(a);
-                        return NULL;
-                }
-        }
-        return a;
-}
-
-static struct json_object *reminder_json(const struct reminder *r) {
-        const struct milestone *m = r->milestone;
-        const struct task *t = m->task;
-        struct json_object *o = json_object_new_object();
-        char at[32], day[DATE_ISO_LEN], due[DATE_ISO_LEN];
-        bool ok;
-
-        iso_instant(r->at, at);
-        date_format_iso(r->day, day);
-        date_format_iso(m->due, due);
-        ok = o && add(o, "kind", str(reminder_kind_name(r->kind))) && add(o, "at", str(at)) &&
-             add(o, "day", str(day)) && add(o, "ledger", str(t->ledger->id)) &&
-             add(o, "ledger_title", str(t->ledger->title)) && add(o, "task", str(t->id)) &&
-             add(o, "milestone", str(m->id)) && add(o, "item", str(t->item)) &&
-             add(o, "label", str(m->label)) && add(o, "due", str(due)) &&
-             add(o, "days_left", json_object_new_int(m->due - r->day)) &&
-             add(o, "deadline", str(t->deadline)) &&
-             add(o, "owners", owner_list(t->owners, t->n_owners, false)) &&
-             add(o, "recipients", owner_list(r->owners, r->n_owners, true));
-        return built(o, ok);
-}
-
-static struct json_object *reminders_json(const struct webhook_input *in) {
-        struct json_object *a = json_object_new_array();
-
-        for (size_t i = 0; a && i < in->n_reminders; i++)
-                if (!push(a, reminder_json(in->reminders[i]))) {
-                        json_object_put(a);
-                        return NULL;
-                }
-        return a;
-}
-
-/* The Standard Webhooks payload: type, timestamp and data. */
-static struct json_object *json_payload(const struct webhook_input *in) {
-        struct json_object *o = json_object_new_object(), *d = json_object_new_object();
-        char ts[32];
-        bool ok = o && d;
-
-        iso_instant((time_t) (in->now_ms / 1000), ts);
-        ok = ok && add(d, "id", str(in->id)) && add(d, "late", json_object_new_boolean(in->late)) &&
-             add(d, "subject", str(in->subject)) && add(d, "text", str(in->body)) &&
-             add_nullable(d, "feed_url", in->link) &&
-             add(d, "mobiles", string_array(in->mobiles, in->n_mobiles)) &&
-             add(d, "reminders", reminders_json(in));
-        ok = ok && add(o, "type", str("ledger.reminder")) && add(o, "timestamp", str(ts)) &&
-             add(o, "data", json_object_get(d));
-        json_object_put(d);
-        return built(o, ok);
-}
-
-int webhook_json_body(const struct webhook_input *in, const char *text, const uint8_t *key,
-                      size_t key_size, struct webhook_request *req) {
-        (void) text, (void) key, (void) key_size;
-        return set_body(req, json_payload(in));
 }
 
 /* Standard Webhooks headers; the signature covers "id.timestamp.body". */
@@ -418,15 +116,47 @@ int webhook_dingtalk_url(const struct webhook_input *in, const uint8_t *key, siz
         return r;
 }
 
-/* The subject and body as one text for the formats that want it, with the
- * mentions at its end where the format wants them there. */
-static int format_text(const struct webhook_format *fmt, const struct webhook_input *in,
-                       char **text) {
-        char *suffix = fmt->mentions_in_text ? mention_suffix(in) : strdup("");
+unsigned webhook_steps(const struct webhook_input *in) {
+        const struct webhook_format *fmt = webhook_format_of(in->channel->format);
 
-        *text = suffix ? compose_text(in, suffix) : NULL;
-        free(suffix);
-        return *text ? 0 : -ENOMEM;
+        return fmt->mention && in->n_mobiles > 0 ? 2 : 1;
+}
+
+/* Whether the body o, serialized as s (n bytes), is within limit. */
+static bool fits(const struct webhook_limit *limit, struct json_object *o, size_t n,
+                 size_t headroom) {
+        struct json_object *a;
+
+        if (limit->bytes) {
+                const char *field = limit->field ? jsonb_path_string(o, limit->field) : NULL;
+                size_t size = limit->field ? (field ? strlen(field) : 0) : n;
+
+                if (size + headroom > limit->bytes)
+                        return false;
+        }
+        return !limit->array || !json_object_object_get_ex(o, limit->array, &a) ||
+               json_object_array_length(a) <= limit->items;
+}
+
+/* Serializes o into the request's body when it fits, and frees o. */
+static int set_body(struct webhook_request *req, struct json_object *o,
+                    const struct webhook_limit *limit, size_t headroom) {
+        const char *s;
+        size_t n = 0;
+        int r = 0;
+
+        if (!o)
+                return -ENOMEM;
+        s = json_object_to_json_string_length(o, JSON_FLAGS, &n);
+        if (!s)
+                r = -ENOMEM;
+        else if (!fits(limit, o, n, headroom))
+                r = -EMSGSIZE;
+        else if (!(req->body = strndup(s, n)))
+                r = -ENOMEM;
+        req->body_size = n;
+        json_object_put(o);
+        return r;
 }
 
 static bool id_valid(const char *id) {
@@ -441,18 +171,16 @@ static bool id_valid(const char *id) {
 /* The body, then any headers that sign it, then the URL. */
 static int build(const struct webhook_format *fmt, const struct webhook_input *in,
                  const uint8_t *key, size_t key_size, struct webhook_request *out) {
-        char *text = NULL;
-        int r = fmt->one_text ? format_text(fmt, in, &text) : 0;
+        bool mention = in->step > 0;
+        int r = set_body(out, (mention ? fmt->mention : fmt->body)(in, key, key_size),
+                         mention ? &fmt->mention_limit : &fmt->limit, mention ? 0 : in->headroom);
 
-        if (r == 0)
-                r = fmt->body(in, text, key, key_size, out);
         if (r == 0 && fmt->headers)
                 r = fmt->headers(in, key, key_size, out);
         if (r == 0 && fmt->url)
                 r = fmt->url(in, key, key_size, out);
         else if (r == 0)
                 r = (out->url = strdup(in->channel->url)) ? 0 : -ENOMEM;
-        free(text);
         return r;
 }
 
@@ -463,7 +191,8 @@ int webhook_build(const struct webhook_input *in, struct webhook_request *out) {
         int r = 0;
 
         *out = (struct webhook_request) { 0 };
-        if (!in->channel->url || (fmt->needs_id && !id_valid(in->id)))
+        if (!in->channel->url || !in->card || in->step >= webhook_steps(in) ||
+            (fmt->needs_id && !id_valid(in->id)))
                 return -EINVAL;
         if (in->secret)
                 r = secret_key(in->secret, fmt->whsec_secret, &key, &key_size);

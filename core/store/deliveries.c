@@ -149,8 +149,8 @@ static const char *const record_sql[RECORD_MAX] = {
                 "SELECT 1 FROM delivery_items WHERE ledger = ?1 AND milestone = ?2 "
                 "AND kind = ?3 AND offset_text = ?4 AND at = ?5 AND target = ?6",
         [RECORD_DELIVERY] =
-                "INSERT INTO deliveries (key, target, at, late, status, created, finished) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO deliveries (key, target, at, late, status, created, finished, "
+                "part, parts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         [RECORD_ITEM] =
                 "INSERT INTO delivery_items (delivery, ledger, milestone, kind, offset_text, "
                 "at, target) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -190,6 +190,9 @@ static int record_check(struct state *st, const struct delivery_new *m, size_t i
                                           "delivery %zu to %s: item %zu is not at the "
                                           "delivery's instant", i, m->target, j);
         }
+        if (m->part > (m->parts ? m->parts : 1))
+                return state_fail(st, -EINVAL, "delivery %zu to %s: part %u of %u", i, m->target,
+                                  m->part, m->parts);
         return 0;
 }
 
@@ -264,6 +267,8 @@ static int record_insert_delivery(struct record *rec, const struct delivery_new 
                 sqlite3_bind_int64(s, 7, (sqlite3_int64) rec->now);
         else
                 sqlite3_bind_null(s, 7);
+        sqlite3_bind_int(s, 8, m->part ? (int) m->part : 1);
+        sqlite3_bind_int(s, 9, m->parts ? (int) m->parts : 1);
         r = deliveries_step_done(rec->st, s, "recording a delivery");
         *id = sqlite3_last_insert_rowid(state_database(rec->st));
         return r;
@@ -364,6 +369,7 @@ struct result {
         bool has_code;
         long code;
         const char *via, *reason, *answer;
+        unsigned steps; /* 0: as it was */
 };
 
 /* Only a pending delivery changes (status = 'pending' in the WHERE): the
@@ -375,7 +381,8 @@ static const char result_sql[] =
         "next_try = ?5, "
         "finished = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?4 END, "
         "via = coalesce(?6, via), code = coalesce(?7, code), "
-        "reason = coalesce(?8, reason), answer = coalesce(?9, answer) "
+        "reason = coalesce(?8, reason), answer = coalesce(?9, answer), "
+        "steps = max(steps, ?10) "
         "WHERE id = ?1 AND status = 'pending'";
 
 static void result_bind(sqlite3_stmt *s, int64_t id, const struct result *res) {
@@ -389,6 +396,7 @@ static void result_bind(sqlite3_stmt *s, int64_t id, const struct result *res) {
                 sqlite3_bind_int64(s, 7, res->code);
         sqlite3_bind_text(s, 8, res->reason, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 9, res->answer, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 10, (int) res->steps);
 }
 
 /* Nothing was updated: say whether the delivery is missing or final. */
@@ -463,6 +471,12 @@ int deliveries_cancel(struct state *st, int64_t id, time_t now, const char *reas
         });
 }
 
+int deliveries_step(struct state *st, int64_t id, time_t now, unsigned steps) {
+        return result_write(st, id, &(struct result) {
+                .status = DELIVERY_PENDING, .now = now, .steps = steps,
+        });
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 /* A delivery's columns (d), then one item's (i): one row per item, the
@@ -470,14 +484,15 @@ int deliveries_cancel(struct state *st, int64_t id, time_t now, const char *reas
 #define DELIVERY_COLUMNS \
         "d.id, d.key, d.target, d.at, d.late, d.status, d.tries, d.created, " \
         "d.first_try, d.last_try, d.next_try, d.finished, d.via, d.code, d.reason, " \
-        "d.answer, i.ledger, i.milestone, i.kind, i.offset_text, i.at"
+        "d.answer, d.part, d.parts, d.steps, " \
+        "i.ledger, i.milestone, i.kind, i.offset_text, i.at"
 
 #define DELIVERY_FROM_ITEMS " LEFT JOIN delivery_items AS i ON i.delivery = d.id "
 
 enum {
         COL_ID, COL_KEY, COL_TARGET, COL_AT, COL_LATE, COL_STATUS, COL_TRIES, COL_CREATED,
         COL_FIRST_TRY, COL_LAST_TRY, COL_NEXT_TRY, COL_FINISHED, COL_VIA, COL_CODE,
-        COL_REASON, COL_ANSWER, COL_I_LEDGER, COL_I_MILESTONE, COL_I_KIND, COL_I_OFFSET,
+        COL_REASON, COL_ANSWER, COL_PART, COL_PARTS, COL_STEPS, COL_I_LEDGER, COL_I_MILESTONE, COL_I_KIND, COL_I_OFFSET,
         COL_I_AT,
 };
 
@@ -543,6 +558,9 @@ static int rows_add_delivery(struct delivery_rows *rows, sqlite3_stmt *s) {
                 .code = (long) sqlite3_column_int64(s, COL_CODE),
                 .reason = column_copy(rows, s, COL_REASON),
                 .answer = column_copy(rows, s, COL_ANSWER),
+                .part = (unsigned) sqlite3_column_int(s, COL_PART),
+                .parts = (unsigned) sqlite3_column_int(s, COL_PARTS),
+                .steps = (unsigned) sqlite3_column_int(s, COL_STEPS),
         };
         if (!d->key || !d->target || !d->via || !d->reason || !d->answer)
                 return -ENOMEM;

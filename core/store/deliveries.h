@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* The delivery log, in the state database (state.h, schema version 2):
+/* The delivery log, in the state database (state.h, schema versions 2 and 4):
  * every message ledgerd sends or decided not to send, what it carries, and
  * how each try went.
  *
@@ -17,6 +17,12 @@
  *     pending ──try──▶ pending (retry) ──▶ sent | failed
  *        └──────────────────────────────▶ cancelled
  *     missed: recorded, never sent (its instant passed too long ago)
+ *
+ * A digest larger than its channel takes is recorded as parts, each a
+ * delivery of its own carrying some of the items (part of parts), so that
+ * a crash between two parts sends only those not yet accepted. A message
+ * may need several requests (a WeCom digest, then its @mention): steps
+ * counts those accepted, and a retry goes on from there.
  *
  * Only a pending delivery changes; sent, failed, cancelled and missed are
  * final. Every write is one transaction. Functions return 0 or -errno;
@@ -65,6 +71,7 @@ struct delivery_new {
         bool late; /* sent after its instant (catch-up after a downtime) */
         const struct delivery_item *items;
         size_t n_items; /* at least 1 */
+        unsigned part, parts; /* of a split digest, from 1; 0: 1 of 1 */
         int64_t id; /* out: the new delivery's id; 0 when all its items were known */
 };
 
@@ -86,6 +93,8 @@ struct delivery {
         const char *key, *target;
         time_t at;
         bool late;
+        unsigned part, parts; /* 1 of 1 unless a split digest */
+        unsigned steps;       /* the message's requests accepted so far */
         enum delivery_status status;
         unsigned tries; /* tries made (a cancel is not one) */
         time_t created; /* when recorded */
@@ -129,6 +138,9 @@ int deliveries_retry(struct state *st, int64_t id, time_t now, time_t next_try, 
                      const char *reason);
 int deliveries_failed(struct state *st, int64_t id, time_t now, long code, const char *reason);
 int deliveries_cancel(struct state *st, int64_t id, time_t now, const char *reason);
+/* The first steps requests of a pending delivery's message were accepted;
+ * it stays pending for the rest, due at once. Not a try. */
+int deliveries_step(struct state *st, int64_t id, time_t now, unsigned steps);
 
 /* What deliveries_list() reports; {.status = -1} is everything. */
 struct delivery_filter {

@@ -542,10 +542,23 @@ static int state_migrate_3(struct state *st) {
                 "creating schema version 3");
 }
 
+/* Version 4: a digest too large for its channel goes as parts, each its
+ * own delivery (part of parts); a message of several requests (a WeCom
+ * digest and its @mention) counts those accepted in steps, so that a
+ * retry sends only the rest. */
+static int state_migrate_4(struct state *st) {
+        return state_exec(st,
+                "ALTER TABLE deliveries ADD COLUMN part INTEGER NOT NULL DEFAULT 1;"
+                "ALTER TABLE deliveries ADD COLUMN parts INTEGER NOT NULL DEFAULT 1;"
+                "ALTER TABLE deliveries ADD COLUMN steps INTEGER NOT NULL DEFAULT 0;",
+                "creating schema version 4");
+}
+
 static int (*const state_migrations[])(struct state *st) = {
         state_migrate_1,
         state_migrate_2,
         state_migrate_3,
+        state_migrate_4,
 };
 
 static_assert(sizeof state_migrations / sizeof state_migrations[0] == STATE_SCHEMA_VERSION,

@@ -33,8 +33,9 @@ struct milestone;
 /* The schema this code writes, kept in PRAGMA user_version. 0 is a database
  * without it (new, or written by a ledgerd that only kept revisions); 1 has
  * the marks; 2 adds the delivery log (deliveries.h); 3 says how and from
- * where each mark was made. */
-#define STATE_SCHEMA_VERSION 3
+ * where each mark was made; 4 numbers the parts of a split digest and
+ * counts the requests of a message already accepted. */
+#define STATE_SCHEMA_VERSION 4
 
 struct state;
 

@@ -103,6 +103,7 @@ struct outgoing {
         struct webhook_request request;
         enum channel_format format;
         bool webhook;
+        unsigned step, steps; /* this request of the message's (webhook_steps()) */
 };
 
 /* The secrets, read anew (start, reload). Errors are logged: a channel
@@ -120,6 +121,15 @@ char *courier_peer_of(const struct courier *c, const char *target);
  * why it must not go out any more (its milestones left the ledger or are all
  * done, its channel is gone); or -errno with *cancel saying why. */
 int courier_build(struct courier *c, const struct delivery *d, struct outgoing *out, char **cancel);
+/* Whether d's message would fit its channel's limit with headroom bytes to
+ * spare (e-mail always does; one item alone does, shortened if need be;
+ * one that cannot be built now is taken to): 1 or 0; -ENOMEM. For
+ * splitting a digest before it is recorded. */
+int courier_fits(struct courier *c, const struct delivery *d, size_t headroom);
+/* Replaces *msgs (n of them, malloc'd) by their parts: a digest too large
+ * for its channel becomes several deliveries, in order (courier-split.c).
+ * 0 or -errno, *msgs untouched then. */
+int courier_split(struct courier *c, struct delivery_new **msgs, size_t *n);
 /* A test message to target. */
 int courier_build_test(struct courier *c, const char *target, struct outgoing *out, char **why);
 void outgoing_free(struct outgoing *o);
@@ -139,6 +149,9 @@ void courier_queue_free(struct courier *c);
  * for a target of the other kind. */
 const char *target_address(const char *target);
 const char *target_channel_id(const char *target);
+
+/* The channel of a "channel:…" target; NULL for mail or a channel gone. */
+const struct channel *courier_target_channel(const struct config *cf, const char *target);
 
 /* The targets of an owner, "mailto:…" then "channel:…" (free each and the array). */
 int courier_owner_targets(const struct owner *o, char ***out, size_t *n);

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The bytes of a message: a delivery from the log, its reminders found again
- * in the configuration in force, rendered with the configured templates into
- * an e-mail (with the milestones' events attached) or a webhook request.
+ * in the configuration in force, laid out as a card (notify/card.h) and
+ * rendered with the configured templates into an e-mail (text and HTML,
+ * the milestones' events attached) or the channel's webhook request.
  * Rendered anew on every try, so a retry after a reload uses the new
- * addresses and secrets; the key, hence Message-ID and webhook-id, stays. */
+ * addresses and secrets; the key, hence Message-ID and webhook-id, stays.
+ *
+ * Under --now the words and the schedule follow the shifted clock, but
+ * what a peer checks against its own clock does not: the Date header and
+ * the webhooks' timestamps and signatures use the real time. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,136 +18,17 @@
 
 #include "common/clock.h"
 #include "courier/courier-internal.h"
-#include "courier/curl-loop.h"
-#include "web/links.h"
-#include "web/web.h"
 #include "feeds/feeds.h"
 #include "ics/ics.h"
-#include "common/log.h"
-#include "notify/mail.h"
-#include "notify/maildir.h"
-#include "marks/marks.h"
-#include "notify/message.h"
 #include "ledger/schedule.h"
-#include "notify/secret.h"
 #include "ledger/zone.h"
-
-/* ---- secrets ------------------------------------------------------------------ */
-
-void courier_free_secrets(struct courier *c) {
-        for (size_t i = 0; i < c->n_secrets; i++) {
-                free(c->secrets[i].channel);
-                if (c->secrets[i].value)
-                        explicit_bzero(c->secrets[i].value, strlen(c->secrets[i].value));
-                free(c->secrets[i].value);
-        }
-        free(c->secrets);
-        c->secrets = NULL;
-        c->n_secrets = 0;
-}
-
-static void add_secret(struct courier *c, const char *channel, const char *spec, const char *what) {
-        char error[256] = "", *value = NULL, *id = NULL;
-        struct secret *s;
-
-        if (secret_read(spec, &value, error, sizeof error) < 0) {
-                log_error("%s: cannot read the secret: %s", what, error);
-                return;
-        }
-        s = realloc(c->secrets, (c->n_secrets + 1) * sizeof *s);
-        if (s)
-                c->secrets = s;
-        if (!s || (channel && !(id = strdup(channel)))) {
-                explicit_bzero(value, strlen(value));
-                free(value);
-                log_oom();
-                return;
-        }
-        c->secrets[c->n_secrets++] = (struct secret) { .channel = id, .value = value };
-}
-
-void courier_read_secrets(struct courier *c) {
-        const struct config *cf = c->config;
-        const struct smtp_settings *smtp = &cf->delivery.smtp;
-
-        courier_free_secrets(c);
-        if (smtp->url && smtp->password_file)
-                add_secret(c, NULL, smtp->password_file, "delivery.smtp.password_file");
-        for (size_t i = 0; i < cf->n_channels; i++)
-                if (cf->channels[i].secret_file)
-                        add_secret(c, cf->channels[i].id, cf->channels[i].secret_file,
-                                   cf->channels[i].id);
-}
-
-const char *courier_secret(const struct courier *c, const char *channel) {
-        if (!channel && c->config->delivery.smtp.password)
-                return c->config->delivery.smtp.password; /* inline, when allowed */
-        for (size_t i = 0; i < c->n_secrets; i++)
-                if (channel ? c->secrets[i].channel && strcmp(c->secrets[i].channel, channel) == 0
-                            : !c->secrets[i].channel)
-                        return c->secrets[i].value;
-        return NULL;
-}
-
-/* ---- targets and peers ------------------------------------------------------ */
-
-int courier_owner_targets(const struct owner *o, char ***out, size_t *n) {
-        size_t total = o->n_emails + o->n_channels, k = 0;
-        char **t = calloc(total ? total : 1, sizeof *t);
-
-        if (!t)
-                return -ENOMEM;
-        for (size_t i = 0; i < o->n_emails; i++)
-                if (asprintf(&t[k++], "mailto:%s", o->emails[i]) < 0)
-                        goto oom;
-        for (size_t i = 0; i < o->n_channels; i++)
-                if (asprintf(&t[k++], "channel:%s", o->channels[i]->id) < 0)
-                        goto oom;
-        *out = t;
-        *n = total;
-        return 0;
-oom:
-        t[k - 1] = NULL;
-        for (size_t i = 0; i < k; i++)
-                free(t[i]);
-        free(t);
-        return -ENOMEM;
-}
-
-static const char *after_prefix(const char *s, const char *prefix) {
-        size_t n = strlen(prefix);
-
-        return strncmp(s, prefix, n) == 0 ? s + n : NULL;
-}
-
-const char *target_address(const char *target) {
-        return after_prefix(target, "mailto:");
-}
-
-const char *target_channel_id(const char *target) {
-        return after_prefix(target, "channel:");
-}
-
-static const struct channel *target_channel(const struct config *cf, const char *target) {
-        const char *id = target_channel_id(target);
-
-        return id ? config_find_channel(cf, id) : NULL;
-}
-
-/* scheme://host[:port] of a URL: transfers to one host share a queue. */
-char *courier_peer_of(const struct courier *c, const char *target) {
-        const struct channel *ch = target_channel(c->config, target);
-        const char *host, *end;
-
-        if (target_address(target))
-                return strdup(c->config->delivery.smtp.url ? "smtp" : "maildir");
-        if (!ch)
-                return strdup(target);
-        host = strstr(ch->url, "://");
-        host = host ? host + 3 : ch->url;
-        end = host + strcspn(host, "/?#");
-        return strndup(ch->url, (size_t) (end - ch->url));
-}
+#include "marks/marks.h"
+#include "notify/card.h"
+#include "notify/mail-html.h"
+#include "notify/mail.h"
+#include "notify/message.h"
+#include "web/links.h"
+#include "web/web.h"
 
 /* ---- the reminders of a delivery, found again ----------------------------------- */
 
@@ -204,6 +90,15 @@ static bool owner_has_target(const struct owner *o, const char *target) {
         return false;
 }
 
+/* The first owner reached at target: the To of an e-mail, whose page and
+ * feed it links. */
+static const struct owner *owner_reached(const struct config *cf, const char *target) {
+        for (size_t i = 0; i < cf->n_owners; i++)
+                if (owner_has_target(&cf->owners[i], target))
+                        return &cf->owners[i];
+        return NULL;
+}
+
 /* The recipients of a reminder behind target: the owners that answer for
  * the task (or, for an escalation, any owner) and are reached there. */
 static int find_recipients(const struct config *cf, struct reminder *r, const char *target) {
@@ -263,6 +158,53 @@ static int find_reminders(struct courier *c, const struct delivery *d, struct fo
         return r;
 }
 
+/* ---- what the message says ------------------------------------------------------------ */
+
+/* The words of a message: its text (subject and body, from the templates)
+ * and the same laid out as a card, for the HTML and the chat formats. */
+struct words {
+        struct message text;
+        struct card card;
+        char *feed_url;
+};
+
+static void words_free(struct words *w) {
+        message_free(&w->text);
+        card_free(&w->card);
+        free(w->feed_url);
+}
+
+/* An e-mail links its owner's own feed, as webcal://; a group's message
+ * the page that shows every feed with its QR code. */
+static char *feed_link(const struct courier *c, const char *target) {
+        const struct owner *o = target_address(target) ? owner_reached(c->config, target) : NULL;
+
+        if (!c->feeds)
+                return NULL;
+        return o ? feeds_url_owner(c->feeds, o) : feeds_url_index(c->feeds);
+}
+
+static int words_make(struct courier *c, const struct delivery *d, const struct found *f,
+                      struct words *w) {
+        const struct config *cf = c->config;
+        struct message_input in = {
+                .templates = cf->delivery.templates,
+                .calendar = cf->calendar,
+                .reminders = f->list,
+                .n_reminders = f->n,
+                .links = f->links,
+                .late = d->late,
+        };
+        int r;
+
+        *w = (struct words) { .feed_url = feed_link(c, d->target) };
+        in.feed_url = w->feed_url;
+        r = message_render(&in, &w->text);
+        if (r == 0)
+                r = card_build(&in, w->text.subject, d->part, d->parts, &w->card);
+        return r;
+}
+
 /* ---- e-mail ------------------------------------------------------------------------ */
 
 /* Seconds east of UTC of the configured zone at t, for the Date header. */
@@ -273,14 +215,6 @@ static int utc_offset(const char *tz, time_t t) {
         if (zone_utc_to_local(tz, t, &day, &minute) < 0)
                 return 0;
         return (int) ((time_t) day * 86400 + minute * 60 - (t - t % 60));
-}
-
-/* The name of the first owner reached at target, for the To header. */
-static const char *owner_name_of(const struct config *cf, const char *target) {
-        for (size_t i = 0; i < cf->n_owners; i++)
-                if (owner_has_target(&cf->owners[i], target))
-                        return cf->owners[i].name;
-        return NULL;
 }
 
 /* The events of the milestones, METHOD:PUBLISH, for the attachment. */
@@ -300,25 +234,51 @@ static char *render_calendar(const struct config *cf, const struct found *f, tim
         return text;
 }
 
-static int build_mail(struct courier *c, const char *target, const char *key, const struct message *msg,
-                      const char *calendar, const char *calendar_name, struct outgoing *out) {
+/* What an e-mail says besides its words: which ledger it is from. */
+struct mail_extras {
+        const struct ledger *ledger; /* NULL: none (a test message) */
+        const char *calendar, *calendar_name;
+        char list_id[256];
+};
+
+/* "<ledger>.ledgerd.<domain of From>": List-Id wants a domain its sender
+ * controls. */
+static void mail_list_id(const struct config *cf, struct mail_extras *x) {
+        const char *at = cf->delivery.smtp.from ? strrchr(cf->delivery.smtp.from, '@') : NULL;
+
+        x->list_id[0] = '\0';
+        if (x->ledger)
+                snprintf(x->list_id, sizeof x->list_id, "%s.ledgerd.%s", x->ledger->id,
+                         at && at[1] ? at + 1 : "localhost");
+}
+
+static int build_mail(struct courier *c, const char *target, const char *key,
+                      const struct message *text, const char *html, struct mail_extras *x,
+                      struct outgoing *out) {
         const struct config *cf = c->config;
         const char *addr = target_address(target);
-        time_t now = clock_now(c->clock);
-        struct mail_address to = { owner_name_of(cf, target), addr };
+        const struct owner *o = owner_reached(cf, target);
+        time_t now = clock_real_now();
+        struct mail_address to = { o ? o->name : NULL, addr };
         struct mail_input in = {
                 .date = now,
                 .utc_offset = utc_offset(cf->timezone, now),
                 .from = { cf->delivery.smtp.from_name, cf->delivery.smtp.from },
                 .to = &to,
                 .n_to = 1,
-                .subject = msg->subject,
-                .body = msg->body,
+                .subject = text->subject,
+                .body = text->body,
+                .html = html,
                 .key = key,
-                .calendar = calendar,
-                .calendar_name = calendar_name,
+                .calendar = x->calendar,
+                .calendar_name = x->calendar_name,
         };
 
+        mail_list_id(cf, x);
+        if (x->ledger) {
+                in.reply_to = (struct mail_address) { NULL, x->ledger->reply_to };
+                in.list = (struct mail_address) { x->ledger->title, x->list_id };
+        }
         out->via = cf->delivery.smtp.url ? "smtp" : "maildir";
         out->rcpt = strdup(addr);
         if (!out->rcpt)
@@ -326,30 +286,51 @@ static int build_mail(struct courier *c, const char *target, const char *key, co
         return mail_build(&in, &out->mail, &out->mail_size);
 }
 
+static int build_reminder_mail(struct courier *c, const struct delivery *d, const struct found *f,
+                               struct words *w, struct outgoing *out) {
+        struct mail_extras x = { .ledger = f->milestones[0]->task->ledger };
+        char *calendar = render_calendar(c->config, f, d->created), *html = mail_html(&w->card);
+        char name[80];
+        int r = calendar && html ? 0 : -ENOMEM;
+
+        snprintf(name, sizeof name, "%s.ics", f->n == 1 ? f->milestones[0]->id : "reminders");
+        x.calendar = calendar;
+        x.calendar_name = name;
+        if (r == 0)
+                r = build_mail(c, d->target, d->key, &w->text, html, &x, out);
+        free(calendar);
+        free(html);
+        return r;
+}
+
 /* ---- webhooks ------------------------------------------------------------------- */
 
-/* The mobiles of the recipients, to @mention. */
-static int collect_mobiles(const struct found *f, const char ***out, size_t *n) {
+/* The contacts of the recipients to @mention, each once: their mobiles, or
+ * with feishu true their Feishu ids. */
+static int collect_mentions(const struct found *f, bool feishu, const char ***out, size_t *n) {
         size_t total = 0, k = 0;
         const char **m;
 
-        for (size_t i = 0; i < f->n; i++)
+        for (size_t i = 0; f && i < f->n; i++)
                 for (size_t j = 0; j < f->reminders[i].n_owners; j++)
-                        total += f->reminders[i].owners[j]->n_mobiles;
+                        total += f->reminders[i].owners[j]->n_mobiles + 1;
         m = calloc(total ? total : 1, sizeof *m);
         if (!m)
                 return -ENOMEM;
-        for (size_t i = 0; i < f->n; i++)
+        for (size_t i = 0; f && i < f->n; i++)
                 for (size_t j = 0; j < f->reminders[i].n_owners; j++) {
                         const struct owner *o = f->reminders[i].owners[j];
+                        const char *const *v = feishu ? (const char *const *) &o->feishu_user_id
+                                                      : (const char *const *) o->mobiles;
+                        size_t nv = feishu ? o->feishu_user_id != NULL : o->n_mobiles;
 
-                        for (size_t x = 0; x < o->n_mobiles; x++) {
+                        for (size_t x = 0; x < nv; x++) {
                                 size_t y = 0;
 
-                                while (y < k && strcmp(m[y], o->mobiles[x]) != 0)
+                                while (y < k && strcmp(m[y], v[x]) != 0)
                                         y++;
                                 if (y == k)
-                                        m[k++] = o->mobiles[x];
+                                        m[k++] = v[x];
                         }
                 }
         *out = m;
@@ -357,76 +338,66 @@ static int collect_mobiles(const struct found *f, const char ***out, size_t *n) 
         return 0;
 }
 
-static int build_webhook(struct courier *c, const struct channel *ch, const char *key,
-                         const struct message *msg, const char *link, const struct found *f,
-                         bool late, struct outgoing *out) {
-        const char **mobiles = NULL;
-        size_t n_mobiles = 0;
-        int r = f ? collect_mobiles(f, &mobiles, &n_mobiles) : 0;
-        struct webhook_input in = {
-                .channel = ch,
-                .secret = courier_secret(c, ch->id),
-                .id = key,
-                .now_ms = (int64_t) clock_now(c->clock) * 1000,
-                .subject = msg->subject,
-                .body = msg->body,
-                .link = link,
-                .reminders = f ? f->list : NULL,
-                .n_reminders = f ? f->n : 0,
-                .late = late,
-        };
+/* Shorter and shorter details for an item too large for its platform
+ * alone; 0 ends the list. */
+static const size_t shortenings[] = { 80, 30, 10, 0 };
 
-        if (r < 0)
-                return r;
-        in.mobiles = mobiles;
-        in.n_mobiles = n_mobiles;
+/* Request step of the message to channel ch; an item too large for the
+ * platform even alone has its details shortened until it fits. */
+static int build_webhook(struct courier *c, const struct channel *ch, struct webhook_input *in,
+                         struct card *card, const struct found *f, struct outgoing *out) {
+        const char **mobiles = NULL, **ids = NULL;
+        int r = collect_mentions(f, false, &mobiles, &in->n_mobiles);
+
+        if (r == 0)
+                r = collect_mentions(f, true, &ids, &in->n_feishu_ids);
+        in->channel = ch;
+        in->secret = courier_secret(c, ch->id);
+        in->now_ms = clock_real_usec() / 1000;
+        in->card = card;
+        in->mobiles = mobiles;
+        in->feishu_ids = ids;
         out->via = "webhook";
         out->webhook = true;
         out->format = ch->format;
-        r = webhook_build(&in, &out->request);
+        out->steps = webhook_steps(in);
+        out->step = in->step;
+        for (size_t i = 0; r == 0; i++) {
+                r = webhook_build(in, &out->request);
+                if (r != -EMSGSIZE || card->n_rows != 1 || !shortenings[i])
+                        break;
+                webhook_request_free(&out->request);
+                r = card_shorten(card, shortenings[i]);
+        }
         free(mobiles);
+        free(ids);
         return r;
 }
 
 /* ---- building --------------------------------------------------------------------- */
 
 static int render_for(struct courier *c, const struct delivery *d, const struct found *f,
-                      const char *link, struct outgoing *out, char **why) {
-        const struct config *cf = c->config;
-        const struct channel *ch = target_channel(cf, d->target);
-        struct message_input in = {
-                .templates = cf->delivery.templates,
-                .calendar = cf->calendar,
-                .reminders = f->list,
-                .n_reminders = f->n,
-                .links = f->links,
-                .feed_url = link,
-                .late = d->late,
-        };
-        struct message msg = {};
-        char *calendar = NULL, name[80];
+                      struct outgoing *out, char **why) {
+        const struct channel *ch = courier_target_channel(c->config, d->target);
+        struct words w;
         int r;
 
         if (!ch && !target_address(d->target))
                 return asprintf(why, "%s is no longer configured", d->target) < 0 ? -ENOMEM : 1;
-        r = message_render(&in, &msg);
-        if (r < 0)
-                return r;
-        if (ch)
-                r = build_webhook(c, ch, d->key, &msg, link, f, d->late, out);
-        else {
-                calendar = render_calendar(cf, f, d->created);
-                snprintf(name, sizeof name, "%s.ics", f->n == 1 ? f->milestones[0]->id : "reminders");
-                r = calendar ? build_mail(c, d->target, d->key, &msg, calendar, name, out) : -ENOMEM;
-        }
-        free(calendar);
-        message_free(&msg);
+        r = words_make(c, d, f, &w);
+        if (r == 0 && ch) {
+                struct webhook_input in = { .id = d->key, .text = w.text.body, .part = d->part,
+                                            .parts = d->parts, .step = d->steps };
+
+                r = build_webhook(c, ch, &in, &w.card, f, out);
+        } else if (r == 0)
+                r = build_reminder_mail(c, d, f, &w, out);
+        words_free(&w);
         return r;
 }
 
 int courier_build(struct courier *c, const struct delivery *d, struct outgoing *out, char **why) {
         struct found f = {};
-        char *link = NULL;
         int r;
 
         *out = (struct outgoing) {};
@@ -434,38 +405,68 @@ int courier_build(struct courier *c, const struct delivery *d, struct outgoing *
         r = find_reminders(c, d, &f, why);
         if (r == 0)
                 r = make_links(c, &f);
-        if (r == 0) {
-                link = c->feeds ? feeds_url_ledger(c->feeds) : NULL;
-                r = render_for(c, d, &f, link, out, why);
-        }
+        if (r == 0)
+                r = render_for(c, d, &f, out, why);
         if (r < 0 && !*why && asprintf(why, "cannot build the message: %s", strerror(-r)) < 0)
                 *why = NULL;
-        free(link);
         found_free(&f);
         return r;
 }
 
+int courier_fits(struct courier *c, const struct delivery *d, size_t headroom) {
+        const struct channel *ch = courier_target_channel(c->config, d->target);
+        struct outgoing out = {};
+        struct found f = {};
+        struct words w;
+        char *why = NULL;
+        int r = ch ? find_reminders(c, d, &f, &why) : 0;
+
+        if (!ch)
+                return 1; /* e-mail takes any size */
+        if (r == 0)
+                r = make_links(c, &f);
+        if (r == 0)
+                r = words_make(c, d, &f, &w);
+        if (r == 0) {
+                struct webhook_input in = { .id = d->key, .text = w.text.body, .part = d->part,
+                                            .parts = d->parts, .headroom = headroom };
+
+                r = build_webhook(c, ch, &in, &w.card, &f, &out);
+                words_free(&w);
+        }
+        outgoing_free(&out);
+        found_free(&f);
+        free(why);
+        /* Any other trouble (a bad secret, a channel gone) is the send's to
+         * report: recording goes on. */
+        return r == -EMSGSIZE ? 0 : r == -ENOMEM ? r : 1;
+}
+
 int courier_build_test(struct courier *c, const char *target, struct outgoing *out, char **why) {
         const struct config *cf = c->config;
-        const struct channel *ch = target_channel(cf, target);
-        char when[64], key[64];
+        const struct channel *ch = courier_target_channel(cf, target);
+        char when[64], key[64], *body = NULL;
         time_t now = clock_now(c->clock);
-        struct message msg = { .subject = "【台账提醒】测试消息" };
+        struct message text = { .subject = "【台账提醒】测试消息" };
+        struct card card = { .title = text.subject };
         int r;
 
         *out = (struct outgoing) {};
         *why = NULL;
         zone_format_local(cf->timezone, now, when, sizeof when);
         snprintf(key, sizeof key, "test-%lld-%ld", (long long) now, random());
-        if (asprintf(&msg.body, "这是 ledgerd 发出的测试消息，用于确认提醒能送达。\n发送时间：%s\n", when) < 0)
+        if (asprintf(&body, "这是 ledgerd 发出的测试消息，用于确认提醒能送达。\n发送时间：%s\n", when) < 0)
                 return -ENOMEM;
+        text.body = body;
+        card.text = body;
         if (ch)
-                r = build_webhook(c, ch, key, &msg, NULL, NULL, false, out);
+                r = build_webhook(c, ch, &(struct webhook_input) { .id = key, .text = body }, &card,
+                                  NULL, out);
         else if (target_address(target))
-                r = build_mail(c, target, key, &msg, NULL, NULL, out);
+                r = build_mail(c, target, key, &text, NULL, &(struct mail_extras) {}, out);
         else
                 r = -ENOENT;
-        free(msg.body);
+        free(body);
         if (r < 0 && asprintf(why, "cannot build the message: %s", strerror(-r)) < 0)
                 *why = NULL;
         return r;
@@ -476,69 +477,4 @@ void outgoing_free(struct outgoing *o) {
         free(o->rcpt);
         webhook_request_free(&o->request);
         *o = (struct outgoing) {};
-}
-
-/* ---- sending ---------------------------------------------------------------------- */
-
-/* A Maildir delivery is done at once; its answer still comes from the event
- * loop, like every other, so callers have one path. */
-struct deferred {
-        struct send_result result;
-        send_done_fn done;
-        void *userdata;
-};
-
-static int on_deferred(sd_event_source *s, void *userdata) {
-        struct deferred *d = userdata;
-
-        sd_event_source_disable_unref(s); /* sd-event allows this inside the callback */
-        d->done(&d->result, d->userdata);
-        free(d);
-        return 0;
-}
-
-static int to_maildir(struct courier *c, struct outgoing *o, send_done_fn done, void *userdata) {
-        struct deferred *d = calloc(1, sizeof *d);
-        sd_event_source *source; /* unreferenced by on_deferred */
-        char *name = NULL;
-        int r;
-
-        if (!d)
-                return -ENOMEM;
-        r = maildir_deliver(c->outbox, o->mail, o->mail_size, &name);
-        d->result.verdict = r < 0 ? SEND_RETRY : SEND_DELIVERED;
-        if (r < 0)
-                snprintf(d->result.reason, sizeof d->result.reason, "cannot write to %s: %s",
-                         c->outbox, strerror(-r));
-        else
-                snprintf(d->result.answer, sizeof d->result.answer, "%s/new/%s", c->outbox, name);
-        free(name);
-        d->done = done;
-        d->userdata = userdata;
-        r = sd_event_add_defer(c->event, &source, on_deferred, d);
-        if (r < 0)
-                free(d);
-        return r;
-}
-
-int courier_transmit(struct courier *c, struct outgoing *o, send_done_fn done, void *userdata) {
-        const struct smtp_settings *smtp = &c->config->delivery.smtp;
-        struct mail_transport t = {
-                .url = smtp->url,
-                .tls_required = smtp->tls_required,
-                .user = smtp->user,
-                .password = courier_secret(c, NULL),
-                .ca_file = smtp->ca_file,
-                .timeout = c->config->delivery.timeout,
-        };
-        const char *rcpt[] = { o->rcpt };
-
-        if (c->transport)
-                return c->transport(o, done, userdata, c->transport_userdata);
-        if (o->webhook)
-                return send_webhook(c->curl, o->format, &o->request, c->config->delivery.timeout,
-                                    done, userdata);
-        if (!smtp->url)
-                return to_maildir(c, o, done, userdata);
-        return send_mail(c->curl, &t, smtp->from, rcpt, 1, o->mail, o->mail_size, done, userdata);
 }

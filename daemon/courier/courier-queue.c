@@ -209,11 +209,25 @@ static void emit(struct courier *c, const struct job *j, const char *reason);
  * message the peer accepted is never sent again for want of a record. */
 struct outcome {
         enum delivery_status status; /* sent, pending (another try at next) or failed */
+        unsigned steps; /* pending: the first steps requests were accepted, the next goes now */
         time_t at, next;
         long code;
         char via[16];
         char text[320]; /* sent: the peer's answer; otherwise why not */
 };
+
+/* A request of a message of several was accepted: the next goes at once,
+ * and a retry from now on starts from it. Not a try that failed. */
+static bool decide_step(struct courier *c, const struct job *j, const struct send_result *res,
+                        const struct outgoing *out, struct outcome *o) {
+        if (res->verdict != SEND_DELIVERED || !out || out->step + 1 >= out->steps)
+                return false;
+        *o = (struct outcome) { .status = DELIVERY_PENDING, .steps = out->step + 1,
+                                .at = clock_now(c->clock) };
+        log_info("delivery %lld to %s: request %u of %u accepted (%s)", (long long) j->id, j->target,
+                 out->step + 1, out->steps, res->answer);
+        return true;
+}
 
 /* What the try's result means: sent, another try after its backoff, or
  * failed for good (a permanent error, or delivery.give_up reached). */
@@ -254,6 +268,8 @@ static int write_outcome(struct courier *c, const struct job *j, const struct ou
         case DELIVERY_SENT:
                 return deliveries_sent(c->state, j->id, o->at, o->via, o->text);
         case DELIVERY_PENDING:
+                if (o->steps)
+                        return deliveries_step(c->state, j->id, o->at, o->steps);
                 return deliveries_retry(c->state, j->id, o->at, o->next, o->code, o->text);
         default:
                 return deliveries_failed(c->state, j->id, o->at, o->code, o->text);
@@ -290,9 +306,10 @@ static void settle(struct courier *c, struct job *j) {
         free((struct outcome *) o);
 }
 
-/* Records the outcome of a try of j. */
+/* Records the outcome of a try of j, whose message was out (NULL: it could
+ * not be built or started). */
 static void record_outcome(struct courier *c, struct job *j, const struct send_result *res,
-                           const char *via) {
+                           const struct outgoing *out) {
         struct outcome *o = calloc(1, sizeof *o);
 
         if (!o) {
@@ -300,7 +317,8 @@ static void record_outcome(struct courier *c, struct job *j, const struct send_r
                 remove_job(c, j);
                 return;
         }
-        decide(c, j, res, via, o);
+        if (!decide_step(c, j, res, out, o))
+                decide(c, j, res, out ? out->via : "", o);
         j->unrecorded = o;
         settle(c, j);
 }
@@ -318,7 +336,7 @@ static void on_sent(const struct send_result *res, void *userdata) {
                 peer_up(c, p);
         else if (p && peer_failed(t->job, res))
                 peer_down(p, clock_now(c->clock), asked);
-        record_outcome(c, t->job, res, t->out.via);
+        record_outcome(c, t->job, res, &t->out);
         try_free(t);
         courier_pump(c);
 }
@@ -339,7 +357,7 @@ static int copy_delivery(const struct delivery *d, void *userdata) {
                 struct send_result res = { .verdict = SEND_RETRY };
 
                 snprintf(res.reason, sizeof res.reason, "%s", why ? why : strerror(-r));
-                record_outcome(t->c, t->job, &res, "");
+                record_outcome(t->c, t->job, &res, NULL);
                 t->job = NULL; /* already out of the queue */
         }
         free(why);
@@ -378,7 +396,7 @@ static void start(struct courier *c, struct job *j, struct peer *p, time_t now) 
                 struct send_result res = { .verdict = SEND_RETRY };
 
                 snprintf(res.reason, sizeof res.reason, "cannot start sending: %s", strerror(-r));
-                record_outcome(c, j, &res, "");
+                record_outcome(c, j, &res, NULL);
                 try_free(t);
                 return;
         }

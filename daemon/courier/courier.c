@@ -22,14 +22,20 @@
 /* One reminder for one target, before grouping. */
 struct pair {
         char *target;
+        day_t due;
         size_t reminder;
 };
 
+/* By target, then due date (a digest lists its items so), then as planned. */
 static int compare_pairs(const void *a, const void *b) {
         const struct pair *x = a, *y = b;
         int c = strcmp(x->target, y->target);
 
-        return c ? c : (x->reminder > y->reminder) - (x->reminder < y->reminder);
+        if (c)
+                return c;
+        if (x->due != y->due)
+                return x->due < y->due ? -1 : 1;
+        return (x->reminder > y->reminder) - (x->reminder < y->reminder);
 }
 
 struct batch {
@@ -50,7 +56,7 @@ static void batch_free(struct batch *b) {
         free(b->msgs);
 }
 
-static int add_pair(struct batch *b, char *target, size_t reminder) {
+static int add_pair(struct batch *b, char *target, day_t due, size_t reminder) {
         if (b->n_pairs == b->n_allocated) {
                 size_t n = b->n_allocated ? 2 * b->n_allocated : 16;
                 struct pair *grown = realloc(b->pairs, n * sizeof *grown);
@@ -62,7 +68,7 @@ static int add_pair(struct batch *b, char *target, size_t reminder) {
                 b->pairs = grown;
                 b->n_allocated = n;
         }
-        b->pairs[b->n_pairs++] = (struct pair) { target, reminder };
+        b->pairs[b->n_pairs++] = (struct pair) { target, due, reminder };
         return 0;
 }
 
@@ -85,7 +91,7 @@ static int collect_pairs(const struct reminder *r, size_t n, struct batch *b) {
                                            r[i].owners[k]->name);
                         for (size_t t = 0; t < n_targets; t++)
                                 if (ret >= 0)
-                                        ret = add_pair(b, targets[t], i);
+                                        ret = add_pair(b, targets[t], r[i].milestone->due, i);
                                 else
                                         free(targets[t]);
                         free(targets);
@@ -110,7 +116,7 @@ static int group(const struct reminder *r, size_t n, struct batch *b) {
                 const struct reminder *x = &r[p->reminder];
                 struct delivery_new *msg = b->n_msgs ? &b->msgs[b->n_msgs - 1] : NULL;
 
-                if (i > 0 && compare_pairs(p, p - 1) == 0)
+                if (i > 0 && strcmp(p->target, p[-1].target) == 0 && p->reminder == p[-1].reminder)
                         continue; /* the same reminder to the same place twice */
                 if (!msg || strcmp(msg->target, p->target) != 0) {
                         msg = &b->msgs[b->n_msgs++];
@@ -140,6 +146,8 @@ static int record_instant(struct courier *c, const struct reminder *r, size_t n,
                 ret = group(r, n, &b);
         for (size_t i = 0; ret >= 0 && i < b.n_msgs; i++)
                 b.msgs[i].late = late;
+        if (ret >= 0)
+                ret = courier_split(c, &b.msgs, &b.n_msgs);
         if (ret >= 0 && b.n_msgs > 0)
                 ret = deliveries_record(st, b.msgs, b.n_msgs, missed, clock_now(c->clock));
         for (size_t i = 0; ret >= 0 && !missed && i < b.n_msgs; i++)

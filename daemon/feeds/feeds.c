@@ -520,6 +520,40 @@ char *feeds_url_ledger(const struct feeds *f) {
         return ledger_url(active(f) ? base_url(f, buf, sizeof buf) : NULL);
 }
 
+char *feeds_url_index(const struct feeds *f) {
+        char buf[128], *url;
+        const char *base = f->server ? base_url(f, buf, sizeof buf) : NULL;
+
+        return base && asprintf(&url, "%s/", base) >= 0 ? url : NULL;
+}
+
+/* "webcal://host/…" for "http(s)://host/…": calendar apps subscribe to it,
+ * where a browser would download the file. */
+static int webcal(char **url) {
+        const char *rest = strstr(*url, "://");
+        char *w;
+
+        if (!rest || asprintf(&w, "webcal%s", rest) < 0)
+                return -ENOMEM;
+        free(*url);
+        *url = w;
+        return 0;
+}
+
+char *feeds_url_owner(const struct feeds *f, const struct owner *o) {
+        char buf[128], *url = NULL;
+        const char *base = active(f) ? base_url(f, buf, sizeof buf) : NULL;
+
+        if (!base || asprintf(&url, "%s/%s%s%s.ics", base, o->feed_token ? o->feed_token : "",
+                              o->feed_token ? "/" : "", o->feed_slug) < 0)
+                return NULL;
+        if (webcal(&url) < 0) {
+                free(url);
+                return NULL;
+        }
+        return url;
+}
+
 char **feeds_urls(const struct feeds *f) {
         const struct config *c = f->config;
         char buf[128];

@@ -16,6 +16,7 @@ struct config;
 struct feeds;
 struct health;
 struct marks;
+struct owner;
 struct service_clock;
 struct web;
 
@@ -59,3 +60,9 @@ char **feeds_urls(const struct feeds *f);
 /* The first of them, base/ledger.ics, the link a reminder carries; NULL
  * when nothing is served, no address is known or memory is out. */
 char *feeds_url_ledger(const struct feeds *f);
+/* The owner's own feed as "webcal://…" (its token in it when private: for
+ * the owner's eyes), for the owner's reminders; NULL as above. */
+char *feeds_url_owner(const struct feeds *f, const struct owner *o);
+/* The page at "/" (QR codes, how to subscribe): the link a group's
+ * reminder carries; NULL when nothing is served over HTTP. */
+char *feeds_url_index(const struct feeds *f);

@@ -157,6 +157,7 @@ static struct mail_input input(void) {
         "Subject: =?UTF-8?B?5Y+w6LSm5o+Q6YaS?=\r\n"                                                \
         "Message-ID: <ledgerd." KEY_HEX "@example.org>\r\n"                                        \
         "Auto-Submitted: auto-generated\r\n"                                                       \
+        "Content-Language: zh-CN\r\n"                                                              \
         "MIME-Version: 1.0\r\n"
 
 static void test_text_only(void **state) {
@@ -190,24 +191,62 @@ static void test_with_calendar(void **state) {
         assert_int_equal(strlen(b64), 112);
         snprintf(want, sizeof want,
                  HEADERS "Content-Type: multipart/mixed;\r\n"
-                         " boundary=\"=_fd427b066335cfc42ebb3518\"\r\n"
+                         " boundary=\"=_mfd427b066335cfc42ebb3518\"\r\n"
                          "\r\n"
-                         "--=_fd427b066335cfc42ebb3518\r\n"
+                         "--=_mfd427b066335cfc42ebb3518\r\n"
                          "Content-Type: text/plain; charset=UTF-8\r\n"
                          "Content-Transfer-Encoding: base64\r\n"
                          "\r\n"
                          "5L2g5aW9DQo=\r\n"
-                         "--=_fd427b066335cfc42ebb3518\r\n"
+                         "--=_mfd427b066335cfc42ebb3518\r\n"
                          "Content-Type: text/calendar; charset=UTF-8; method=PUBLISH;\r\n"
                          " name=\"15.1.ics\"\r\n"
                          "Content-Disposition: attachment; filename=\"15.1.ics\"\r\n"
                          "Content-Transfer-Encoding: base64\r\n"
                          "\r\n"
                          "%.76s\r\n%s\r\n"
-                         "--=_fd427b066335cfc42ebb3518--\r\n",
+                         "--=_mfd427b066335cfc42ebb3518--\r\n",
                  b64, b64 + 76);
         assert_string_equal(m, want);
         free(m);
+}
+
+/* The HTML as the alternative after the text, inside the mixed part;
+ * Reply-To and List-Id in the headers, the list's name encoded. */
+static void test_html_reply_to_list(void **state) {
+        struct mail_input in = input();
+        char *m;
+        size_t n;
+
+        (void) state;
+        in.calendar = ics;
+        in.html = "<p>你好</p>\n";
+        in.reply_to = (struct mail_address) { NULL, "jxk@example.org" };
+        in.list = (struct mail_address) { "预算绩效台账", "yuli-2025.ledgerd.example.org" };
+        assert_int_equal(mail_build(&in, &m, &n), 0);
+        assert_non_null(strstr(m, "To: =?UTF-8?B?5Y6/6LSi5pS/5bGA?= <czj@example.org>\r\n"
+                                  "Reply-To: jxk@example.org\r\n"
+                                  "List-Id: =?UTF-8?B?6aKE566X57up5pWI5Y+w6LSm?=\r\n"
+                                  " <yuli-2025.ledgerd.example.org>\r\nSubject: "));
+        assert_non_null(strstr(m, "--=_mfd427b066335cfc42ebb3518\r\n"
+                                  "Content-Type: multipart/alternative;\r\n"
+                                  " boundary=\"=_afd427b066335cfc42ebb3518\"\r\n\r\n"
+                                  "--=_afd427b066335cfc42ebb3518\r\n"
+                                  "Content-Type: text/plain; charset=UTF-8\r\n"
+                                  "Content-Transfer-Encoding: base64\r\n\r\n5L2g5aW9DQo=\r\n"
+                                  "--=_afd427b066335cfc42ebb3518\r\n"
+                                  "Content-Type: text/html; charset=UTF-8\r\n"
+                                  "Content-Transfer-Encoding: base64\r\n\r\n"
+                                  "PHA+5L2g5aW9PC9wPg0K\r\n"
+                                  "--=_afd427b066335cfc42ebb3518--\r\n"
+                                  "--=_mfd427b066335cfc42ebb3518\r\n"
+                                  "Content-Type: text/calendar;"));
+        free(m);
+        /* A list id that is no dot-atom, a Reply-To that is no address: refused. */
+        in.list.addr = "yuli 2025";
+        assert_int_equal(mail_build(&in, &m, &n), -EINVAL);
+        in.list.addr = NULL, in.reply_to.addr = "not an address";
+        assert_int_equal(mail_build(&in, &m, &n), -EINVAL);
 }
 
 /* The same key gives the same bytes: a retry is the same message. */
@@ -318,6 +357,7 @@ int main(void) {
                 cmocka_unit_test(test_subject_plain),
                 cmocka_unit_test(test_text_only),
                 cmocka_unit_test(test_with_calendar),
+                cmocka_unit_test(test_html_reply_to_list),
                 cmocka_unit_test(test_stable),
                 cmocka_unit_test(test_body_lines),
                 cmocka_unit_test(test_addresses),

@@ -19,8 +19,11 @@ static void test_rows_complete(void **state) {
 
                 assert_non_null(fmt->content_type);
                 assert_non_null(fmt->body);
-                /* A text is cut only where the format takes one text. */
-                assert_true(fmt->one_text || fmt->text_max == 0);
+                /* Every chat platform has a documented limit; json has none. */
+                assert_true((fmt->limit.bytes > 0) == (f != CHANNEL_JSON));
+                assert_true(!fmt->limit.array || fmt->limit.items > 0);
+                /* A second request only where the body cannot mention. */
+                assert_true(!fmt->mention || fmt->mention_limit.bytes > 0);
                 if (!fmt->bot_reply) {
                         assert_int_equal(fmt->n_codes, 0);
                         continue;

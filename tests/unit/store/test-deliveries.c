@@ -86,7 +86,7 @@ struct got {
         long long at, created, first_try, last_try, next_try, finished;
         bool late;
         enum delivery_status status;
-        unsigned tries;
+        unsigned tries, part, parts, steps;
         long code;
         size_t n_items;
 };
@@ -116,7 +116,7 @@ static int collect(const struct delivery *d, void *userdata) {
                 .first_try = rel(d->first_try), .last_try = rel(d->last_try),
                 .next_try = rel(d->next_try), .finished = rel(d->finished),
                 .late = d->late, .status = d->status, .tries = d->tries, .code = d->code,
-                .n_items = d->n_items,
+                .n_items = d->n_items, .part = d->part, .parts = d->parts, .steps = d->steps,
         };
         snprintf(g->key, sizeof g->key, "%s", d->key);
         snprintf(g->target, sizeof g->target, "%s", d->target);
@@ -570,6 +570,52 @@ static void test_retry_then_sent(void **state) {
         free(path);
 }
 
+/* The parts of a split digest keep their numbers; a message of two
+ * requests counts the first accepted without a try, and stays pending, due
+ * at once, for the rest. */
+static void test_parts_and_steps(void **state) {
+        char *path = file_in_dir("parts.db");
+        struct state *st = open_ok(path);
+        struct delivery_item a = ITEM("l", "1", "due", "0d", T0), b = ITEM("l", "2", "due", "0d", T0);
+        struct delivery_new m[2] = {
+                { .target = "channel:wecom", .at = T0, .items = &a, .n_items = 1, .part = 1, .parts = 2 },
+                { .target = "channel:wecom", .at = T0, .items = &b, .n_items = 1, .part = 2, .parts = 2 },
+        };
+        struct got g;
+
+        (void) state;
+        assert_int_equal(deliveries_record(st, m, 2, false, T0), 0);
+        g = get(st, m[1].id);
+        assert_int_equal(g.part, 2);
+        assert_int_equal(g.parts, 2);
+        assert_int_equal(g.steps, 0);
+        assert_int_equal(deliveries_retry(st, m[1].id, T0 + 1, T0 + 9, 500, "down"), 0);
+        assert_int_equal(deliveries_step(st, m[1].id, T0 + 10, 1), 0);
+        g = get(st, m[1].id);
+        assert_int_equal(g.status, DELIVERY_PENDING);
+        assert_int_equal(g.steps, 1);
+        assert_int_equal(g.tries, 1); /* a step is no try */
+        assert_int_equal(g.next_try, 0);
+        assert_string_equal(g.reason, "down");
+        /* A later retry keeps the steps done. */
+        assert_int_equal(deliveries_retry(st, m[1].id, T0 + 11, T0 + 20, 500, "down"), 0);
+        assert_int_equal(get(st, m[1].id).steps, 1);
+        assert_int_equal(deliveries_sent(st, m[1].id, T0 + 20, "webhook", "ok"), 0);
+        assert_int_equal(deliveries_step(st, m[1].id, T0 + 21, 2), -EALREADY);
+        /* Part 1 of 1 unless said; a part past the parts is refused. */
+        m[0].part = m[0].parts = 0;
+        a.milestone = "3";
+        assert_int_equal(deliveries_record(st, m, 1, false, T0), 0);
+        g = get(st, m[0].id);
+        assert_int_equal(g.part, 1);
+        assert_int_equal(g.parts, 1);
+        a.milestone = "4";
+        m[0].part = 3, m[0].parts = 2;
+        assert_int_equal(deliveries_record(st, m, 1, false, T0), -EINVAL);
+        state_close(st);
+        free(path);
+}
+
 static void test_failed(void **state) {
         char *path = file_in_dir("failed.db");
         struct state *st = open_ok(path);
@@ -904,8 +950,8 @@ static void test_migrate_from_v1(void **state) {
                                        "WHERE name = 'deliveries'"), 0);
 
         st = open_ok(path);
-        assert_int_equal(sql_int(path, "PRAGMA user_version"), 3);
-        assert_int_equal(STATE_SCHEMA_VERSION, 3);
+        assert_int_equal(sql_int(path, "PRAGMA user_version"), 4);
+        assert_int_equal(STATE_SCHEMA_VERSION, 4);
         assert_true(state_is_done(st, "l", "15.2"));
         /* A mark from before version 3 was made over the bus. */
         assert_true(state_get_mark(st, "l", "15.2", &m));
@@ -1026,6 +1072,7 @@ int main(void) {
                 cmocka_unit_test(test_invalid),
                 cmocka_unit_test(test_record_rolls_back),
                 cmocka_unit_test(test_retry_then_sent),
+                cmocka_unit_test(test_parts_and_steps),
                 cmocka_unit_test(test_failed),
                 cmocka_unit_test(test_cancel),
                 cmocka_unit_test(test_unknown_id),

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* What the chat formats share: buttons and safe text. */
+#include "notify/formats.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "basic/memstream.h"
+
+size_t chat_buttons(const struct card_row *row, struct chat_button out[CHAT_BUTTONS]) {
+        const struct message_links *l = &row->links;
+        const struct chat_button all[CHAT_BUTTONS] = {
+                { "已完成", "已完成", l->done, true, false },
+                { "推迟1天", "1天", l->snooze1, false, true },
+                { "推迟3天", "3天", l->snooze3, false, true },
+                { "推迟7天", "7天", l->snooze7, false, true },
+                { "查看", "查看", l->page, false, false },
+        };
+        size_t n = 0;
+
+        for (size_t i = 0; i < CHAT_BUTTONS; i++)
+                if (all[i].url && *all[i].url)
+                        out[n++] = all[i];
+        return n;
+}
+
+/* The characters markdown gives a meaning; each is written as its
+ * full-width form, ASCII 0x21…0x7E shifted by 0xFEE0 (three UTF-8 bytes). */
+static const char specials[] = "*_[]<>#`~\\";
+
+void chat_put_plain(FILE *f, const char *s) {
+        for (; *s; s++) {
+                unsigned cp = (unsigned char) *s + 0xFEE0;
+
+                if (!strchr(specials, *s)) {
+                        fputc(*s, f);
+                        continue;
+                }
+                fputc(0xE0 | (cp >> 12), f);
+                fputc(0x80 | ((cp >> 6) & 0x3F), f);
+                fputc(0x80 | (cp & 0x3F), f);
+        }
+}
+
+static void put_plain(FILE *f, const void *s) {
+        chat_put_plain(f, s);
+}
+
+char *chat_plain(const char *s) {
+        return memstream_run(put_plain, s, NULL);
+}
+
+void chat_put_footer(FILE *f, const struct card *c) {
+        if (c->page_url)
+                fprintf(f, "[" CHAT_ALL_ITEMS "](%s)", c->page_url);
+        if (c->page_url && c->feed_url)
+                fputs("　", f);
+        if (c->feed_url)
+                fprintf(f, "[" CHAT_SUBSCRIBE "](%s)", c->feed_url);
+}
+
+static void put_footer(FILE *f, const void *c) {
+        chat_put_footer(f, c);
+}
+
+char *chat_footer(const struct card *c) {
+        return memstream_run(put_footer, c, NULL);
+}
