@@ -7,7 +7,7 @@
  *
  * A token says what it allows and for whom: the action, the ledger and the
  * milestone, the owner it was made for, when it expires, and the mark
- * generation it was made at (the time of the milestone's last done or
+ * generation it was made at (the number of the milestone's last done or
  * reopen, 0 when never): once the milestone is marked done, or done and
  * reopened, an older link for it no longer works. It is signed with
  * HMAC-SHA256 under a key only the service knows, so that a link for one

@@ -32,6 +32,7 @@ struct state_entry {
          * are one allocation, at user. */
         uid_t uid;
         time_t when;
+        int64_t event; /* the mark_events row that set the status */
         char *user, *note, *via, *address;
         const char *milestone; /* points into key, after the ledger's NUL */
         char key[];            /* "ledger\0milestone\0" */
@@ -79,11 +80,11 @@ static const char *const state_stmt_sql[STMT_MAX] = {
                 "event = CASE WHEN status = 'snoozed' THEN excluded.event ELSE event END",
         [STMT_LOAD] =
                 "SELECT m.ledger, m.milestone, m.status, m.snoozed_until, "
-                "e.uid, e.user_name, e.at, e.note, e.via, e.address "
+                "e.uid, e.user_name, e.at, e.note, e.via, e.address, e.id "
                 "FROM marks AS m JOIN mark_events AS e ON e.id = m.event",
         [STMT_LIST] =
                 "SELECT m.ledger, m.milestone, m.status, m.snoozed_until, "
-                "e.uid, e.user_name, e.at, e.note, e.via, e.address "
+                "e.uid, e.user_name, e.at, e.note, e.via, e.address, e.id "
                 "FROM marks AS m JOIN mark_events AS e ON e.id = m.event "
                 "ORDER BY m.ledger, m.milestone",
         [STMT_HISTORY] =
@@ -310,6 +311,7 @@ static struct state_entry *state_entry_new(const char *ledger, const char *miles
         e->milestone = e->key + l;
         e->status = STATE_REOPENED;
         e->snoozed_until = e->when = 0;
+        e->event = 0;
         e->uid = 0;
         e->user = e->note = e->via = e->address = NULL;
         return e;
@@ -392,6 +394,7 @@ static int state_loaded_add(struct state_loaded *l, sqlite3_stmt *s) {
                 state_entry_free(e);
                 return -ENOMEM;
         }
+        e->event = sqlite3_column_int64(s, 10);
         l->entries[l->n++] = e;
         return 0;
 }
@@ -444,6 +447,7 @@ bool state_get_mark(const struct state *st, const char *ledger, const char *mile
                 .ledger = e->key, .milestone = e->milestone, .status = e->status,
                 .uid = e->uid, .user = e->user, .when = e->when, .note = e->note,
                 .via = e->via, .address = e->address, .snoozed_until = e->snoozed_until,
+                .event = e->event,
         };
         return true;
 }
@@ -812,8 +816,8 @@ static int state_update_mark(struct state *st, const struct state_event *e, int6
         return state_step_done(st, s, "updating a mark");
 }
 
-static int state_write(struct state *st, const struct state_event *e) {
-        int64_t event;
+static int state_write(struct state *st, const struct state_event *e, int64_t *event_out) {
+        int64_t event = 0;
         int r = state_begin(st);
 
         if (r < 0)
@@ -826,6 +830,7 @@ static int state_write(struct state *st, const struct state_event *e) {
                 r = state_update_mark(st, e, event);
         if (r < 0)
                 return state_rollback(st, r);
+        *event_out = event;
         return state_commit(st);
 }
 
@@ -833,6 +838,7 @@ static int state_write(struct state *st, const struct state_event *e) {
  * before the commit, so that a committed change is always in memory too. */
 int state_record(struct state *st, const struct state_event *e) {
         struct state_entry *entry, *fresh = NULL, *author;
+        int64_t event = 0;
         int r = state_check_args(st, e);
 
         if (r < 0)
@@ -854,7 +860,7 @@ int state_record(struct state *st, const struct state_event *e) {
         if (author && state_entry_set_author(author, e) < 0)
                 r = state_fail(st, -ENOMEM, "out of memory");
         if (r >= 0)
-                r = state_write(st, e);
+                r = state_write(st, e, &event);
         if (r < 0) {
                 state_entry_free(fresh);
                 state_entry_free(author);
@@ -868,6 +874,7 @@ int state_record(struct state *st, const struct state_event *e) {
                 free(entry->user);
                 entry->uid = author->uid;
                 entry->when = author->when;
+                entry->event = event;
                 entry->user = author->user;
                 entry->note = author->note;
                 entry->via = author->via;
@@ -917,6 +924,7 @@ static void state_mark_from_row(sqlite3_stmt *s, struct state_mark *m) {
                 .note = state_column_text(s, 7),
                 .via = state_column_text(s, 8),
                 .address = state_column_text(s, 9),
+                .event = sqlite3_column_int64(s, 10),
         };
 }
 

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -73,6 +74,7 @@ struct state_mark {
         const char *note;
         const char *via, *address; /* how and from where (struct state_event) */
         time_t snoozed_until; /* 0 when not snoozed; may be in the past */
+        int64_t event; /* that event's number: each later one has a greater */
 };
 
 /* Return 0 to go on; a negative errno stops the walk and is returned. The

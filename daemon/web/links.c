@@ -21,7 +21,7 @@ int64_t link_generation(const struct marks *mk, const struct milestone *ms) {
 
         if (!mk || !marks_get(mk, ms->task->ledger->id, ms->id, &m) || m.status == STATE_SNOOZED)
                 return 0;
-        return (int64_t) m.when;
+        return m.event; /* not its time: two marks may fall in one second */
 }
 
 time_t links_expiry(const struct config *c, const struct milestone *ms, const struct owner *o) {

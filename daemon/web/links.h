@@ -45,8 +45,8 @@ struct milestone_links {
 /* The days of the snooze links, in order. */
 extern const unsigned links_snooze_days[3];
 
-/* What a link for the milestone checks against now: the time of its last
- * done or reopen mark; 0 when it never had one. */
+/* What a link for the milestone checks against now: the number of its
+ * last done or reopen mark (state_mark.event); 0 when it never had one. */
 int64_t link_generation(const struct marks *mk, const struct milestone *ms);
 
 /* When the links of ms for o stop working. */

@@ -197,6 +197,38 @@ static void test_round_trip(void **state) {
         free(path);
 }
 
+static int64_t event_of(struct state *st, const char *milestone) {
+        struct state_mark m;
+
+        assert_true(state_get_mark(st, "yuli-2025", milestone, &m));
+        return m.event;
+}
+
+/* Each done or reopen has a number greater than the last, even within one
+ * second (links are bound to it); a snooze after them leaves it; the file
+ * gives the same numbers back. */
+static void test_event_numbers(void **state) {
+        char *path = file_in_dir("events.db");
+        struct state *st = open_ok(path);
+        int64_t done, reopened, again;
+
+        (void) state;
+        assert_int_equal(state_mark_done(st, "yuli-2025", "1", 0, "root", T0, ""), 0);
+        done = event_of(st, "1");
+        assert_int_equal(state_reopen(st, "yuli-2025", "1", 0, "root", T0, ""), 0);
+        reopened = event_of(st, "1");
+        assert_int_equal(state_mark_done(st, "yuli-2025", "1", 0, "root", T0, ""), 0);
+        again = event_of(st, "1");
+        assert_true(done > 0 && reopened > done && again > reopened);
+        assert_int_equal(state_snooze(st, "yuli-2025", "1", T0 + 86400, 0, "root", T0, ""), 0);
+        assert_int_equal(event_of(st, "1"), again);
+        state_close(st);
+        st = open_ok(path);
+        assert_int_equal(event_of(st, "1"), again);
+        state_close(st);
+        free(path);
+}
+
 /* How and from where a mark was made: kept in memory, in the file, and in
  * the history; what the caller does not say is "bus" and "". */
 static void test_how_and_where(void **state) {
@@ -790,6 +822,7 @@ static int teardown(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_round_trip),
+                cmocka_unit_test(test_event_numbers),
                 cmocka_unit_test(test_how_and_where),
                 cmocka_unit_test(test_refused),
                 cmocka_unit_test(test_history),
