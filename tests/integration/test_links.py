@@ -11,14 +11,20 @@ receivers), and the links are taken out of what it sent; then:
 - refused links: forged (404), expired (410), used again after done or
   done and reopened (409), another owner's or milestone's (404), each
   changing nothing; 429 past 30 requests a minute per address; markup in a
-  ledger shown as text.
+  ledger shown as text;
+- the feeds: done gives 【已完成】, no VALARM, a new SEQUENCE and DTSTAMP
+  in every feed of the milestone within a second, a reopen restores them;
+  a snooze drops the alarms before its end; an owner's feed rings when
+  `ledgerctl why` says, for owners with settings of their own.
 
 Tokens of our own (expired, for another owner) are signed here with the
 service's key, by the format of core/http/link.h; the helper is first shown
 to make exactly the tokens ledgerd makes."""
 
 import datetime
+import json
 import re
+import shutil
 import time
 
 import pytest
@@ -26,6 +32,7 @@ import pytest
 import linkkit as lk
 import peers
 from linkkit import AT, CZJ, DAY, LEDGER, SJJ, day
+from conftest import ROOT
 
 
 @pytest.fixture
@@ -478,3 +485,151 @@ def test_markup_in_a_ledger_is_shown_as_text(tmp_path, ledgerd):
     a = web.get(a.header("Location"))
     assert a.page().notice == f"已将「{item}」标记为已完成。"
     assert "<script" not in a.text
+
+
+# ---- the feeds --------------------------------------------------------------------------------
+
+
+def test_done_shows_in_every_feed_of_the_milestone_within_a_second(tmp_path, ledgerd):
+    """Milestone 1 belongs to czj and sjj: it is in /ledger.ics, /czj.ics and
+    /sjj.ics. Its reminders: 3, 2, 1 days before and on the day, at 09:30."""
+    d, web = world(tmp_path, ledgerd, [czj(), sjj()],
+                   [task("1", "编制部门预算", [CZJ, SJJ], day(3)), task("2", "报送绩效自评报告", [CZJ], day(5))],
+                   leads=("3d", "2d", "1d", "0d"))
+    links = links_of(mail_to(d, "jixiao@czj.example", 2))
+    feeds = ["/ledger.ics", "/czj.ics", "/sjj.ics"]
+    before = {p: lk.events(web.feed(p)) for p in feeds}
+    alarms = [lk.ics_time(AT + n * 86400) for n in range(4)]
+    u1, u2 = lk.uid("1"), lk.uid("2")
+    for p, ev in before.items():
+        assert ev[u1].summary == "编制部门预算" and ev[u1].triggers == alarms, (p, ev[u1])
+        assert "已完成" not in ev[u1].description
+    assert u2 in before["/ledger.ics"] and u2 in before["/czj.ics"] and u2 not in before["/sjj.ics"]
+
+    a = web.post(links["done"], source="127.0.0.1")
+    assert a.status == 303
+    after, took = await_feed(web, feeds, lambda ev: ev[u1].summary.startswith("【已完成】"), 1.0,
+                             "【已完成】 in every feed of the milestone")
+    print(f"re-rendered {took:.3f} s after the mark")
+    for p, ev in after.items():
+        e, old = ev[u1], before[p][u1]
+        assert e.summary == "【已完成】编制部门预算", (p, e.summary)
+        assert re.search(r"\n已完成：2025-03-24 09:3\d，县财政局（经提醒中的链接）$", e.description), \
+            (p, e.description)
+        assert e.alarms == 0 and e.triggers == [], (p, e.triggers)
+        assert e.sequence > old.sequence, (p, e.sequence, old.sequence)
+        assert e.dtstamp > old.dtstamp, (p, e.dtstamp, old.dtstamp)
+        assert e.props["LAST-MODIFIED"] > old.props["LAST-MODIFIED"]
+        # The other milestone is as it was.
+        if u2 in ev:
+            assert ev[u2] == before[p][u2], p
+
+    # Reopened: the same words and alarms as before, a new SEQUENCE again.
+    d.ctl("reopen", "1")
+    reopened, took = await_feed(web, feeds, lambda ev: not ev[u1].summary.startswith("【已完成】"), 1.0,
+                                "the reopen in every feed")
+    for p, ev in reopened.items():
+        e = ev[u1]
+        assert e.summary == "编制部门预算" and e.description == before[p][u1].description, p
+        assert e.triggers == alarms, (p, e.triggers)
+        assert e.sequence > after[p][u1].sequence, p
+
+
+def test_a_snooze_drops_the_alarms_before_its_end(tmp_path, ledgerd):
+    d, web = world(tmp_path, ledgerd, [czj()], [task("1", "编制部门预算", [CZJ], day(3))],
+                   leads=("3d", "2d", "1d", "0d"))
+    links = links_of(mail_to(d, "jixiao@czj.example", 1))
+    u1 = lk.uid("1")
+    feeds = ["/ledger.ics", "/czj.ics"]
+    before = {p: lk.events(web.feed(p))[u1] for p in feeds}
+    assert before["/czj.ics"].triggers == [lk.ics_time(AT + n * 86400) for n in range(4)]
+    # Two seconds past 09:30, so that a day's snooze ends after the next 09:30.
+    time.sleep(max(0.0, d.wall(AT + 2) - time.time()))
+
+    a = web.post(links["snooze1"], source="127.0.0.1")
+    assert a.status == 303 and a.header("Location").endswith(f"?snoozed={LEDGER}/1")
+    left = [lk.ics_time(AT + n * 86400) for n in (2, 3)]
+    after, _ = await_feed(web, feeds, lambda ev: ev[u1].triggers == left, 1.0,
+                          "the alarms after a day's snooze")
+    for p, ev in after.items():
+        assert ev[u1].summary == "编制部门预算" and ev[u1].sequence > before[p].sequence, p
+    s = lk.show(d, "1")
+    assert s["details"]["snoozed_until"] == "2025-03-25 09:30", s["details"]
+    assert [(h["action"], h["via"]) for h in s["history"]] == [("snoozed", "link")]
+    why = d.ctl("why", "1").stdout
+    assert re.search(r"^2025-03-25 09:30 upcoming 2d to 1 owner \(not sent: snoozed\)$", why, re.M), why
+    assert re.search(r"^2025-03-26 09:30 upcoming 1d to 1 owner \(planned\)$", why, re.M), why
+    p = web.get(a.header("Location")).page()
+    assert "已推迟：2025-03-25 09:3" in p.cards[0].meta, p.cards[0].meta
+
+    # Seven days: past the due date, so no alarm is left; still not done.
+    assert web.post(links["snooze7"]).status == 303
+    after, _ = await_feed(web, feeds, lambda ev: ev[u1].alarms == 0, 1.0, "no alarm after 7 days' snooze")
+    for ev in after.values():
+        assert ev[u1].summary == "编制部门预算"
+
+
+def why_instants(lines, owner):
+    """The planned reminders before the due date (and on it) that `why`
+    gives the owner, as feed TRIGGER values; and whether the owner has
+    settings of its own."""
+    (policy,) = [line for line in lines if line.startswith(owner + ": at ")]
+    m = re.fullmatch(re.escape(owner) + r": at (\d\d:\d\d), before: ([^;]*); after a miss: .* \((.*)\)",
+                     policy)
+    assert m, policy
+    hhmm, leads, source = m.group(1), m.group(2).split(), m.group(3)
+    out = []
+    for line in lines:
+        r = re.fullmatch(r"(\d{4}-\d\d-\d\d) (\d\d:\d\d) (upcoming|due) (\S+) to \d+ owners? \((.*)\)", line)
+        if r and r.group(2) == hhmm and r.group(4) in leads:
+            out.append(lk.ics_time(peers.instant(datetime.date.fromisoformat(r.group(1)), r.group(2))))
+    # Two leads may fall on one instant (a holiday moved them): one reminder.
+    return sorted(set(out)), source
+
+
+def test_an_owners_feed_rings_when_why_says(tmp_path, ledgerd):
+    """The shipped configuration: 各相关部门单位 (bumen) has leads of its own;
+    here 县财政局企业股 (czj-qyg) is given a time and leads of its own too.
+    For every owner, each event of its feed rings exactly at the planned
+    reminders before the due date that `ledgerctl why` lists for it."""
+    conf_dir = tmp_path / "conf"
+    shutil.copytree(ROOT / "conf", conf_dir)
+    port = peers.free_port()
+    path = conf_dir / "ledgerd.conf"
+    text = path.read_text(encoding="utf-8")
+    for old, new in [('listen = [ "127.0.0.1:8080", "[::1]:8080" ];', f'listen = [ "127.0.0.1:{port}" ];'),
+                     ('base_url = "http://127.0.0.1:8080";', f'base_url = "http://127.0.0.1:{port}";'),
+                     ('name = "县财政局企业股";     email = [ "qiye@czj.yuli.example" ];',
+                      'name = "县财政局企业股";     email = [ "qiye@czj.yuli.example" ];\n'
+                      '    reminders = { time = "08:15"; leads = [ "10d", "2wd", "0d" ]; };')]:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    d = ledgerd(path).start(peers.instant(datetime.date(2025, 1, 2), "08:00"))
+    web = lk.Web(port)
+
+    own, compared = [], 0
+    for oid, name in OWNER_NAMES.items():
+        milestones = json.loads(d.ctl("--json", "list", "--owner", oid).stdout)
+        feed = lk.events(web.feed(f"/{oid}.ics"))
+        dated = [m for m in milestones if m["due"]]
+        assert sorted(lk.uid(m["id"], m["ledger"]) for m in dated) == sorted(feed), oid
+        for m in dated:
+            assert name in m["owners"], (oid, m)
+            lines = json.loads(d.ctl("--json", "why", m["id"]).stdout)["lines"]
+            want, source = why_instants(lines, name)
+            got = sorted(feed[lk.uid(m["id"], m["ledger"])].triggers)
+            assert want, (oid, m["id"], lines)
+            assert got == want, (oid, m["id"], lines, got)
+            if source == "the owner's settings" and oid not in own:
+                own.append(oid)
+            compared += 1
+    assert sorted(own) == ["bumen", "czj-qyg"], own
+    assert compared >= 40, compared
+    # The owner's time, not the default one: 08:15 is 00:15 UTC.
+    qyg = lk.events(web.feed("/czj-qyg.ics"))
+    assert qyg and all(t.endswith("T001500Z") for e in qyg.values() for t in e.triggers)
+
+
+OWNER_NAMES = {"czj": CZJ, "bumen": "各相关部门单位", "zhou-czj": "州财政局",
+               "czj-sbg": "县财政局社会保障股", "czj-qyg": "县财政局企业股"}
