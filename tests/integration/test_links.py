@@ -15,7 +15,10 @@ receivers), and the links are taken out of what it sent; then:
 - the feeds: done gives 【已完成】, no VALARM, a new SEQUENCE and DTSTAMP
   in every feed of the milestone within a second, a reopen restores them;
   a snooze drops the alarms before its end; an owner's feed rings when
-  `ledgerctl why` says, for owners with settings of their own.
+  `ledgerctl why` says, for owners with settings of their own;
+- after done no more reminders for it, and its pending messages cancelled;
+- the page at /: a QR code (read here, by qrdecode.py) of each public feed,
+  what is open and the next deadline.
 
 Tokens of our own (expired, for another owner) are signed here with the
 service's key, by the format of core/http/link.h; the helper is first shown
@@ -31,6 +34,7 @@ import pytest
 
 import linkkit as lk
 import peers
+import qrdecode
 from linkkit import AT, CZJ, DAY, LEDGER, SJJ, day
 from conftest import ROOT
 
@@ -633,3 +637,123 @@ def test_an_owners_feed_rings_when_why_says(tmp_path, ledgerd):
 
 OWNER_NAMES = {"czj": CZJ, "bumen": "各相关部门单位", "zhou-czj": "州财政局",
                "czj-sbg": "县财政局社会保障股", "czj-qyg": "县财政局企业股"}
+
+
+# ---- no more reminders ---------------------------------------------------------------------------
+
+
+def test_done_cancels_its_pending_messages_and_later_reminders(tmp_path, ledgerd):
+    """Milestone 1 is due today, with an overdue notice tomorrow; czj is
+    reminded by e-mail and on a channel that is down (500: the message
+    stays pending, retried). Milestone 2, due tomorrow, is the control: its
+    reminder goes out tomorrow at 09:30 as planned."""
+    down = peers.HttpReceiver(default=peers.server_error())
+    try:
+        d, web = world(tmp_path, ledgerd, [czj(channels=("down",))],
+                       [task("1", "编制部门预算", [CZJ], DAY), task("2", "报送绩效自评报告", [CZJ], day(1))],
+                       channels=[peers.Channel("down", "json", down.url("/down"))], overdue=("1wd",))
+        links = links_of(mail_to(d, "jixiao@czj.example", 1))
+        down.wait_for(1, answered=True)
+        pending = [x for x in d.deliveries() if x["target"] == "channel:down"]
+        assert [x["status"] for x in pending] == ["pending"], pending
+
+        assert web.post(links["done"]).status == 303
+        cancelled = peers.wait_until(
+            lambda: [x for x in d.deliveries()
+                     if x["target"] == "channel:down" and x["status"] == "cancelled"],
+            5, "the pending message cancelled")
+        assert len(cancelled) == 1 and "done" in cancelled[0]["reason"], cancelled
+        tries = len(down.received())
+        why = d.ctl("why", "1").stdout
+        assert re.search(r"^2025-03-25 09:30 overdue 1wd to 1 owner \(not sent: done\)$", why, re.M), why
+
+        # Tomorrow, 09:30: the control's reminder, and nothing of milestone 1.
+        assert d.stop() == 0
+        d.start(peers.instant(day(1)) - 2)
+        msgs = lk.wait_mail(d.state, 2)
+        lk.wait(2)
+        msgs = lk.maildir(d.state)
+        assert len(msgs) == 2, [str(m["Subject"]) for m in msgs]
+        text = lk.text_of(msgs[-1])
+        assert "报送绩效自评报告" in text and "编制部门预算" not in text, text
+        assert [lk.claim_of(lk.token_of(x["done"]))["milestone"] for x in lk.links_in(text)] == ["2"]
+        for x in d.deliveries():
+            if x["at"].startswith("2025-03-25"):
+                assert [i["milestone"] for i in x["items"]] == ["2"], x
+        bodies = [r.json() for r in down.received()[tries:]]
+        assert all([rem["milestone"] for rem in b["data"]["reminders"]] == ["2"] for b in bodies), bodies
+        assert bodies, "the control's reminder on the channel"
+    finally:
+        down.stop()
+
+
+# ---- the page at / ------------------------------------------------------------------------------
+
+
+def sections(html):
+    """The feeds' cards of the page at /: (title, html of the card)."""
+    out = []
+    for part in html.split('<section class="card">')[1:]:
+        card = part.split("</section>")[0]
+        (title,) = re.findall(r"<h3>(.*?)</h3>", card)
+        out.append((title, card))
+    return out
+
+
+def test_the_page_at_root(tmp_path, ledgerd):
+    token = "tok-0123456789abcdef"
+    port = peers.free_port()
+    owners = [czj(), sjj(), peers.Owner("sbg", "社会保障股", emails=("sb@czj.example",))]
+    tasks = [task("1", "编制部门预算", [CZJ], DAY), task("2", "报送绩效自评报告", [CZJ], day(2)),
+             task("3", "审计整改", [SJJ], day(4)), task("4", "社保基金绩效", ["社会保障股"], day(1))]
+    conf = lk.configure(tmp_path / "conf", owners, tasks, port)
+    text = conf.read_text(encoding="utf-8")
+    assert '    id = "sbg";\n' in text
+    conf.write_text(text.replace('    id = "sbg";\n', f'    id = "sbg";\n    feed_token = "{token}";\n'),
+                    encoding="utf-8")
+    d = ledgerd(conf).start(AT - 2)
+    web = lk.Web(port)
+    links = links_of(mail_to(d, "jixiao@czj.example", 1))
+
+    a = web.get("/")
+    assert a.status == 200
+    html = a.text
+    cards = sections(html)
+    assert [t for t, _ in cards] == ["全部事项", CZJ, SJJ, "社会保障股"]
+    slugs = {"全部事项": "ledger", CZJ: "czj", SJJ: "sjj"}
+    for title, card in cards:
+        if title not in slugs:
+            assert '<svg class="qr"' not in card and token not in html
+            assert "私有订阅地址" in card
+            continue
+        (svg,) = re.findall(r'<svg class="qr".*?</svg>', card)
+        assert card.index("<svg") < card.index("<h3>")  # beside the feed's name and links
+        dark, width = qrdecode.modules_of_svg(svg)
+        webcal = f"webcal://127.0.0.1:{port}/{slugs[title]}.ics"
+        assert qrdecode.decode(dark, width) == webcal, title
+        assert f'href="{webcal}"' in card
+        # A module less, and it is no longer a QR code one could trust.
+        damaged = set(dark)
+        damaged ^= {(width - 1, width - 12)}
+        with pytest.raises(qrdecode.QRError):
+            qrdecode.decode(damaged, width)
+    meta = {t: re.sub(r"<[^>]+>", " ", re.search(r'<p class="meta">(.*?)</p>', c).group(1))
+            for t, c in cards}
+    assert re.fullmatch(r"未完成 3 项 下一个截止：3月24日（今天） 编制部门预算", meta["全部事项"]), meta
+    assert re.fullmatch(r"未完成 2 项 下一个截止：3月24日（今天） 编制部门预算", meta[CZJ]), meta
+    assert re.fullmatch(r"未完成 1 项 下一个截止：3月28日（还有4天） 审计整改", meta[SJJ]), meta
+    assert re.fullmatch(r"未完成 1 项 下一个截止：3月25日（还有1天） 社保基金绩效", meta["社会保障股"]), meta
+    assert "都带有【已完成】【推迟】【查看】按钮" in html
+    assert "ledgerctl" not in html
+
+    # The page follows the marks.
+    assert web.post(links["done"]).status == 303
+
+    def updated():
+        m = {t: re.sub(r"<[^>]+>", " ", re.search(r'<p class="meta">(.*?)</p>', c).group(1))
+             for t, c in sections(web.get("/").text)}
+        return m if m["全部事项"].startswith("未完成 2 项") else None
+    meta = peers.wait_until(updated, 2, "the page at / after the mark")
+    assert re.fullmatch(r"未完成 2 项 下一个截止：3月26日（还有2天） 报送绩效自评报告", meta["全部事项"]), meta
+    assert re.fullmatch(r"未完成 1 项 下一个截止：3月26日（还有2天） 报送绩效自评报告", meta[CZJ]), meta
+    no_cookie_anywhere(web)
