@@ -18,16 +18,19 @@ receivers), and the links are taken out of what it sent; then:
   `ledgerctl why` says, for owners with settings of their own;
 - after done no more reminders for it, and its pending messages cancelled;
 - the page at /: a QR code (read here, by qrdecode.py) of each public feed,
-  what is open and the next deadline.
+  what is open and the next deadline;
+- RotateLinkKey (busctl over a bus, and peer to peer over the private
+  socket): every older link stops working, new messages' links work.
 
 Tokens of our own (expired, for another owner) are signed here with the
 service's key, by the format of core/http/link.h; the helper is first shown
-to make exactly the tokens ledgerd makes."""
+to make exactly the tokens ledgerd makes. About 40 s."""
 
 import datetime
 import json
 import re
 import shutil
+import subprocess
 import time
 
 import pytest
@@ -757,3 +760,102 @@ def test_the_page_at_root(tmp_path, ledgerd):
     assert re.fullmatch(r"未完成 2 项 下一个截止：3月26日（还有2天） 报送绩效自评报告", meta["全部事项"]), meta
     assert re.fullmatch(r"未完成 1 项 下一个截止：3月26日（还有2天） 报送绩效自评报告", meta[CZJ]), meta
     no_cookie_anywhere(web)
+
+
+# ---- RotateLinkKey ------------------------------------------------------------------------------
+
+SESSION_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:path={path}</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*"/><allow receive_sender="*"/><allow own="*"/>
+<allow user="*"/></policy>
+</busconfig>"""
+
+
+def rotate_peer_to_peer(d):
+    """RotateLinkKey over the private socket, peer to peer, with python3-dbus
+    (busctl always says Hello first, which only a bus answers)."""
+    code = ("import dbus,sys\nc=dbus.connection.Connection(sys.argv[1])\n"
+            "try: c.call_blocking(None,'/','org.freedesktop.DBus.Peer','Ping','',(),timeout=0.2)\n"
+            "except dbus.DBusException: pass\n"
+            "c.call_blocking(None,'/org/ledgerd/Ledger1','org.ledgerd.Ledger1','RotateLinkKey','',(),"
+            "timeout=30)\n")
+    p = subprocess.run(["/usr/bin/python3", "-c", code, f"unix:path={d.run_dir}/private"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+
+
+def test_rotate_link_key_kills_every_older_link(tmp_path, ledgerd):
+    """czj is reminded by e-mail and on a json channel that answers the first
+    try 429 (Retry-After: 3), so that the channel's message is made again,
+    after the rotation, with the new key."""
+    (tmp_path / "bus.conf").write_text(SESSION_BUS.format(path=tmp_path / "bus"))
+    bus = subprocess.Popen(["dbus-daemon", f"--config-file={tmp_path / 'bus.conf'}", "--nofork",
+                            "--print-address"], stdout=subprocess.PIPE, text=True)
+    receiver = peers.HttpReceiver()
+    try:
+        address = bus.stdout.readline().strip()
+        receiver.route("/j", peers.too_many(3), then=peers.success())
+        port = peers.free_port()
+        conf = lk.configure(tmp_path / "conf", [czj(channels=("j",))],
+                            [task("1", "编制部门预算", [CZJ], DAY), task("2", "报送绩效自评报告", [CZJ], day(2))],
+                            port, channels=[peers.Channel("j", "json", receiver.url("/j"))])
+        d = ledgerd(conf)
+        d.bus_address = address
+        d.start(AT - 2)
+        web = lk.Web(port)
+        old_mail = links_of(mail_to(d, "jixiao@czj.example", 1))
+        (first,) = receiver.wait_for(1, answered=True)
+        old_hook = links_of_webhook(first)
+        old_key = lk.link_key(d.state)
+        for url in (old_mail["done"], old_mail["page"], old_hook["done"], old_hook["snooze1"]):
+            assert web.get(url).status == 200, url
+
+        p = subprocess.run(["busctl", f"--address={address}", "call", "org.ledgerd.Ledger1",
+                            "/org/ledgerd/Ledger1", "org.ledgerd.Ledger1", "RotateLinkKey"],
+                           capture_output=True, text=True, timeout=30)
+        assert p.returncode == 0, (p.stdout, p.stderr, d.log_text())
+        new_key = lk.link_key(d.state)
+        assert new_key != old_key
+        assert "a new key: every link sent so far stops working" in d.log_text()
+
+        for url in (old_mail["done"], old_mail["snooze7"], old_hook["done"]):
+            a = web.get(url)
+            assert a.status == 404 and a.page().h1 == "链接无效", (url, a.status)
+            assert web.post(url).status == 404
+        assert web.get(old_mail["page"]).status == 404
+        lk.untouched(d, "1")
+
+        # The channel's retry is a new message, with links signed by the new key.
+        second = receiver.wait_for(2, timeout=20, answered=True)[1]
+        assert second.status == 204
+        new_hook = links_of_webhook(second)
+        token = lk.token_of(new_hook["done"])
+        c = lk.claim_of(token)
+        assert lk.sign(new_key, "done", "1", "czj", c["expires"]) == token
+        assert token != lk.token_of(old_hook["done"])
+        assert web.get(new_hook["done"]).status == 200
+        a = web.post(new_hook["done"], source="127.0.0.1")
+        assert a.status == 303
+        s = lk.show(d, "1")
+        assert s["milestone"]["status"] == "done" and s["history"][0]["via"] == "link"
+        assert web.get(new_hook["page"]).status == 200
+
+        # Again, peer to peer on the private socket: now these die too.
+        rotate_peer_to_peer(d)
+        assert lk.link_key(d.state) not in (old_key, new_key)
+        for url in (new_hook["page"], new_hook["snooze3"], a.header("Location")):
+            assert web.get(url).status == 404, url
+        assert [h["action"] for h in lk.show(d, "1")["history"]] == ["done"]
+    finally:
+        receiver.stop()
+        bus.terminate()
+        bus.wait(timeout=10)
+
+
+def links_of_webhook(request):
+    """The links in a json channel's message (Standard Webhooks body)."""
+    body = request.json()
+    assert body["type"] == "ledger.reminder"
+    (links,) = lk.links_in(body["data"]["text"])
+    return links
