@@ -188,13 +188,15 @@ def test_mail_over_plain_smtp(tmp_path, smtp, ledgerd):
 
 
 def test_mail_links_the_feed_it_serves(tmp_path, smtp, ledgerd):
+    """An e-mail links its owner's own feed, as webcal:// so that a phone
+    subscribes to it rather than downloading a file."""
     port = peers.free_port()
     conf = peers.write_config(tmp_path / "conf", [czj(emails=("jixiao@czj.example",))], [task()],
                               delivery=smtp_delivery(smtp), feed={"listen": [f"127.0.0.1:{port}"]})
     ledgerd(conf).start(AT - 3)
     (mail,) = smtp.wait_for(1)
-    url = f"http://127.0.0.1:{port}/ledger.ics"
-    assert f"订阅日历：{url}" in text_of(mail.message())
+    assert f"订阅日历：webcal://127.0.0.1:{port}/czj.ics" in text_of(mail.message())
+    url = f"http://127.0.0.1:{port}/czj.ics"
     with urllib.request.urlopen(url, timeout=5) as r:
         cal = icalendar.Calendar.from_ical(r.read())
     assert uids(cal) == [UID]
