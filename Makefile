@@ -74,10 +74,13 @@ $(BUILD)/version: FORCE
 	@echo '$(LEDGERD_VERSION)' | cmp -s - $@ || echo '$(LEDGERD_VERSION)' > $@
 FORCE:
 
+# Made anew: ar keeps members whose source was moved or removed.
 $(LIBLEDGER): $(CORE_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(LIBDAEMON): $(filter-out $(BUILD)/daemon/main.o,$(DAEMON_OBJ))
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/ledgerd: $(BUILD)/daemon/main.o $(LIBDAEMON) $(LIBLEDGER)

@@ -14,6 +14,7 @@ static const struct markdown_style dingtalk_style = {
         .title_open = "#### ",
         .title_close = "",
         .gap = "\n\n",
+        .sep = "\n\n",
         .colors = false,
 };
 

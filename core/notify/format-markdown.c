@@ -68,15 +68,15 @@ static void put_card(FILE *f, const void *arg) {
                 chat_put_plain(f, c->text);
         }
         for (size_t i = 0; i < c->n_rows; i++) {
-                fprintf(f, "%s%s", st->gap, st->gap);
+                fputs(st->sep, f);
                 put_row(f, &c->rows[i], st);
         }
         if (c->page_url || c->feed_url) {
-                fprintf(f, "%s%s", st->gap, st->gap);
+                fputs(st->sep, f);
                 chat_put_footer(f, c);
         }
         if (l->tail && *l->tail)
-                fprintf(f, "%s%s", st->gap, l->tail);
+                fprintf(f, "%s%s", st->sep, l->tail);
 }
 
 char *markdown_render(const struct card *c, const struct markdown_style *st, const char *tail) {

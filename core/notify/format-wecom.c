@@ -13,6 +13,7 @@ static const struct markdown_style wecom_style = {
         .title_open = "**",
         .title_close = "**",
         .gap = "\n",
+        .sep = "\n\n",
         .colors = true,
 };
 

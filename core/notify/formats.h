@@ -58,7 +58,8 @@ char *chat_footer(const struct card *c);
 /* How a markdown dialect lays a card out. */
 struct markdown_style {
         const char *title_open, *title_close; /* around the title: "**" "**", "#### " "" */
-        const char *gap;    /* between paragraphs: "\n" or "\n\n" */
+        const char *gap;    /* between the lines of an item: "\n" or "\n\n" */
+        const char *sep;    /* between the title, the items and the links: "\n\n" */
         bool colors;        /* WeCom's <font color="info|comment|warning"> */
 };
 /* The card as markdown, then tail (mentions; NULL: none). NULL when out of

@@ -174,11 +174,11 @@ static void test_dingtalk(void **state) {
         assert_string_equal(get(o, "markdown.title"), card.title);
         text = get(o, "markdown.text");
         assert_string_equal(text,
-                            "#### 【台账提醒】3月31日到期（还有7天）：部门整体支出绩效自评\n\n\n\n"
+                            "#### 【台账提醒】3月31日到期（还有7天）：部门整体支出绩效自评\n\n"
                             "**3月31日** （还有7天）部门整体支出绩效自评（单位自评）　县财政局、县审计局\n\n"
                             "[已完成](https://l.example/act/D)　推迟 [1天](https://l.example/act/S1) "
                             "[3天](https://l.example/act/S3) [7天](https://l.example/act/S7)　"
-                            "[查看](https://l.example/me/P)\n\n\n\n"
+                            "[查看](https://l.example/me/P)\n\n"
                             "[我的全部事项](https://l.example/me/P)　[订阅日历](https://l.example/)\n\n"
                             "@13800000000 @13900000000");
         assert_string_equal(get(o, "at.atMobiles.1"), "13900000000");
