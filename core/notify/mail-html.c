@@ -8,7 +8,7 @@
 #include "notify/formats.h"
 
 #define FONT "-apple-system,'PingFang SC','Hiragino Sans GB','Microsoft YaHei',sans-serif"
-#define BUTTON "display:inline-block;padding:8px 14px;margin:6px 6px 0 0;border-radius:6px;" \
+#define BUTTON "display:inline-block;padding:8px 10px;margin:6px 4px 0 0;border-radius:6px;" \
                "text-decoration:none;font-size:14px;"
 
 static const char *urgency_color(enum card_urgency u) {
