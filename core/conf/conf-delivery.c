@@ -329,6 +329,8 @@ static const struct conftable_key delivery_keys[] = {
                       .min = 0, .max = DURATION_MAX, .range = "0s to 366d"),
         CONFTABLE_KEY("timeout", CONFTABLE_DURATION, .offset = DELIVERY(timeout), .def = "30s",
                       .min = 1, .max = HOUR, .range = "1s to 1h"),
+        CONFTABLE_KEY("parallel", CONFTABLE_INT, .offset = DELIVERY(parallel), .def = "4",
+                      .min = 1, .max = DELIVERY_PARALLEL_MAX, .range = "1 to 64"),
         CONFTABLE_KEY("smtp", CONFTABLE_CUSTOM, .read = read_smtp),
         CONFTABLE_KEY("templates", CONFTABLE_CUSTOM, .read = read_templates),
 };

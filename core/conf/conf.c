@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf/conf-internal.h"
+#include "ledger/model-index.h"
 #include "ledger/zone.h"
 #include "notify/mail.h"
 
@@ -105,6 +106,9 @@ static const struct conftable_key channel_keys[] = {
         CONFTABLE_KEY("rate_limit", CONFTABLE_INT,
                       .flags = CONFTABLE_AFTER | CONFTABLE_CHECK_ABSENT,
                       .offset = CHANNEL(rate_limit), .check = check_rate_limit),
+        /* 1 for a peer that needs its messages one after the other. */
+        CONFTABLE_KEY("parallel", CONFTABLE_INT, .offset = CHANNEL(parallel), .min = 1,
+                      .max = DELIVERY_PARALLEL_MAX, .range = "1 to 64"),
         CONFTABLE_DO(check_url),
 };
 static const struct conftable channel_table = { .what = "channel", CONFTABLE_KEYS(channel_keys) };
@@ -483,6 +487,8 @@ int conf_load(const char *path, struct config **out, struct diagnostics *diags) 
          * which slow every later allocation (the feed renderer makes many):
          * give them back once. */
         malloc_trim(0);
+        if (r >= 0 && diags->n_errors == errors_before)
+                r = config_index_build(cr.config);
         if (r < 0 || diags->n_errors > errors_before) {
                 config_free(cr.config);
                 return r < 0 ? r : -EINVAL;

@@ -4,6 +4,7 @@
  * calendar are ledger/'s, the message templates notify/'s, and notify/
  * depends on ledger/, not the other way round. */
 #include "conf/conf.h"
+#include "ledger/model-index.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ static void delivery_free(struct delivery_settings *d) {
 void config_free(struct config *c) {
         if (!c)
                 return;
+        config_index_free(c);
         for (size_t i = 0; i < c->n_ledgers; i++)
                 ledger_free(&c->ledgers[i]);
         free(c->ledgers);

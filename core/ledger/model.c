@@ -7,8 +7,14 @@
 #include <string.h>
 
 #include "basic/names.h"
+#include "ledger/model-index.h"
 
 const struct owner *config_find_owner(const struct config *c, const char *id_or_name) {
+        bool indexed;
+        const struct owner *o = index_find_owner(c, id_or_name, &indexed);
+
+        if (indexed)
+                return o;
         for (size_t i = 0; i < c->n_owners; i++)
                 if (strcmp(c->owners[i].id, id_or_name) == 0 ||
                     strcmp(c->owners[i].name, id_or_name) == 0)
@@ -17,6 +23,11 @@ const struct owner *config_find_owner(const struct config *c, const char *id_or_
 }
 
 const struct channel *config_find_channel(const struct config *c, const char *id) {
+        bool indexed;
+        const struct channel *ch = index_find_channel(c, id, &indexed);
+
+        if (indexed)
+                return ch;
         for (size_t i = 0; i < c->n_channels; i++)
                 if (c->channels[i].id && strcmp(c->channels[i].id, id) == 0)
                         return &c->channels[i];
@@ -24,6 +35,11 @@ const struct channel *config_find_channel(const struct config *c, const char *id
 }
 
 const struct ledger *config_find_ledger(const struct config *c, const char *id) {
+        bool indexed;
+        const struct ledger *l = index_find_ledger(c, id, &indexed);
+
+        if (indexed)
+                return l;
         for (size_t i = 0; i < c->n_ledgers; i++)
                 if (strcmp(c->ledgers[i].id, id) == 0)
                         return &c->ledgers[i];
@@ -31,6 +47,11 @@ const struct ledger *config_find_ledger(const struct config *c, const char *id) 
 }
 
 const struct task *ledger_find_task(const struct ledger *l, const char *id) {
+        bool indexed;
+        const struct task *t = index_find_task(l, id, &indexed);
+
+        if (indexed)
+                return t;
         for (size_t i = 0; i < l->n_tasks; i++)
                 if (strcmp(l->tasks[i].id, id) == 0)
                         return &l->tasks[i];
@@ -38,6 +59,11 @@ const struct task *ledger_find_task(const struct ledger *l, const char *id) {
 }
 
 const struct milestone *ledger_find_milestone(const struct ledger *l, const char *id) {
+        bool indexed;
+        const struct milestone *m = index_find_milestone(l, id, &indexed);
+
+        if (indexed)
+                return m;
         for (size_t i = 0; i < l->n_tasks; i++)
                 for (size_t j = 0; j < l->tasks[i].n_milestones; j++)
                         if (strcmp(l->tasks[i].milestones[j].id, id) == 0)
@@ -89,6 +115,12 @@ int offset_parse(const char *s, struct offset *out) {
                 return -EINVAL;
         out->amount = (int) n;
         return 0;
+}
+
+int offset_cmp(const struct offset *a, const struct offset *b) {
+        if (a->amount != b->amount)
+                return a->amount < b->amount ? -1 : 1;
+        return a->unit < b->unit ? -1 : a->unit > b->unit;
 }
 
 void offset_format(const struct offset *o, char *buf, size_t size) {

@@ -18,6 +18,8 @@
 #include "ledger/when.h"
 
 struct workdays;
+struct config_index; /* model-index.h */
+struct ledger_index;
 
 #define POLICY_MAX_OFFSETS 16
 
@@ -67,6 +69,7 @@ struct channel {
         char *secret_file; /* NULL when the endpoint needs no secret; a path, or
                             * "credential:NAME" (secret.h); read when sending starts */
         int rate_limit;    /* messages per minute, queued beyond it; 0: no limit */
+        int parallel;      /* transfers at once to its host; 0: delivery.parallel */
         struct source source;
 };
 
@@ -133,6 +136,7 @@ struct ledger {
         struct task *tasks;
         size_t n_tasks;
         struct source source;
+        struct ledger_index *index; /* model-index.h; NULL: none */
 };
 
 struct feed_settings {
@@ -160,10 +164,16 @@ struct smtp_settings {
 
 struct message_templates; /* notify/message.h: the model only holds them */
 
+#define DELIVERY_PARALLEL_MAX 64
+
 struct delivery_settings {
         long catch_up; /* seconds: a reminder missed while down is still sent this late */
         long give_up;  /* seconds after the first try: retrying stops */
         long timeout;  /* seconds: one try */
+        /* Transfers at once to one peer (the SMTP server, a webhook host): a
+         * crash doubles at most this many messages per peer. 1 to
+         * DELIVERY_PARALLEL_MAX. */
+        int parallel;
         struct smtp_settings smtp;
         /* Never NULL after conf_load(): the configured templates with the built-in
          * ones (message_defaults()) where unset. It and its strings are owned. */
@@ -189,6 +199,7 @@ struct config {
         struct workdays *calendar;
         char **files; /* every file read, for struct source */
         size_t n_files;
+        struct config_index *index; /* model-index.h; NULL: none */
 };
 
 const struct owner *config_find_owner(const struct config *c, const char *id_or_name);
@@ -214,3 +225,5 @@ int channel_format_from_name(const char *name, enum channel_format *out);
 /* "14d", "3wd", "0d" → 0, or -EINVAL. */
 int offset_parse(const char *s, struct offset *out);
 void offset_format(const struct offset *o, char *buf, size_t size);
+/* By amount, then unit (days before working days): < 0, 0 or > 0. */
+int offset_cmp(const struct offset *a, const struct offset *b);

@@ -158,12 +158,6 @@ static int build_add(struct build *b, const struct policy *p, day_t day,
         return 0;
 }
 
-static int offset_cmp(const struct offset *a, const struct offset *b) {
-        if (a->amount != b->amount)
-                return a->amount < b->amount ? -1 : 1;
-        return a->unit < b->unit ? -1 : a->unit > b->unit;
-}
-
 /* The closer to the deadline, the smaller: the due-day reminder, then the
  * shortest lead, then an overdue notice (which only ties on the due day). */
 static int kind_closeness(enum reminder_kind k) {

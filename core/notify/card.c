@@ -18,6 +18,8 @@ static int row_fill(const struct message_input *in, size_t i, struct card_row *r
         date_to_ymd(m->due, &y, &mo, &d);
         snprintf(row->due, sizeof row->due, "%d月%d日", mo, d);
         message_days_left(r, row->left, sizeof row->left);
+        if (r->kind == REMINDER_ESCALATION) /* to whom the overdue work is escalated */
+                strncat(row->left, "，督办", sizeof row->left - strlen(row->left) - 1);
         row->urgency = m->due > r->day ? CARD_UPCOMING : m->due == r->day ? CARD_TODAY : CARD_OVERDUE;
         message_holiday_note(in->calendar, m->due, row->note, sizeof row->note);
         if (in->links)

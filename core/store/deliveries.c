@@ -116,9 +116,7 @@ int delivery_key(const char *target, time_t at, const struct delivery_item *item
 /* ---- statements --------------------------------------------------------- */
 
 static int deliveries_prepare(struct state *st, const char *sql, sqlite3_stmt **s) {
-        int rc = sqlite3_prepare_v2(state_database(st), sql, -1, s, NULL);
-
-        return rc == SQLITE_OK ? 0 : state_fail_sqlite(st, rc, "preparing a statement");
+        return state_statement(st, sql, s);
 }
 
 static int deliveries_step_done(struct state *st, sqlite3_stmt *s, const char *doing) {
@@ -321,7 +319,7 @@ static int record_prepare(struct record *rec, const struct delivery_new *msgs, s
 
 static void record_free(struct record *rec) {
         for (size_t i = 0; i < RECORD_MAX; i++)
-                sqlite3_finalize(rec->stmt[i]);
+                state_statement_release(rec->st, rec->stmt[i]);
         arena_free(rec->arena);
         free(rec->lines);
         free(rec->keep);
@@ -418,7 +416,19 @@ static int result_refused(struct state *st, int64_t id) {
         else
                 r = state_fail(st, -EALREADY, "delivery %" PRId64 " is already %s", id,
                                delivery_status_name(status));
-        sqlite3_finalize(s);
+        state_statement_release(st, s);
+        return r;
+}
+
+/* Writes res for id with s (result_sql), inside the caller's transaction:
+ * 0, or -ENOENT/-EALREADY when it was not pending, or -errno. */
+static int result_step(struct state *st, sqlite3_stmt *s, int64_t id, const struct result *res) {
+        int r;
+
+        result_bind(s, id, res);
+        r = deliveries_step_done(st, s, "writing a delivery's result");
+        if (r == 0 && sqlite3_changes(state_database(st)) == 0)
+                r = result_refused(st, id);
         return r;
 }
 
@@ -429,40 +439,90 @@ static int result_write(struct state *st, int64_t id, const struct result *res) 
         if (r < 0)
                 return r;
         r = state_begin(st);
-        if (r == 0) {
-                result_bind(s, id, res);
-                r = deliveries_step_done(st, s, "writing a delivery's result");
-        }
-        if (r == 0 && sqlite3_changes(state_database(st)) == 0)
-                r = result_refused(st, id);
-        sqlite3_finalize(s);
+        if (r == 0)
+                r = result_step(st, s, id, res);
+        state_statement_release(st, s);
         if (r < 0)
                 return state_rollback(st, r);
         return state_commit(st);
 }
 
+/* What deliveries_sent(), _retry(), _step() or _failed() would write for o. */
+static struct result result_of(const struct delivery_outcome *o) {
+        const char *text = o->text ? o->text : "";
+
+        switch (o->status) {
+        case DELIVERY_SENT:
+                return (struct result) { .status = DELIVERY_SENT, .tried = true, .now = o->now,
+                                         .has_code = true, .reason = "",
+                                         .via = o->via ? o->via : "", .answer = text };
+        case DELIVERY_PENDING:
+                if (o->steps)
+                        return (struct result) { .status = DELIVERY_PENDING, .now = o->now,
+                                                 .steps = o->steps };
+                return (struct result) { .status = DELIVERY_PENDING, .tried = true, .now = o->now,
+                                         .next_try = o->next_try, .has_code = true,
+                                         .code = o->code, .reason = text };
+        default:
+                return (struct result) { .status = DELIVERY_FAILED, .tried = true, .now = o->now,
+                                         .has_code = true, .code = o->code, .reason = text };
+        }
+}
+
+/* Outcomes are written without waiting for the disk (WAL's synchronous =
+ * NORMAL): a process that dies loses none of them, as the WAL's pages are
+ * the kernel's already; a power cut may lose the last ones, whose
+ * messages are then sent once more, with their idempotency key, as after
+ * a crash between an answer and its record. The next commit that does
+ * wait (a mark, new deliveries) makes them durable too: the WAL is written
+ * in order. What must never be lost, the pending deliveries before their
+ * first try and the marks, keeps synchronous = FULL. */
+int deliveries_outcomes(struct state *st, struct delivery_outcome *outcomes, size_t n) {
+        sqlite3_stmt *s = NULL;
+        int r = n ? deliveries_prepare(st, result_sql, &s) : 0;
+
+        if (r < 0 || n == 0)
+                return r;
+        r = state_set_synchronous(st, false);
+        if (r == 0)
+                r = state_begin(st);
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                struct result res = result_of(&outcomes[i]);
+
+                outcomes[i].result = result_step(st, s, outcomes[i].id, &res);
+                if (outcomes[i].result == -ENOENT || outcomes[i].result == -EALREADY)
+                        continue; /* that one's own answer, not the batch's */
+                r = outcomes[i].result;
+        }
+        state_statement_release(st, s);
+        r = r < 0 ? state_rollback(st, r) : state_commit(st);
+        (void) state_set_synchronous(st, true);
+        return r;
+}
+
+/* One outcome alone: its own transaction. */
+static int outcome_write(struct state *st, const struct delivery_outcome *o) {
+        struct result res = result_of(o);
+
+        return result_write(st, o->id, &res);
+}
+
 int deliveries_sent(struct state *st, int64_t id, time_t now, const char *via,
                     const char *answer) {
-        return result_write(st, id, &(struct result) {
-                .status = DELIVERY_SENT, .tried = true, .now = now,
-                .has_code = true, .code = 0, .reason = "",
-                .via = via ? via : "", .answer = answer ? answer : "",
-        });
+        return outcome_write(st, &(struct delivery_outcome) {
+                .id = id, .status = DELIVERY_SENT, .now = now, .via = via, .text = answer });
 }
 
 int deliveries_retry(struct state *st, int64_t id, time_t now, time_t next_try, long code,
                      const char *reason) {
-        return result_write(st, id, &(struct result) {
-                .status = DELIVERY_PENDING, .tried = true, .now = now, .next_try = next_try,
-                .has_code = true, .code = code, .reason = reason ? reason : "",
-        });
+        return outcome_write(st, &(struct delivery_outcome) {
+                .id = id, .status = DELIVERY_PENDING, .now = now, .next_try = next_try,
+                .code = code, .text = reason });
 }
 
 int deliveries_failed(struct state *st, int64_t id, time_t now, long code, const char *reason) {
-        return result_write(st, id, &(struct result) {
-                .status = DELIVERY_FAILED, .tried = true, .now = now,
-                .has_code = true, .code = code, .reason = reason ? reason : "",
-        });
+        return outcome_write(st, &(struct delivery_outcome) {
+                .id = id, .status = DELIVERY_FAILED, .now = now, .code = code, .text = reason });
 }
 
 int deliveries_cancel(struct state *st, int64_t id, time_t now, const char *reason) {
@@ -472,9 +532,8 @@ int deliveries_cancel(struct state *st, int64_t id, time_t now, const char *reas
 }
 
 int deliveries_step(struct state *st, int64_t id, time_t now, unsigned steps) {
-        return result_write(st, id, &(struct result) {
-                .status = DELIVERY_PENDING, .now = now, .steps = steps,
-        });
+        return outcome_write(st, &(struct delivery_outcome) {
+                .id = id, .status = DELIVERY_PENDING, .now = now, .steps = steps ? steps : 1 });
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -631,7 +690,7 @@ static int deliveries_walk(struct state *st, sqlite3_stmt *s, const char *doing,
         struct delivery_rows rows = { 0 };
         int r = rows_read(st, s, doing, &rows);
 
-        sqlite3_finalize(s);
+        state_statement_release(st, s);
         for (size_t i = 0; r == 0 && i < rows.n; i++) {
                 struct delivery *d = &rows.rows[i].d;
 
@@ -736,7 +795,7 @@ static int query_int(struct state *st, sqlite3_stmt *s, const char *doing, int64
         int rc = sqlite3_step(s);
 
         *out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-        sqlite3_finalize(s);
+        state_statement_release(st, s);
         return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : state_fail_sqlite(st, rc, doing);
 }
 
@@ -784,6 +843,6 @@ int deliveries_set_handled_until(struct state *st, time_t t) {
                 return r;
         sqlite3_bind_int64(s, 1, (sqlite3_int64) t);
         r = deliveries_step_done(st, s, "writing handled_until");
-        sqlite3_finalize(s);
+        state_statement_release(st, s);
         return r;
 }

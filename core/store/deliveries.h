@@ -138,6 +138,23 @@ int deliveries_retry(struct state *st, int64_t id, time_t now, time_t next_try, 
                      const char *reason);
 int deliveries_failed(struct state *st, int64_t id, time_t now, long code, const char *reason);
 int deliveries_cancel(struct state *st, int64_t id, time_t now, const char *reason);
+/* One outcome of a batch: what one of the calls above would write. */
+struct delivery_outcome {
+        int64_t id;
+        enum delivery_status status; /* sent, pending (a retry, or steps) or failed */
+        time_t now, next_try;        /* pending: next_try as deliveries_retry()'s */
+        unsigned steps;              /* pending: > 0 for deliveries_step() */
+        long code;
+        const char *via, *text;      /* sent: via and the answer; else the reason */
+        int result;                  /* out: 0, -ENOENT or -EALREADY, as the call's */
+};
+
+/* The outcomes[0..n) in one transaction, one write to disk for all: the
+ * outcomes of the tries that ended together (group commit). Each gets the
+ * result its own call would have; the return is 0, or -errno when the
+ * transaction failed, and then nothing was written. */
+int deliveries_outcomes(struct state *st, struct delivery_outcome *outcomes, size_t n);
+
 /* The first steps requests of a pending delivery's message were accepted;
  * it stays pending for the rest, due at once. Not a try. */
 int deliveries_step(struct state *st, int64_t id, time_t now, unsigned steps);

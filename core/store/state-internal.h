@@ -8,6 +8,7 @@
  * show in state_last_error(). Not for the daemon or ledgerctl. */
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "store/state.h"
 
@@ -18,6 +19,17 @@ sqlite3 *state_database(struct state *st);
 int state_fail(struct state *st, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Records SQLite's failure rc while doing what, and returns it as -errno. */
 int state_fail_sqlite(struct state *st, int rc, const char *doing);
+
+/* A prepared statement for sql, which must be a string literal: its
+ * address names it, and the statement is kept for the next call with it.
+ * Give it back with state_statement_release(), which resets it (or finalizes one
+ * that could not be kept). 0 or -errno. */
+int state_statement(struct state *st, const char *sql, sqlite3_stmt **out);
+void state_statement_release(struct state *st, sqlite3_stmt *s);
+
+/* synchronous = FULL (true, the default: each commit waits for the disk)
+ * or NORMAL (false), outside a transaction. 0 or -errno. */
+int state_set_synchronous(struct state *st, bool full);
 
 /* BEGIN IMMEDIATE: the write lock is taken at once. */
 int state_begin(struct state *st);

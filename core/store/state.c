@@ -52,11 +52,23 @@ enum state_stmt {
         STMT_MAX,
 };
 
+/* Statements of the other modules (deliveries.c), kept prepared: parsing
+ * the SQL again for each of a burst's thousand messages costs more than
+ * running it. */
+#define STATE_CACHED_MAX 32
+
+struct state_cached {
+        const char *sql; /* a string literal: its address is the key */
+        sqlite3_stmt *stmt;
+        bool busy;       /* handed out and not given back yet */
+};
+
 struct state {
         sqlite3 *db;
         char *path;
         char *last_error;
         sqlite3_stmt *stmt[STMT_MAX];
+        struct state_cached cached[STATE_CACHED_MAX];
         struct state_entry **entries; /* sorted by ledger, then milestone */
         size_t n_entries, n_allocated;
 };
@@ -238,6 +250,48 @@ static const char *state_column_text(sqlite3_stmt *s, int i) {
 
 /* IMMEDIATE: take the write lock now, so that the reads in the transaction
  * see what the writes will build on. */
+int state_statement(struct state *st, const char *sql, sqlite3_stmt **out) {
+        struct state_cached *free_slot = NULL;
+        int rc;
+
+        for (size_t i = 0; i < STATE_CACHED_MAX; i++) {
+                struct state_cached *c = &st->cached[i];
+
+                if (c->sql == sql && !c->busy) {
+                        c->busy = true;
+                        *out = c->stmt;
+                        return 0;
+                }
+                if (!c->sql && !free_slot)
+                        free_slot = c;
+        }
+        rc = sqlite3_prepare_v3(st->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, out,
+                                NULL);
+        if (rc != SQLITE_OK)
+                return state_fail_sqlite(st, rc, "preparing a statement");
+        if (free_slot) /* the same text again (a nested use) is prepared anew */
+                *free_slot = (struct state_cached) { .sql = sql, .stmt = *out, .busy = true };
+        return 0;
+}
+
+void state_statement_release(struct state *st, sqlite3_stmt *s) {
+        if (!s)
+                return;
+        for (size_t i = 0; i < STATE_CACHED_MAX; i++)
+                if (st->cached[i].stmt == s) {
+                        sqlite3_reset(s);
+                        sqlite3_clear_bindings(s);
+                        st->cached[i].busy = false;
+                        return;
+                }
+        sqlite3_finalize(s);
+}
+
+int state_set_synchronous(struct state *st, bool full) {
+        return state_exec(st, full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                          "setting synchronous");
+}
+
 int state_begin(struct state *st) {
         return state_exec(st, "BEGIN IMMEDIATE", "starting a transaction");
 }
@@ -664,7 +718,7 @@ static int state_configure(struct state *st) {
         if (strcmp(mode, "wal") != 0)
                 return state_fail(st, -EIO, "state database %s: cannot use WAL (journal mode %s)",
                                   st->path, mode);
-        return state_exec(st, "PRAGMA synchronous = FULL", "setting synchronous");
+        return state_set_synchronous(st, true);
 }
 
 static int state_prepare(struct state *st) {
@@ -740,6 +794,8 @@ void state_close(struct state *st) {
                 return;
         for (size_t i = 0; i < STMT_MAX; i++)
                 sqlite3_finalize(st->stmt[i]);
+        for (size_t i = 0; i < STATE_CACHED_MAX; i++)
+                sqlite3_finalize(st->cached[i].stmt);
         sqlite3_close(st->db);
         state_entries_free(st->entries, st->n_entries);
         free(st->last_error);

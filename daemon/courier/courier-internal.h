@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Shared by courier.c (recording and catch-up), courier-queue.c (the peers'
- * queues), courier-message.c (the bytes of a message) and courier-test.c. */
+/* Shared by courier.c (recording and catch-up), courier-split.c (digests
+ * in parts), courier-queue.c (the peers' queues), courier-outcome.c (what a
+ * try's end means, written in batches), courier-message.c (the bytes of a
+ * message), courier-targets.c, courier-secrets.c, courier-transmit.c and
+ * courier-test.c. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,13 +27,21 @@ struct try;
 struct job {
         int64_t id;
         char *target;
-        char *peer;       /* "smtp", "maildir", or a webhook's scheme://host:port */
+        size_t peer;      /* its peer: an index in courier.peers */
         char *channel;    /* the channel id of a webhook target; NULL for mail */
         time_t next_try;  /* not before; 0: as soon as the peer is free */
         time_t first_try; /* 0 until tried */
         unsigned tries;
         struct try *try;  /* the try under way (courier-queue.c); NULL when none */
-        struct outcome *unrecorded; /* a try's end the log could not take yet */
+        /* A try's end not written to the log yet: it waits for the next
+         * batch (courier-outcome.c), or for the log to take it again. */
+        struct outcome *unrecorded;
+        bool holds_slot;  /* counts among its peer's transfers until recorded */
+        unsigned slots;   /* its peer's transfers at once for it; 0: not known yet */
+        /* Its items as "ledger\0milestone\0kind\0" each, kept when it was
+         * read for its try, for the signals of its outcome; NULL: none yet. */
+        char *items;
+        size_t n_items;
 };
 
 /* A record the log could not take (locked, full) is tried again after
@@ -41,13 +52,12 @@ struct job {
  * scheme://host:port. */
 struct peer {
         char *name;
-        unsigned in_flight; /* transfers under way */
+        /* Its transfers under way, and those ended but not yet recorded: a
+         * crash doubles at most these, delivery.parallel of them. */
+        struct job **flying;
+        unsigned in_flight;
         time_t probe_at;    /* down: when the next probe may go; 0 while up */
 };
-
-/* Transfers under way at once per peer: one, so that a crash doubles at
- * most one message per peer and a peer gets its messages in order. */
-#define COURIER_PEER_TRANSFERS 1
 /* A peer that is down is tried again, with one message, this often. */
 #define COURIER_PROBE_INTERVAL 5
 /* A peer may ask to be left alone (Retry-After, a bot's rate-limit code)
@@ -86,6 +96,7 @@ struct courier {
         size_t n_secrets;
         struct job **jobs; /* in the order they were recorded */
         size_t n_jobs, n_allocated;
+        sd_event_source *flush; /* writes the outcomes that ended together */
         struct peer *peers;
         size_t n_peers;
         struct bucket *buckets;
@@ -144,6 +155,23 @@ int courier_enqueue(struct courier *c, int64_t id, const char *target, time_t ne
 void courier_drop(struct courier *c, int64_t id); /* a cancelled message, unless in flight */
 void courier_pump(struct courier *c);
 void courier_queue_free(struct courier *c);
+/* j leaves the queue, and its peer's slot if it held one. */
+void courier_job_remove(struct courier *c, struct job *j);
+/* j's transfer is over and recorded: its peer may start another. */
+void courier_release_slot(struct courier *c, struct job *j);
+/* The configuration changed: the jobs' channel settings are looked up again. */
+void courier_queue_reconfigure(struct courier *c);
+
+/* What a try's end means (courier-outcome.c): res of j's message out (NULL
+ * when it could not be built or started) decided now, written with the
+ * other outcomes that ended in the same turn of the loop, in one
+ * transaction (group commit). */
+void courier_record_outcome(struct courier *c, struct job *j, const struct send_result *res,
+                            const struct outgoing *out);
+/* Writes every outcome waiting, now: the batch's flush, and the retry of a
+ * batch the log could not take. */
+void courier_flush_outcomes(struct courier *c);
+void courier_outcomes_free(struct courier *c);
 
 /* The address of a "mailto:…" target, the id of a "channel:…" one; NULL
  * for a target of the other kind. */

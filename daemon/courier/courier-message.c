@@ -99,21 +99,45 @@ static const struct owner *owner_reached(const struct config *cf, const char *ta
         return NULL;
 }
 
-/* The recipients of a reminder behind target: the owners that answer for
- * the task (or, for an escalation, any owner) and are reached there. */
+static int by_address(const void *a, const void *b) {
+        const struct owner *x = *(const struct owner *const *) a, *y = *(const struct owner *const *) b;
+
+        return (x > y) - (x < y);
+}
+
+/* Adds o to r's owners unless it is there. */
+static void add_recipient(struct reminder *r, const struct owner *o) {
+        for (size_t i = 0; i < r->n_owners; i++)
+                if (r->owners[i] == o)
+                        return;
+        r->owners[r->n_owners++] = o;
+}
+
+/* The recipients of a reminder behind target, in the configuration's order
+ * (their addresses' in its array): the owners of the task reached there;
+ * for an escalation, whom the task's owners' policies escalate to after
+ * that long, as the schedule made it. */
 static int find_recipients(const struct config *cf, struct reminder *r, const char *target) {
         const struct task *t = r->milestone->task;
 
-        r->owners = calloc(cf->n_owners ? cf->n_owners : 1, sizeof *r->owners);
+        r->owners = calloc(t->n_owners ? t->n_owners : 1, sizeof *r->owners);
         if (!r->owners)
                 return -ENOMEM;
-        for (size_t i = 0; i < cf->n_owners; i++) {
-                const struct owner *o = &cf->owners[i];
+        for (size_t i = 0; i < t->n_owners; i++) {
+                const struct owner *o = t->owners[i];
+                struct policy p;
 
-                if (owner_has_target(o, target) &&
-                    (r->kind == REMINDER_ESCALATION || task_has_owner(t, o)))
-                        r->owners[r->n_owners++] = o;
+                if (r->kind != REMINDER_ESCALATION) {
+                        if (owner_has_target(o, target))
+                                add_recipient(r, o);
+                        continue;
+                }
+                policy_resolve(cf, t, o, &p);
+                if (p.escalate_to && offset_cmp(&p.escalate_after, &r->offset) == 0 &&
+                    owner_has_target(p.escalate_to, target))
+                        add_recipient(r, p.escalate_to);
         }
+        qsort(r->owners, r->n_owners, sizeof *r->owners, by_address);
         return 0;
 }
 
@@ -217,16 +241,29 @@ static int utc_offset(const char *tz, time_t t) {
         return (int) ((time_t) day * 86400 + minute * 60 - (t - t % 60));
 }
 
-/* The events of the milestones, METHOD:PUBLISH, for the attachment. */
+/* The events of the milestones, each once (an overdue notice and its
+ * escalation may come together), METHOD:PUBLISH, for the attachment. */
 static char *render_calendar(const struct config *cf, const struct found *f, time_t stamp) {
+        const struct milestone **once = calloc(f->n ? f->n : 1, sizeof *once);
         char *text = NULL;
-        size_t size = 0;
-        FILE *out = open_memstream(&text, &size);
+        size_t size = 0, n = 0;
+        FILE *out = once ? open_memstream(&text, &size) : NULL;
         int r;
 
-        if (!out)
+        if (!out) {
+                free(once);
                 return NULL;
-        r = ics_render_events(cf, f->milestones, f->n, "PUBLISH", stamp, out);
+        }
+        for (size_t i = 0; i < f->n; i++) {
+                size_t k = 0;
+
+                while (k < n && once[k] != f->milestones[i])
+                        k++;
+                if (k == n)
+                        once[n++] = f->milestones[i];
+        }
+        r = ics_render_events(cf, once, n, "PUBLISH", stamp, out);
+        free(once);
         if (fclose(out) != 0 || r < 0) {
                 free(text);
                 return NULL;

@@ -1,102 +1,99 @@
 /* SPDX-License-Identifier: MIT */
-/* The queues: pending messages wait for their peer, one transfer in flight
- * per peer, and for a token of their channel's rate limit; a failed try
- * waits its backoff. One pass over the waiting messages starts whatever may
- * start; one timer wakes the courier when the next one may. */
+/* The queues: pending messages wait for their peer (delivery.parallel
+ * transfers at once per peer, one at a time per target so that the parts
+ * of a digest go in order) and for a token of their channel's rate limit;
+ * a failed try waits its backoff. One pass over the waiting messages starts
+ * whatever may start; one timer wakes the courier when the next one may.
+ * What a try's end means and how it is recorded: courier-outcome.c. */
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
-#include "notify/backoff.h"
 #include "common/clock.h"
 #include "courier/courier-internal.h"
 #include "common/health.h"
 #include "common/log.h"
 
-/* ---- the waiting messages ------------------------------------------------------ */
+/* ---- peers ----------------------------------------------------------------------- */
 
-static void try_free(struct try *t);
-
-/* A job freed with a try under way: the courier is being freed, and the
- * transport has dropped the try without an answer (the message stays
- * pending in the log, for the next start). */
-static void job_free(struct job *j) {
-        if (!j)
-                return;
-        try_free(j->try);
-        free(j->unrecorded);
-        free(j->target);
-        free(j->peer);
-        free(j->channel);
-        free(j);
-}
-
-int courier_enqueue(struct courier *c, int64_t id, const char *target, time_t next_try,
-                    time_t first_try, unsigned tries) {
-        struct job *j = calloc(1, sizeof *j);
-        const char *channel = target_channel_id(target);
-
-        if (!j)
-                return -ENOMEM;
-        *j = (struct job) { .id = id, .next_try = next_try, .first_try = first_try, .tries = tries };
-        j->target = strdup(target);
-        j->peer = courier_peer_of(c, target);
-        if (channel)
-                j->channel = strdup(channel);
-        if (!j->target || !j->peer || (channel && !j->channel))
-                goto oom;
-        if (c->n_jobs == c->n_allocated) {
-                size_t n = c->n_allocated ? 2 * c->n_allocated : 64;
-                struct job **grown = realloc(c->jobs, n * sizeof *grown);
-
-                if (!grown)
-                        goto oom;
-                c->jobs = grown;
-                c->n_allocated = n;
-        }
-        c->jobs[c->n_jobs++] = j;
-        return 0;
-oom:
-        job_free(j);
-        return -ENOMEM;
-}
-
-static void remove_job(struct courier *c, struct job *j) {
-        for (size_t i = 0; i < c->n_jobs; i++)
-                if (c->jobs[i] == j) {
-                        memmove(&c->jobs[i], &c->jobs[i + 1], (c->n_jobs - i - 1) * sizeof *c->jobs);
-                        c->n_jobs--;
-                        break;
-                }
-        job_free(j);
-}
-
-void courier_drop(struct courier *c, int64_t id) {
-        for (size_t i = 0; i < c->n_jobs; i++)
-                if (c->jobs[i]->id == id && !c->jobs[i]->try && !c->jobs[i]->unrecorded) {
-                        remove_job(c, c->jobs[i]);
-                        return;
-                }
-}
-
-/* ---- peers and rate limits ---------------------------------------------------- */
-
-/* The peer's state; made on first use. NULL when out of memory. */
-static struct peer *peer_of(struct courier *c, const char *name) {
+/* The index of the peer named name, made on first use; -ENOMEM. */
+static ssize_t peer_index(struct courier *c, const char *name) {
         struct peer *grown;
 
         for (size_t i = 0; i < c->n_peers; i++)
                 if (strcmp(c->peers[i].name, name) == 0)
-                        return &c->peers[i];
+                        return (ssize_t) i;
         grown = realloc(c->peers, (c->n_peers + 1) * sizeof *grown);
         if (!grown)
-                return NULL;
+                return -ENOMEM;
         c->peers = grown;
-        grown[c->n_peers] = (struct peer) { .name = strdup(name) };
-        return grown[c->n_peers].name ? &grown[c->n_peers++] : NULL;
+        grown[c->n_peers] = (struct peer) {
+                .name = strdup(name),
+                .flying = calloc(DELIVERY_PARALLEL_MAX, sizeof *grown->flying),
+        };
+        if (!grown[c->n_peers].name || !grown[c->n_peers].flying) {
+                free(grown[c->n_peers].name);
+                free(grown[c->n_peers].flying);
+                return -ENOMEM;
+        }
+        return (ssize_t) c->n_peers++;
+}
+
+static struct peer *peer_of(struct courier *c, const struct job *j) {
+        return &c->peers[j->peer];
+}
+
+/* How many transfers j's peer may have at once: the channel's own
+ * parallel, else delivery.parallel; looked up once per configuration. */
+static unsigned slots_for(const struct courier *c, struct job *j) {
+        const struct channel *ch;
+        int n;
+
+        if (j->slots)
+                return j->slots;
+        ch = j->channel ? config_find_channel(c->config, j->channel) : NULL;
+        n = ch && ch->parallel > 0 ? ch->parallel : c->config->delivery.parallel;
+        j->slots = n > 0 ? (unsigned) n : 1;
+        return j->slots;
+}
+
+void courier_queue_reconfigure(struct courier *c) {
+        for (size_t i = 0; i < c->n_jobs; i++)
+                c->jobs[i]->slots = 0;
+}
+
+/* Whether a transfer to j's target is already under way or unrecorded:
+ * one at a time per target keeps a digest's parts, and a message's
+ * requests, in order. */
+static bool target_busy(struct courier *c, const struct job *j) {
+        const struct peer *p = peer_of(c, j);
+
+        for (unsigned i = 0; i < p->in_flight; i++)
+                if (strcmp(p->flying[i]->target, j->target) == 0)
+                        return true;
+        return false;
+}
+
+static void take_slot(struct courier *c, struct job *j) {
+        struct peer *p = peer_of(c, j);
+
+        p->flying[p->in_flight++] = j;
+        j->holds_slot = true;
+}
+
+void courier_release_slot(struct courier *c, struct job *j) {
+        struct peer *p = peer_of(c, j);
+
+        if (!j->holds_slot)
+                return;
+        for (unsigned i = 0; i < p->in_flight; i++)
+                if (p->flying[i] == j) {
+                        p->flying[i] = p->flying[--p->in_flight];
+                        break;
+                }
+        j->holds_slot = false;
 }
 
 /* Whether a failed try says the peer itself is down (no answer at all, a
@@ -119,14 +116,86 @@ static void peer_down(struct peer *p, time_t now, long asked) {
 }
 
 /* The peer took a message: it is up, and its backlog goes now. */
-static void peer_up(struct courier *c, struct peer *p) {
-        if (!p->probe_at)
+static void peer_up(struct courier *c, size_t peer) {
+        if (!c->peers[peer].probe_at)
                 return;
-        p->probe_at = 0;
+        c->peers[peer].probe_at = 0;
         for (size_t i = 0; i < c->n_jobs; i++)
-                if (!c->jobs[i]->unrecorded && strcmp(c->jobs[i]->peer, p->name) == 0)
+                if (!c->jobs[i]->unrecorded && c->jobs[i]->peer == peer)
                         c->jobs[i]->next_try = 0;
 }
+
+/* ---- the waiting messages ------------------------------------------------------ */
+
+static void try_free(struct try *t);
+
+/* A job freed with a try under way: the courier is being freed, and the
+ * transport has dropped the try without an answer (the message stays
+ * pending in the log, for the next start). */
+static void job_free(struct job *j) {
+        if (!j)
+                return;
+        try_free(j->try);
+        free(j->unrecorded);
+        free(j->items);
+        free(j->target);
+        free(j->channel);
+        free(j);
+}
+
+int courier_enqueue(struct courier *c, int64_t id, const char *target, time_t next_try,
+                    time_t first_try, unsigned tries) {
+        struct job *j = calloc(1, sizeof *j);
+        const char *channel = target_channel_id(target);
+        char *peer = courier_peer_of(c, target);
+        ssize_t index = peer ? peer_index(c, peer) : -ENOMEM;
+
+        free(peer);
+        if (!j || index < 0)
+                goto oom;
+        *j = (struct job) { .id = id, .next_try = next_try, .first_try = first_try, .tries = tries,
+                            .peer = (size_t) index };
+        j->target = strdup(target);
+        if (channel)
+                j->channel = strdup(channel);
+        if (!j->target || (channel && !j->channel))
+                goto oom;
+        if (c->n_jobs == c->n_allocated) {
+                size_t n = c->n_allocated ? 2 * c->n_allocated : 64;
+                struct job **grown = realloc(c->jobs, n * sizeof *grown);
+
+                if (!grown)
+                        goto oom;
+                c->jobs = grown;
+                c->n_allocated = n;
+        }
+        c->jobs[c->n_jobs++] = j;
+        return 0;
+oom:
+        job_free(j);
+        return -ENOMEM;
+}
+
+void courier_job_remove(struct courier *c, struct job *j) {
+        courier_release_slot(c, j);
+        for (size_t i = 0; i < c->n_jobs; i++)
+                if (c->jobs[i] == j) {
+                        memmove(&c->jobs[i], &c->jobs[i + 1], (c->n_jobs - i - 1) * sizeof *c->jobs);
+                        c->n_jobs--;
+                        break;
+                }
+        job_free(j);
+}
+
+void courier_drop(struct courier *c, int64_t id) {
+        for (size_t i = 0; i < c->n_jobs; i++)
+                if (c->jobs[i]->id == id && !c->jobs[i]->try && !c->jobs[i]->unrecorded) {
+                        courier_job_remove(c, c->jobs[i]);
+                        return;
+                }
+}
+
+/* ---- rate limits ------------------------------------------------------------------ */
 
 static int rate_limit_of(const struct courier *c, const char *channel) {
         const struct channel *ch = channel ? config_find_channel(c->config, channel) : NULL;
@@ -194,178 +263,69 @@ static void try_free(struct try *t) {
         free(t);
 }
 
-static uint64_t random_bits(void) {
-        uint64_t x = 0;
-
-        if (getrandom(&x, sizeof x, GRND_NONBLOCK) != sizeof x)
-                x = (uint64_t) random() << 32 ^ (uint64_t) random();
-        return x;
-}
-
-static void emit(struct courier *c, const struct job *j, const char *reason);
-
-/* What the end of a try writes to the log; kept by the job while the log
- * cannot take it (locked, full), and written again until it does: a
- * message the peer accepted is never sent again for want of a record. */
-struct outcome {
-        enum delivery_status status; /* sent, pending (another try at next) or failed */
-        unsigned steps; /* pending: the first steps requests were accepted, the next goes now */
-        time_t at, next;
-        long code;
-        char via[16];
-        char text[320]; /* sent: the peer's answer; otherwise why not */
-};
-
-/* A request of a message of several was accepted: the next goes at once,
- * and a retry from now on starts from it. Not a try that failed. */
-static bool decide_step(struct courier *c, const struct job *j, const struct send_result *res,
-                        const struct outgoing *out, struct outcome *o) {
-        if (res->verdict != SEND_DELIVERED || !out || out->step + 1 >= out->steps)
-                return false;
-        *o = (struct outcome) { .status = DELIVERY_PENDING, .steps = out->step + 1,
-                                .at = clock_now(c->clock) };
-        log_info("delivery %lld to %s: request %u of %u accepted (%s)", (long long) j->id, j->target,
-                 out->step + 1, out->steps, res->answer);
-        return true;
-}
-
-/* What the try's result means: sent, another try after its backoff, or
- * failed for good (a permanent error, or delivery.give_up reached). */
-static void decide(struct courier *c, struct job *j, const struct send_result *res, const char *via,
-                   struct outcome *o) {
-        struct backoff_policy p = BACKOFF_DEFAULTS;
-        time_t now = clock_now(c->clock), first = j->first_try ? j->first_try : now;
-        /* now is whole seconds, up to one behind the true time: a wait the
-         * peer asked for counts from the next second, never cut short. */
-        long asked = res->delay <= 0 ? 0
-                     : res->delay < COURIER_RETRY_AFTER_MAX ? res->delay + 1 : COURIER_RETRY_AFTER_MAX;
-
-        j->tries++;
-        j->first_try = first;
-        p.max_age = c->config->delivery.give_up;
-        *o = (struct outcome) { .status = DELIVERY_FAILED, .at = now, .code = res->code };
-        snprintf(o->via, sizeof o->via, "%s", via);
-        if (res->verdict == SEND_DELIVERED) {
-                o->status = DELIVERY_SENT;
-                snprintf(o->text, sizeof o->text, "%s", res->answer);
-                log_info("delivery %lld to %s: sent (%s)", (long long) j->id, j->target, res->answer);
-        } else if (res->verdict == SEND_RETRY &&
-                   backoff_next(&p, j->tries, asked, first, now, random_bits(), &o->next)) {
-                o->status = DELIVERY_PENDING;
-                snprintf(o->text, sizeof o->text, "%s", res->reason);
-                log_notice("delivery %lld to %s: try %u failed (%s), next try in %lld s",
-                           (long long) j->id, j->target, j->tries, res->reason,
-                           (long long) (o->next - now));
-        } else {
-                snprintf(o->text, sizeof o->text, "%s%s", res->reason,
-                         res->verdict == SEND_RETRY ? " (gave up: delivery.give_up reached)" : "");
-                log_error("delivery %lld to %s: failed: %s", (long long) j->id, j->target, o->text);
-        }
-}
-
-static int write_outcome(struct courier *c, const struct job *j, const struct outcome *o) {
-        switch (o->status) {
-        case DELIVERY_SENT:
-                return deliveries_sent(c->state, j->id, o->at, o->via, o->text);
-        case DELIVERY_PENDING:
-                if (o->steps)
-                        return deliveries_step(c->state, j->id, o->at, o->steps);
-                return deliveries_retry(c->state, j->id, o->at, o->next, o->code, o->text);
-        default:
-                return deliveries_failed(c->state, j->id, o->at, o->code, o->text);
-        }
-}
-
-/* Writes j's outcome; then the job waits for its next try or leaves the
- * queue. When the log cannot take it, the job keeps it and the courier
- * tries again in a few seconds, degraded meanwhile. */
-static void settle(struct courier *c, struct job *j) {
-        const struct outcome *o = j->unrecorded;
-        int r = write_outcome(c, j, o);
-
-        if (r < 0 && r != -EALREADY && r != -ENOENT) {
-                j->next_try = clock_now(c->clock) + COURIER_RECORD_RETRY;
-                if (c->health)
-                        health_fail(c->health, HEALTH_DELIVERIES,
-                                    "cannot record the outcome of delivery %lld: %s", (long long) j->id,
-                                    state_last_error(c->state));
-                else
-                        log_error_errno(r, "delivery %lld: cannot record the outcome: %s",
-                                        (long long) j->id, state_last_error(c->state));
-                return;
-        }
-        if (c->health)
-                health_ok(c->health, HEALTH_DELIVERIES);
-        j->unrecorded = NULL;
-        if (r >= 0 && o->status == DELIVERY_PENDING)
-                j->next_try = o->next;
-        else if (r >= 0)
-                emit(c, j, o->status == DELIVERY_SENT ? NULL : o->text);
-        if (r < 0 || o->status != DELIVERY_PENDING)
-                remove_job(c, j);
-        free((struct outcome *) o);
-}
-
-/* Records the outcome of a try of j, whose message was out (NULL: it could
- * not be built or started). */
-static void record_outcome(struct courier *c, struct job *j, const struct send_result *res,
-                           const struct outgoing *out) {
-        struct outcome *o = calloc(1, sizeof *o);
-
-        if (!o) {
-                log_oom(); /* the message stays pending in the log, for the next start */
-                remove_job(c, j);
-                return;
-        }
-        if (!decide_step(c, j, res, out, o))
-                decide(c, j, res, out ? out->via : "", o);
-        j->unrecorded = o;
-        settle(c, j);
-}
-
 static void on_sent(const struct send_result *res, void *userdata) {
         struct try *t = userdata;
         struct courier *c = t->c;
-        struct peer *p = peer_of(c, t->job->peer);
+        struct job *j = t->job;
         long asked = res->delay < COURIER_RETRY_AFTER_MAX ? res->delay : COURIER_RETRY_AFTER_MAX;
 
-        t->job->try = NULL;
-        if (p && p->in_flight > 0)
-                p->in_flight--;
-        if (p && res->verdict == SEND_DELIVERED)
-                peer_up(c, p);
-        else if (p && peer_failed(t->job, res))
-                peer_down(p, clock_now(c->clock), asked);
-        record_outcome(c, t->job, res, &t->out);
+        j->try = NULL;
+        if (res->verdict == SEND_DELIVERED)
+                peer_up(c, j->peer);
+        else if (peer_failed(j, res))
+                peer_down(peer_of(c, j), clock_now(c->clock), asked);
+        courier_record_outcome(c, j, res, &t->out);
         try_free(t);
-        courier_pump(c);
 }
 
+/* The items of d into j, for the signals of its outcome. */
+static int keep_items(struct job *j, const struct delivery *d) {
+        size_t size = 0;
+        char *p;
+
+        if (j->items)
+                return 0;
+        for (size_t i = 0; i < d->n_items; i++)
+                size += strlen(d->items[i].ledger) + strlen(d->items[i].milestone) +
+                        strlen(d->items[i].kind) + 3;
+        j->items = p = malloc(size ? size : 1);
+        if (!p)
+                return -ENOMEM;
+        for (size_t i = 0; i < d->n_items; i++) {
+                p = stpcpy(p, d->items[i].ledger) + 1;
+                p = stpcpy(p, d->items[i].milestone) + 1;
+                p = stpcpy(p, d->items[i].kind) + 1;
+        }
+        j->n_items = d->n_items;
+        return 0;
+}
+
+/* The message of d, built into t->out: 0; else 1, the delivery cancelled
+ * (its milestones done or gone) or its failure to build recorded. */
 static int copy_delivery(const struct delivery *d, void *userdata) {
         struct try *t = userdata;
         char *why = NULL;
-        int r = courier_build(t->c, d, &t->out, &why);
+        int r = keep_items(t->job, d);
 
-        if (r == 0) {
-                free(why);
-                return 0;
-        }
+        if (r == 0)
+                r = courier_build(t->c, d, &t->out, &why);
+
         if (r > 0) {
                 r = deliveries_cancel(t->c->state, d->id, clock_now(t->c->clock), why);
                 log_info("delivery %lld to %s: cancelled: %s", (long long) d->id, d->target, why);
-        } else {
+                courier_job_remove(t->c, t->job);
+        } else if (r < 0) {
                 struct send_result res = { .verdict = SEND_RETRY };
 
                 snprintf(res.reason, sizeof res.reason, "%s", why ? why : strerror(-r));
-                record_outcome(t->c, t->job, &res, NULL);
-                t->job = NULL; /* already out of the queue */
+                courier_record_outcome(t->c, t->job, &res, NULL);
         }
         free(why);
-        return 1; /* not sent */
+        return r == 0 ? 0 : 1;
 }
 
-/* Starts one try of j, to peer p. */
-static void start(struct courier *c, struct job *j, struct peer *p, time_t now) {
+/* Starts one try of j, which takes a slot of its peer. */
+static void start(struct courier *c, struct job *j, time_t now) {
         struct try *t = calloc(1, sizeof *t);
         int r;
 
@@ -375,19 +335,19 @@ static void start(struct courier *c, struct job *j, struct peer *p, time_t now) 
         }
         t->c = c;
         t->job = j;
+        take_slot(c, j);
         r = deliveries_get(c->state, j->id, copy_delivery, t);
-        if (r < 0 && r != -ENOENT) {
+        if (r == -ENOENT)
+                courier_job_remove(c, j); /* gone from the log */
+        else if (r < 0) {
                 /* Unreadable now (locked, failing): it stays queued. */
+                courier_release_slot(c, j);
                 j->next_try = now + COURIER_RECORD_RETRY;
                 if (c->health)
                         health_fail(c->health, HEALTH_DELIVERIES, "cannot read delivery %lld: %s",
                                     (long long) j->id, state_last_error(c->state));
-                try_free(t);
-                return;
         }
         if (r != 0) {
-                if (t->job)
-                        remove_job(c, j); /* cancelled or gone */
                 try_free(t);
                 return;
         }
@@ -396,13 +356,12 @@ static void start(struct courier *c, struct job *j, struct peer *p, time_t now) 
                 struct send_result res = { .verdict = SEND_RETRY };
 
                 snprintf(res.reason, sizeof res.reason, "cannot start sending: %s", strerror(-r));
-                record_outcome(c, j, &res, NULL);
+                courier_record_outcome(c, j, &res, NULL);
                 try_free(t);
                 return;
         }
         take_token(c, j, now);
         j->try = t;
-        p->in_flight++;
 }
 
 /* ---- the pump ------------------------------------------------------------------- */
@@ -434,40 +393,47 @@ static void arm_wake(struct courier *c, time_t when) {
  * retries of a peer that is down wait for its probe time, one at a time,
  * whatever their own backoff says; otherwise a message goes when its
  * backoff and its channel's rate limit allow. */
-static time_t when_due(struct courier *c, const struct job *j, const struct peer *p, time_t now) {
-        if (j->unrecorded)
-                return j->next_try; /* only its record is due */
+static time_t when_due(struct courier *c, const struct job *j, time_t now) {
+        const struct peer *p = peer_of(c, j);
+
         if (p->probe_at && j->tries > 0)
                 return p->in_flight ? 0 : p->probe_at > now ? p->probe_at : now;
         return j->next_try > now ? j->next_try : token_time(c, j, now);
 }
 
+static time_t earlier(time_t wake, time_t when) {
+        return wake == 0 || when < wake ? when : wake;
+}
+
 /* One pass over the queue: first tries before retries (pass 0, then 1), so
  * that a backlog of failures never delays a reminder going out for the
- * first time; each in the order recorded. */
-static time_t pump_pass(struct courier *c, bool retries, time_t now, time_t wake) {
+ * first time; each in the order recorded. An outcome the log could not
+ * take waits for its next try at recording, the flush's. */
+static time_t pump_pass(struct courier *c, bool retries, time_t now, time_t wake, bool *flush) {
         for (size_t i = 0; i < c->n_jobs; i++) {
                 struct job *j = c->jobs[i];
-                struct peer *p;
                 time_t when;
                 size_t before = c->n_jobs;
 
                 if (j->try || (j->tries > 0 || j->unrecorded) != retries)
                         continue;
-                p = peer_of(c, j->peer);
-                if (!p || (!j->unrecorded && p->in_flight >= COURIER_PEER_TRANSFERS))
+                if (j->unrecorded) {
+                        if (j->next_try <= now)
+                                *flush = true;
+                        else
+                                wake = earlier(wake, j->next_try);
                         continue;
-                when = when_due(c, j, p, now);
+                }
+                if (peer_of(c, j)->in_flight >= slots_for(c, j) || target_busy(c, j))
+                        continue;
+                when = when_due(c, j, now);
                 if (when == 0)
                         continue; /* a probe is under way */
                 if (when > now) {
-                        wake = wake == 0 || when < wake ? when : wake;
+                        wake = earlier(wake, when);
                         continue;
                 }
-                if (j->unrecorded)
-                        settle(c, j);
-                else
-                        start(c, j, p, now);
+                start(c, j, now);
                 if (c->n_jobs < before)
                         i--; /* j left the queue at once */
         }
@@ -476,14 +442,17 @@ static time_t pump_pass(struct courier *c, bool retries, time_t now, time_t wake
 
 void courier_pump(struct courier *c) {
         time_t now = clock_now(c->clock), wake;
+        bool flush = false;
 
         if (c->pumping)
                 return; /* a try that ended at once: the running pass goes on */
         c->pumping = true;
-        wake = pump_pass(c, false, now, 0);
-        wake = pump_pass(c, true, now, wake);
+        wake = pump_pass(c, false, now, 0, &flush);
+        wake = pump_pass(c, true, now, wake, &flush);
         c->pumping = false;
-        if (wake)
+        if (flush)
+                courier_flush_outcomes(c);
+        else if (wake)
                 arm_wake(c, wake);
         else if (c->wake)
                 sd_event_source_set_enabled(c->wake, SD_EVENT_OFF);
@@ -493,41 +462,19 @@ void courier_queue_free(struct courier *c) {
         for (size_t i = 0; i < c->n_jobs; i++)
                 job_free(c->jobs[i]);
         free(c->jobs);
-        for (size_t i = 0; i < c->n_peers; i++)
+        for (size_t i = 0; i < c->n_peers; i++) {
                 free(c->peers[i].name);
+                free(c->peers[i].flying);
+        }
         free(c->peers);
         for (size_t i = 0; i < c->n_buckets; i++)
                 free(c->buckets[i].channel);
         free(c->buckets);
         sd_event_source_disable_unref(c->wake);
+        courier_outcomes_free(c);
         c->jobs = NULL;
         c->peers = NULL;
         c->buckets = NULL;
         c->wake = NULL;
         c->n_jobs = c->n_allocated = c->n_peers = c->n_buckets = 0;
-}
-
-/* ---- signals ------------------------------------------------------------------- */
-
-struct emit_ctx {
-        struct courier *c;
-        const struct job *job;
-        const char *reason;
-};
-
-static int emit_items(const struct delivery *d, void *userdata) {
-        struct emit_ctx *e = userdata;
-
-        for (size_t i = 0; i < d->n_items; i++)
-                e->c->on_outcome(d->items[i].ledger, d->items[i].milestone, d->items[i].kind,
-                                 d->target, e->reason, e->c->userdata);
-        return 0;
-}
-
-/* ReminderSent (reason NULL) or ReminderFailed for each reminder of the message. */
-static void emit(struct courier *c, const struct job *j, const char *reason) {
-        struct emit_ctx e = { c, j, reason };
-
-        if (c->on_outcome)
-                deliveries_get(c->state, j->id, emit_items, &e);
 }

@@ -254,6 +254,7 @@ void courier_free(struct courier *c) {
 
 void courier_set_config(struct courier *c, const struct config *config) {
         c->config = config;
+        courier_queue_reconfigure(c);
         courier_read_secrets(c);
 }
 

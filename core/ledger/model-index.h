@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Lookups by id in O(log n): sorted arrays of pointers, made once a
+ * configuration is read (conf_load() calls config_index_build()), so that
+ * a burst of thousands of messages, each naming its channel, owners and
+ * milestones, does not walk every list for each. A configuration built by
+ * hand (unit tests) has no index, and the lookups of model.h walk the
+ * lists instead: the answers are the same. */
+
+#include "ledger/model.h"
+
+/* Builds c's index and each ledger's; 0 or -ENOMEM (then none). */
+int config_index_build(struct config *c);
+void config_index_free(struct config *c);
+
+/* The lookups' indexed halves, for model.c: NULL when not found, and
+ * *indexed false when there is no index to ask. */
+const struct channel *index_find_channel(const struct config *c, const char *id, bool *indexed);
+const struct owner *index_find_owner(const struct config *c, const char *id_or_name, bool *indexed);
+const struct ledger *index_find_ledger(const struct config *c, const char *id, bool *indexed);
+const struct milestone *index_find_milestone(const struct ledger *l, const char *id, bool *indexed);
+const struct task *index_find_task(const struct ledger *l, const char *id, bool *indexed);
