@@ -19,7 +19,7 @@ import linkkit as lk
 import msgkit
 import peers
 from msgkit import AT, LEDGER
-from test_links_browser import HEIGHT, WIDTH, browser, photograph  # noqa: F401 (a fixture)
+from test_links_browser import WIDTH, browser, photograph  # noqa: F401 (browser: a fixture)
 
 GREEN = bytes.fromhex("1a7f37")  # mail-html.c: the 已完成 button's background
 CONFIRM = {"已完成": "标记为已完成？", "推迟1天": "推迟1天？", "推迟3天": "推迟3天？",
