@@ -24,6 +24,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wformat=2 -Wvla -Werror
 CFLAGS   ?= -O2 -g
+# CPPFLAGS and LDFLAGS from the environment or the command line are used too:
+# Debian's dpkg-buildflags puts -D_FORTIFY_SOURCE=2 in CPPFLAGS, -z relro and
+# -z now in LDFLAGS.
 # Headers are named by their folder: "ledger/model.h", "courier/courier.h".
 INCLUDES := -Icore -Idaemon -I.
 override CFLAGS += -std=c17 -D_GNU_SOURCE -pthread $(WARNINGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
@@ -58,7 +61,7 @@ all: $(BUILD)/ledgerd $(BUILD)/ledgerctl $(LIBLEDGER)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Only the sources that name LEDGERD_VERSION are given it, and they depend
 # on $(BUILD)/version, which is rewritten only when the version changes: a
