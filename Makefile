@@ -53,7 +53,7 @@ FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 LIBLEDGER  := $(BUILD)/libledger.a
 
 .PHONY: demo all check unit-tests unit-tests-sanitized fuzz-corpus integration-tests \
-        include-cycles bench fuzz install deps clean help FORCE
+        include-cycles bench fuzz install install-next-steps uninstall deps clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -180,12 +180,33 @@ BASHCOMPDIR   ?= $(PREFIX)/share/bash-completion/completions
 INSTALL_PATHS = -e 's|/usr/sbin/ledgerd|$(PREFIX)/sbin/ledgerd|g' \
                 -e 's|/etc/ledgerd|$(SYSCONFDIR)/ledgerd|g'
 
+# Files under SYSCONFDIR are the administrator's once installed: an existing
+# one that differs is never overwritten, the new one goes beside it as
+# NAME.dist (as dpkg's NAME.dpkg-dist), and install says so. ledgerd.conf is
+# 0640: it may hold feed tokens. Its group is ledgerd's when that group exists
+# (a real install, not into a DESTDIR), so that the service can read it.
+INSTALL_CONF = install_conf() { \
+	  if [ ! -e "$$3" ]; then install -Dm$$1 "$$2" "$$3"; \
+	  elif cmp -s "$$2" "$$3"; then :; \
+	  else install -Dm$$1 "$$2" "$$3.dist"; \
+	    echo "install: kept $$3 (yours, changed); the new one is $$3.dist: compare them"; fi; }
+
+# Outside SYSCONFDIR/ledgerd: what uninstall removes.
+INSTALLED = $(PREFIX)/sbin/ledgerd $(PREFIX)/bin/ledgerctl \
+            $(foreach m,$(wildcard man/*.[0-9]),$(PREFIX)/share/man/man$(subst .,,$(suffix $m))/$(notdir $m)) \
+            $(UNITDIR)/ledgerd.service $(UNITDIR)/ledgerd.socket $(SYSUSERSDIR)/ledgerd.conf \
+            $(TMPFILESDIR)/ledgerd.conf $(DBUSPOLICYDIR)/org.ledgerd.Ledger1.conf \
+            $(BASHCOMPDIR)/ledgerctl
+
 install: all
 	install -Dm755 $(BUILD)/ledgerd $(DESTDIR)$(PREFIX)/sbin/ledgerd
 	install -Dm755 $(BUILD)/ledgerctl $(DESTDIR)$(PREFIX)/bin/ledgerctl
-	install -Dm644 conf/ledgerd.conf $(DESTDIR)$(SYSCONFDIR)/ledgerd/ledgerd.conf
-	install -Dm644 -t $(DESTDIR)$(SYSCONFDIR)/ledgerd/ledgers conf/ledgers/*.conf
-	install -Dm644 -t $(DESTDIR)$(SYSCONFDIR)/ledgerd/holidays conf/holidays/*.conf
+	@$(INSTALL_CONF); set -e; etc=$(DESTDIR)$(SYSCONFDIR)/ledgerd; \
+	  fresh=$$(test -e $$etc/ledgerd.conf || echo yes); \
+	  install_conf 640 conf/ledgerd.conf $$etc/ledgerd.conf; \
+	  for f in conf/ledgers/*.conf conf/holidays/*.conf; do install_conf 644 $$f $$etc/$${f#conf/}; done; \
+	  if [ -n "$$fresh" ] && [ -z "$(DESTDIR)" ] && getent group ledgerd >/dev/null; then \
+	    chgrp ledgerd $$etc/ledgerd.conf; fi
 	for m in man/*.[0-9]; do install -Dm644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	@mkdir -p $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR)
 	sed $(INSTALL_PATHS) units/ledgerd.service > $(DESTDIR)$(UNITDIR)/ledgerd.service
@@ -195,6 +216,26 @@ install: all
 	install -Dm644 units/ledgerd.sysusers $(DESTDIR)$(SYSUSERSDIR)/ledgerd.conf
 	install -Dm644 units/org.ledgerd.Ledger1.conf $(DESTDIR)$(DBUSPOLICYDIR)/org.ledgerd.Ledger1.conf
 	install -Dm644 completion/ledgerctl $(DESTDIR)$(BASHCOMPDIR)/ledgerctl
+	@if [ -z "$(DESTDIR)" ]; then $(MAKE) --no-print-directory -s install-next-steps; fi
+
+# What a system needs besides the files (the README's "from source" steps;
+# the Debian package does all of it itself).
+install-next-steps:
+	@echo
+	@echo "Installed. To run ledgerd as a service (as root):"
+	@echo "  systemd-sysusers $(SYSUSERSDIR)/ledgerd.conf     # users ledgerd, group ledgerd-admin"
+	@echo "  systemd-tmpfiles --create $(TMPFILESDIR)/ledgerd.conf"
+	@echo "  chgrp ledgerd $(SYSCONFDIR)/ledgerd/ledgerd.conf   # the service reads it (0640)"
+	@echo "  systemctl daemon-reload && systemctl reload dbus"
+	@echo "  ledgerd -c $(SYSCONFDIR)/ledgerd/ledgerd.conf --check   # after editing it"
+	@echo "  systemctl enable --now ledgerd.socket ledgerd.service"
+	@echo "  usermod -aG ledgerd-admin NAME                 # an officer who may mark done"
+
+# Removes what install put outside SYSCONFDIR/ledgerd; the configuration
+# there and the state in /var/lib/ledgerd stay, as dpkg's remove keeps them.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	@echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/ledgerd (the configuration) and /var/lib/ledgerd (the state)"
 
 # The Debian packages that building, testing and benchmarking need.
 DEB_BUILD := make gcc libc6-dev pkg-config libconfig-dev libical-dev libsystemd-dev \

@@ -69,6 +69,45 @@ def test_prefix_paths(prefix_install):
     assert f"d {t}/etc/ledgerd/secrets 0750 root ledgerd -" in tmpfiles
 
 
+def test_install_keeps_the_administrators_files(tmp_path):
+    """Installed again over an edited configuration: the edit stays, the new
+    file goes beside it as .dist, and install says so. The configuration is
+    0640 (it may hold feed tokens); the rest of SYSCONFDIR 0644."""
+    etc = tmp_path / "etc/ledgerd"
+    make_install(PREFIX=tmp_path / "usr", SYSCONFDIR=tmp_path / "etc")
+    conf = etc / "ledgerd.conf"
+    assert stat.S_IMODE(conf.stat().st_mode) == 0o640
+    assert stat.S_IMODE((etc / "ledgers/yuli-2025.conf").stat().st_mode) == 0o644
+    conf.write_text(conf.read_text() + "# edited\n")
+    p = run("make", "-s", "-C", ROOT, f"BUILD={BUILD}", "install", f"PREFIX={tmp_path / 'usr'}",
+            f"SYSCONFDIR={tmp_path / 'etc'}")
+    assert conf.read_text().endswith("# edited\n")
+    assert (etc / "ledgerd.conf.dist").read_bytes() == (ROOT / "conf/ledgerd.conf").read_bytes()
+    assert stat.S_IMODE((etc / "ledgerd.conf.dist").stat().st_mode) == 0o640
+    assert f"kept {conf}" in p.stdout and f"{conf}.dist" in p.stdout
+    # Files not edited are the same: nothing to say, no .dist.
+    assert not (etc / "ledgers/yuli-2025.conf.dist").exists()
+    assert "yuli-2025.conf" not in p.stdout
+
+
+def test_uninstall_leaves_only_the_configuration(tmp_path):
+    make_install(DESTDIR=tmp_path, PREFIX="/usr", SYSCONFDIR="/etc")
+    run("make", "-s", "-C", ROOT, f"BUILD={BUILD}", "uninstall", f"DESTDIR={tmp_path}",
+        "PREFIX=/usr", "SYSCONFDIR=/etc")
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert left and all(p.startswith("etc/ledgerd/") for p in left), left
+
+
+def test_cppflags_and_ldflags_reach_the_compiler():
+    """dpkg-buildflags puts -D_FORTIFY_SOURCE=2 in CPPFLAGS and -z now in LDFLAGS."""
+    p = run("make", "-s", "-n", "-B", "-C", ROOT, f"BUILD={BUILD}", "CPPFLAGS=-D_FORTIFY_SOURCE=2",
+            "LDFLAGS=-Wl,-z,now", f"{BUILD}/ledgerctl")
+    compiles = [l for l in p.stdout.splitlines() if " -c " in l]
+    links = [l for l in p.stdout.splitlines() if l.endswith(" -lm") and " -o " in l]
+    assert compiles and all("-D_FORTIFY_SOURCE=2" in l for l in compiles)
+    assert links and all("-Wl,-z,now" in l for l in links)
+
+
 def unit_settings(path):
     settings = {}
     for line in pathlib.Path(path).read_text().splitlines():
