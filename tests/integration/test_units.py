@@ -149,16 +149,18 @@ def test_systemd_analyze_verify(prefix_install):
 
 
 @needs_systemd
-def test_verify_notices_a_missing_binary(destdir_install):
-    """The check above can fail: with PREFIX=/usr, /usr/sbin/ledgerd is not on
-    this machine, and verify says so."""
-    if os.path.exists("/usr/sbin/ledgerd"):
-        pytest.skip("/usr/sbin/ledgerd is installed on this machine")
+def test_verify_notices_a_missing_binary(tmp_path):
+    """The check above can fail: installed for a PREFIX that is not on this
+    machine (into a DESTDIR), the unit names a ledgerd that does not exist,
+    and verify says so. (Not PREFIX=/usr: the package test installs
+    /usr/sbin/ledgerd on this machine.)"""
+    prefix = "/nonexistent/ledgerd-prefix"
+    make_install(DESTDIR=tmp_path, PREFIX=prefix, SYSCONFDIR="/etc")
     p = subprocess.run(["systemd-analyze", "verify", "--man=no",
-                        str(destdir_install / "usr/lib/systemd/system/ledgerd.service")],
+                        str(tmp_path / prefix.lstrip("/") / "lib/systemd/system/ledgerd.service")],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode != 0
-    assert "/usr/sbin/ledgerd" in p.stderr
+    assert f"{prefix}/sbin/ledgerd" in p.stderr
 
 
 @pytest.mark.skipif(shutil.which("systemd-sysusers") is None
