@@ -93,9 +93,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBLEDGER)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
 # Tests of ledgerctl's own modules link them too (and libledger after them).
-CTL_TESTS := $(BUILD)/tests/ctl/test-columns $(BUILD)/tests/ctl/test-timefmt
-$(BUILD)/tests/ctl/test-columns: $(BUILD)/ctl/columns.o
+CTL_TESTS := $(BUILD)/tests/ctl/test-columns $(BUILD)/tests/ctl/test-timefmt \
+             $(BUILD)/tests/ctl/test-display
+$(BUILD)/tests/ctl/test-columns: $(BUILD)/ctl/columns.o $(BUILD)/ctl/display.o
 $(BUILD)/tests/ctl/test-timefmt: $(BUILD)/ctl/timefmt.o
+$(BUILD)/tests/ctl/test-display: $(BUILD)/ctl/display.o
 $(CTL_TESTS): LDLIBS = $(LIBLEDGER) $(PKG_LIBS) -lm
 # Tests of the daemon's parts link its library (and libledger after it).
 DAEMON_TESTS := $(filter $(BUILD)/tests/daemon/%,$(UNIT_BIN))
