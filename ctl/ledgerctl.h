@@ -119,5 +119,6 @@ int verb_snooze(int argc, char **argv, const struct ctl_options *o);
 int verb_reload(int argc, char **argv, const struct ctl_options *o);
 int verb_deliveries(int argc, char **argv, const struct ctl_options *o);
 int verb_send_test(int argc, char **argv, const struct ctl_options *o);
+int verb_owners(int argc, char **argv, const struct ctl_options *o);
 int verb_import(int argc, char **argv, const struct ctl_options *o);
 int verb_rollover(int argc, char **argv, const struct ctl_options *o);

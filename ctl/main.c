@@ -31,6 +31,7 @@ static const struct verb verbs[] = {
           READ | CTL_TAKES_DELIVERY },
         { "send-test", 1, 1, verb_send_test, "OWNER|CHANNEL  send a test message now; print the answer",
           BUS | CTL_TAKES_JSON },
+        { "owners", 0, 0, verb_owners, "          the owners and channels of ledgerd's configuration", READ },
         { "deadline", 1, -1, verb_deadline, "PHRASE…   how ledgerd reads deadline phrases (offline)",
           CTL_TAKES_JSON | CTL_TAKES_YEAR },
         { "import", 1, 1, verb_import, "FILE      a 台账 table (TSV or CSV) as a ledger file, on stdout",
