@@ -224,5 +224,10 @@ def test_completion_verbs_and_options():
     assert complete("ledgerctl", "--timezone", "Asia/") == ["Asia/Shanghai", "Asia/Urumqi"]
     # A verb is there already, and status takes no argument.
     assert complete("ledgerctl", "status", "") == []
+    # Each verb's own options.
+    assert complete("ledgerctl", "list", "--o") == ["--owner", "--overdue"]
+    assert "--note" in complete("ledgerctl", "done", "--")
+    assert "--json" not in complete("ledgerctl", "done", "--")
+    assert complete("ledgerctl", "rollover", "--") == ["--to", "--help", "--version"]
     # No ledgerd to ask: no ids, quietly.
     assert complete(str(BUILD / "ledgerctl"), "--runtime-dir", "/nonexistent", "done", "") == []
