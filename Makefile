@@ -155,20 +155,38 @@ bench: all
 	@set -e; for b in tests/bench/bench-*; do echo "== $$b"; LEDGERD_BUILD=$(abspath $(BUILD)) $$b; done
 
 # The README's first command: the shipped 2025 ledger, read, planned and
-# published, then the service in the foreground with its state and socket in
-# a local folder (no system bus, no mail server). Ctrl-C stops it.
+# published, then the service in the foreground as a rehearsal: its clock
+# starts at DEMO_NOW, the Friday morning before the National Day week, a
+# minute before that morning's reminders, on a fresh state (var/state), so
+# that within a minute a newcomer sees reminders sent, e-mails land in the
+# Maildir var/state/outbox/ (no mail server) and ledgerctl status shows what
+# is due soon. No system bus: ledgerctl reaches it over var/run/private.
+DEMO_NOW ?= 2025-09-26T09:29
 demo: all
 	$(BUILD)/ledgerd -c conf/ledgerd.conf --check
-	$(BUILD)/ledgerd -c conf/ledgerd.conf --print-schedule --from 2025-09-15 --to 2025-10-15
+	$(BUILD)/ledgerd -c conf/ledgerd.conf --print-schedule --from 2025-09-26 --to 2025-10-10
+	rm -rf var/state var/run
 	@mkdir -p var
 	$(BUILD)/ledgerd -c conf/ledgerd.conf --state-dir var/state --print-ics -o var/ledger.ics
 	@echo
-	@echo "feed written to var/ledger.ics. ledgerd now runs in the foreground; in another terminal try:"
+	@echo "=============================================================================="
+	@echo "A REHEARSAL, not today: ledgerd now runs as if it were $(subst T, ,$(DEMO_NOW)),"
+	@echo "a Friday of the shipped 2025 ledger, on a fresh state in var/state. Within a"
+	@echo "minute, at 09:30 on its clock, it sends that morning's reminders: e-mails into"
+	@echo "var/state/outbox/new/ (no mail server is set up). The feed is var/ledger.ics."
+	@echo "In another terminal, in this folder:"
 	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run status"
-	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run done 15.1 --note '已报送'"
+	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run deliveries"
+	@echo "  ls var/state/outbox/new/"
+	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run preview --from 2025-09-26 --to 2025-10-10"
+	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run why 7.2"
+	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run done 4 --note '已报送'"
 	@echo "  curl http://127.0.0.1:8080/ledger.ics    (the feeds; http://127.0.0.1:8080/ lists them)"
+	@echo "Ctrl-C stops it. The service proper runs on the real clock: see README.md."
+	@echo "=============================================================================="
 	@echo
-	$(BUILD)/ledgerd -c conf/ledgerd.conf --no-bus --state-dir var/state --runtime-dir var/run
+	$(BUILD)/ledgerd -c $(abspath conf/ledgerd.conf) --no-bus --state-dir var/state --runtime-dir var/run \
+	  --now $(DEMO_NOW)
 
 # ---- installation ----------------------------------------------------------
 
@@ -297,13 +315,14 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@echo "make demo        build, then --check, a plan and a feed of the shipped ledger"
+	@echo "make demo        build, then --check, a plan, a feed, and a rehearsal of the shipped ledger"
 	@echo "make [all]       build build/ledgerd, build/ledgerctl, build/libledger.a"
 	@echo "make check       unit tests (plain and ASan+UBSan), fuzz corpora, integration tests"
 	@echo "make include-cycles   no include cycle among the modules of core and ctl"
 	@echo "make bench       benchmarks, each beside its peer"
 	@echo "make fuzz FUZZ=when SECONDS=60   fuzz one parser"
-	@echo "make install PREFIX=/usr DESTDIR=/tmp/root"
+	@echo "make install PREFIX=/usr DESTDIR=/tmp/root   (make uninstall: the same, removed)"
+	@echo "make deb         the Debian package, in build/deb, checked by lintian"
 	@echo "make deps        install the missing Debian packages (as root)"
 
 # (Not the package's copy of the tree under $(BUILD)/deb.)

@@ -5,6 +5,7 @@ policy and bash completion checked by the tools that read them."""
 import grp
 import os
 import pathlib
+import re
 import shutil
 import stat
 import subprocess
@@ -231,3 +232,18 @@ def test_completion_verbs_and_options():
     assert complete("ledgerctl", "rollover", "--") == ["--to", "--help", "--version"]
     # No ledgerd to ask: no ids, quietly.
     assert complete(str(BUILD / "ledgerctl"), "--runtime-dir", "/nonexistent", "done", "") == []
+
+
+def test_demo_is_a_rehearsal_with_reminders_in_its_first_minute():
+    """make demo runs the service on the shipped ledger with its clock at
+    DEMO_NOW, says so, and that morning has reminders a minute later."""
+    p = run("make", "-s", "-n", "-C", ROOT, f"BUILD={BUILD}", "demo")
+    now = re.search(r"--now (\d{4}-\d\d-\d\d)T(\d\d):(\d\d)", p.stdout)
+    assert now, p.stdout
+    assert "A REHEARSAL" in p.stdout and "rm -rf var/state" in p.stdout
+    day, hour, minute = now.group(1), int(now.group(2)), int(now.group(3))
+    plan = run(BUILD / "ledgerd", "-c", "conf/ledgerd.conf", "--print-schedule", "--from", day,
+               "--to", day).stdout
+    first = f"{day} {hour:02d}:{minute + 1:02d}"
+    assert re.search(rf"^{first}\s+upcoming", plan, re.M), (first, plan)
+
