@@ -278,18 +278,25 @@ deb:
 	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -Jauto
 	lintian --fail-on error --display-level '>=info' --info $(DEB_OUT)/ledgerd_*.changes
 
-# What building and checking the package needs, besides DEB_BUILD: debhelper,
-# lintian, and devscripts for hardening-check. Without their recommends
-# (devscripts alone would bring the Debian keyring and dozens more).
-DEB_PACKAGE := debhelper dpkg-dev devscripts lintian
+# What building the package needs (the README's route on a server, without
+# the test suite's peers): DEB_BUILD and cmocka, as make deps installs them,
+# and debhelper, dpkg-dev and lintian without their recommends. make deps
+# adds devscripts (hardening-check, for package-check), without its
+# recommends too: they would bring the Debian keyring and dozens more.
+DEB_PACKAGE      := debhelper dpkg-dev lintian
+DEB_PACKAGE_TEST := devscripts
+DEPS_PLAIN       := $(DEB_PACKAGE)
 deps: deps-package
+deps: DEPS_PLAIN = $(DEB_PACKAGE) $(DEB_PACKAGE_TEST)
 deps-package:
-	@missing=$$(for p in $(DEB_PACKAGE); do \
-	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:" $$missing; \
-	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
-	fi
+	@set -e; missing() { for p in "$$@"; do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done; }; \
+	build=$$(missing $(DEB_BUILD) libcmocka-dev); plain=$$(missing $(DEPS_PLAIN)); \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if [ -n "$$build$$plain" ]; then apt-get update -q; fi; \
+	if [ -n "$$build" ]; then echo "installing:" $$build; apt-get install -y -q $$build; fi; \
+	if [ -n "$$plain" ]; then echo "installing:" $$plain; \
+	  apt-get install -y -q --no-install-recommends $$plain; fi
 
 # Installs the package into this machine, as an administrator would, and
 # removes and purges it again (root, Debian 12): make check's last step.
@@ -324,6 +331,7 @@ help:
 	@echo "make install PREFIX=/usr DESTDIR=/tmp/root   (make uninstall: the same, removed)"
 	@echo "make deb         the Debian package, in build/deb, checked by lintian"
 	@echo "make deps        install the missing Debian packages (as root)"
+	@echo "make deps-package   only what building the package needs (as root)"
 
 # (Not the package's copy of the tree under $(BUILD)/deb.)
 -include $(shell find $(BUILD) -path '$(BUILD)/deb' -prune -o -name '*.d' -type f -print 2>/dev/null)
