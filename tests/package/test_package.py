@@ -15,6 +15,7 @@ import pathlib
 import pwd
 import re
 import shutil
+import sqlite3
 import stat
 import subprocess
 
@@ -200,11 +201,19 @@ def test_an_edit_survives_reinstall_and_upgrade(installed, tmp_path):
 
 
 @as_root
-def test_remove_keeps_configuration_and_state_purge_removes_them(installed):
-    # The state directory as systemd makes it (StateDirectory=), with a database.
+def test_remove_keeps_configuration_and_state_purge_removes_them(installed, tmp_path):
+    # The state directory as systemd makes it (StateDirectory=), and a
+    # database in it written by the service's user.
     STATE.mkdir(mode=0o750, exist_ok=True)
     shutil.chown(STATE, "ledgerd", "ledgerd")
-    (STATE / "state.db").write_bytes(b"SQLite format 3\0")
+    run("runuser", "-u", "ledgerd", "--", "/usr/sbin/ledgerd", "-c", CONF, "--state-dir", STATE,
+        "--print-ics")
+    # The README's backup: SQLite's online backup of state.db.
+    backup = tmp_path / "ledgerd-state.db"
+    with sqlite3.connect(STATE / "state.db") as db, sqlite3.connect(backup) as copy:
+        db.backup(copy)
+    with sqlite3.connect(backup) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     run("apt-get", "remove", "-y", "-q", "ledgerd")
     assert package_status() == "deinstall ok config-files"
     assert not os.path.exists("/usr/sbin/ledgerd")
