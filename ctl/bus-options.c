@@ -96,7 +96,7 @@ int ctl_bus_option(int c, const char *arg, struct ctl_options *o) {
 
 void ctl_bus_usage(FILE *out) {
         fprintf(out,
-                "\nOptions of the verbs that ask ledgerd (status … reload):\n"
+                "\nOptions of the verbs that ask ledgerd (status … owners):\n"
                 "      --address ADDR     a D-Bus address (a bus, or ledgerd's private socket)\n"
                 "      --system           the system bus\n"
                 "      --user             the user bus (ledgerd --user)\n"
