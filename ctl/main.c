@@ -161,6 +161,14 @@ static const struct verb *find_verb(const char *name) {
         return NULL;
 }
 
+/* The length of the arguments a verb's help names first ("ID UNTIL"), up
+ * to the gap before what it does. */
+static int help_args(const char *help) {
+        const char *gap = strstr(help, "  ");
+
+        return gap ? (int) (gap - help) : (int) strlen(help);
+}
+
 /* Whether the verb takes every option given; if not, says which it does not. */
 static bool takes_given(const struct verb *v, const struct ctl_options *o) {
         unsigned extra = v->takes ? o->given & ~v->takes : 0;
@@ -187,8 +195,10 @@ static int dispatch(int argc, char **argv, const struct ctl_options *o) {
         }
         n = argc - 1;
         if (n < v->min_args || (v->max_args >= 0 && n > v->max_args)) {
-                fprintf(stderr, "ledgerctl %s: wrong number of arguments; usage: ledgerctl %s %s\n",
-                        v->name, v->name, v->help);
+                int args = help_args(v->help);
+
+                fprintf(stderr, "ledgerctl %s: wrong number of arguments; usage: ledgerctl %s%s%.*s\n",
+                        v->name, v->name, args ? " " : "", args, v->help);
                 return CTL_EXIT_USAGE;
         }
         if (!takes_given(v, o))

@@ -196,9 +196,12 @@ static void print_state(const struct props *p, const char *tz, bool colour) {
                 if (part && reason &&
                     asprintf(&line, "%s%s%s: %s%s%s%s%s", colour ? COLUMNS_RED : "",
                              i ? "" : "degraded — ", part, reason, *since ? " (since " : "", since,
-                             *since ? ")" : "", colour ? COLUMNS_RESET : "") >= 0)
-                        display_field_coloured(stdout, i ? "" : "State", line,
-                                               columns_terminal_width(stdout));
+                             *since ? ")" : "", colour ? COLUMNS_RESET : "") >= 0) {
+                        /* The label on the first only; the others under it. */
+                        printf("%*s%s ", DISPLAY_LABEL_WIDTH, i ? "" : "State", i ? " " : ":");
+                        display_wrap_coloured(stdout, line, DISPLAY_VALUE_COLUMN,
+                                              DISPLAY_VALUE_COLUMN, columns_terminal_width(stdout));
+                }
                 free(line);
                 free(part);
                 free(reason);
