@@ -270,11 +270,16 @@ uninstall:
 # unit tests in the build (make check has run them).
 DEB_OUT := $(abspath $(BUILD))/deb
 DEB_SRC := $(DEB_OUT)/ledgerd-$(VERSION)
+# (A clone may have been made elsewhere: without git here, every file but
+# the build, the demo's var and .git.)
+DEB_FILES = $(if $(and $(wildcard .git),$(shell command -v git)),\
+              git ls-files -z --cached --others --exclude-standard,\
+              find . -path ./$(BUILD) -prune -o -path ./var -prune -o -path ./.git -prune \
+                -o -type f -print0)
 deb:
 	rm -rf $(DEB_OUT) && mkdir -p $(DEB_SRC)
-	$(if $(wildcard .git),git ls-files -z --cached --others --exclude-standard,\
-	  find . -path ./$(BUILD) -prune -o -path ./var -prune -o -type f -print0) | \
-	  tar -c --null -T - | tar -x -C $(DEB_SRC)
+	$(DEB_FILES) > $(DEB_OUT)/files
+	tar -c --null -T $(DEB_OUT)/files | tar -x -C $(DEB_SRC)
 	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -Jauto
 	lintian --fail-on error --display-level '>=info' --info $(DEB_OUT)/ledgerd_*.changes
 
