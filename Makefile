@@ -285,10 +285,11 @@ deb:
 
 # What building the package needs (the README's route on a server, without
 # the test suite's peers): DEB_BUILD and cmocka, as make deps installs them,
-# and debhelper, dpkg-dev and lintian without their recommends. make deps
+# and build-essential (dpkg-buildpackage checks for it), debhelper, dpkg-dev
+# and lintian without their recommends. make deps
 # adds devscripts (hardening-check, for package-check), without its
 # recommends too: they would bring the Debian keyring and dozens more.
-DEB_PACKAGE      := debhelper dpkg-dev lintian
+DEB_PACKAGE      := build-essential debhelper dpkg-dev lintian
 DEB_PACKAGE_TEST := devscripts
 DEPS_PLAIN       := $(DEB_PACKAGE)
 deps: deps-package
