@@ -330,7 +330,8 @@ clean:
 help:
 	@echo "make demo        build, then --check, a plan, a feed, and a rehearsal of the shipped ledger"
 	@echo "make [all]       build build/ledgerd, build/ledgerctl, build/libledger.a"
-	@echo "make check       unit tests (plain and ASan+UBSan), fuzz corpora, integration tests"
+	@echo "make check       unit tests (plain and ASan+UBSan), fuzz corpora, integration tests,"
+	@echo "                 then the package (as root: installed into this machine, then purged)"
 	@echo "make include-cycles   no include cycle among the modules of core and ctl"
 	@echo "make bench       benchmarks, each beside its peer"
 	@echo "make fuzz FUZZ=when SECONDS=60   fuzz one parser"
