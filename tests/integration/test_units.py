@@ -246,4 +246,3 @@ def test_demo_is_a_rehearsal_with_reminders_in_its_first_minute():
                "--to", day).stdout
     first = f"{day} {hour:02d}:{minute + 1:02d}"
     assert re.search(rf"^{first}\s+upcoming", plan, re.M), (first, plan)
-
