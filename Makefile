@@ -24,6 +24,9 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 WARNINGS := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
             -Wformat=2 -Wvla -Werror
 CFLAGS   ?= -O2 -g
+# CPPFLAGS and LDFLAGS from the environment or the command line are used too:
+# Debian's dpkg-buildflags puts -D_FORTIFY_SOURCE=2 in CPPFLAGS, -z relro and
+# -z now in LDFLAGS.
 # Headers are named by their folder: "ledger/model.h", "courier/courier.h".
 INCLUDES := -Icore -Idaemon -I.
 override CFLAGS += -std=c17 -D_GNU_SOURCE -pthread $(WARNINGS) $(INCLUDES) $(PKG_CFLAGS) -MMD -MP
@@ -50,7 +53,7 @@ FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 LIBLEDGER  := $(BUILD)/libledger.a
 
 .PHONY: demo all check unit-tests unit-tests-sanitized fuzz-corpus integration-tests \
-        include-cycles bench fuzz install deps clean help FORCE
+        include-cycles bench fuzz install install-next-steps uninstall deb package-check deps deps-package clean help FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -58,7 +61,7 @@ all: $(BUILD)/ledgerd $(BUILD)/ledgerctl $(LIBLEDGER)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Only the sources that name LEDGERD_VERSION are given it, and they depend
 # on $(BUILD)/version, which is rewritten only when the version changes: a
@@ -93,9 +96,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBLEDGER)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
 # Tests of ledgerctl's own modules link them too (and libledger after them).
-CTL_TESTS := $(BUILD)/tests/ctl/test-columns $(BUILD)/tests/ctl/test-timefmt
-$(BUILD)/tests/ctl/test-columns: $(BUILD)/ctl/columns.o
+CTL_TESTS := $(BUILD)/tests/ctl/test-columns $(BUILD)/tests/ctl/test-timefmt \
+             $(BUILD)/tests/ctl/test-display
+$(BUILD)/tests/ctl/test-columns: $(BUILD)/ctl/columns.o $(BUILD)/ctl/display.o
 $(BUILD)/tests/ctl/test-timefmt: $(BUILD)/ctl/timefmt.o
+$(BUILD)/tests/ctl/test-display: $(BUILD)/ctl/display.o
 $(CTL_TESTS): LDLIBS = $(LIBLEDGER) $(PKG_LIBS) -lm
 # Tests of the daemon's parts link its library (and libledger after it).
 DAEMON_TESTS := $(filter $(BUILD)/tests/daemon/%,$(UNIT_BIN))
@@ -104,7 +109,10 @@ $(DAEMON_TESTS): LDLIBS = $(LIBDAEMON) $(LIBLEDGER) $(PKG_LIBS) -lm
 
 # ---- tests -----------------------------------------------------------------
 
+# The package last: it is installed into this machine, then purged. Its build
+# skips the unit tests, which ran just before.
 check: all include-cycles unit-tests unit-tests-sanitized fuzz-corpus integration-tests
+	DEB_BUILD_OPTIONS=nocheck $(MAKE) --no-print-directory package-check
 
 # No module (folder) may include, through others, a header of one that
 # includes its own. daemon/ joins the list once its cycles are broken.
@@ -150,20 +158,38 @@ bench: all
 	@set -e; for b in tests/bench/bench-*; do echo "== $$b"; LEDGERD_BUILD=$(abspath $(BUILD)) $$b; done
 
 # The README's first command: the shipped 2025 ledger, read, planned and
-# published, then the service in the foreground with its state and socket in
-# a local folder (no system bus, no mail server). Ctrl-C stops it.
+# published, then the service in the foreground as a rehearsal: its clock
+# starts at DEMO_NOW, the Friday morning before the National Day week, a
+# minute before that morning's reminders, on a fresh state (var/state), so
+# that within a minute a newcomer sees reminders sent, e-mails land in the
+# Maildir var/state/outbox/ (no mail server) and ledgerctl status shows what
+# is due soon. No system bus: ledgerctl reaches it over var/run/private.
+DEMO_NOW ?= 2025-09-26T09:29
 demo: all
 	$(BUILD)/ledgerd -c conf/ledgerd.conf --check
-	$(BUILD)/ledgerd -c conf/ledgerd.conf --print-schedule --from 2025-09-15 --to 2025-10-15
+	$(BUILD)/ledgerd -c conf/ledgerd.conf --print-schedule --from 2025-09-26 --to 2025-10-10
+	rm -rf var/state var/run
 	@mkdir -p var
 	$(BUILD)/ledgerd -c conf/ledgerd.conf --state-dir var/state --print-ics -o var/ledger.ics
 	@echo
-	@echo "feed written to var/ledger.ics. ledgerd now runs in the foreground; in another terminal try:"
+	@echo "=============================================================================="
+	@echo "A REHEARSAL, not today: ledgerd now runs as if it were $(subst T, ,$(DEMO_NOW)),"
+	@echo "a Friday of the shipped 2025 ledger, on a fresh state in var/state. Within a"
+	@echo "minute, at 09:30 on its clock, it sends that morning's reminders: e-mails into"
+	@echo "var/state/outbox/new/ (no mail server is set up). The feed is var/ledger.ics."
+	@echo "In another terminal, in this folder:"
 	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run status"
-	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run done 15.1 --note '已报送'"
+	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run deliveries"
+	@echo "  ls var/state/outbox/new/"
+	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run preview --from 2025-09-26 --to 2025-10-10"
+	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run why 7.2"
+	@echo "  $(BUILD)/ledgerctl --runtime-dir var/run done 4 --note '已报送'"
 	@echo "  curl http://127.0.0.1:8080/ledger.ics    (the feeds; http://127.0.0.1:8080/ lists them)"
+	@echo "Ctrl-C stops it. The service proper runs on the real clock: see README.md."
+	@echo "=============================================================================="
 	@echo
-	$(BUILD)/ledgerd -c conf/ledgerd.conf --no-bus --state-dir var/state --runtime-dir var/run
+	$(BUILD)/ledgerd -c $(abspath conf/ledgerd.conf) --no-bus --state-dir var/state --runtime-dir var/run \
+	  --now $(DEMO_NOW)
 
 # ---- installation ----------------------------------------------------------
 
@@ -180,12 +206,33 @@ BASHCOMPDIR   ?= $(PREFIX)/share/bash-completion/completions
 INSTALL_PATHS = -e 's|/usr/sbin/ledgerd|$(PREFIX)/sbin/ledgerd|g' \
                 -e 's|/etc/ledgerd|$(SYSCONFDIR)/ledgerd|g'
 
+# Files under SYSCONFDIR are the administrator's once installed: an existing
+# one that differs is never overwritten, the new one goes beside it as
+# NAME.dist (as dpkg's NAME.dpkg-dist), and install says so. ledgerd.conf is
+# 0640: it may hold feed tokens. Its group is ledgerd's when that group exists
+# (a real install, not into a DESTDIR), so that the service can read it.
+INSTALL_CONF = install_conf() { \
+	  if [ ! -e "$$3" ]; then install -Dm$$1 "$$2" "$$3"; \
+	  elif cmp -s "$$2" "$$3"; then :; \
+	  else install -Dm$$1 "$$2" "$$3.dist"; \
+	    echo "install: kept $$3 (yours, changed); the new one is $$3.dist: compare them"; fi; }
+
+# Outside SYSCONFDIR/ledgerd: what uninstall removes.
+INSTALLED = $(PREFIX)/sbin/ledgerd $(PREFIX)/bin/ledgerctl \
+            $(foreach m,$(wildcard man/*.[0-9]),$(PREFIX)/share/man/man$(subst .,,$(suffix $m))/$(notdir $m)) \
+            $(UNITDIR)/ledgerd.service $(UNITDIR)/ledgerd.socket $(SYSUSERSDIR)/ledgerd.conf \
+            $(TMPFILESDIR)/ledgerd.conf $(DBUSPOLICYDIR)/org.ledgerd.Ledger1.conf \
+            $(BASHCOMPDIR)/ledgerctl
+
 install: all
 	install -Dm755 $(BUILD)/ledgerd $(DESTDIR)$(PREFIX)/sbin/ledgerd
 	install -Dm755 $(BUILD)/ledgerctl $(DESTDIR)$(PREFIX)/bin/ledgerctl
-	install -Dm644 conf/ledgerd.conf $(DESTDIR)$(SYSCONFDIR)/ledgerd/ledgerd.conf
-	install -Dm644 -t $(DESTDIR)$(SYSCONFDIR)/ledgerd/ledgers conf/ledgers/*.conf
-	install -Dm644 -t $(DESTDIR)$(SYSCONFDIR)/ledgerd/holidays conf/holidays/*.conf
+	@$(INSTALL_CONF); set -e; etc=$(DESTDIR)$(SYSCONFDIR)/ledgerd; \
+	  fresh=$$(test -e $$etc/ledgerd.conf || echo yes); \
+	  install_conf 640 conf/ledgerd.conf $$etc/ledgerd.conf; \
+	  for f in conf/ledgers/*.conf conf/holidays/*.conf; do install_conf 644 $$f $$etc/$${f#conf/}; done; \
+	  if [ -n "$$fresh" ] && [ -z "$(DESTDIR)" ] && getent group ledgerd >/dev/null; then \
+	    chgrp ledgerd $$etc/ledgerd.conf; fi
 	for m in man/*.[0-9]; do install -Dm644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
 	@mkdir -p $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR)
 	sed $(INSTALL_PATHS) units/ledgerd.service > $(DESTDIR)$(UNITDIR)/ledgerd.service
@@ -195,6 +242,75 @@ install: all
 	install -Dm644 units/ledgerd.sysusers $(DESTDIR)$(SYSUSERSDIR)/ledgerd.conf
 	install -Dm644 units/org.ledgerd.Ledger1.conf $(DESTDIR)$(DBUSPOLICYDIR)/org.ledgerd.Ledger1.conf
 	install -Dm644 completion/ledgerctl $(DESTDIR)$(BASHCOMPDIR)/ledgerctl
+	@if [ -z "$(DESTDIR)" ]; then $(MAKE) --no-print-directory -s install-next-steps; fi
+
+# What a system needs besides the files (the README's "from source" steps;
+# the Debian package does all of it itself).
+install-next-steps:
+	@echo
+	@echo "Installed. To run ledgerd as a service (as root):"
+	@echo "  systemd-sysusers $(SYSUSERSDIR)/ledgerd.conf     # users ledgerd, group ledgerd-admin"
+	@echo "  systemd-tmpfiles --create $(TMPFILESDIR)/ledgerd.conf"
+	@echo "  chgrp ledgerd $(SYSCONFDIR)/ledgerd/ledgerd.conf   # the service reads it (0640)"
+	@echo "  systemctl daemon-reload && systemctl reload dbus"
+	@echo "  ledgerd -c $(SYSCONFDIR)/ledgerd/ledgerd.conf --check   # after editing it"
+	@echo "  systemctl enable --now ledgerd.socket ledgerd.service"
+	@echo "  usermod -aG ledgerd-admin NAME                 # an officer who may mark done"
+
+# Removes what install put outside SYSCONFDIR/ledgerd; the configuration
+# there and the state in /var/lib/ledgerd stay, as dpkg's remove keeps them.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	@echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/ledgerd (the configuration) and /var/lib/ledgerd (the state)"
+
+# ---- the Debian package ------------------------------------------------------
+
+# debian/ builds ledgerd_<version>_amd64.deb with dpkg-buildpackage, here from
+# a copy of the tree (what git tracks, or all of it outside git) under
+# $(BUILD)/deb, so that nothing lands beside the checkout. lintian fails it on
+# an error and shows the rest (each warning is fixed or overridden, with why,
+# in debian/ledgerd.lintian-overrides). DEB_BUILD_OPTIONS=nocheck skips the
+# unit tests in the build (make check has run them).
+DEB_OUT := $(abspath $(BUILD))/deb
+DEB_SRC := $(DEB_OUT)/ledgerd-$(VERSION)
+# (A clone may have been made elsewhere: without git here, every file but
+# the build, the demo's var and .git.)
+DEB_FILES = $(if $(and $(wildcard .git),$(shell command -v git)),\
+              git ls-files -z --cached --others --exclude-standard,\
+              find . -path ./$(BUILD) -prune -o -path ./var -prune -o -path ./.git -prune \
+                -o -type f -print0)
+deb:
+	rm -rf $(DEB_OUT) && mkdir -p $(DEB_SRC)
+	$(DEB_FILES) > $(DEB_OUT)/files
+	tar -c --null -T $(DEB_OUT)/files | tar -x -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -Jauto
+	lintian --fail-on error --display-level '>=info' --info $(DEB_OUT)/ledgerd_*.changes
+
+# What building the package needs (the README's route on a server, without
+# the test suite's peers): DEB_BUILD and cmocka, as make deps installs them,
+# and build-essential (dpkg-buildpackage checks for it), debhelper, dpkg-dev
+# and lintian without their recommends. make deps
+# adds devscripts (hardening-check, for package-check), without its
+# recommends too: they would bring the Debian keyring and dozens more.
+DEB_PACKAGE      := build-essential debhelper dpkg-dev lintian
+DEB_PACKAGE_TEST := devscripts
+DEPS_PLAIN       := $(DEB_PACKAGE)
+deps: deps-package
+deps: DEPS_PLAIN = $(DEB_PACKAGE) $(DEB_PACKAGE_TEST)
+deps-package:
+	@set -e; missing() { for p in "$$@"; do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done; }; \
+	build=$$(missing $(DEB_BUILD) libcmocka-dev); plain=$$(missing $(DEPS_PLAIN)); \
+	export DEBIAN_FRONTEND=noninteractive; \
+	if [ -n "$$build$$plain" ]; then apt-get update -q; fi; \
+	if [ -n "$$build" ]; then echo "installing:" $$build; apt-get install -y -q $$build; fi; \
+	if [ -n "$$plain" ]; then echo "installing:" $$plain; \
+	  apt-get install -y -q --no-install-recommends $$plain; fi
+
+# Installs the package into this machine, as an administrator would, and
+# removes and purges it again (root, Debian 12): make check's last step.
+package-check: deb
+	LEDGERD_BUILD=$(abspath $(BUILD)) $(PYTHON) -m pytest -q tests/package
 
 # The Debian packages that building, testing and benchmarking need.
 DEB_BUILD := make gcc libc6-dev pkg-config libconfig-dev libical-dev libsystemd-dev \
@@ -217,13 +333,17 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@echo "make demo        build, then --check, a plan and a feed of the shipped ledger"
+	@echo "make demo        build, then --check, a plan, a feed, and a rehearsal of the shipped ledger"
 	@echo "make [all]       build build/ledgerd, build/ledgerctl, build/libledger.a"
-	@echo "make check       unit tests (plain and ASan+UBSan), fuzz corpora, integration tests"
+	@echo "make check       unit tests (plain and ASan+UBSan), fuzz corpora, integration tests,"
+	@echo "                 then the package (as root: installed into this machine, then purged)"
 	@echo "make include-cycles   no include cycle among the modules of core and ctl"
 	@echo "make bench       benchmarks, each beside its peer"
 	@echo "make fuzz FUZZ=when SECONDS=60   fuzz one parser"
-	@echo "make install PREFIX=/usr DESTDIR=/tmp/root"
+	@echo "make install PREFIX=/usr DESTDIR=/tmp/root   (make uninstall: the same, removed)"
+	@echo "make deb         the Debian package, in build/deb, checked by lintian"
 	@echo "make deps        install the missing Debian packages (as root)"
+	@echo "make deps-package   only what building the package needs (as root)"
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (Not the package's copy of the tree under $(BUILD)/deb.)
+-include $(shell find $(BUILD) -path '$(BUILD)/deb' -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -15,6 +15,7 @@
 
 #include "basic/lasterror.h"
 #include "busapi/busapi.h"
+#include "display.h"
 #include "timefmt.h"
 
 const char *ctl_timezone(const struct ctl_bus_options *o) {
@@ -105,7 +106,7 @@ static int connect_bus(struct ctl_bus *b, bool user) {
 int ctl_bus_connect(const struct ctl_bus_options *o, struct ctl_bus *b) {
         int r;
 
-        *b = (struct ctl_bus) {};
+        *b = (struct ctl_bus) { .options = o };
         if (o->address)
                 return connect_given(b, o->address);
         if (o->transport != CTL_TRANSPORT_DEFAULT)
@@ -122,12 +123,48 @@ int ctl_bus_connect(const struct ctl_bus_options *o, struct ctl_bus *b) {
         return r;
 }
 
+void ctl_bus_hints(const struct ctl_bus_options *o, int r, const char *hints[CTL_HINTS_MAX + 1]) {
+        size_t n = 0;
+
+        if (r == -EACCES || r == -EPERM) {
+                hints[n++] = "The private socket is for root and the members of group ledgerd-admin: "
+                             "run as root, or join the group (usermod -aG ledgerd-admin NAME, then "
+                             "log in again).";
+                if (o->runtime_dir || o->address)
+                        hints[n++] = "Anyone may read over the system bus: leave out --runtime-dir "
+                                     "and --address.";
+        } else if (o->runtime_dir || o->address) {
+                hints[n++] = "Is ledgerd running there? make demo's ledgerd serves var/run/private "
+                             "in the clone: run ledgerctl from there, with --runtime-dir var/run.";
+                hints[n++] = "The installed service: leave out --runtime-dir and --address; see "
+                             "systemctl status ledgerd.";
+        } else {
+                hints[n++] = "Is the service running? Try systemctl status ledgerd, and its log, "
+                             "journalctl -u ledgerd.";
+                hints[n++] = "Started by make demo instead? Then, in the clone: build/ledgerctl "
+                             "--runtime-dir var/run …";
+        }
+        hints[n] = NULL;
+}
+
+void ctl_bus_print_unreachable(const struct ctl_bus_options *o, const char *message, int r) {
+        const char *hints[CTL_HINTS_MAX + 1];
+
+        fprintf(stderr, "ledgerctl: %s\n", message);
+        ctl_bus_hints(o, r, hints);
+        for (size_t i = 0; hints[i]; i++)
+                fprintf(stderr, "Hint: %s\n", hints[i]);
+}
+
 int ctl_bus_open(const struct ctl_bus_options *o, struct ctl_bus *b) {
+        char *message = NULL;
         int r = ctl_bus_connect(o, b);
 
         if (r >= 0)
                 return CTL_EXIT_OK;
-        fprintf(stderr, "ledgerctl: cannot reach ledgerd: %s\n", b->failure ? b->failure : strerror(-r));
+        message = ctl_bus_unreachable_message(b, NULL, r);
+        ctl_bus_print_unreachable(o, message ? message : strerror(-r), r);
+        free(message);
         ctl_bus_close(b);
         return r == -EACCES || r == -EPERM ? CTL_EXIT_ACCESS_DENIED : CTL_EXIT_FAILURE;
 }
@@ -185,11 +222,16 @@ char *ctl_bus_unreachable_message(const struct ctl_bus *b, const sd_bus_error *e
  * \"9.9\""); when ledgerd was not there at all, say where it was looked for. */
 static int report(struct ctl_bus *b, const sd_bus_error *e, int r) {
         char *msg = ctl_bus_unreachable(e, r) ? ctl_bus_unreachable_message(b, e, r) : NULL;
+        char *shown;
 
         if (msg)
-                fprintf(stderr, "ledgerctl: %s\n", msg);
-        else
-                fprintf(stderr, "ledgerctl: %s\n", e->message ? e->message : strerror(-r));
+                ctl_bus_print_unreachable(b->options, msg, r);
+        else {
+                /* ledgerd's words may quote what a peer or a person wrote. */
+                shown = display_escape(e->message ? e->message : strerror(-r), false);
+                fprintf(stderr, "ledgerctl: %s\n", shown ? shown : strerror(-r));
+                free(shown);
+        }
         free(msg);
         return ctl_bus_exit_status(e, r);
 }

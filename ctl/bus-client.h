@@ -13,6 +13,7 @@
 #define CTL_RUNTIME_DIR "/run/ledgerd"
 
 struct ctl_bus {
+        const struct ctl_bus_options *options; /* as connected with */
         sd_bus *bus;
         bool direct;   /* peer to peer (the private socket): no bus, no destination */
         char *where;   /* "the private socket /run/ledgerd/private", "the system bus" */
@@ -48,6 +49,12 @@ int ctl_bus_exit_status(const sd_bus_error *e, int r);
 bool ctl_bus_unreachable(const sd_bus_error *e, int r);
 /* "cannot reach ledgerd: …", with every place that was tried; free it. */
 char *ctl_bus_unreachable_message(const struct ctl_bus *b, const sd_bus_error *e, int r);
+/* What to try then, by what failed (r: the -errno of the failure): up to
+ * CTL_HINTS_MAX sentences, static, the rest of hints NULL. */
+#define CTL_HINTS_MAX 3
+void ctl_bus_hints(const struct ctl_bus_options *o, int r, const char *hints[CTL_HINTS_MAX + 1]);
+/* The message and the hints on stderr. */
+void ctl_bus_print_unreachable(const struct ctl_bus_options *o, const char *message, int r);
 
 /* The zone times are read and shown in. */
 const char *ctl_timezone(const struct ctl_bus_options *o);

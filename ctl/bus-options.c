@@ -40,6 +40,21 @@ static int set_transport(struct ctl_bus_options *b, int transport) {
         return 0;
 }
 
+/* The statuses of the delivery log, checked here: a typo is a usage error
+ * (exit 2) before any call. */
+static int set_delivery_status(struct ctl_bus_options *b, const char *status) {
+        static const char *const known[] = { "pending", "sent", "failed", "cancelled", "missed" };
+
+        for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+                if (strcmp(status, known[i]) == 0) {
+                        b->delivery_status = status;
+                        return 0;
+                }
+        fprintf(stderr, "ledgerctl: --status: \"%s\" is not one of pending, sent, failed, "
+                "cancelled, missed\n", status);
+        return -1;
+}
+
 static int set_timezone(struct ctl_bus_options *b, const char *tz) {
         if (zone_check(tz) < 0) {
                 fprintf(stderr, "ledgerctl: --timezone: \"%s\" is not a time zone such as "
@@ -69,10 +84,11 @@ int ctl_bus_option(int c, const char *arg, struct ctl_options *o) {
         case CTL_OPT_DUE_WITHIN:
                 b->has_due_within = true;
                 return parse_count("--due-within", "days", arg, 0, DUE_WITHIN_MAX, &b->due_within);
-        case CTL_OPT_STATUS: b->delivery_status = arg; return 0;
+        case CTL_OPT_STATUS: return set_delivery_status(b, arg);
         case CTL_OPT_TARGET: b->target = arg; return 0;
         case CTL_OPT_MILESTONE: b->milestone = arg; return 0;
         case CTL_OPT_LIMIT: return parse_count("--limit", "deliveries", arg, 1, LIMIT_MAX, &b->limit);
+        case CTL_OPT_NO_PAGER: o->no_pager = true; return 0;
         default:
                 return -1;
         }
@@ -80,7 +96,7 @@ int ctl_bus_option(int c, const char *arg, struct ctl_options *o) {
 
 void ctl_bus_usage(FILE *out) {
         fprintf(out,
-                "\nOptions of the verbs that ask ledgerd (status … reload):\n"
+                "\nOptions of the verbs that ask ledgerd (status … owners):\n"
                 "      --address ADDR     a D-Bus address (a bus, or ledgerd's private socket)\n"
                 "      --system           the system bus\n"
                 "      --user             the user bus (ledgerd --user)\n"
@@ -94,5 +110,7 @@ void ctl_bus_usage(FILE *out) {
                 "                         cancelled, missed; T: part of the target)\n"
                 "      --note TEXT        done, reopen, snooze: a note kept with the mark\n"
                 "      --from DATE        preview: the window's start (default: now), and\n"
-                "      --to DATE          its last day (default: 30 days on)\n");
+                "      --to DATE          its last day (default: 30 days on; at most 400 days)\n"
+                "      --no-pager         do not page long output on a terminal ($PAGER, else\n"
+                "                         less -FRSXK)\n");
 }

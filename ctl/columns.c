@@ -9,6 +9,7 @@
 
 #include "basic/greedy.h"
 #include "basic/text.h"
+#include "display.h"
 
 #define GAP 2 /* spaces between columns */
 
@@ -27,13 +28,18 @@ static int grow(struct columns *t, size_t need) {
         return GREEDY_REALLOC(t->cells, t->allocated, need);
 }
 
+void columns_cuttable(struct columns *t, size_t col) {
+        if (col < t->n_cols)
+                t->cuttable[col] = true;
+}
+
 int columns_add(struct columns *t, const char *const *cells) {
         size_t base = t->n_rows * t->n_cols;
 
         if (grow(t, base + t->n_cols) < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < t->n_cols; i++) {
-                t->cells[base + i] = strdup(cells[i] ? cells[i] : "");
+                t->cells[base + i] = display_escape(cells[i] ? cells[i] : "", false);
                 t->colours[base + i] = "";
                 if (!t->cells[base + i]) {
                         while (i-- > 0)
@@ -62,11 +68,10 @@ static void column_widths(const struct columns *t, size_t *widths) {
         }
 }
 
-/* One cell: its colour around the text only, so padding stays plain. The
- * last column is not padded: no trailing blanks. */
-static void print_cell(FILE *out, const char *s, const char *colour, size_t width, bool last,
-                       size_t cut) {
-        char *shown = cut ? columns_truncate(s, cut) : NULL;
+/* One cell, cut to width when wider: its colour around the text only, so
+ * padding stays plain. The last column is not padded: no trailing blanks. */
+static void print_cell(FILE *out, const char *s, const char *colour, size_t width, bool last) {
+        char *shown = text_width(s) > width ? columns_truncate(s, width) : NULL;
         const char *text = shown ? shown : s;
         bool painted = colour && *colour;
 
@@ -82,33 +87,69 @@ static void print_cell(FILE *out, const char *s, const char *colour, size_t widt
 }
 
 static void print_row(const struct columns *t, FILE *out, const char *const *cells,
-                      const char *const *colours, const size_t *widths, size_t cut) {
-        for (size_t c = 0; c < t->n_cols; c++) {
-                bool last = c + 1 == t->n_cols;
-
-                print_cell(out, cells[c], colours ? colours[c] : NULL, widths[c], last,
-                           last ? cut : 0);
-        }
+                      const char *const *colours, const size_t *widths) {
+        for (size_t c = 0; c < t->n_cols; c++)
+                print_cell(out, cells[c], colours ? colours[c] : NULL, widths[c], c + 1 == t->n_cols);
         fputc('\n', out);
 }
 
+/* The widest column that may still be cut, among the cuttable ones when
+ * cuttable, else among all; n_cols when none may. */
+static size_t widest(const struct columns *t, const size_t *widths, bool cuttable) {
+        size_t best = t->n_cols;
+
+        for (size_t c = 0; c < t->n_cols; c++)
+                if ((!cuttable || t->cuttable[c]) && widths[c] > COLUMNS_CUT_MIN &&
+                    (best == t->n_cols || widths[c] > widths[best]))
+                        best = c;
+        return best;
+}
+
+/* The column to narrow by one: the widest text column; with none marked,
+ * the last; when those are at COLUMNS_CUT_MIN already (a very narrow
+ * terminal), the widest of all. n_cols when nothing may be cut. */
+static size_t to_cut(const struct columns *t, const size_t *widths) {
+        size_t last = t->n_cols - 1, c;
+        bool any = false;
+
+        for (c = 0; c < t->n_cols; c++)
+                any = any || t->cuttable[c];
+        if (any && (c = widest(t, widths, true)) < t->n_cols)
+                return c;
+        if (!any && widths[last] > COLUMNS_CUT_MIN)
+                return last;
+        return widest(t, widths, false);
+}
+
+/* Narrows the table a column at a time until it fits: the longest texts
+ * lose the most, the short ones keep what they have. */
+static void fit(const struct columns *t, size_t *widths, size_t max_width) {
+        size_t total = GAP * (t->n_cols - 1), c;
+
+        for (c = 0; c < t->n_cols; c++)
+                total += widths[c];
+        while (total > max_width && (c = to_cut(t, widths)) < t->n_cols) {
+                widths[c]--;
+                total--;
+        }
+}
+
 void columns_print(const struct columns *t, FILE *out, bool colour, size_t max_width) {
-        size_t widths[COLUMNS_MAX], used = 0, cut = 0;
+        size_t widths[COLUMNS_MAX];
         const char *bold[COLUMNS_MAX];
 
+        if (t->n_cols == 0)
+                return;
         column_widths(t, widths);
-        for (size_t c = 0; c + 1 < t->n_cols; c++)
-                used += widths[c] + GAP;
-        /* Cut the last column only when the table would not fit, and never below 10. */
-        if (max_width > 0 && t->n_cols > 0 && used + widths[t->n_cols - 1] > max_width)
-                cut = max_width > used + 10 ? max_width - used : 10;
+        if (max_width > 0)
+                fit(t, widths, max_width);
         for (size_t c = 0; c < t->n_cols; c++)
                 bold[c] = COLUMNS_BOLD;
         if (t->headers[0])
-                print_row(t, out, t->headers, colour ? bold : NULL, widths, cut);
+                print_row(t, out, t->headers, colour ? bold : NULL, widths);
         for (size_t r = 0; r < t->n_rows; r++)
                 print_row(t, out, (const char *const *) t->cells + r * t->n_cols,
-                          colour ? t->colours + r * t->n_cols : NULL, widths, cut);
+                          colour ? t->colours + r * t->n_cols : NULL, widths);
 }
 
 void columns_free(struct columns *t) {
@@ -144,6 +185,16 @@ char *columns_truncate(const char *s, size_t width) {
         return out;
 }
 
+/* stdout as it was before the pager took it: -1 not remembered, else 0 or 1. */
+static int stdout_tty = -1;
+static size_t stdout_width;
+
+static bool is_tty(FILE *out) {
+        if (out == stdout && stdout_tty >= 0)
+                return stdout_tty;
+        return isatty(fileno(out));
+}
+
 bool columns_use_colour(FILE *out) {
         const char *no_colour = getenv("NO_COLOR"), *term = getenv("TERM");
 
@@ -151,13 +202,24 @@ bool columns_use_colour(FILE *out) {
                 return false;
         if (term && strcmp(term, "dumb") == 0)
                 return false;
-        return isatty(fileno(out));
+        return is_tty(out);
 }
 
-size_t columns_terminal_width(FILE *out) {
+static size_t window_width(FILE *out) {
         struct winsize ws;
 
         if (!isatty(fileno(out)) || ioctl(fileno(out), TIOCGWINSZ, &ws) < 0)
                 return 0;
         return ws.ws_col;
+}
+
+size_t columns_terminal_width(FILE *out) {
+        if (out == stdout && stdout_tty >= 0)
+                return stdout_width;
+        return window_width(out);
+}
+
+void columns_remember_stdout(void) {
+        stdout_tty = isatty(STDOUT_FILENO);
+        stdout_width = window_width(stdout);
 }

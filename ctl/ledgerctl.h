@@ -39,6 +39,9 @@ struct ctl_bus_options {
 
 struct ctl_options {
         bool json;
+        bool no_pager;  /* --no-pager */
+        unsigned given; /* CTL_TAKES_* of the options on the command line */
+        const char *given_names[12]; /* the first of each, by bit, for a message */
         int year;       /* --year; 0: the current year (import: the title's) */
         const char *id; /* --id: the imported ledger's id; NULL: from the file name */
         int to;         /* --to: the year rollover writes; 0: not given */
@@ -52,8 +55,27 @@ enum {
         CTL_OPT_ADDRESS = 0x100, CTL_OPT_USER, CTL_OPT_SYSTEM, CTL_OPT_RUNTIME_DIR,
         CTL_OPT_TIMEZONE, CTL_OPT_OWNER, CTL_OPT_LEDGER, CTL_OPT_NOTE, CTL_OPT_FROM,
         CTL_OPT_OVERDUE, CTL_OPT_UNDATED, CTL_OPT_DONE, CTL_OPT_DUE_WITHIN,
-        CTL_OPT_STATUS, CTL_OPT_TARGET, CTL_OPT_MILESTONE, CTL_OPT_LIMIT,
+        CTL_OPT_STATUS, CTL_OPT_TARGET, CTL_OPT_MILESTONE, CTL_OPT_LIMIT, CTL_OPT_NO_PAGER,
 };
+
+/* Which options a verb takes: any other is a usage error (exit 2), not
+ * silently ignored. --help, --version and --no-pager go with every verb. */
+enum {
+        CTL_TAKES_JSON = 1 << 0,
+        CTL_TAKES_YEAR = 1 << 1,
+        CTL_TAKES_ID = 1 << 2,
+        CTL_TAKES_TO = 1 << 3,       /* rollover's year, preview's date */
+        CTL_TAKES_CONNECT = 1 << 4,  /* --address, --system, --user, --runtime-dir, --timezone */
+        CTL_TAKES_OWNER = 1 << 5,
+        CTL_TAKES_LEDGER = 1 << 6,
+        CTL_TAKES_NOTE = 1 << 7,
+        CTL_TAKES_FROM = 1 << 8,
+        CTL_TAKES_STATUSES = 1 << 9, /* --overdue, --undated, --done */
+        CTL_TAKES_DUE_WITHIN = 1 << 10,
+        CTL_TAKES_DELIVERY = 1 << 11, /* --status, --target, --milestone, --limit */
+        CTL_TAKES_CONFIG = 1 << 12,   /* the holiday calendars of a configuration */
+};
+
 
 #define CTL_BUS_LONG_OPTIONS                                                  \
         { "address", required_argument, NULL, CTL_OPT_ADDRESS },              \
@@ -72,7 +94,8 @@ enum {
         { "status", required_argument, NULL, CTL_OPT_STATUS },                \
         { "target", required_argument, NULL, CTL_OPT_TARGET },                \
         { "milestone", required_argument, NULL, CTL_OPT_MILESTONE },          \
-        { "limit", required_argument, NULL, CTL_OPT_LIMIT }
+        { "limit", required_argument, NULL, CTL_OPT_LIMIT },                  \
+        { "no-pager", no_argument, NULL, CTL_OPT_NO_PAGER }
 
 /* One of the options above: 0, or -1 after a usage message. */
 int ctl_bus_option(int c, const char *arg, struct ctl_options *o);
@@ -84,6 +107,7 @@ struct verb {
         int min_args, max_args; /* -1: any number */
         int (*run)(int argc, char **argv, const struct ctl_options *o);
         const char *help;
+        unsigned takes; /* CTL_TAKES_*; 0: not checked */
 };
 
 int verb_deadline(int argc, char **argv, const struct ctl_options *o);
@@ -98,6 +122,7 @@ int verb_snooze(int argc, char **argv, const struct ctl_options *o);
 int verb_reload(int argc, char **argv, const struct ctl_options *o);
 int verb_deliveries(int argc, char **argv, const struct ctl_options *o);
 int verb_send_test(int argc, char **argv, const struct ctl_options *o);
+int verb_owners(int argc, char **argv, const struct ctl_options *o);
 int verb_import(int argc, char **argv, const struct ctl_options *o);
 int verb_rollover(int argc, char **argv, const struct ctl_options *o);
 int verb_holidays(int argc, char **argv, const struct ctl_options *o);

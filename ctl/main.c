@@ -9,23 +9,38 @@
 #include "calendar.h"
 #include "conf/confread.h"
 #include "ledgerctl.h"
+#include "pager.h"
+
+/* What the verbs take besides their arguments. */
+#define BUS CTL_TAKES_CONNECT
+#define READ (CTL_TAKES_CONNECT | CTL_TAKES_JSON)
+#define MARK (CTL_TAKES_CONNECT | CTL_TAKES_NOTE)
 
 static const struct verb verbs[] = {
-        { "status", 0, 0, verb_status, "          what is done, overdue, due soon; the daemon's state" },
-        { "list", 0, 0, verb_list, "          milestones (--owner, --ledger, --overdue, --due-within …)" },
-        { "show", 1, 1, verb_show, "ID        one milestone: details and history" },
-        { "why", 1, 1, verb_why, "ID        why a milestone has which reminders" },
-        { "preview", 0, 0, verb_preview, "          the reminders to come (--from DATE, --to DATE)" },
-        { "done", 1, 1, verb_done, "ID        mark a milestone done (--note TEXT)" },
-        { "reopen", 1, 1, verb_reopen, "ID        undo done (--note TEXT)" },
-        { "snooze", 2, 2, verb_snooze, "ID UNTIL  no reminders until YYYY-MM-DD[THH:MM] or +Nd" },
-        { "reload", 0, 0, verb_reload, "          make ledgerd read its configuration again" },
-        { "deliveries", 0, 0, verb_deliveries, "          the delivery log (--status, --target, --milestone, --limit)" },
-        { "send-test", 1, 1, verb_send_test, "OWNER|CHANNEL  send a test message now; print the answer" },
-        { "deadline", 1, -1, verb_deadline, "PHRASE…   how ledgerd reads deadline phrases (offline)" },
-        { "holidays", 0, 0, verb_holidays, "          the days off and make-up working days known (--year)" },
-        { "import", 1, 1, verb_import, "FILE      a 台账 table (TSV or CSV) as a ledger file, on stdout" },
-        { "rollover", 1, 1, verb_rollover, "LEDGER    the ledger for the year --to YEAR, on stdout" },
+        { "status", 0, 0, verb_status, "          what is done, overdue, due soon; the daemon's state", READ },
+        { "list", 0, 0, verb_list, "          milestones (--owner, --ledger, --overdue, --due-within …)",
+          READ | CTL_TAKES_OWNER | CTL_TAKES_LEDGER | CTL_TAKES_STATUSES | CTL_TAKES_DUE_WITHIN },
+        { "show", 1, 1, verb_show, "ID        one milestone: details and history", READ },
+        { "why", 1, 1, verb_why, "ID        why a milestone has which reminders", READ },
+        { "preview", 0, 0, verb_preview, "          the reminders to come (--from DATE, --to DATE)",
+          READ | CTL_TAKES_FROM | CTL_TAKES_TO },
+        { "done", 1, 1, verb_done, "ID        mark a milestone done (--note TEXT)", MARK },
+        { "reopen", 1, 1, verb_reopen, "ID        undo done (--note TEXT)", MARK },
+        { "snooze", 2, 2, verb_snooze, "ID UNTIL  no reminders until YYYY-MM-DD[THH:MM] or +Nd", MARK },
+        { "reload", 0, 0, verb_reload, "          make ledgerd read its configuration again", BUS },
+        { "deliveries", 0, 0, verb_deliveries, "          the delivery log (--status, --target, --milestone, --limit)",
+          READ | CTL_TAKES_DELIVERY },
+        { "send-test", 1, 1, verb_send_test, "OWNER|CHANNEL  send a test message now; print the answer",
+          BUS | CTL_TAKES_JSON },
+        { "owners", 0, 0, verb_owners, "          the owners and channels of ledgerd's configuration", READ },
+        { "deadline", 1, -1, verb_deadline, "PHRASE…   how ledgerd reads deadline phrases (offline)",
+          CTL_TAKES_JSON | CTL_TAKES_YEAR | CTL_TAKES_CONFIG },
+        { "holidays", 0, 0, verb_holidays, "          the days off and make-up working days known (--year)",
+          CTL_TAKES_JSON | CTL_TAKES_YEAR | CTL_TAKES_CONFIG },
+        { "import", 1, 1, verb_import, "FILE      a 台账 table (TSV or CSV) as a ledger file, on stdout",
+          CTL_TAKES_YEAR | CTL_TAKES_ID },
+        { "rollover", 1, 1, verb_rollover, "LEDGER    the ledger for the year --to YEAR, on stdout",
+          CTL_TAKES_TO | CTL_TAKES_CONFIG },
 };
 
 static void usage(FILE *out) {
@@ -70,12 +85,48 @@ static int parse_year(const char *option, const char *s, int *year) {
         return 0;
 }
 
+/* The CTL_TAKES_* bit of an option, by its getopt code; 0 for help, version
+ * and --no-pager, which every verb takes (as systemctl's do). */
+static unsigned option_bit(int c) {
+        switch (c) {
+        case 'j': return CTL_TAKES_JSON;
+        case 'y': return CTL_TAKES_YEAR;
+        case 'i': return CTL_TAKES_ID;
+        case 't': return CTL_TAKES_TO;
+        case 'c': return CTL_TAKES_CONFIG;
+        case CTL_OPT_ADDRESS: case CTL_OPT_USER: case CTL_OPT_SYSTEM: case CTL_OPT_RUNTIME_DIR:
+        case CTL_OPT_TIMEZONE: return CTL_TAKES_CONNECT;
+        case CTL_OPT_OWNER: return CTL_TAKES_OWNER;
+        case CTL_OPT_LEDGER: return CTL_TAKES_LEDGER;
+        case CTL_OPT_NOTE: return CTL_TAKES_NOTE;
+        case CTL_OPT_FROM: return CTL_TAKES_FROM;
+        case CTL_OPT_OVERDUE: case CTL_OPT_UNDATED: case CTL_OPT_DONE: return CTL_TAKES_STATUSES;
+        case CTL_OPT_DUE_WITHIN: return CTL_TAKES_DUE_WITHIN;
+        case CTL_OPT_STATUS: case CTL_OPT_TARGET: case CTL_OPT_MILESTONE: case CTL_OPT_LIMIT:
+                return CTL_TAKES_DELIVERY;
+        default: return 0;
+        }
+}
+
+/* Remembers that the option was given, and its name for a message. */
+static void note_given(struct ctl_options *o, int c, int index) {
+        unsigned bit = option_bit(c);
+        int i = bit ? __builtin_ctz(bit) : -1;
+
+        if (i < 0 || (o->given & bit))
+                return;
+        o->given |= bit;
+        o->given_names[i] = index >= 0 ? long_options[index].name : "?";
+}
+
 /* Returns 1 to go on, 0 to exit successfully (help, version), -1 on a usage error.
  * Options may stand anywhere, as in systemctl; "--" ends them. */
 static int parse_argv(int argc, char **argv, struct ctl_options *o) {
-        int c;
+        int c, index = -1;
 
-        while ((c = getopt_long(argc, argv, "h", long_options, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "h", long_options, &index)) >= 0) {
+                note_given(o, c, index);
+                index = -1;
                 if (c == 'j')
                         o->json = true;
                 else if (c == 'y' || c == 't') {
@@ -120,6 +171,25 @@ static const struct verb *find_verb(const char *name) {
         return NULL;
 }
 
+/* The length of the arguments a verb's help names first ("ID UNTIL"), up
+ * to the gap before what it does. */
+static int help_args(const char *help) {
+        const char *gap = strstr(help, "  ");
+
+        return gap ? (int) (gap - help) : (int) strlen(help);
+}
+
+/* Whether the verb takes every option given; if not, says which it does not. */
+static bool takes_given(const struct verb *v, const struct ctl_options *o) {
+        unsigned extra = v->takes ? o->given & ~v->takes : 0;
+
+        if (!extra)
+                return true;
+        fprintf(stderr, "ledgerctl %s: --%s is not an option of %s (see ledgerctl --help)\n",
+                v->name, o->given_names[__builtin_ctz(extra)], v->name);
+        return false;
+}
+
 static int dispatch(int argc, char **argv, const struct ctl_options *o) {
         const struct verb *v;
         int n;
@@ -135,10 +205,14 @@ static int dispatch(int argc, char **argv, const struct ctl_options *o) {
         }
         n = argc - 1;
         if (n < v->min_args || (v->max_args >= 0 && n > v->max_args)) {
-                fprintf(stderr, "ledgerctl %s: wrong number of arguments; usage: ledgerctl %s %s\n",
-                        v->name, v->name, v->help);
+                int args = help_args(v->help);
+
+                fprintf(stderr, "ledgerctl %s: wrong number of arguments; usage: ledgerctl %s%s%.*s\n",
+                        v->name, v->name, args ? " " : "", args, v->help);
                 return CTL_EXIT_USAGE;
         }
+        if (!takes_given(v, o))
+                return CTL_EXIT_USAGE;
         return v->run(argc, argv, o);
 }
 
@@ -148,5 +222,7 @@ int main(int argc, char **argv) {
 
         if (r <= 0)
                 return r == 0 ? CTL_EXIT_OK : CTL_EXIT_USAGE;
-        return dispatch(argc - optind, argv + optind, &o);
+        r = dispatch(argc - optind, argv + optind, &o);
+        pager_close();
+        return r;
 }

@@ -185,6 +185,8 @@ int ctl_milestones_table(const struct ctl_milestones *list, bool qualify, FILE *
         int r = 0;
 
         columns_init(&t, 5, headers);
+        columns_cuttable(&t, 3);
+        columns_cuttable(&t, 4);
         for (size_t i = 0; r >= 0 && i < list->n; i++)
                 r = table_row(&t, &list->v[i], qualify);
         if (r >= 0)

@@ -11,7 +11,9 @@
 #include "bus-client.h"
 #include "busapi/busapi.h"
 #include "columns.h"
+#include "display.h"
 #include "milestone.h"
+#include "pager.h"
 #include "timefmt.h"
 
 /* A test waits for every target's answer: up to delivery.timeout each. */
@@ -139,6 +141,10 @@ static int print_reply(sd_bus_message *reply, const struct ctl_options *o) {
         int r = sd_bus_message_enter_container(reply, 'a', BUS_DELIVERY);
 
         columns_init(&t, 6, headers);
+        columns_cuttable(&t, 3);
+        columns_cuttable(&t, 4);
+        columns_cuttable(&t, 5);
+        pager_open(o->no_pager);
         if (o->json)
                 fputs("[", stdout);
         while (r >= 0 && (r = read_entry(reply, &e)) > 0) {
@@ -220,8 +226,9 @@ static int print_test(sd_bus_message *reply, bool json, int *delivered) {
                 json_object_object_add(o, "targets", ctl_json_strv(lines));
                 ctl_json_print(o);
         } else
+                /* Each peer's answer, in its own words: escaped. */
                 for (size_t i = 0; lines[i]; i++)
-                        puts(lines[i]);
+                        display_wrap(stdout, lines[i], 0, 2, columns_terminal_width(stdout));
         strv_free(lines);
         return 0;
 }

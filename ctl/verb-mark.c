@@ -10,6 +10,8 @@
 
 #include "bus-client.h"
 #include "busapi/busapi.h"
+#include "columns.h"
+#include "display.h"
 #include "timefmt.h"
 
 static int call(const struct ctl_options *o, const char *member, sd_bus_message **reply,
@@ -71,7 +73,7 @@ static void print_last_reload(struct ctl_bus *b) {
         if (sd_bus_get_property(b->bus, b->direct ? NULL : BUS_NAME, BUS_PATH, BUS_INTERFACE,
                                 "LastReload", &e, &reply, "(bts)") >= 0 &&
             sd_bus_message_read(reply, "(bts)", &ok, &when, &message) > 0 && *message)
-                printf("%s\n", message);
+                display_wrap(stdout, message, 0, 2, columns_terminal_width(stdout));
         sd_bus_message_unref(reply);
         sd_bus_error_free(&e);
 }

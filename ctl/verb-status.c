@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* ledgerctl status: at a glance, as systemctl status shows a unit: whether
- * ledgerd is there, what it follows, what is done, overdue, due soon and
- * still undated, the next deadlines and the next reminder. */
+ * ledgerd is there and well (degraded, and why), what it follows, what is
+ * done, overdue, due soon and still undated, the next deadlines and the
+ * next reminder, where the feeds are served. */
 
 #include <errno.h>
 #include <stdarg.h>
@@ -9,11 +10,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "basic/greedy.h"
 #include "basic/strv.h"
 #include "bus-client.h"
 #include "busapi/busapi.h"
 #include "columns.h"
+#include "display.h"
 #include "milestone.h"
+#include "pager.h"
 #include "timefmt.h"
 
 #define NEXT_DEADLINES 5
@@ -22,6 +26,12 @@
 struct ledger_entry {
         const char *id, *title;
         int year;
+};
+
+/* What keeps the service from its work (Problems): a part, since when. */
+struct problem {
+        const char *part, *reason;
+        uint64_t since;
 };
 
 /* Strings point into the GetAll reply. */
@@ -34,8 +44,10 @@ struct props {
         int reload_ok;
         uint64_t reload_when;
         const char *reload_message;
-        char **feed_urls;
+        char **feed_urls, **feed_addresses;
         unsigned orphans, pending, failed;
+        struct problem *problems; /* NULL when none (or an older ledgerd) */
+        size_t n_problems, allocated;
 };
 
 static int read_ledgers(sd_bus_message *m, struct props *p) {
@@ -57,11 +69,27 @@ static int read_counts(sd_bus_message *m, unsigned *c) {
                                    &c[6], &c[7]);
 }
 
-static int read_feed_urls(sd_bus_message *m, struct props *p) {
+static int read_strv(sd_bus_message *m, char ***out) {
         int r = sd_bus_message_enter_container(m, 'v', "as");
 
         if (r >= 0)
-                r = sd_bus_message_read_strv(m, &p->feed_urls);
+                r = sd_bus_message_read_strv(m, out);
+        return r < 0 ? r : sd_bus_message_exit_container(m);
+}
+
+static int read_problems(sd_bus_message *m, struct props *p) {
+        struct problem x;
+        int r = sd_bus_message_enter_container(m, 'v', "a(sts)");
+
+        if (r >= 0)
+                r = sd_bus_message_enter_container(m, 'a', "(sts)");
+        while (r >= 0 && (r = sd_bus_message_read(m, "(sts)", &x.part, &x.since, &x.reason)) > 0) {
+                if (GREEDY_REALLOC(p->problems, p->allocated, p->n_problems + 1) < 0)
+                        return -ENOMEM;
+                p->problems[p->n_problems++] = x;
+        }
+        if (r >= 0)
+                r = sd_bus_message_exit_container(m);
         return r < 0 ? r : sd_bus_message_exit_container(m);
 }
 
@@ -82,7 +110,11 @@ static int read_property(sd_bus_message *m, const char *name, struct props *p) {
                 return sd_bus_message_read(m, "v", "(bts)", &p->reload_ok, &p->reload_when,
                                            &p->reload_message);
         if (strcmp(name, "FeedURLs") == 0)
-                return read_feed_urls(m, p);
+                return read_strv(m, &p->feed_urls);
+        if (strcmp(name, "FeedAddresses") == 0)
+                return read_strv(m, &p->feed_addresses);
+        if (strcmp(name, "Problems") == 0)
+                return read_problems(m, p);
         if (strcmp(name, "OrphanedMarks") == 0)
                 return sd_bus_message_read(m, "v", "u", &p->orphans);
         if (strcmp(name, "PendingDeliveries") == 0)
@@ -110,28 +142,87 @@ static int read_props(sd_bus_message *m, struct props *p) {
 
 /* ---- text ------------------------------------------------------------------- */
 
+/* A field of ledgerd's words (escaped), wrapped to the terminal. */
 static void field(const char *label, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void field(const char *label, const char *fmt, ...) {
+        char *value = NULL;
         va_list ap;
+        int n;
 
-        printf("%14s: ", label);
         va_start(ap, fmt);
-        vprintf(fmt, ap);
+        n = vasprintf(&value, fmt, ap);
         va_end(ap);
-        putchar('\n');
+        if (n >= 0)
+                display_field(stdout, label, value, columns_terminal_width(stdout));
+        free(value);
+}
+
+static bool degraded(const struct props *p) {
+        return p->n_problems > 0;
 }
 
 static void print_header(const struct props *p, const struct ctl_bus *b, bool colour) {
-        const char *dot = !colour ? "" : p->reload_ok ? COLUMNS_GREEN : COLUMNS_YELLOW;
+        const char *dot = !colour            ? ""
+                          : degraded(p)      ? COLUMNS_RED
+                          : p->reload_ok     ? COLUMNS_GREEN
+                                             : COLUMNS_YELLOW;
+        char *version = display_escape(p->version, false), *where = display_escape(b->where, false);
+        char *line = NULL;
 
-        printf("%s●%s ledgerd %s — running%s, reached on %s\n", dot, colour ? COLUMNS_RESET : "",
-               p->version, p->reload_ok ? "" : " (the last reload was refused)", b->where);
-        field("Config", "%s", p->config_path);
-        for (size_t i = 0; i < p->n_ledgers && i < LEDGERS_SHOWN; i++)
-                printf("%14s%s %s  %s (%d)\n", i ? "" : "Ledgers", i ? " " : ":", p->ledgers[i].id,
-                       p->ledgers[i].title, p->ledgers[i].year);
+        if (version && where &&
+            asprintf(&line, "%s●%s ledgerd %s — %s%s, reached on %s", dot, colour ? COLUMNS_RESET : "",
+                     version, degraded(p) ? "degraded" : "running",
+                     p->reload_ok ? "" : " (the last reload was refused)", where) >= 0)
+                display_wrap_coloured(stdout, line, 0, 2, columns_terminal_width(stdout));
+        free(line);
+        free(version);
+        free(where);
+}
+
+/* "State: degraded — reminders: cannot record … (since …)", in red on a
+ * terminal, a line for each part that has a problem. */
+static void print_state(const struct props *p, const char *tz, bool colour) {
+        if (!degraded(p)) {
+                field("State", "running");
+                return;
+        }
+        for (size_t i = 0; i < p->n_problems; i++) {
+                const struct problem *x = &p->problems[i];
+                char since[TIMEFMT_LEN] = "", *part = display_escape(x->part, false),
+                     *reason = display_escape(x->reason, false), *line = NULL;
+
+                if (x->since)
+                        timefmt_local(tz, (time_t) (x->since / 1000000), since);
+                if (part && reason &&
+                    asprintf(&line, "%s%s%s: %s%s%s%s%s", colour ? COLUMNS_RED : "",
+                             i ? "" : "degraded — ", part, reason, *since ? " (since " : "", since,
+                             *since ? ")" : "", colour ? COLUMNS_RESET : "") >= 0) {
+                        /* The label on the first only; the others under it. */
+                        printf("%*s%s ", DISPLAY_LABEL_WIDTH, i ? "" : "State", i ? " " : ":");
+                        display_wrap_coloured(stdout, line, DISPLAY_VALUE_COLUMN,
+                                              DISPLAY_VALUE_COLUMN, columns_terminal_width(stdout));
+                }
+                free(line);
+                free(part);
+                free(reason);
+        }
+}
+
+static void print_ledgers(const struct props *p) {
+        for (size_t i = 0; i < p->n_ledgers && i < LEDGERS_SHOWN; i++) {
+                char *line = NULL;
+
+                if (asprintf(&line, "%s  %s (%d)", p->ledgers[i].id, p->ledgers[i].title,
+                             p->ledgers[i].year) < 0)
+                        continue;
+                /* One field a ledger, the label on the first only. */
+                printf("%*s%s ", DISPLAY_LABEL_WIDTH, i ? "" : "Ledgers", i ? " " : ":");
+                display_wrap(stdout, line, DISPLAY_VALUE_COLUMN, DISPLAY_VALUE_COLUMN,
+                             columns_terminal_width(stdout));
+                free(line);
+        }
         if (p->n_ledgers > LEDGERS_SHOWN)
-                printf("%14s  … and %zu more\n", "", p->n_ledgers - LEDGERS_SHOWN);
+                printf("%*s  … and %zu more\n", DISPLAY_LABEL_WIDTH, "", p->n_ledgers - LEDGERS_SHOWN);
         if (p->n_ledgers == 0)
                 field("Ledgers", "none");
 }
@@ -149,14 +240,25 @@ static void print_counts(const unsigned *c, bool colour) {
         const char *red = colour && c[BUS_COUNTS_OVERDUE] ? COLUMNS_RED : "";
         const char *yellow = colour && c[BUS_COUNTS_DUE_SOON] ? COLUMNS_YELLOW : "";
         const char *reset = colour ? COLUMNS_RESET : "";
+        char *line = NULL;
 
-        field("Milestones", "%u dated: %u done, %s%u overdue%s, %s%u due within 7 days%s, "
-              "%u upcoming", c[BUS_COUNTS_MILESTONES], c[BUS_COUNTS_DONE], red,
-              c[BUS_COUNTS_OVERDUE], *red ? reset : "", yellow, c[BUS_COUNTS_DUE_SOON],
-              *yellow ? reset : "", c[BUS_COUNTS_UPCOMING]);
+        if (asprintf(&line, "%u dated: %u done, %s%u overdue%s, %s%u due within 7 days%s, "
+                     "%u upcoming", c[BUS_COUNTS_MILESTONES], c[BUS_COUNTS_DONE], red,
+                     c[BUS_COUNTS_OVERDUE], *red ? reset : "", yellow, c[BUS_COUNTS_DUE_SOON],
+                     *yellow ? reset : "", c[BUS_COUNTS_UPCOMING]) >= 0)
+                display_field_coloured(stdout, "Milestones", line, columns_terminal_width(stdout));
+        free(line);
         field("Undated", "%u task%s without a date, %u not understood, %u ongoing (standing "
               "work)", c[BUS_COUNTS_UNDATED], c[BUS_COUNTS_UNDATED] == 1 ? "" : "s",
               c[BUS_COUNTS_UNKNOWN], c[BUS_COUNTS_ONGOING]);
+}
+
+static void print_feeds(const struct props *p) {
+        char *addresses = p->feed_addresses && p->feed_addresses[0]
+                                  ? strv_join(p->feed_addresses, ", ") : NULL;
+
+        field("Feeds", "%s", addresses ? addresses : "not served over HTTP");
+        free(addresses);
 }
 
 static void print_text(const struct props *p, const struct ctl_bus *b,
@@ -165,6 +267,9 @@ static void print_text(const struct props *p, const struct ctl_bus *b,
         char when[TIMEFMT_LEN] = "";
 
         print_header(p, b, colour);
+        print_state(p, tz, colour);
+        field("Config", "%s", p->config_path);
+        print_ledgers(p);
         print_counts(p->counts, colour);
         print_time_field("Next reminder", tz, p->next_reminder, "none planned");
         if (p->reload_when)
@@ -173,6 +278,7 @@ static void print_text(const struct props *p, const struct ctl_bus *b,
               *p->reload_message ? ": " : "", p->reload_message);
         field("Orphaned marks", "%u", p->orphans);
         field("Deliveries", "%u pending, %u failed", p->pending, p->failed);
+        print_feeds(p);
         printf("\nNext deadlines:\n");
         if (next->n == 0)
                 printf("  none\n");
@@ -215,6 +321,20 @@ static json_object *reload_json(const struct props *p, const char *tz) {
         return o;
 }
 
+static json_object *problems_json(const struct props *p, const char *tz) {
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < p->n_problems; i++) {
+                json_object *x = json_object_new_object();
+
+                json_object_object_add(x, "part", json_object_new_string(p->problems[i].part));
+                json_object_object_add(x, "since", ctl_json_time(tz, p->problems[i].since));
+                json_object_object_add(x, "reason", json_object_new_string(p->problems[i].reason));
+                json_object_array_add(a, x);
+        }
+        return a;
+}
+
 static void print_json(const struct props *p, const struct ctl_bus *b,
                        const struct ctl_milestones *next, const char *tz) {
         json_object *o = json_object_new_object(), *a = json_object_new_array();
@@ -222,6 +342,9 @@ static void print_json(const struct props *p, const struct ctl_bus *b,
         for (size_t i = 0; i < next->n; i++)
                 json_object_array_add(a, ctl_milestone_json(&next->v[i], tz));
         json_object_object_add(o, "daemon", json_object_new_string("running"));
+        json_object_object_add(o, "state", json_object_new_string(degraded(p) ? "degraded"
+                                                                               : "running"));
+        json_object_object_add(o, "problems", problems_json(p, tz));
         json_object_object_add(o, "connection", json_object_new_string(b->where));
         json_object_object_add(o, "version", json_object_new_string(p->version));
         json_object_object_add(o, "config_path", json_object_new_string(p->config_path));
@@ -234,25 +357,39 @@ static void print_json(const struct props *p, const struct ctl_bus *b,
         json_object_object_add(o, "pending_deliveries", json_object_new_int64(p->pending));
         json_object_object_add(o, "failed_deliveries", json_object_new_int64(p->failed));
         json_object_object_add(o, "feed_urls", ctl_json_strv(p->feed_urls));
+        json_object_object_add(o, "feed_addresses", ctl_json_strv(p->feed_addresses));
         ctl_json_print(o);
 }
 
 /* ---- the verb --------------------------------------------------------------- */
 
-/* ledgerd not there is an answer too: say so, and where it was looked for. */
-static int print_unreachable(const struct ctl_bus *b, const sd_bus_error *e, int r, bool json) {
+/* ledgerd not there is an answer too: say so, where it was looked for, and
+ * what to try. */
+static int print_unreachable(const struct ctl_bus *b, const struct ctl_bus_options *options,
+                             const sd_bus_error *e, int r, bool json) {
         char *msg = ctl_bus_unreachable_message(b, e, r);
+        const char *hints[CTL_HINTS_MAX + 1];
         bool colour = !json && columns_use_colour(stdout);
 
+        ctl_bus_hints(options, r, hints);
         if (json) {
-                json_object *o = json_object_new_object();
+                json_object *o = json_object_new_object(), *h = json_object_new_array();
 
+                for (size_t i = 0; hints[i]; i++)
+                        json_object_array_add(h, json_object_new_string(hints[i]));
                 json_object_object_add(o, "daemon", json_object_new_string("unreachable"));
                 json_object_object_add(o, "error", json_object_new_string(msg ? msg : ""));
+                json_object_object_add(o, "hints", h);
                 ctl_json_print(o);
-        } else
-                printf("%s●%s ledgerd — not reachable\n   %s\n", colour ? COLUMNS_RED : "",
-                       colour ? COLUMNS_RESET : "", msg ? msg : strerror(-r));
+        } else {
+                printf("%s●%s ledgerd — not reachable\n   ", colour ? COLUMNS_RED : "",
+                       colour ? COLUMNS_RESET : "");
+                display_wrap(stdout, msg ? msg : strerror(-r), 3, 3, columns_terminal_width(stdout));
+                for (size_t i = 0; hints[i]; i++) {
+                        printf("   ");
+                        display_wrap(stdout, hints[i], 3, 3, columns_terminal_width(stdout));
+                }
+        }
         free(msg);
         /* Not allowed to open the private socket is no absence: say so as such. */
         return r == -EACCES || r == -EPERM ? CTL_EXIT_ACCESS_DENIED : CTL_EXIT_FAILURE;
@@ -284,7 +421,7 @@ static int status(struct ctl_bus *b, const struct ctl_options *o) {
         int r = ctl_bus_get_all(b, &reply, &e);
 
         if (r < 0 && ctl_bus_unreachable(&e, r))
-                r = print_unreachable(b, &e, r, o->json);
+                r = print_unreachable(b, &o->bus, &e, r, o->json);
         else if (r < 0) {
                 fprintf(stderr, "ledgerctl: %s\n", e.message ? e.message : strerror(-r));
                 r = ctl_bus_exit_status(&e, r);
@@ -292,6 +429,7 @@ static int status(struct ctl_bus *b, const struct ctl_options *o) {
                 fprintf(stderr, "ledgerctl: ledgerd's properties are not as expected\n");
                 r = CTL_EXIT_FAILURE;
         } else if ((r = fetch_next(b, &next)) == CTL_EXIT_OK) {
+                pager_open(o->no_pager);
                 if (o->json)
                         print_json(&p, b, &next, ctl_timezone(&o->bus));
                 else
@@ -299,6 +437,8 @@ static int status(struct ctl_bus *b, const struct ctl_options *o) {
         }
         ctl_milestones_free(&next);
         strv_free(p.feed_urls);
+        strv_free(p.feed_addresses);
+        free(p.problems);
         sd_bus_message_unref(reply);
         sd_bus_error_free(&e);
         return r;
@@ -309,7 +449,7 @@ int verb_status(int argc, char **argv, const struct ctl_options *o) {
         int r = ctl_bus_connect(&o->bus, &b);
 
         (void) argc, (void) argv;
-        r = r < 0 ? print_unreachable(&b, NULL, r, o->json) : status(&b, o);
+        r = r < 0 ? print_unreachable(&b, &o->bus, NULL, r, o->json) : status(&b, o);
         ctl_bus_close(&b);
         return r;
 }

@@ -5,6 +5,7 @@ policy and bash completion checked by the tools that read them."""
 import grp
 import os
 import pathlib
+import re
 import shutil
 import stat
 import subprocess
@@ -69,6 +70,45 @@ def test_prefix_paths(prefix_install):
     assert f"d {t}/etc/ledgerd/secrets 0750 root ledgerd -" in tmpfiles
 
 
+def test_install_keeps_the_administrators_files(tmp_path):
+    """Installed again over an edited configuration: the edit stays, the new
+    file goes beside it as .dist, and install says so. The configuration is
+    0640 (it may hold feed tokens); the rest of SYSCONFDIR 0644."""
+    etc = tmp_path / "etc/ledgerd"
+    make_install(PREFIX=tmp_path / "usr", SYSCONFDIR=tmp_path / "etc")
+    conf = etc / "ledgerd.conf"
+    assert stat.S_IMODE(conf.stat().st_mode) == 0o640
+    assert stat.S_IMODE((etc / "ledgers/yuli-2025.conf").stat().st_mode) == 0o644
+    conf.write_text(conf.read_text() + "# edited\n")
+    p = run("make", "-s", "-C", ROOT, f"BUILD={BUILD}", "install", f"PREFIX={tmp_path / 'usr'}",
+            f"SYSCONFDIR={tmp_path / 'etc'}")
+    assert conf.read_text().endswith("# edited\n")
+    assert (etc / "ledgerd.conf.dist").read_bytes() == (ROOT / "conf/ledgerd.conf").read_bytes()
+    assert stat.S_IMODE((etc / "ledgerd.conf.dist").stat().st_mode) == 0o640
+    assert f"kept {conf}" in p.stdout and f"{conf}.dist" in p.stdout
+    # Files not edited are the same: nothing to say, no .dist.
+    assert not (etc / "ledgers/yuli-2025.conf.dist").exists()
+    assert "yuli-2025.conf" not in p.stdout
+
+
+def test_uninstall_leaves_only_the_configuration(tmp_path):
+    make_install(DESTDIR=tmp_path, PREFIX="/usr", SYSCONFDIR="/etc")
+    run("make", "-s", "-C", ROOT, f"BUILD={BUILD}", "uninstall", f"DESTDIR={tmp_path}",
+        "PREFIX=/usr", "SYSCONFDIR=/etc")
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert left and all(p.startswith("etc/ledgerd/") for p in left), left
+
+
+def test_cppflags_and_ldflags_reach_the_compiler():
+    """dpkg-buildflags puts -D_FORTIFY_SOURCE=2 in CPPFLAGS and -z now in LDFLAGS."""
+    p = run("make", "-s", "-n", "-B", "-C", ROOT, f"BUILD={BUILD}", "CPPFLAGS=-D_FORTIFY_SOURCE=2",
+            "LDFLAGS=-Wl,-z,now", f"{BUILD}/ledgerctl")
+    compiles = [l for l in p.stdout.splitlines() if " -c " in l]
+    links = [l for l in p.stdout.splitlines() if l.endswith(" -lm") and " -o " in l]
+    assert compiles and all("-D_FORTIFY_SOURCE=2" in l for l in compiles)
+    assert links and all("-Wl,-z,now" in l for l in links)
+
+
 def unit_settings(path):
     settings = {}
     for line in pathlib.Path(path).read_text().splitlines():
@@ -110,16 +150,18 @@ def test_systemd_analyze_verify(prefix_install):
 
 
 @needs_systemd
-def test_verify_notices_a_missing_binary(destdir_install):
-    """The check above can fail: with PREFIX=/usr, /usr/sbin/ledgerd is not on
-    this machine, and verify says so."""
-    if os.path.exists("/usr/sbin/ledgerd"):
-        pytest.skip("/usr/sbin/ledgerd is installed on this machine")
+def test_verify_notices_a_missing_binary(tmp_path):
+    """The check above can fail: installed for a PREFIX that is not on this
+    machine (into a DESTDIR), the unit names a ledgerd that does not exist,
+    and verify says so. (Not PREFIX=/usr: the package test installs
+    /usr/sbin/ledgerd on this machine.)"""
+    prefix = "/nonexistent/ledgerd-prefix"
+    make_install(DESTDIR=tmp_path, PREFIX=prefix, SYSCONFDIR="/etc")
     p = subprocess.run(["systemd-analyze", "verify", "--man=no",
-                        str(destdir_install / "usr/lib/systemd/system/ledgerd.service")],
+                        str(tmp_path / prefix.lstrip("/") / "lib/systemd/system/ledgerd.service")],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode != 0
-    assert "/usr/sbin/ledgerd" in p.stderr
+    assert f"{prefix}/sbin/ledgerd" in p.stderr
 
 
 @pytest.mark.skipif(shutil.which("systemd-sysusers") is None
@@ -183,5 +225,24 @@ def test_completion_verbs_and_options():
     assert complete("ledgerctl", "--timezone", "Asia/") == ["Asia/Shanghai", "Asia/Urumqi"]
     # A verb is there already, and status takes no argument.
     assert complete("ledgerctl", "status", "") == []
+    # Each verb's own options.
+    assert complete("ledgerctl", "list", "--o") == ["--owner", "--overdue"]
+    assert "--note" in complete("ledgerctl", "done", "--")
+    assert "--json" not in complete("ledgerctl", "done", "--")
+    assert complete("ledgerctl", "rollover", "--") == ["--to", "--help", "--version"]
     # No ledgerd to ask: no ids, quietly.
     assert complete(str(BUILD / "ledgerctl"), "--runtime-dir", "/nonexistent", "done", "") == []
+
+
+def test_demo_is_a_rehearsal_with_reminders_in_its_first_minute():
+    """make demo runs the service on the shipped ledger with its clock at
+    DEMO_NOW, says so, and that morning has reminders a minute later."""
+    p = run("make", "-s", "-n", "-C", ROOT, f"BUILD={BUILD}", "demo")
+    now = re.search(r"--now (\d{4}-\d\d-\d\d)T(\d\d):(\d\d)", p.stdout)
+    assert now, p.stdout
+    assert "A REHEARSAL" in p.stdout and "rm -rf var/state" in p.stdout
+    day, hour, minute = now.group(1), int(now.group(2)), int(now.group(3))
+    plan = run(BUILD / "ledgerd", "-c", "conf/ledgerd.conf", "--print-schedule", "--from", day,
+               "--to", day).stdout
+    first = f"{day} {hour:02d}:{minute + 1:02d}"
+    assert re.search(rf"^{first}\s+upcoming", plan, re.M), (first, plan)

@@ -137,6 +137,49 @@ static void test_cut_to_width(void **state) {
         columns_free(&t);
 }
 
+static void test_cut_widest_text_column(void **state) {
+        static const char *const headers[] = { "ID", "OWNERS", "ITEM", "DUE" };
+        struct columns t;
+        char *out;
+
+        (void) state;
+        columns_init(&t, 4, headers);
+        columns_cuttable(&t, 1);
+        columns_cuttable(&t, 2);
+        assert_int_equal(columns_add(&t, (const char *const[]) { "15.2", "县财政局、各相关部门单位",
+                                                                 "项目支出绩效评价", "2025-04-30" }), 0);
+        /* 4+24+16+10 and three gaps of 2: 60. At 54, OWNERS (the widest)
+         * loses 6 columns; ITEM, ID and DUE stay whole. */
+        out = render(&t, false, 54);
+        assert_string_equal(out, "ID    OWNERS              ITEM              DUE\n"
+                                 "15.2  县财政局、各相关…   项目支出绩效评价  2025-04-30\n");
+        free(out);
+        /* At 40, both text columns are cut, to the same width; never ID or DUE. */
+        out = render(&t, false, 40);
+        assert_string_equal(out, "ID    OWNERS      ITEM        DUE\n"
+                                 "15.2  县财政局…   项目支出…   2025-04-30\n");
+        free(out);
+        /* Too narrow even then: the others are cut too, and no line is wider. */
+        out = render(&t, false, 30);
+        assert_string_equal(out, "ID    OWNERS  ITEM    DUE\n"
+                                 "15.2  县财…   项目…   2025-04…\n");
+        free(out);
+        columns_free(&t);
+}
+
+static void test_cells_escaped(void **state) {
+        struct columns t;
+        char *out;
+
+        (void) state;
+        columns_init(&t, 2, NULL);
+        assert_int_equal(columns_add(&t, (const char *const[]) { "a\033[31m", "b\nc" }), 0);
+        out = render(&t, false, 0);
+        assert_string_equal(out, "a\\x1b[31m  b\\nc\n");
+        free(out);
+        columns_free(&t);
+}
+
 static void test_use_colour(void **state) {
         FILE *f = tmpfile();
 
@@ -156,6 +199,8 @@ int main(void) {
                 cmocka_unit_test(test_many_rows),
                 cmocka_unit_test(test_truncate),
                 cmocka_unit_test(test_cut_to_width),
+                cmocka_unit_test(test_cut_widest_text_column),
+                cmocka_unit_test(test_cells_escaped),
                 cmocka_unit_test(test_use_colour),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
