@@ -127,7 +127,8 @@ def expected(scenario):
         recipients = ("czj",) if kind == "escalation" else tuple(
             o for o in owners if o in REACH[scenario])
         out.append(Item(m, kind, due, f"{due.month}月{due.day}日",
-                        f"还有{days}天" if days > 0 else f"已逾期{-days}天" if days < 0 else "今天到期",
+                        (f"还有{days}天" if days > 0 else f"已逾期{-days}天" if days < 0 else "今天到期")
+                        + ("，督办" if kind == "escalation" else ""),
                         name + (f"（{LABELS[m]}）" if m in LABELS else ""),
                         "、".join(t["owners"]), HOLIDAY_NOTES.get(DUE[m], ""), recipients))
     return sorted(out, key=lambda i: i.due)
@@ -365,15 +366,25 @@ def read_dingtalk(body, raw):
     assert at.get("isAtAll") is False, at
     text = md["text"]
     assert text.startswith("#### " + md["title"] + "\n"), text[:200]
-    rows, footer = [], []
-    for b in text.split("\n\n\n\n")[1:]:
-        lines = b.split("\n\n")
-        if DINGTALK_ROW.match(lines[0]):
+    # Paragraphs a blank line apart: the title, then per item its line, a
+    # holiday note perhaps and its links, then the footer's links and the
+    # mentions.
+    rows, footer, current = [], [], None
+    for p in text.split("\n\n")[1:]:
+        if DINGTALK_ROW.match(p):
             assert not footer, "an item after the footer"
-            rows.append(_md_row(lines[0], lines[1:], DINGTALK_ROW))
+            if current:
+                rows.append(_md_row(current[0], current[1:], DINGTALK_ROW))
+            current = [p]
+        elif current and (LINKS.match(p) or not FOOTER.search(p)) and not p.startswith("@"):
+            current.append(p)
         else:
-            for line in lines:
-                footer += FOOTER.findall(line)
+            if current:
+                rows.append(_md_row(current[0], current[1:], DINGTALK_ROW))
+                current = None
+            footer += FOOTER.findall(p)
+    if current:
+        rows.append(_md_row(current[0], current[1:], DINGTALK_ROW))
     return Message("dingtalk", md["title"], rows, footer, body, raw)
 
 
@@ -472,8 +483,9 @@ JSON_BUTTONS = dict(zip(("done", "snooze_1d", "snooze_3d", "snooze_7d", "page"),
 def read_json(body, raw):
     d = body["data"]
     rows = [Row(f"{int(r['due'][5:7])}月{int(r['due'][8:10])}日",
-                f"还有{r['days_left']}天" if r["days_left"] > 0 else
-                f"已逾期{-r['days_left']}天" if r["days_left"] < 0 else "今天到期",
+                (f"还有{r['days_left']}天" if r["days_left"] > 0 else
+                 f"已逾期{-r['days_left']}天" if r["days_left"] < 0 else "今天到期")
+                + ("，督办" if r["kind"] == "escalation" else ""),
                 r["item"] + (f"（{r['label']}）" if r["label"] else ""),
                 "、".join(o["name"] for o in r["owners"]), r["holiday"] or "",
                 {JSON_BUTTONS[k]: v for k, v in r["actions"].items()})

@@ -110,11 +110,19 @@ def world(tmp_path_factory):
 
 def when_words(item):
     """{when} of a subject, as core/notify/message.c words it."""
-    if item.left.startswith("还有"):
-        return f"{item.due_words}到期（{item.left}）"
-    if item.left.startswith("已逾期"):
-        return f"{item.left}（{item.due_words}到期）"
+    left = item.left.removesuffix("，督办")
+    if left.startswith("还有"):
+        return f"{item.due_words}到期（{left}）"
+    if left.startswith("已逾期"):
+        return f"{left}（{item.due_words}到期）"
     return f"今天到期（{item.due_words}）"
+
+
+def item_of(expect, row):
+    """The expected item a row shows: an escalation's row says 督办."""
+    escalation = row.left.endswith("，督办")
+    (it,) = [x for x in expect[row.milestone] if (x.kind == "escalation") == escalation]
+    return it
 
 
 def subject_of(items):
@@ -221,13 +229,13 @@ def test_payload(world, scenario, fmt):
     dues = [msgkit.DUE[row.milestone] for row in rows]
     assert dues == sorted(dues), f"not in due-date order: {dues}"
     for row in rows:
-        it = expect[row.milestone][0]
+        it = item_of(expect, row)
         assert (row.due_words, row.left, row.item, row.owners, row.note) == (
             it.due_words, it.left, as_shown(fmt, it.item), as_shown(fmt, it.owners), it.note), row
 
     # Titles: each part's own subject, from its first item, with （i/n）.
     for msg in msgs:
-        part_items = [expect[row.milestone][0] for row in msg.rows]
+        part_items = [item_of(expect, row) for row in msg.rows]
         label = f"（{msg.part[0]}/{msg.part[1]}）" if msg.part else ""
         want_title = subject_of(part_items) + label
         assert msg.title == (msgkit.chat_plain(want_title) if fmt != "json" else want_title), (
@@ -258,7 +266,7 @@ def test_mentions(world, scenario, fmt):
     expect = by_milestone(scenario)
     msgs = world.messages(scenario, fmt)
     for msg in msgs:
-        reached = {o for row in msg.rows for it in expect[row.milestone] for o in it.recipients}
+        reached = {o for row in msg.rows for o in item_of(expect, row).recipients}
         mobiles = {MOBILES[o] for o in reached}
         if fmt == "dingtalk":
             at_mobiles = msg.body["at"]["atMobiles"]
@@ -301,7 +309,7 @@ def check_wecom_mentions(requests, expect):
         assert title != content and "请查看上一条消息" in content, content
         msg = pending.pop(title, None)
         assert msg is not None, f"a mention before its message, or of none: {content}"
-        reached = {o for row in msg.rows for it in expect[row.milestone] for o in it.recipients}
+        reached = {o for row in msg.rows for o in item_of(expect, row).recipients}
         assert sorted(mentioned) == sorted({MOBILES[o] for o in reached}), (title, mentioned)
         seen.append(title)
     assert not pending, f"markdown messages without their mention: {list(pending)}"

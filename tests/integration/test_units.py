@@ -229,7 +229,7 @@ def test_completion_verbs_and_options():
     assert complete("ledgerctl", "list", "--o") == ["--owner", "--overdue"]
     assert "--note" in complete("ledgerctl", "done", "--")
     assert "--json" not in complete("ledgerctl", "done", "--")
-    assert complete("ledgerctl", "rollover", "--") == ["--to", "--help", "--version"]
+    assert complete("ledgerctl", "rollover", "--") == ["--to", "--config", "--help", "--version"]
     # No ledgerd to ask: no ids, quietly.
     assert complete(str(BUILD / "ledgerctl"), "--runtime-dir", "/nonexistent", "done", "") == []
 
