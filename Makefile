@@ -320,7 +320,7 @@ DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-icale
              python3-vobject calcurse systemd dbus-daemon util-linux man-db \
              curl python3-dbus wrk nginx-light python3-aiosmtpd openssl passwd mount \
              chromium chromium-driver python3-selenium fonts-wqy-microhei \
-             python3-jsonschema
+             python3-jsonschema remind
 deps:
 	@missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
