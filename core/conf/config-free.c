@@ -6,6 +6,7 @@
 #include "conf/conf.h"
 #include "ledger/model-index.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,13 @@ const struct config *config_ref(const struct config *c) {
         return c;
 }
 
+/* A configuration is the daemon's largest allocation, read on another
+ * thread than the one that lets it go: its pages would stay in that
+ * thread's malloc arena, and resident memory would grow by one ledger at
+ * every reload. Given back once the last holder is done. */
 void config_unref(const struct config *c) {
-        if (c && --((struct config *) c)->refs == 0)
+        if (c && --((struct config *) c)->refs == 0) {
                 config_free((struct config *) c);
+                malloc_trim(0);
+        }
 }

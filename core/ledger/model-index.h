@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Lookups by id in O(log n): sorted arrays of pointers, made once a
+/* Lookups by id in O(1): hash tables of pointers, made once a
  * configuration is read (conf_load() calls config_index_build()), so that
  * a burst of thousands of messages, each naming its channel, owners and
  * milestones, does not walk every list for each. A configuration built by

@@ -1,83 +1,73 @@
 /* SPDX-License-Identifier: MIT */
+/* Each milestone is looked up by id in the other configuration (model.h's
+ * lookups are indexed): one pass over each, however large the ledgers. */
 #include "manager/reload-diff.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "common/log.h"
 
-struct entry {
-        const char *ledger, *id;
-        day_t due;
+struct counts {
+        size_t milestones, added, removed, moved;
 };
 
-static int entry_cmp(const void *a, const void *b) {
-        const struct entry *x = a, *y = b;
-        int c = strcmp(x->ledger, y->ledger);
+static const struct milestone *find_in(const struct config *c, const struct ledger *l,
+                                       const struct milestone *ms) {
+        const struct ledger *other = config_find_ledger(c, l->id);
 
-        return c ? c : strcmp(x->id, y->id);
+        return other ? ledger_find_milestone(other, ms->id) : NULL;
 }
 
-/* Every milestone of c, sorted by ledger and id, so two can be merged. */
-static struct entry *entries(const struct config *c, size_t *n) {
-        struct entry *e = calloc(config_count_milestones(c) + 1, sizeof *e);
-
-        if (!e)
-                return NULL;
-        *n = 0;
-        for (size_t i = 0; i < c->n_ledgers; i++)
-                for (size_t j = 0; j < c->ledgers[i].n_tasks; j++)
-                        for (size_t k = 0; k < c->ledgers[i].tasks[j].n_milestones; k++) {
-                                const struct milestone *ms = &c->ledgers[i].tasks[j].milestones[k];
-
-                                e[(*n)++] = (struct entry) { c->ledgers[i].id, ms->id, ms->due };
-                        }
-        qsort(e, *n, sizeof *e, entry_cmp);
-        return e;
-}
-
-static void log_change(const char *what, const struct entry *e) {
+static void log_change(const char *what, const struct ledger *l, const struct milestone *ms) {
         char due[DATE_ISO_LEN];
 
-        date_format_iso(e->due, due);
-        log_info("milestone %s/%s %s (due %s)", e->ledger, e->id, what, due);
+        date_format_iso(ms->due, due);
+        log_info("milestone %s/%s %s (due %s)", l->id, ms->id, what, due);
 }
 
-static void log_move(const struct entry *from, const struct entry *to) {
+static void log_move(const struct ledger *l, const struct milestone *from,
+                     const struct milestone *to) {
         char before[DATE_ISO_LEN], after[DATE_ISO_LEN];
 
         date_format_iso(from->due, before);
         date_format_iso(to->due, after);
-        log_info("milestone %s/%s moved: %s -> %s", to->ledger, to->id, before, after);
+        log_info("milestone %s/%s moved: %s -> %s", l->id, to->id, before, after);
+}
+
+/* The milestones of from that to lacks (removed, or added when fresh), and
+ * with fresh those whose due date moved. */
+static void walk(const struct config *from, const struct config *to, bool fresh,
+                 struct counts *n) {
+        for (size_t i = 0; i < from->n_ledgers; i++) {
+                const struct ledger *l = &from->ledgers[i];
+
+                for (size_t j = 0; j < l->n_tasks; j++)
+                        for (size_t k = 0; k < l->tasks[j].n_milestones; k++) {
+                                const struct milestone *ms = &l->tasks[j].milestones[k];
+                                const struct milestone *other = find_in(to, l, ms);
+
+                                n->milestones += fresh;
+                                if (!other) {
+                                        log_change(fresh ? "added" : "removed", l, ms);
+                                        *(fresh ? &n->added : &n->removed) += 1;
+                                } else if (fresh && other->due != ms->due) {
+                                        log_move(l, other, ms);
+                                        n->moved++;
+                                }
+                        }
+        }
 }
 
 char *reload_diff(const struct config *old, const struct config *fresh) {
-        size_t n_old = 0, n_new = 0, i = 0, j = 0, added = 0, removed = 0, moved = 0;
-        struct entry *a = entries(old, &n_old), *b = entries(fresh, &n_new);
+        struct counts n = { 0 };
         char *summary = NULL;
 
-        while (a && b && (i < n_old || j < n_new)) {
-                int c = i == n_old ? 1 : j == n_new ? -1 : entry_cmp(&a[i], &b[j]);
-
-                if (c < 0) {
-                        log_change("removed", &a[i++]);
-                        removed++;
-                } else if (c > 0) {
-                        log_change("added", &b[j++]);
-                        added++;
-                } else {
-                        if (a[i].due != b[j].due) {
-                                log_move(&a[i], &b[j]);
-                                moved++;
-                        }
-                        i++, j++;
-                }
-        }
-        if (a && b && asprintf(&summary, "%zu milestones: %zu added, %zu removed, %zu moved", n_new,
-                               added, removed, moved) < 0)
+        walk(old, fresh, false, &n);
+        walk(fresh, old, true, &n);
+        if (asprintf(&summary, "%zu milestones: %zu added, %zu removed, %zu moved", n.milestones,
+                     n.added, n.removed, n.moved) < 0)
                 summary = NULL;
-        free(a);
-        free(b);
         return summary;
 }
