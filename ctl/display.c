@@ -154,6 +154,16 @@ static size_t colour_sequence(const char *s) {
         return s[n] == 'm' ? n + 1 : 0;
 }
 
+/* Ends the line at i, the character there (a newline, a space) dropped;
+ * where the next line starts. */
+static size_t end_line(struct wrap *w, size_t i) {
+        emit(w, i);
+        w->line = i + 1;
+        w->col = w->indent;
+        w->brk = 0;
+        return i + 1;
+}
+
 static void wrap_text(struct wrap *w) {
         size_t n = strlen(w->s), i = w->line;
         unsigned prev = ' ';
@@ -171,12 +181,8 @@ static void wrap_text(struct wrap *w) {
                 if (len == 0) /* escaped already: does not happen */
                         len = 1, cp = '?';
                 if (cp == '\n') {
-                        emit(w, i);
-                        w->line = i + 1;
-                        w->col = w->indent;
-                        w->brk = 0;
+                        i = end_line(w, i);
                         prev = ' ';
-                        i++;
                         continue;
                 }
                 cw = (size_t) text_cp_width(cp);
@@ -185,13 +191,8 @@ static void wrap_text(struct wrap *w) {
                         w->brk_col = w->col;
                 }
                 if (w->width && w->col + cw > w->width && i > w->line && cp == ' ') {
-                        /* The space that does not fit ends the line itself. */
-                        emit(w, i);
-                        w->line = i + 1;
-                        w->col = w->indent;
-                        w->brk = 0;
+                        i = end_line(w, i); /* the space that does not fit ends the line */
                         prev = ' ';
-                        i++;
                         continue;
                 }
                 if (w->width && w->col + cw > w->width && i > w->line)

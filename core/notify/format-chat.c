@@ -50,17 +50,25 @@ char *chat_plain(const char *s) {
         return memstream_run(put_plain, s, NULL);
 }
 
-void chat_put_footer(FILE *f, const struct card *c) {
+/* A link in markdown, "[label](url)", or in Slack's mrkdwn, "<url|label>". */
+static void put_link(FILE *f, const char *label, const char *url, bool slack) {
+        if (slack)
+                fprintf(f, "<%s|%s>", url, label);
+        else
+                fprintf(f, "[%s](%s)", label, url);
+}
+
+void chat_put_footer(FILE *f, const struct card *c, bool slack) {
         if (c->page_url)
-                fprintf(f, "[" CHAT_ALL_ITEMS "](%s)", c->page_url);
+                put_link(f, CHAT_ALL_ITEMS, c->page_url, slack);
         if (c->page_url && c->feed_url)
                 fputs("　", f);
         if (c->feed_url)
-                fprintf(f, "[" CHAT_SUBSCRIBE "](%s)", c->feed_url);
+                put_link(f, CHAT_SUBSCRIBE, c->feed_url, slack);
 }
 
 static void put_footer(FILE *f, const void *c) {
-        chat_put_footer(f, c);
+        chat_put_footer(f, c, false);
 }
 
 char *chat_footer(const struct card *c) {

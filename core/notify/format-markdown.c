@@ -73,7 +73,7 @@ static void put_card(FILE *f, const void *arg) {
         }
         if (c->page_url || c->feed_url) {
                 fputs(st->sep, f);
-                chat_put_footer(f, c);
+                chat_put_footer(f, c, false);
         }
         if (l->tail && *l->tail)
                 fprintf(f, "%s%s", st->sep, l->tail);

@@ -86,16 +86,8 @@ static bool add_header(struct json_object *blocks, const struct card *c) {
         return jsonb_push(blocks, jsonb_done(o, ok));
 }
 
-/* "<page|我的全部事项>　<feed|订阅日历>" */
-static void put_context(FILE *f, const void *arg) {
-        const struct card *c = arg;
-
-        if (c->page_url)
-                fprintf(f, "<%s|" CHAT_ALL_ITEMS ">", c->page_url);
-        if (c->page_url && c->feed_url)
-                fputs("　", f);
-        if (c->feed_url)
-                fprintf(f, "<%s|" CHAT_SUBSCRIBE ">", c->feed_url);
+static void put_context(FILE *f, const void *c) {
+        chat_put_footer(f, c, true);
 }
 
 /* The links to the page and the feed in a context block, when any. */

@@ -44,10 +44,11 @@ size_t chat_buttons(const struct card_row *row, struct chat_button out[CHAT_BUTT
 void chat_put_plain(FILE *f, const char *s);
 char *chat_plain(const char *s);
 
-/* "[我的全部事项](page)　[订阅日历](feed)" in markdown, either left out
- * when the card has none, nothing for neither; into f, or as a new string
- * (NULL when out of memory). */
-void chat_put_footer(FILE *f, const struct card *c);
+/* "[我的全部事项](page)　[订阅日历](feed)" in markdown (with slack, in
+ * Slack's "<url|label>"), either left out when the card has none, nothing
+ * for neither; into f, or in markdown as a new string (NULL when out of
+ * memory). */
+void chat_put_footer(FILE *f, const struct card *c, bool slack);
 char *chat_footer(const struct card *c);
 
 /* Words every format uses. */
