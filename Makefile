@@ -222,7 +222,10 @@ INSTALLED = $(PREFIX)/sbin/ledgerd $(PREFIX)/bin/ledgerctl \
             $(foreach m,$(wildcard man/*.[0-9]),$(PREFIX)/share/man/man$(subst .,,$(suffix $m))/$(notdir $m)) \
             $(UNITDIR)/ledgerd.service $(UNITDIR)/ledgerd.socket $(SYSUSERSDIR)/ledgerd.conf \
             $(TMPFILESDIR)/ledgerd.conf $(DBUSPOLICYDIR)/org.ledgerd.Ledger1.conf \
-            $(BASHCOMPDIR)/ledgerctl
+            $(BASHCOMPDIR)/ledgerctl $(addprefix $(DOCDIR)/,$(notdir $(DOCS)))
+# What the man pages point to: the platforms' facts, the json channel's schema.
+DOCS = man/webhook-formats.md man/ledgerd-webhook.schema.json
+DOCDIR = $(PREFIX)/share/doc/ledgerd
 
 install: all
 	install -Dm755 $(BUILD)/ledgerd $(DESTDIR)$(PREFIX)/sbin/ledgerd
@@ -234,6 +237,7 @@ install: all
 	  if [ -n "$$fresh" ] && [ -z "$(DESTDIR)" ] && getent group ledgerd >/dev/null; then \
 	    chgrp ledgerd $$etc/ledgerd.conf; fi
 	for m in man/*.[0-9]; do install -Dm644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
+	for d in $(DOCS); do install -Dm644 $$d $(DESTDIR)$(DOCDIR)/$${d##*/}; done
 	@mkdir -p $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR)
 	sed $(INSTALL_PATHS) units/ledgerd.service > $(DESTDIR)$(UNITDIR)/ledgerd.service
 	sed $(INSTALL_PATHS) units/ledgerd.tmpfiles > $(DESTDIR)$(TMPFILESDIR)/ledgerd.conf
