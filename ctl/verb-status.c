@@ -12,6 +12,7 @@
 
 #include "basic/greedy.h"
 #include "basic/strv.h"
+#include "basic/text.h"
 #include "bus-client.h"
 #include "busapi/busapi.h"
 #include "columns.h"
@@ -145,14 +146,13 @@ static int read_props(sd_bus_message *m, struct props *p) {
 /* A field of ledgerd's words (escaped), wrapped to the terminal. */
 static void field(const char *label, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void field(const char *label, const char *fmt, ...) {
-        char *value = NULL;
         va_list ap;
-        int n;
+        char *value;
 
         va_start(ap, fmt);
-        n = vasprintf(&value, fmt, ap);
+        value = text_vformat(fmt, ap);
         va_end(ap);
-        if (n >= 0)
+        if (value)
                 display_field(stdout, label, value, columns_terminal_width(stdout));
         free(value);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "basic/text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,12 @@ size_t text_utf8_prefix(const char *s, size_t n, size_t max) {
                 i += len;
         }
         return i;
+}
+
+char *text_vformat(const char *fmt, va_list ap) {
+        char *s = NULL;
+
+        return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
 }
 
 size_t text_utf8_chars(const char *s, size_t n, size_t chars) {

@@ -4,6 +4,7 @@
 /* Text in terminal columns: Chinese characters take two, so tables line up
  * only when padding counts display width, not bytes or code points. */
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -28,6 +29,9 @@ size_t text_utf8_chars(const char *s, size_t n, size_t chars);
 /* A copy of s, or when it has more than chars characters its first
  * chars - 1 and "…": chars in all. NULL when out of memory. */
 char *text_ellipsize(const char *s, size_t chars);
+/* vasprintf()'s text, or NULL when out of memory: one line in a function
+ * that takes a format of its own. */
+char *text_vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 /* Copies n bytes of s into buf (size bytes, NUL-terminated) whole characters
  * at a time, controls as spaces and invalid bytes as '?', so that a peer's
  * words can go into a log line or a terminal safely. Stops at the last

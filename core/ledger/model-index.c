@@ -146,34 +146,25 @@ void config_index_free(struct config *c) {
         c->index = NULL;
 }
 
-const struct channel *index_find_channel(const struct config *c, const char *id, bool *indexed) {
-        *indexed = c->index != NULL;
-        return *indexed ? table_find(&c->index->channels, id) : NULL;
+const struct channel *index_find_channel(const struct config *c, const char *id) {
+        return table_find(&c->index->channels, id);
 }
 
-/* By id first, then by name: as the walk of config_find_owner() finds it
- * when an id is another owner's name (conf_load refuses that). */
-const struct owner *index_find_owner(const struct config *c, const char *id_or_name, bool *indexed) {
-        const struct owner *o;
+/* By id first, then by name, as config_find_owner() says. */
+const struct owner *index_find_owner(const struct config *c, const char *id_or_name) {
+        const struct owner *o = table_find(&c->index->owner_ids, id_or_name);
 
-        *indexed = c->index != NULL;
-        if (!*indexed)
-                return NULL;
-        o = table_find(&c->index->owner_ids, id_or_name);
         return o ? o : table_find(&c->index->owner_names, id_or_name);
 }
 
-const struct ledger *index_find_ledger(const struct config *c, const char *id, bool *indexed) {
-        *indexed = c->index != NULL;
-        return *indexed ? table_find(&c->index->ledgers, id) : NULL;
+const struct ledger *index_find_ledger(const struct config *c, const char *id) {
+        return table_find(&c->index->ledgers, id);
 }
 
-const struct milestone *index_find_milestone(const struct ledger *l, const char *id, bool *indexed) {
-        *indexed = l->index != NULL;
-        return *indexed ? table_find(&l->index->milestones, id) : NULL;
+const struct milestone *index_find_milestone(const struct ledger *l, const char *id) {
+        return table_find(&l->index->milestones, id);
 }
 
-const struct task *index_find_task(const struct ledger *l, const char *id, bool *indexed) {
-        *indexed = l->index != NULL;
-        return *indexed ? table_find(&l->index->tasks, id) : NULL;
+const struct task *index_find_task(const struct ledger *l, const char *id) {
+        return table_find(&l->index->tasks, id);
 }

@@ -14,10 +14,9 @@
 int config_index_build(struct config *c);
 void config_index_free(struct config *c);
 
-/* The lookups' indexed halves, for model.c: NULL when not found, and
- * *indexed false when there is no index to ask. */
-const struct channel *index_find_channel(const struct config *c, const char *id, bool *indexed);
-const struct owner *index_find_owner(const struct config *c, const char *id_or_name, bool *indexed);
-const struct ledger *index_find_ledger(const struct config *c, const char *id, bool *indexed);
-const struct milestone *index_find_milestone(const struct ledger *l, const char *id, bool *indexed);
-const struct task *index_find_task(const struct ledger *l, const char *id, bool *indexed);
+/* The lookups of model.h when c (or l) has an index: NULL when not found. */
+const struct channel *index_find_channel(const struct config *c, const char *id);
+const struct owner *index_find_owner(const struct config *c, const char *id_or_name);
+const struct ledger *index_find_ledger(const struct config *c, const char *id);
+const struct milestone *index_find_milestone(const struct ledger *l, const char *id);
+const struct task *index_find_task(const struct ledger *l, const char *id);

@@ -2,6 +2,7 @@
 #include "ledger/model.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,65 +10,54 @@
 #include "basic/names.h"
 #include "ledger/model-index.h"
 
-const struct owner *config_find_owner(const struct config *c, const char *id_or_name) {
-        bool indexed;
-        const struct owner *o = index_find_owner(c, id_or_name, &indexed);
+/* The entry of base[0..n) (size bytes each) whose string at offset is key:
+ * the lookups of a configuration built by hand, which has no index. */
+static const void *scan(const void *base, size_t n, size_t size, size_t offset, const char *key) {
+        for (size_t i = 0; i < n; i++) {
+                const char *entry = (const char *) base + i * size;
+                const char *k = *(const char *const *) (entry + offset);
 
-        if (indexed)
-                return o;
-        for (size_t i = 0; i < c->n_owners; i++)
-                if (strcmp(c->owners[i].id, id_or_name) == 0 ||
-                    strcmp(c->owners[i].name, id_or_name) == 0)
-                        return &c->owners[i];
+                if (k && strcmp(k, key) == 0)
+                        return entry;
+        }
         return NULL;
+}
+
+#define SCAN(array, n, type, key) scan(array, n, sizeof(type), offsetof(type, id), key)
+
+const struct owner *config_find_owner(const struct config *c, const char *id_or_name) {
+        const struct owner *o;
+
+        if (c->index)
+                return index_find_owner(c, id_or_name);
+        o = SCAN(c->owners, c->n_owners, struct owner, id_or_name);
+        return o ? o : scan(c->owners, c->n_owners, sizeof *c->owners, offsetof(struct owner, name),
+                            id_or_name);
 }
 
 const struct channel *config_find_channel(const struct config *c, const char *id) {
-        bool indexed;
-        const struct channel *ch = index_find_channel(c, id, &indexed);
-
-        if (indexed)
-                return ch;
-        for (size_t i = 0; i < c->n_channels; i++)
-                if (c->channels[i].id && strcmp(c->channels[i].id, id) == 0)
-                        return &c->channels[i];
-        return NULL;
+        return c->index ? index_find_channel(c, id)
+                        : SCAN(c->channels, c->n_channels, struct channel, id);
 }
 
 const struct ledger *config_find_ledger(const struct config *c, const char *id) {
-        bool indexed;
-        const struct ledger *l = index_find_ledger(c, id, &indexed);
-
-        if (indexed)
-                return l;
-        for (size_t i = 0; i < c->n_ledgers; i++)
-                if (strcmp(c->ledgers[i].id, id) == 0)
-                        return &c->ledgers[i];
-        return NULL;
+        return c->index ? index_find_ledger(c, id) : SCAN(c->ledgers, c->n_ledgers, struct ledger, id);
 }
 
 const struct task *ledger_find_task(const struct ledger *l, const char *id) {
-        bool indexed;
-        const struct task *t = index_find_task(l, id, &indexed);
-
-        if (indexed)
-                return t;
-        for (size_t i = 0; i < l->n_tasks; i++)
-                if (strcmp(l->tasks[i].id, id) == 0)
-                        return &l->tasks[i];
-        return NULL;
+        return l->index ? index_find_task(l, id) : SCAN(l->tasks, l->n_tasks, struct task, id);
 }
 
 const struct milestone *ledger_find_milestone(const struct ledger *l, const char *id) {
-        bool indexed;
-        const struct milestone *m = index_find_milestone(l, id, &indexed);
+        if (l->index)
+                return index_find_milestone(l, id);
+        for (size_t i = 0; i < l->n_tasks; i++) {
+                const struct milestone *m = SCAN(l->tasks[i].milestones, l->tasks[i].n_milestones,
+                                                 struct milestone, id);
 
-        if (indexed)
-                return m;
-        for (size_t i = 0; i < l->n_tasks; i++)
-                for (size_t j = 0; j < l->tasks[i].n_milestones; j++)
-                        if (strcmp(l->tasks[i].milestones[j].id, id) == 0)
-                                return &l->tasks[i].milestones[j];
+                if (m)
+                        return m;
+        }
         return NULL;
 }
 

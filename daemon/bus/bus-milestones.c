@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bus/bus-internal.h"
+#include "basic/text.h"
 #include "busapi/busapi.h"
 #include "common/clock.h"
 #include "ledger/schedule.h"
@@ -313,14 +314,14 @@ static void format_offsets(const struct offset *o, size_t n, char *buf, size_t s
 
 static int append_line(sd_bus_message *reply, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int append_line(sd_bus_message *reply, const char *fmt, ...) {
-        char *line = NULL;
         va_list ap;
+        char *line;
         int r;
 
         va_start(ap, fmt);
-        r = vasprintf(&line, fmt, ap);
+        line = text_vformat(fmt, ap);
         va_end(ap);
-        if (r < 0)
+        if (!line)
                 return -ENOMEM;
         r = sd_bus_message_append(reply, "s", line);
         free(line);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/health.h"
 
+#include "basic/text.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,15 +26,12 @@ static void changed(struct health *h) {
 
 void health_fail(struct health *h, enum health_part part, const char *fmt, ...) {
         struct health_problem *p = &h->problems[part];
-        char *reason = NULL;
+        char *reason;
         va_list ap;
-        int n;
 
         va_start(ap, fmt);
-        n = vasprintf(&reason, fmt, ap);
+        reason = text_vformat(fmt, ap);
         va_end(ap);
-        if (n < 0)
-                reason = NULL;
         if (p->reason && reason && strcmp(p->reason, reason) == 0) {
                 free(reason); /* the same problem, still: said once */
                 return;
