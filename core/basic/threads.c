@@ -2,6 +2,7 @@
 #include "basic/threads.h"
 
 #include <sched.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -22,4 +23,9 @@ int threads_start(pthread_t *thread, void *(*fn)(void *), void *arg) {
         r = pthread_create(thread, NULL, fn, arg);
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return -r;
+}
+
+void threads_yield_to_loop(void) {
+        /* nice is per thread on Linux, and threads made later inherit it. */
+        (void) setpriority(PRIO_PROCESS, (id_t) gettid(), THREADS_BACKGROUND_NICE);
 }

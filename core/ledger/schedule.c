@@ -118,6 +118,7 @@ struct build {
         struct entry *entries;
         size_t n_entries, entries_allocated;
         time_t quiet_until; /* of the current milestone */
+        day_t first_day, last_day; /* local days that can hold a reminder of [from, to) */
 };
 
 /* Makes room for need elements of size bytes in p; p itself when there is
@@ -284,6 +285,32 @@ static int build_milestone(struct build *b, const struct task *t, const struct m
         return r;
 }
 
+/* How far from its due date an offset can land, in calendar days, at the
+ * most: working days are at most 7 in 5, and the longest run of days off
+ * (the Spring Festival's) shifts a day by less than 15 more. */
+static long reach(const struct offset *o) {
+        return 2L * o->amount + 15;
+}
+
+/* Whether no reminder of m under policies can fall in the window: then it
+ * is not built at all. A plan of the next days, from a ledger of many
+ * months, builds only the few milestones near them. */
+static bool out_of_window(const struct build *b, const struct milestone *m, size_t n) {
+        long before = 0, after = 0;
+
+        for (size_t k = 0; k < n; k++) {
+                const struct policy *p = &b->policies[k];
+
+                for (size_t i = 0; i < p->n_leads; i++)
+                        before = reach(&p->leads[i]) > before ? reach(&p->leads[i]) : before;
+                for (size_t i = 0; i < p->n_overdue; i++)
+                        after = reach(&p->overdue[i]) > after ? reach(&p->overdue[i]) : after;
+                if (p->escalate_to && reach(&p->escalate_after) > after)
+                        after = reach(&p->escalate_after);
+        }
+        return m->due - before > b->last_day || m->due + after < b->first_day;
+}
+
 /* Policies are per (task, owner), so resolve them once per task. */
 static int build_task(struct build *b, const struct task *t, size_t *seq) {
         struct policy *p = grow(b->policies, &b->policies_allocated, t->n_owners, sizeof *p);
@@ -297,7 +324,8 @@ static int build_task(struct build *b, const struct task *t, size_t *seq) {
         for (size_t i = 0; i < t->n_milestones; i++, (*seq)++) {
                 const struct milestone *m = &t->milestones[i];
 
-                if (b->in->is_done && b->in->is_done(m, b->in->userdata))
+                if (out_of_window(b, m, t->n_owners) ||
+                    (b->in->is_done && b->in->is_done(m, b->in->userdata)))
                         continue;
                 b->quiet_until = b->in->quiet_until ? b->in->quiet_until(m, b->in->userdata) : 0;
                 r = build_milestone(b, t, m, *seq);
@@ -355,6 +383,13 @@ static void build_done(struct build *b) {
         free(b->zc);
 }
 
+/* The day number of instant t, moved by shift, kept within day_t. */
+static day_t day_near(time_t t, int shift) {
+        long long d = (long long) (t / 86400) + shift;
+
+        return d < INT32_MIN ? INT32_MIN : d > INT32_MAX ? INT32_MAX : (day_t) d;
+}
+
 int schedule_build(const struct schedule_input *in, struct schedule *out) {
         const struct config *c = in->config;
         struct build b = { .in = in, .w = c->calendar };
@@ -368,6 +403,9 @@ int schedule_build(const struct schedule_input *in, struct schedule *out) {
         if (!b.zc)
                 return -ENOMEM;
         b.zc->tzid = c->timezone;
+        /* A day either side: local days of UTC instants, whatever the zone. */
+        b.first_day = day_near(in->from, -1);
+        b.last_day = day_near(in->to, +1);
         r = 0;
         for (size_t l = 0; r >= 0 && l < c->n_ledgers; l++)
                 for (size_t t = 0; r >= 0 && t < c->ledgers[l].n_tasks; t++)

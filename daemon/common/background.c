@@ -24,6 +24,7 @@ static void *run(void *arg) {
         struct background *b = arg;
         uint64_t one = 1;
 
+        threads_yield_to_loop();
         b->work(b->userdata);
         /* What the work wrote is visible to the loop after this write. */
         if (write(b->efd, &one, sizeof one) < 0)

@@ -20,9 +20,13 @@
 #include "manager/reload-diff.h"
 #include "marks/status.h"
 
-/* A plan covers a little over a year ahead and is extended when reached, so
- * a ledger of 100,000 milestones never plans more than it must. */
-#define PLAN_HORIZON ((time_t) 400 * 24 * 3600)
+/* A plan covers the next two months and is made anew when reached (and on
+ * every change: a reload, a mark): a ledger of 100,000 milestones plans the
+ * few near now, and schedule_build() does not even build the others. When
+ * nothing falls in two months, the plan looks a little over a year ahead,
+ * so that the next reminder (NextReminder) is still known. */
+#define PLAN_HORIZON ((time_t) 60 * 24 * 3600)
+#define PLAN_HORIZON_SPARSE ((time_t) 400 * 24 * 3600)
 /* An instant whose reminders could not be recorded is tried again after 1,
  * 2, 4, then every 8 seconds: soon after the fault ends, without spinning
  * while it lasts. */
@@ -63,7 +67,9 @@ struct reload_waiter {
 struct reload {
         struct manager *m;
         struct background *thread;
+        const struct config *current; /* a reference: what the thread compares with */
         struct config *fresh;
+        char *changes; /* reload_diff()'s summary, made on the thread */
         struct diagnostics diags;
         int r;
         struct reload_waiter *waiting;
@@ -205,10 +211,15 @@ static void install_config(struct manager *m, struct config *fresh) {
         config_unref(old);
 }
 
+/* On its thread: the file read, and what it changes found, which walks
+ * every milestone of both. The configuration in force is only read; the
+ * loop keeps it while this runs (rl->current). */
 static void reload_read(void *userdata) {
         struct reload *rl = userdata;
 
         rl->r = conf_load(rl->m->config_path, &rl->fresh, &rl->diags);
+        if (rl->r >= 0)
+                rl->changes = reload_diff(rl->current, rl->fresh);
 }
 
 static void waiters_free(struct reload_waiter *w) {
@@ -225,6 +236,8 @@ static void reload_free(struct reload *rl) {
                 return;
         background_free(rl->thread);
         config_unref(rl->fresh);
+        config_unref(rl->current);
+        free(rl->changes);
         diag_clear(&rl->diags);
         waiters_free(rl->waiting);
         free(rl);
@@ -241,7 +254,8 @@ static void reload_apply(struct manager *m, struct reload *rl) {
                 record_reload(m, false, summary);
                 return;
         }
-        changes = reload_diff(m->config, rl->fresh);
+        changes = rl->changes;
+        rl->changes = NULL;
         log_info("reloaded %s: %s", m->config_path, changes ? changes : "");
         install_config(m, rl->fresh);
         rl->fresh = NULL;
@@ -290,6 +304,7 @@ static int reload_begin(struct manager *m, struct reload_waiter *waiting) {
         if (rl) {
                 rl->m = m;
                 rl->waiting = waiting;
+                rl->current = config_ref(m->config);
         }
         sd_event_now(m->event, CLOCK_MONOTONIC, &now_usec);
         sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=Reloading %s",
@@ -448,6 +463,11 @@ int manager_replan(struct manager *m) {
         schedule_free(&m->plan);
         m->plan_next = 0;
         r = schedule_build(&in, &m->plan);
+        if (r >= 0 && m->plan.n_reminders == 0) {
+                schedule_free(&m->plan);
+                in.to = in.from + PLAN_HORIZON_SPARSE;
+                r = schedule_build(&in, &m->plan);
+        }
         if (r < 0)
                 return log_error_errno(r, "cannot plan the reminders: %m");
         m->plan_until = in.to;
