@@ -37,11 +37,14 @@ struct ctl_bus_options {
         unsigned limit;
 };
 
+/* How many CTL_TAKES_* bits there are (below): a name is kept for each. */
+#define CTL_TAKES_BITS 13
+
 struct ctl_options {
         bool json;
         bool no_pager;  /* --no-pager */
         unsigned given; /* CTL_TAKES_* of the options on the command line */
-        const char *given_names[12]; /* the first of each, by bit, for a message */
+        const char *given_names[CTL_TAKES_BITS]; /* the first of each, by bit, for a message */
         int year;       /* --year; 0: the current year (import: the title's) */
         const char *id; /* --id: the imported ledger's id; NULL: from the file name */
         int to;         /* --to: the year rollover writes; 0: not given */
@@ -75,6 +78,7 @@ enum {
         CTL_TAKES_DELIVERY = 1 << 11, /* --status, --target, --milestone, --limit */
         CTL_TAKES_CONFIG = 1 << 12,   /* the holiday calendars of a configuration */
 };
+_Static_assert(CTL_TAKES_CONFIG < 1 << CTL_TAKES_BITS, "a name for every option bit");
 
 
 #define CTL_BUS_LONG_OPTIONS                                                  \

@@ -3,7 +3,7 @@
 
 import json
 
-from conftest import ledgerctl
+from conftest import ROOT, ledgerctl
 
 
 def test_three_labelled_parts():
@@ -36,3 +36,12 @@ def test_usage():
     assert ledgerctl("deadline", check=False).returncode == 2
     assert ledgerctl("frobnicate", check=False).returncode == 2
     assert ledgerctl("deadline", "--year", "abc", "7月底", check=False).returncode == 2
+
+
+def test_year_and_config_in_either_order():
+    """--year before --config used to be overwritten by the bookkeeping of
+    --config (one option name too many for its array)."""
+    conf = str(ROOT / "conf/ledgerd.conf")
+    for args in (("--year", "2026", "--config", conf), ("--config", conf, "--year", "2026")):
+        out = ledgerctl("deadline", *args, "国庆节前").stdout
+        assert '"国庆节前" (2026): dated' in out and "2026-09-30" in out, out
