@@ -71,11 +71,14 @@ static int on_hangup(sd_event_source *s, const struct signalfd_siginfo *si, void
 }
 
 /* The wall clock was set, or the machine resumed: the plan's instants still
- * stand, but the timer must be armed anew against the new time. */
+ * stand, but the timer must be armed anew against the new time, and what
+ * the feeds count by day (overdue, due soon) may have changed. */
 static int on_time_change(void *userdata) {
         struct service *sv = userdata;
 
         log_info("the system clock changed: re-planning");
+        if (sv->feeds)
+                feeds_changed(sv->feeds);
         return manager_replan(sv->manager);
 }
 

@@ -4,11 +4,22 @@
 #include <errno.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <string.h>
 
 static void hmac_sha256_drop(struct hmac_sha256 *h) {
         EVP_MAC_CTX_free(h->ctx);
         h->ctx = NULL;
+}
+
+/* The algorithm, fetched once: fetching looks it up among libcrypto's
+ * providers, which cost more than the MAC of a link's token. Shared by
+ * every thread, as libcrypto allows, and kept for the process's life. */
+static EVP_MAC *hmac_algorithm;
+static pthread_once_t hmac_fetched = PTHREAD_ONCE_INIT;
+
+static void hmac_fetch(void) {
+        hmac_algorithm = EVP_MAC_fetch(NULL, "HMAC", NULL);
 }
 
 int hmac_sha256_init(struct hmac_sha256 *h, const void *key, size_t key_size) {
@@ -19,10 +30,9 @@ int hmac_sha256_init(struct hmac_sha256 *h, const void *key, size_t key_size) {
                 OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *) "SHA256", 0),
                 OSSL_PARAM_construct_end(),
         };
-        EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 
-        h->ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-        EVP_MAC_free(mac); /* the context keeps its own reference */
+        pthread_once(&hmac_fetched, hmac_fetch);
+        h->ctx = hmac_algorithm ? EVP_MAC_CTX_new(hmac_algorithm) : NULL;
         if (h->ctx && EVP_MAC_init(h->ctx, key_size ? key : empty, key_size, params) == 1)
                 return 0;
         hmac_sha256_drop(h);

@@ -116,6 +116,12 @@ int webhook_dingtalk_url(const struct webhook_input *in, const uint8_t *key, siz
         return r;
 }
 
+bool webhook_limited(enum channel_format f) {
+        const struct webhook_limit *l = &webhook_format_of(f)->limit;
+
+        return l->bytes > 0 || l->array;
+}
+
 unsigned webhook_steps(const struct webhook_input *in) {
         const struct webhook_format *fmt = webhook_format_of(in->channel->format);
 

@@ -66,6 +66,9 @@ struct webhook_request {
         size_t body_size;
 };
 
+/* Whether format f has a limit a digest may exceed (json has none). */
+bool webhook_limited(enum channel_format f);
+
 /* How many requests the message takes: 2 for a WeCom message with mobiles
  * to mention, else 1. */
 unsigned webhook_steps(const struct webhook_input *in);

@@ -456,10 +456,11 @@ int courier_fits(struct courier *c, const struct delivery *d, size_t headroom) {
         struct found f = {};
         struct words w;
         char *why = NULL;
-        int r = ch ? find_reminders(c, d, &f, &why) : 0;
+        int r;
 
-        if (!ch)
-                return 1; /* e-mail takes any size */
+        if (!ch || !webhook_limited(ch->format))
+                return 1; /* e-mail and json take any size */
+        r = find_reminders(c, d, &f, &why);
         if (r == 0)
                 r = make_links(c, &f);
         if (r == 0)

@@ -456,8 +456,6 @@ int manager_replan(struct manager *m) {
         };
         int r;
 
-        if (m->parts.feeds)
-                feeds_changed(m->parts.feeds); /* the feeds render anew when what they show changed */
         m->record_fails = 0;
         in.to = in.from + PLAN_HORIZON;
         schedule_free(&m->plan);
@@ -488,6 +486,8 @@ int manager_mark(struct manager *m, enum state_action action, const char *ledger
                 m->parts.hooks.marked(action, ledger, id, who->user, note, m->parts.hooks.userdata);
         if (action == STATE_DONE && m->parts.courier)
                 courier_milestone_done(m->parts.courier, ledger, id);
+        if (m->parts.feeds)
+                feeds_changed(m->parts.feeds); /* they show the mark: rendered anew */
         return manager_replan(m);
 }
 
