@@ -78,14 +78,15 @@ static void set_cork(struct MHD_Connection *c, int on) {
                 (void) setsockopt(info->connect_fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
 }
 
-/* A 200 to a GET carries a body (HEAD's has none). */
+/* A 200 to a GET carries a body (HEAD's has none); a small one leaves with
+ * its headers anyway. */
 static enum MHD_Result queue_ok(struct MHD_Connection *c, const char *method,
-                                struct MHD_Response *r, void **request) {
-        if (strcmp(method, MHD_HTTP_METHOD_GET) == 0) {
+                                const struct feed_doc *d, enum feed_coding coding, void **request) {
+        if (feed_doc_sendfile(d, coding) && strcmp(method, MHD_HTTP_METHOD_GET) == 0) {
                 set_cork(c, 1);
                 *request = &corked_request;
         }
-        return MHD_queue_response(c, MHD_HTTP_OK, r);
+        return MHD_queue_response(c, MHD_HTTP_OK, d->ok[coding]);
 }
 
 /* libmicrohttpd calls this once when the headers are in, again for each
@@ -129,7 +130,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 coding = FEED_GZIP;
         if (not_modified(c, d))
                 return MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, d->not_modified[coding]);
-        return queue_ok(c, method, d->ok[coding], request);
+        return queue_ok(c, method, d, coding, request);
 }
 
 /* A short text answer, with one more header when name is not NULL. */
@@ -353,9 +354,9 @@ static int bound_sockets(char *const *listen, size_t n_listen, int *fds) {
         return (int) n_listen;
 }
 
-/* Each connection is a file descriptor, and each feed's response holds one:
- * raise the soft limit (systemd's default is 1024) towards the hard one.
- * Nothing here uses select(), which such numbers would break. */
+/* Each connection is a file descriptor, and each large feed's response
+ * holds one: raise the soft limit (systemd's default is 1024) towards the
+ * hard one. Nothing here uses select(), which such numbers would break. */
 static void raise_fd_limit(void) {
         struct rlimit rl;
         rlim_t want = 65536;
