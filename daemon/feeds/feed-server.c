@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +39,11 @@ struct feed_server {
 
 /* ---- answering a request ------------------------------------------------------ */
 
+/* What *request holds for a feed's request (a page's holds web's own state):
+ * its headers are in; or, its answer queued, its socket is corked until the
+ * request completes. Only their addresses are used. */
+static char feed_request, corked_request;
+
 static const char *header(struct MHD_Connection *c, const char *name) {
         return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
@@ -56,6 +62,31 @@ static bool not_modified(struct MHD_Connection *c, const struct feed_doc *d) {
         ims = header(c, "If-Modified-Since");
         return ims && http_date_parse(ims, &since) == 0 && since <= time(NULL) &&
                d->modified <= since;
+}
+
+/* libmicrohttpd sends a sendfile(2) response's headers on their own and
+ * pushes them (TCP_NODELAY), then the body: two segments and two wake-ups of
+ * the client for one answer, where nginx sends one (tcp_nopush). Corked,
+ * the headers wait for the body; uncorking once the request has completed
+ * pushes the last, partial segment. A socket that cannot be corked is merely
+ * slower, and one left corked sends its tail within 200 ms anyway. */
+static void set_cork(struct MHD_Connection *c, int on) {
+        const union MHD_ConnectionInfo *info =
+                MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+        if (info)
+                (void) setsockopt(info->connect_fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+}
+
+/* A 200 to a GET carries a body (HEAD's has none); a small one leaves with
+ * its headers anyway. */
+static enum MHD_Result queue_ok(struct MHD_Connection *c, const char *method,
+                                const struct feed_doc *d, enum feed_coding coding, void **request) {
+        if (feed_doc_sendfile(d, coding) && strcmp(method, MHD_HTTP_METHOD_GET) == 0) {
+                set_cork(c, 1);
+                *request = &corked_request;
+        }
+        return MHD_queue_response(c, MHD_HTTP_OK, d->ok[coding]);
 }
 
 /* libmicrohttpd calls this once when the headers are in, again for each
@@ -85,7 +116,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
                 return MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->not_allowed);
         if (!*request) {
-                *request = s; /* headers in: wait for the end of the request */
+                *request = &feed_request; /* headers in: wait for the end of the request */
                 return MHD_YES;
         }
         if (*upload_data_size > 0) {
@@ -99,7 +130,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 coding = FEED_GZIP;
         if (not_modified(c, d))
                 return MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, d->not_modified[coding]);
-        return MHD_queue_response(c, MHD_HTTP_OK, d->ok[coding]);
+        return queue_ok(c, method, d, coding, request);
 }
 
 /* A short text answer, with one more header when name is not NULL. */
@@ -155,14 +186,17 @@ static int on_again(sd_event_source *src, void *userdata) {
         return 0;
 }
 
-/* A request ended: its connection waits for the next one's headers, and a
- * page's request frees what it kept (a feed's request keeps nothing). */
+/* A request ended: its connection waits for the next one's headers, its
+ * socket is uncorked, and a page's request frees what it kept (a feed's
+ * request keeps nothing). */
 static void on_completed(void *cls, struct MHD_Connection *c, void **request,
                          enum MHD_RequestTerminationCode code) {
         struct feed_server *s = cls;
 
         request_deadline_on_completed(s->deadline, c, request, code);
-        if (*request && *request != s)
+        if (*request == &corked_request)
+                set_cork(c, 0);
+        else if (*request && *request != &feed_request)
                 web_request_done(*request);
         *request = NULL;
 }
@@ -320,9 +354,9 @@ static int bound_sockets(char *const *listen, size_t n_listen, int *fds) {
         return (int) n_listen;
 }
 
-/* Each connection is a file descriptor, and each feed's response holds one:
- * raise the soft limit (systemd's default is 1024) towards the hard one.
- * Nothing here uses select(), which such numbers would break. */
+/* Each connection is a file descriptor, and each large feed's response
+ * holds one: raise the soft limit (systemd's default is 1024) towards the
+ * hard one. Nothing here uses select(), which such numbers would break. */
 static void raise_fd_limit(void) {
         struct rlimit rl;
         rlim_t want = 65536;

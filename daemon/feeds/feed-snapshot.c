@@ -29,7 +29,8 @@
  * sends them with sendfile(2), so a 200 costs no copy into the kernel (the
  * copy was most of the time of each request), and every response in flight
  * holds its own descriptor of the memfd, so the bytes outlive the snapshot
- * for as long as a response still sends them. */
+ * for as long as a response still sends them. Small bodies are the
+ * exception: copied into their responses (FEED_INLINE_MAX). */
 struct feed_blob {
         int fd; /* until the responses have their own; then -1 */
         size_t size;
@@ -101,6 +102,10 @@ size_t feed_doc_size(const struct feed_doc *d, enum feed_coding c) {
         return d->body[c] ? d->body[c]->size : 0;
 }
 
+bool feed_doc_sendfile(const struct feed_doc *d, enum feed_coding c) {
+        return feed_doc_size(d, c) > FEED_INLINE_MAX;
+}
+
 /* ---- documents ---------------------------------------------------------------- */
 
 static void doc_unref(struct feed_doc *d) {
@@ -169,17 +174,26 @@ static bool add_headers(struct MHD_Response *r, const struct feed_doc *d, enum f
 
 /* Sent with sendfile(2) from its own descriptor of the memfd, which
  * libmicrohttpd closes when it frees the response: after the last byte. */
-static struct MHD_Response *response_ok(struct feed_doc *d, enum feed_coding c) {
-        int fd = fcntl(d->body[c]->fd, F_DUPFD_CLOEXEC, 3);
+static struct MHD_Response *sendfile_body(const struct feed_blob *b) {
+        int fd = fcntl(b->fd, F_DUPFD_CLOEXEC, 3);
         struct MHD_Response *r;
 
         if (fd < 0)
                 return NULL;
-        r = MHD_create_response_from_fd64(d->body[c]->size, fd);
-        if (!r) {
+        r = MHD_create_response_from_fd64(b->size, fd);
+        if (!r)
                 close(fd);
+        return r;
+}
+
+static struct MHD_Response *response_ok(struct feed_doc *d, enum feed_coding c) {
+        struct MHD_Response *r = feed_doc_sendfile(d, c)
+                ? sendfile_body(d->body[c])
+                : MHD_create_response_from_buffer(d->body[c]->size, d->body[c]->data,
+                                                  MHD_RESPMEM_MUST_COPY);
+
+        if (!r)
                 return NULL;
-        }
         if (!add_headers(r, d, c, true)) {
                 MHD_destroy_response(r);
                 return NULL;
@@ -212,8 +226,8 @@ static void set_etags(struct feed_doc *d) {
         snprintf(d->etag[FEED_GZIP], FEED_ETAG_MAX, "\"%s-gz\"", hex);
 }
 
-/* The responses hold their own descriptors: the blobs give theirs back,
- * so a snapshot costs one descriptor per response, not two. */
+/* The responses hold their own descriptors or copies: the blobs give theirs
+ * back, so a snapshot costs one descriptor per large response, not two. */
 static int make_responses(struct feed_doc *d) {
         for (int c = 0; c < FEED_CODINGS; c++) {
                 if (!d->body[c])
