@@ -29,7 +29,7 @@ struct entry {
         const char *key, *target, *status, *via, *reason, *answer;
         uint64_t at, next_try, finished;
         int late;
-        uint32_t tries;
+        uint32_t tries, part, parts, steps;
         struct item *items;
         size_t n_items;
 };
@@ -52,7 +52,7 @@ static int read_items(sd_bus_message *m, struct entry *e) {
 
 /* 1 with *e filled, 0 at the end of the array. */
 static int read_entry(sd_bus_message *m, struct entry *e) {
-        int r = sd_bus_message_enter_container(m, 'r', "xsstbsuttsxssa(ssss)");
+        int r = sd_bus_message_enter_container(m, 'r', "xsstbsuttsxssa(ssss)uuu");
 
         *e = (struct entry) {};
         if (r <= 0)
@@ -62,6 +62,8 @@ static int read_entry(sd_bus_message *m, struct entry *e) {
                                 &e->reason, &e->answer);
         if (r >= 0)
                 r = read_items(m, e);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "uuu", &e->part, &e->parts, &e->steps);
         if (r >= 0)
                 r = sd_bus_message_exit_container(m);
         return r < 0 ? r : 1;
@@ -93,6 +95,9 @@ static json_object *entry_json(const struct entry *e, const char *tz) {
                 json_object_array_add(items, it);
         }
         json_object_object_add(o, "items", items);
+        json_object_object_add(o, "part", json_object_new_int64(e->part));
+        json_object_object_add(o, "parts", json_object_new_int64(e->parts));
+        json_object_object_add(o, "steps", json_object_new_int64(e->steps));
         return o;
 }
 
@@ -104,7 +109,7 @@ static const char *status_colour(const char *status) {
         return "";
 }
 
-/* "15.1 due, 16 overdue" */
+/* "15.1 due, 16 overdue"; a part of a split digest says which: "2/3: 15.1 due" */
 static char *items_text(const struct entry *e) {
         char *s = NULL;
         size_t size = 0;
@@ -112,6 +117,8 @@ static char *items_text(const struct entry *e) {
 
         if (!f)
                 return NULL;
+        if (e->parts > 1)
+                fprintf(f, "%u/%u: ", e->part, e->parts);
         for (size_t i = 0; i < e->n_items; i++)
                 fprintf(f, "%s%s %s", i ? ", " : "", e->items[i].milestone, e->items[i].kind);
         return fclose(f) == 0 ? s : NULL;

@@ -63,8 +63,11 @@
 #define BUS_HISTORY "(tsssss)"
 #define BUS_COUNTS "(uuuuuuuu)"
 /* id, key, target, at (t), late, status, tries, next try (t), finished (t),
- * via, code, reason, answer, items (ledger, milestone, kind, offset) */
-#define BUS_DELIVERY "(xsstbsuttsxssa(ssss))"
+ * via, code, reason, answer, items (ledger, milestone, kind, offset), part
+ * and parts (of a digest split to fit its channel: 1 and 1 when whole),
+ * steps (of a pending message of several requests, such as WeCom's digest
+ * and then its @mention: those already accepted, which a retry skips) */
+#define BUS_DELIVERY "(xsstbsuttsxssa(ssss)uuu)"
 
 /* The order of the fields of Counts. */
 enum bus_counts {

@@ -92,7 +92,7 @@ static uint64_t usec(time_t t) {
 
 static int append_delivery(const struct delivery *d, void *userdata) {
         sd_bus_message *reply = userdata;
-        int r = sd_bus_message_open_container(reply, 'r', "xsstbsuttsxssa(ssss)");
+        int r = sd_bus_message_open_container(reply, 'r', "xsstbsuttsxssa(ssss)uuu");
 
         if (r >= 0)
                 r = sd_bus_message_append(reply, "xsstbsuttsxss", d->id, d->key, d->target, usec(d->at),
@@ -107,6 +107,8 @@ static int append_delivery(const struct delivery *d, void *userdata) {
                                           d->items[i].kind, d->items[i].offset);
         if (r >= 0)
                 r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "uuu", d->part, d->parts, d->steps);
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 

@@ -66,6 +66,9 @@ def test_kill_between_the_parts_of_a_split_digest(tmp_path, receiver, daemons):
     log = channel_log(d, "channel:forty-feishu")
     assert len(log) == n, log
     assert [x["status"] for x in log] == ["sent"] + ["pending"] * (n - 1), log
+    assert [(x["part"], x["parts"]) for x in log] == [(i, n) for i in range(1, n + 1)], log
+    table = d.ctl("deliveries", "--target", "forty-feishu", "--no-pager").stdout
+    assert all(f"{i}/{n}: " in table for i in range(1, n + 1)), table
     before = [(x["id"], x["key"], [i["milestone"] for i in x["items"]]) for x in log]
 
     assert d.kill() == -9
@@ -119,6 +122,7 @@ def test_kill_between_wecom_markdown_and_its_mention(tmp_path, receiver, daemons
     time.sleep(0.3)
     (dl,) = channel_log(d, "channel:one-wecom")
     assert dl["status"] == "pending", dl
+    assert (dl["part"], dl["parts"], dl["steps"]) == (1, 1, 1), dl  # the markdown, not the mention
 
     assert d.kill() == -9
     killed_at = time.time()
