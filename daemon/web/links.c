@@ -45,7 +45,8 @@ time_t links_expiry(const struct config *c, const struct milestone *ms, const st
 static int url_of(const struct links *l, const char *kind, const struct link_claim *claim,
                   char out[LINKS_URL_MAX]) {
         char token[LINK_TOKEN_MAX];
-        int r = link_token_make(l->key, claim, token), n;
+        int r = l->ready ? link_token_make_keyed(l->ready, claim, token)
+                         : link_token_make(l->key, claim, token), n;
 
         if (r < 0)
                 return r;
