@@ -69,3 +69,24 @@ int hmac_sha256(const void *key, size_t key_size, const void *data, size_t size,
         hmac_sha256_update(&h, data, size);
         return hmac_sha256_final(&h, mac);
 }
+
+int hmac_sha256_key_init(struct hmac_sha256_key *k, const void *key, size_t key_size) {
+        struct hmac_sha256 h;
+        int r = hmac_sha256_init(&h, key, key_size);
+
+        k->ctx = h.ctx;
+        return r;
+}
+
+void hmac_sha256_key_done(struct hmac_sha256_key *k) {
+        EVP_MAC_CTX_free(k->ctx); /* which wipes the key */
+        k->ctx = NULL;
+}
+
+int hmac_sha256_keyed(const struct hmac_sha256_key *k, const void *data, size_t size,
+                      uint8_t mac[HMAC_SHA256_SIZE]) {
+        struct hmac_sha256 h = { .ctx = k->ctx ? EVP_MAC_CTX_dup(k->ctx) : NULL };
+
+        hmac_sha256_update(&h, data, size);
+        return hmac_sha256_final(&h, mac);
+}

@@ -31,3 +31,20 @@ int hmac_sha256_final(struct hmac_sha256 *h, uint8_t mac[HMAC_SHA256_SIZE]);
 /* The whole computation at once: 0 or -ENOMEM. */
 int hmac_sha256(const void *key, size_t key_size, const void *data, size_t size,
                 uint8_t mac[HMAC_SHA256_SIZE]);
+
+/* A key made ready once for many MACs of short texts (the links' tokens, a
+ * dozen thousand in a 09:30 burst): setting up a context from the key
+ * (fetching SHA-256 among libcrypto's providers, hashing the pads) costs
+ * several times the MAC itself; a copy of a ready context does not. Only
+ * read once made, so threads may share it. */
+struct hmac_sha256_key {
+        EVP_MAC_CTX *ctx; /* NULL when not made (or out of memory) */
+};
+
+/* 0, or -ENOMEM (then hmac_sha256_keyed() fails). */
+int hmac_sha256_key_init(struct hmac_sha256_key *k, const void *key, size_t key_size);
+/* Frees k with its key material. */
+void hmac_sha256_key_done(struct hmac_sha256_key *k);
+/* As hmac_sha256() with k's key: 0 or -ENOMEM (mac zeroed). */
+int hmac_sha256_keyed(const struct hmac_sha256_key *k, const void *data, size_t size,
+                      uint8_t mac[HMAC_SHA256_SIZE]);

@@ -127,8 +127,9 @@ static int claim_parse(const char *text, size_t len, struct link_claim *c) {
 
 /* ---- tokens ------------------------------------------------------------------- */
 
-int link_token_make(const uint8_t key[LINK_KEY_SIZE], const struct link_claim *c,
-                    char out[LINK_TOKEN_MAX]) {
+/* Signs c into out with key, or with ready when not NULL. */
+static int token_make(const uint8_t *key, const struct hmac_sha256_key *ready,
+                      const struct link_claim *c, char out[LINK_TOKEN_MAX]) {
         char text[LINK_CLAIM_MAX];
         uint8_t mac[HMAC_SHA256_SIZE];
         int n = claim_text(c, text, sizeof text), r;
@@ -138,13 +139,24 @@ int link_token_make(const uint8_t key[LINK_KEY_SIZE], const struct link_claim *c
                 return n;
         if (BASE64_ENCODED_SIZE((size_t) n) + BASE64_ENCODED_SIZE(LINK_MAC_SIZE) + 2 > LINK_TOKEN_MAX)
                 return -EINVAL;
-        r = hmac_sha256(key, LINK_KEY_SIZE, text, (size_t) n, mac);
+        r = ready ? hmac_sha256_keyed(ready, text, (size_t) n, mac)
+                  : hmac_sha256(key, LINK_KEY_SIZE, text, (size_t) n, mac);
         if (r < 0)
                 return r;
         len = b64url_encode(text, (size_t) n, out);
         out[len++] = '.';
         b64url_encode(mac, LINK_MAC_SIZE, out + len);
         return 0;
+}
+
+int link_token_make(const uint8_t key[LINK_KEY_SIZE], const struct link_claim *c,
+                    char out[LINK_TOKEN_MAX]) {
+        return token_make(key, NULL, c, out);
+}
+
+int link_token_make_keyed(const struct hmac_sha256_key *key, const struct link_claim *c,
+                          char out[LINK_TOKEN_MAX]) {
+        return token_make(NULL, key, c, out);
 }
 
 int link_token_read(const uint8_t key[LINK_KEY_SIZE], const char *token, time_t now,

@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "basic/hmac.h"
+
 #define LINK_KEY_SIZE 32
 /* A token and its NUL: ids are at most a few dozen bytes each. */
 #define LINK_TOKEN_MAX 256
@@ -49,6 +51,10 @@ struct link_claim {
  * than LINK_FIELD_MAX - 1, or -ENOMEM. */
 int link_token_make(const uint8_t key[LINK_KEY_SIZE], const struct link_claim *c,
                     char out[LINK_TOKEN_MAX]);
+/* The same with the key made ready (hmac_sha256_key_init()), for many
+ * tokens at once: a message's links. */
+int link_token_make_keyed(const struct hmac_sha256_key *key, const struct link_claim *c,
+                          char out[LINK_TOKEN_MAX]);
 
 /* Reads and checks token: 0 and *out; -EBADMSG when it is not one of ours
  * (damaged, forged, made with another key); -ETIME when it has expired

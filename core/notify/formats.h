@@ -21,7 +21,8 @@ struct json_object *wecom_mention(const struct webhook_input *in, const uint8_t 
 struct json_object *dingtalk_markdown(const struct webhook_input *in, const uint8_t *key, size_t n);
 struct json_object *feishu_card(const struct webhook_input *in, const uint8_t *key, size_t n);
 struct json_object *slack_blocks(const struct webhook_input *in, const uint8_t *key, size_t n);
-struct json_object *json_payload(const struct webhook_input *in, const uint8_t *key, size_t n);
+/* The json format writes its body (webhook_write_fn). */
+int json_payload(const struct webhook_input *in, char **body, size_t *size);
 
 /* ---- shared ---- */
 

@@ -57,7 +57,7 @@ static const struct webhook_format formats[] = {
                 .content_type = JSON_UTF8,
                 .whsec_secret = true,
                 .needs_id = true,
-                .body = json_payload,
+                .write = json_payload,
                 .headers = webhook_json_headers,
         },
         [CHANNEL_SLACK] = {

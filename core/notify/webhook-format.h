@@ -45,6 +45,9 @@ struct webhook_limit {
  * secret) for formats that sign in the body. NULL when out of memory. */
 typedef struct json_object *(*webhook_body_fn)(const struct webhook_input *in, const uint8_t *key,
                                                size_t key_size);
+/* The body written as bytes into *body (*size of them, the caller's to
+ * free): 0 or -ENOMEM. */
+typedef int (*webhook_write_fn)(const struct webhook_input *in, char **body, size_t *size);
 typedef int (*webhook_step_fn)(const struct webhook_input *in, const uint8_t *key, size_t key_size,
                                struct webhook_request *req);
 
@@ -55,6 +58,10 @@ struct webhook_format {
         bool needs_id;     /* the id is sent (webhook-id): it must be a valid header value */
         struct webhook_limit limit;
         webhook_body_fn body;
+        /* Instead of body, the body written straight as bytes, no tree: for
+         * a format whose limit, if any, counts the whole body (json, whose
+         * digests are the largest bodies); NULL: body. */
+        webhook_write_fn write;
         /* A second request when there are mobiles to @mention that the body
          * cannot (WeCom's markdown); NULL: none. */
         webhook_body_fn mention;

@@ -165,6 +165,20 @@ static int set_body(struct webhook_request *req, struct json_object *o,
         return r;
 }
 
+/* The body of a format that writes its own: no tree, so only its whole
+ * size can be checked, against the limit on the body. */
+static int write_body(const struct webhook_format *fmt, const struct webhook_input *in,
+                      struct webhook_request *req) {
+        int r = fmt->write(in, &req->body, &req->body_size);
+
+        if (r == 0 && fmt->limit.bytes && req->body_size + in->headroom > fmt->limit.bytes) {
+                free(req->body);
+                req->body = NULL;
+                r = -EMSGSIZE;
+        }
+        return r;
+}
+
 static bool id_valid(const char *id) {
         if (!id || !*id)
                 return false;
@@ -178,8 +192,11 @@ static bool id_valid(const char *id) {
 static int build(const struct webhook_format *fmt, const struct webhook_input *in,
                  const uint8_t *key, size_t key_size, struct webhook_request *out) {
         bool mention = in->step > 0;
-        int r = set_body(out, (mention ? fmt->mention : fmt->body)(in, key, key_size),
-                         mention ? &fmt->mention_limit : &fmt->limit, mention ? 0 : in->headroom);
+        int r = !mention && fmt->write
+                        ? write_body(fmt, in, out)
+                        : set_body(out, (mention ? fmt->mention : fmt->body)(in, key, key_size),
+                                   mention ? &fmt->mention_limit : &fmt->limit,
+                                   mention ? 0 : in->headroom);
 
         if (r == 0 && fmt->headers)
                 r = fmt->headers(in, key, key_size, out);

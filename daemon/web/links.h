@@ -30,6 +30,8 @@ struct links {
         const struct config *config;
         const struct marks *marks;
         const uint8_t *key;   /* LINK_KEY_SIZE bytes */
+        /* The same made ready, for the many tokens of a burst; NULL: key. */
+        const struct hmac_sha256_key *ready;
         const char *base_url; /* feed.base_url; NULL: no links at all */
 };
 

@@ -28,6 +28,7 @@ struct web {
         web_mark_fn mark;
         void *userdata;
         uint8_t key[LINK_KEY_SIZE];
+        struct hmac_sha256_key ready; /* key, made ready for the links' tokens */
         struct links links;
         struct ratelimit *ratelimit;
 };
@@ -43,7 +44,16 @@ struct web_request {
 
 static void update_links(struct web *w) {
         w->links = (struct links) { .config = w->config, .marks = w->marks, .key = w->key,
+                                    .ready = w->ready.ctx ? &w->ready : NULL,
                                     .base_url = w->config->feed.base_url };
+}
+
+/* w->key made ready anew (start, rotation). Out of memory it is not: the
+ * links then sign with the key itself, slower, the same tokens. */
+static void ready_key(struct web *w) {
+        hmac_sha256_key_done(&w->ready);
+        (void) hmac_sha256_key_init(&w->ready, w->key, sizeof w->key);
+        update_links(w);
 }
 
 int web_new(const struct web_setup *setup, struct web **out) {
@@ -62,7 +72,7 @@ int web_new(const struct web_setup *setup, struct web **out) {
                 web_free(w);
                 return r;
         }
-        update_links(w);
+        ready_key(w);
         *out = w;
         return 0;
 }
@@ -71,6 +81,7 @@ void web_free(struct web *w) {
         if (!w)
                 return;
         explicit_bzero(w->key, sizeof w->key);
+        hmac_sha256_key_done(&w->ready);
         ratelimit_free(w->ratelimit);
         free(w->state_directory);
         free(w);
@@ -82,7 +93,10 @@ void web_set_config(struct web *w, const struct config *config) {
 }
 
 int web_rotate_key(struct web *w) {
-        return link_key_rotate(w->state_directory, w->key);
+        int r = link_key_rotate(w->state_directory, w->key);
+
+        ready_key(w);
+        return r;
 }
 
 const struct links *web_links(const struct web *w) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,13 +142,37 @@ static void test_key_edges(void **state) {
         expect("", 0, "", 0, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
+/* A key made ready once gives every MAC the key itself gives, many times,
+ * and fails cleanly when it was never made. */
+static void test_ready_key(void **state) {
+        static const char *const texts[] = { "", "x", "1\nsnooze3\nyuli-2026\n15.2\nbumen\n0\n0" };
+        uint8_t key[65], want[HMAC_SHA256_SIZE], got[HMAC_SHA256_SIZE];
+        struct hmac_sha256_key ready = {};
+
+        (void) state;
+        memset(key, 'k', sizeof key);
+        assert_int_equal(hmac_sha256_keyed(&ready, "x", 1, got), -ENOMEM);
+        for (size_t size = 0; size <= sizeof key; size += 32) {
+                assert_int_equal(hmac_sha256_key_init(&ready, key, size), 0);
+                for (size_t round = 0; round < 2; round++)
+                        for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+                                hmac_sha256(key, size, texts[i], strlen(texts[i]), want);
+                                assert_int_equal(hmac_sha256_keyed(&ready, texts[i],
+                                                                   strlen(texts[i]), got), 0);
+                                assert_memory_equal(want, got, sizeof want);
+                        }
+                hmac_sha256_key_done(&ready);
+                assert_null(ready.ctx);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_rfc4231_1),   cmocka_unit_test(test_rfc4231_2),
                 cmocka_unit_test(test_rfc4231_3),   cmocka_unit_test(test_rfc4231_4),
                 cmocka_unit_test(test_rfc4231_5),   cmocka_unit_test(test_rfc4231_6_7),
                 cmocka_unit_test(test_bot_vectors), cmocka_unit_test(test_pieces),
-                cmocka_unit_test(test_key_edges),
+                cmocka_unit_test(test_key_edges),   cmocka_unit_test(test_ready_key),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,8 +30,16 @@ static struct link_claim claim(enum link_action a, const char *milestone, const 
         return c;
 }
 
+/* Made with the key, and with the key made ready: the same token. */
 static void make(const struct link_claim *c, char token[LINK_TOKEN_MAX]) {
+        struct hmac_sha256_key ready;
+        char again[LINK_TOKEN_MAX];
+
         assert_int_equal(link_token_make(key, c, token), 0);
+        assert_int_equal(hmac_sha256_key_init(&ready, key, LINK_KEY_SIZE), 0);
+        assert_int_equal(link_token_make_keyed(&ready, c, again), 0);
+        hmac_sha256_key_done(&ready);
+        assert_string_equal(token, again);
 }
 
 static void test_round_trip(void **state) {

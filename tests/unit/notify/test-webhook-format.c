@@ -18,7 +18,8 @@ static void test_rows_complete(void **state) {
                 const struct webhook_format *fmt = webhook_format_of((enum channel_format) f);
 
                 assert_non_null(fmt->content_type);
-                assert_non_null(fmt->body);
+                assert_true(!fmt->body != !fmt->write); /* one or the other */
+                assert_true(!fmt->write || (!fmt->limit.field && !fmt->limit.array));
                 /* Every chat platform has a documented limit; json has none. */
                 assert_true((fmt->limit.bytes > 0) == (f != CHANNEL_JSON));
                 assert_true(!fmt->limit.array || fmt->limit.items > 0);
