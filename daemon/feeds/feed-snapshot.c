@@ -12,7 +12,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "conf/conf.h"
 #include "feeds/feed-index.h"
+#include "feeds/feed-reuse.h"
 #include "marks/marks.h"
 #include "http/http.h"
 #include "ics/ics.h"
@@ -351,6 +353,24 @@ static int blob_finish(FILE *f, int fd, int r, struct feed_blob **out) {
         return *out ? 0 : -ENOMEM;
 }
 
+/* The document at path exactly (docs are sorted by it), whatever its token. */
+static struct feed_doc *lookup(const struct feed_snapshot *s, const char *path) {
+        size_t lo = 0, hi = s->n_docs;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strcmp(path, s->docs[mid]->path);
+
+                if (c == 0)
+                        return s->docs[mid];
+                if (c < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        return NULL;
+}
+
 /* ---- rendering ------------------------------------------------------------------ */
 
 /* Rendered straight into the memfd it will be served from. */
@@ -370,19 +390,41 @@ static int render_calendar(const struct feed_build *b, struct revisions *rev, co
         return blob_finish(f, fd, ics_render(&io, f), out);
 }
 
+/* Where the calendar of o (NULL: everyone's) is served: path and file. */
+static struct doc_spec calendar_spec(const struct owner *o, char *path, size_t path_size,
+                                     char *file, size_t file_size) {
+        const char *slug = o ? o->feed_slug : "ledger", *token = o ? o->feed_token : NULL;
+
+        snprintf(path, path_size, "/%s.ics", slug);
+        snprintf(file, file_size, "%s%s%s.ics", token ? token : "", token ? "/" : "", slug);
+        return (struct doc_spec) { path, token, file, CALENDAR_TYPE };
+}
+
 static int add_calendar(const struct feed_build *b, struct feed_snapshot *s, struct revisions *rev,
                         const struct owner *o) {
-        const char *slug = o ? o->feed_slug : "ledger", *token = o ? o->feed_token : NULL;
         char path[128], file[256];
-        struct doc_spec spec = { path, token, file, CALENDAR_TYPE };
+        struct doc_spec spec = calendar_spec(o, path, sizeof path, file, sizeof file);
         struct feed_blob *body = NULL;
         int r = render_calendar(b, rev, o, &body);
 
         if (r < 0)
-                return log_error_errno(r, "cannot render the feed %s: %m", slug);
-        snprintf(path, sizeof path, "/%s.ics", slug);
-        snprintf(file, sizeof file, "%s%s%s.ics", token ? token : "", token ? "/" : "", slug);
+                return log_error_errno(r, "cannot render the feed %s: %m", o ? o->feed_slug : "ledger");
         return add_doc(b, s, &spec, body);
+}
+
+/* The owner's document of the previous snapshot, taken over unrendered
+ * (feed-reuse.h says when that is right); rendered when it has none. */
+static int carry_calendar(const struct feed_build *b, struct feed_snapshot *s,
+                          struct revisions *rev, const struct owner *o) {
+        char path[128], file[256];
+        struct doc_spec spec = calendar_spec(o, path, sizeof path, file, sizeof file);
+        struct feed_doc *d = lookup(b->previous, path);
+
+        if (!d || !same_token(d->token, spec.token) || strcmp(d->file, spec.file) != 0)
+                return add_calendar(b, s, rev, o);
+        d->refs++;
+        s->docs[s->n_docs++] = d;
+        return 0;
 }
 
 /* The local date of the render, for the days left on the index page. */
@@ -408,7 +450,7 @@ static int add_index(const struct feed_build *b, struct feed_snapshot *s) {
 
 /* Every calendar with the revisions open, then committed: the revisions hold
  * a write transaction, so they stay open only while rendering. */
-static int add_calendars(const struct feed_build *b, struct feed_snapshot *s) {
+static int add_calendars(const struct feed_build *b, struct feed_snapshot *s, const bool *reuse) {
         struct revisions *rev = NULL;
         char *error = NULL;
         int r = revisions_open(b->state_path, b->now, &rev, &error);
@@ -421,7 +463,8 @@ static int add_calendars(const struct feed_build *b, struct feed_snapshot *s) {
         }
         r = add_calendar(b, s, rev, NULL);
         for (size_t i = 0; r >= 0 && i < b->config->n_owners; i++)
-                r = add_calendar(b, s, rev, &b->config->owners[i]);
+                r = reuse[i] ? carry_calendar(b, s, rev, &b->config->owners[i])
+                             : add_calendar(b, s, rev, &b->config->owners[i]);
         if (r >= 0 && (r = revisions_commit(rev)) < 0)
                 log_error_errno(r, "%s: cannot save the event revisions: %m", b->state_path);
         revisions_close(rev);
@@ -432,6 +475,29 @@ static int compare_docs(const void *a, const void *b) {
         return strcmp((*(struct feed_doc *const *) a)->path, (*(struct feed_doc *const *) b)->path);
 }
 
+/* Which owners' feeds carry over unrendered: none unless the previous
+ * snapshot says what it was rendered from, and the marks are the same. */
+static int plan_reuse(const struct feed_build *b, const struct feed_snapshot *s, bool *reuse) {
+        const struct feed_snapshot *p = b->previous;
+
+        if (!p || !p->config || !p->marks_known || !s->marks_known ||
+            memcmp(p->marks_digest, s->marks_digest, sizeof s->marks_digest) != 0)
+                return 0; /* reuse is all false */
+        return feed_reuse_owners(p->config, b->config, reuse);
+}
+
+static int build_docs(const struct feed_build *b, struct feed_snapshot *s) {
+        bool *reuse = calloc(b->config->n_owners + 1, sizeof *reuse);
+        int r = reuse ? plan_reuse(b, s, reuse) : -ENOMEM;
+
+        if (r >= 0)
+                r = add_calendars(b, s, reuse);
+        if (r >= 0)
+                r = add_index(b, s);
+        free(reuse);
+        return r;
+}
+
 int feed_snapshot_build(const struct feed_build *b, struct feed_snapshot **out) {
         struct feed_snapshot *s = calloc(1, sizeof *s);
         int r;
@@ -439,10 +505,9 @@ int feed_snapshot_build(const struct feed_build *b, struct feed_snapshot **out) 
         if (!s)
                 return -ENOMEM;
         s->refs = 1;
+        s->marks_known = marks_frozen_digest(b->marks, s->marks_digest) >= 0;
         s->docs = calloc(b->config->n_owners + 2, sizeof *s->docs);
-        r = s->docs ? add_calendars(b, s) : -ENOMEM;
-        if (r >= 0)
-                r = add_index(b, s);
+        r = s->docs ? build_docs(b, s) : -ENOMEM;
         if (r < 0) {
                 feed_snapshot_unref(s);
                 return r;
@@ -464,27 +529,18 @@ void feed_snapshot_unref(struct feed_snapshot *s) {
         for (size_t i = 0; i < s->n_docs; i++)
                 doc_unref(s->docs[i]);
         free(s->docs);
+        config_unref(s->config);
         free(s);
 }
 
-/* ---- lookup --------------------------------------------------------------------- */
+void feed_snapshot_hold_config(struct feed_snapshot *s, const struct config *config) {
+        const struct config *old = s->config;
 
-static struct feed_doc *lookup(const struct feed_snapshot *s, const char *path) {
-        size_t lo = 0, hi = s->n_docs;
-
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                int c = strcmp(path, s->docs[mid]->path);
-
-                if (c == 0)
-                        return s->docs[mid];
-                if (c < 0)
-                        hi = mid;
-                else
-                        lo = mid + 1;
-        }
-        return NULL;
+        s->config = config_ref(config);
+        config_unref(old);
 }
+
+/* ---- lookup --------------------------------------------------------------------- */
 
 const struct feed_doc *feed_snapshot_find(const struct feed_snapshot *s, const char *path) {
         const struct feed_doc *d;

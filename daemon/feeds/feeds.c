@@ -314,8 +314,8 @@ static int render_now(struct feeds *f) {
         char buf[128], *state = NULL;
         int r = build_inputs(f, &b, buf, sizeof buf, &state, &marks);
 
-        if (r >= 0)
-                r = feed_snapshot_build(&b, &snap);
+        if (r >= 0 && (r = feed_snapshot_build(&b, &snap)) >= 0)
+                feed_snapshot_hold_config(snap, f->config);
         free(state);
         marks_frozen_free(marks);
         if (r < 0) {
