@@ -57,6 +57,7 @@ struct feed_snapshot {
         unsigned refs;
         struct feed_doc **docs; /* sorted by path */
         size_t n_docs;
+        size_t n_rendered; /* of them, rendered for it, not carried over unrendered */
         /* What it was rendered from, for the next render to tell which
          * owners' feeds it need not render again (feeds/feed-reuse.h): the
          * configuration, once feed_snapshot_hold_config() gave it; the

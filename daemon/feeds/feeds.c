@@ -293,7 +293,8 @@ static void install(struct feeds *f, struct feed_snapshot *snap) {
         feed_snapshot_unref(f->current);
         f->current = snap;
         if (changed > 0)
-                log_info("feeds: %zu of %zu changed", changed, snap->n_docs);
+                log_info("feeds: %zu of %zu changed (%zu rendered)", changed, snap->n_docs,
+                         snap->n_rendered);
 }
 
 static void failed(struct feeds *f, int r) {
