@@ -192,6 +192,7 @@ int conf_holidays_load_ics(struct confread *cr, const char *path, struct workday
                 diag_add(cr->diags, DIAG_ERROR, ir.path, 0, "cannot read: %s", strerror(-r));
                 return r;
         }
+        confread_file_read(cr, ir.path, text, size);
         if (strncmp(text, "BEGIN:VCALENDAR", strlen("BEGIN:VCALENDAR")) != 0 &&
             strncmp(text, "\xEF\xBB\xBF" "BEGIN:VCALENDAR", strlen("BEGIN:VCALENDAR") + 3) != 0) {
                 diag_add(cr->diags, DIAG_ERROR, ir.path, 1, "not an iCalendar file: it does not "

@@ -72,6 +72,7 @@ void config_free(struct config *c) {
         free(c->channels);
         workdays_free(c->calendar);
         strv_free_n(c->files, c->n_files);
+        free(c->file_digests);
         free(c->path);
         free(c->timezone);
         free(c->state_directory);

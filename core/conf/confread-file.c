@@ -365,8 +365,8 @@ static int include_file(struct expansion *x, const char *file, int line, const c
         else if (r < 0 && r != -ENOMEM)
                 diag_add(x->cr->diags, DIAG_ERROR, file, line, "@include \"%s\": cannot read "
                          "%s: %s", name, path, strerror(-r));
-        else if (r == 0)
-                r = check_text(x->cr, interned, text, &len);
+        else if (r == 0 && (r = check_text(x->cr, interned, text, &len)) == 0)
+                confread_file_read(x->cr, interned, text, len);
         free(path);
         if (r == 0 && (r = add_span(x, interned, 1)) == 0)
                 r = expand_text(x, interned, text, len, depth + 1, &ended);
@@ -540,6 +540,8 @@ int confread_file(struct confread *cr, config_t *cfg, const char *path) {
         if (r < 0)
                 return r;
         r = check_text(cr, file, text, &len);
+        if (r == 0)
+                confread_file_read(cr, file, text, len);
         x.dir = r == 0 ? confread_resolve_path(path, ".") : NULL;
         if (r == 0 && !x.dir)
                 r = -ENOMEM;

@@ -534,6 +534,7 @@ int confread_slices_open(struct confread *cr, const char *path, const char *grou
         }
         /* The parsers start on the slices as the scan finds them. */
         if (k == 0) {
+                confread_file_read(cr, x->file, x->text, x->len);
                 x->counted = x->text;
                 x->line = 1;
                 k = slices_start(x);

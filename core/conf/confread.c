@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/sha256.h"
+
 /* Interns path in config->files, so struct source can point at it for as
- * long as the configuration lives. */
+ * long as the configuration lives; its digest, none yet, alongside. */
 const char *confread_intern_file(struct confread *cr, const char *path) {
         struct config *c = cr->config;
+        struct file_digest *digests;
         char **files, *copy;
 
         if (!path)
@@ -22,11 +25,37 @@ const char *confread_intern_file(struct confread *cr, const char *path) {
         if (!files)
                 return NULL;
         c->files = files;
+        digests = realloc(c->file_digests, (c->n_files + 1) * sizeof *digests);
+        if (!digests)
+                return NULL;
+        c->file_digests = digests;
+        digests[c->n_files] = (struct file_digest) { .state = FILE_DIGEST_NONE };
         copy = strdup(path);
         if (!copy)
                 return NULL;
         c->files[c->n_files++] = copy;
         return copy;
+}
+
+void confread_file_read(struct confread *cr, const char *file, const char *text, size_t len) {
+        struct config *c = cr->config;
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        bool ok = sha256(text, len, digest) == 0;
+
+        for (size_t i = 0; i < c->n_files; i++) {
+                struct file_digest *d = &c->file_digests[i];
+
+                if (c->files[i] != file)
+                        continue;
+                if (!ok)
+                        d->state = FILE_DIGEST_MIXED;
+                else if (d->state == FILE_DIGEST_NONE) {
+                        memcpy(d->sha256, digest, sizeof d->sha256);
+                        d->state = FILE_DIGEST_SET;
+                } else if (memcmp(d->sha256, digest, sizeof d->sha256) != 0)
+                        d->state = FILE_DIGEST_MIXED;
+                return;
+        }
 }
 
 /* A setting read from a string has no file, and its line counts from the

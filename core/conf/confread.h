@@ -24,6 +24,10 @@ void confread_warning(struct confread *cr, const config_setting_t *s, const char
 /* path interned in the configuration's file list, for struct source to
  * point at as long as the configuration lives; NULL when out of memory. */
 const char *confread_intern_file(struct confread *cr, const char *path);
+/* The bytes of file (interned) as they were parsed: their digest goes in
+ * the configuration's file_digests. A file read twice with different bytes
+ * (changed in between) gets no digest that compares equal to any. */
+void confread_file_read(struct confread *cr, const char *file, const char *text, size_t len);
 
 struct source confread_source(struct confread *cr, const config_setting_t *s);
 

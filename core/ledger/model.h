@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "ledger/date.h"
@@ -164,6 +165,20 @@ struct smtp_settings {
 
 struct message_templates; /* notify/message.h: the model only holds them */
 
+/* What one file of the configuration held when it was read: a SHA-256 of
+ * the bytes parsed, so that what a reload changed can be told file by file
+ * (the feeds render again only what depends on a changed file). */
+enum file_digest_state {
+        FILE_DIGEST_NONE,  /* not read by the loader: unknown */
+        FILE_DIGEST_SET,
+        FILE_DIGEST_MIXED, /* read twice, with different bytes: unknown */
+};
+
+struct file_digest {
+        enum file_digest_state state;
+        uint8_t sha256[32];
+};
+
 #define DELIVERY_PARALLEL_MAX 64
 
 struct delivery_settings {
@@ -199,6 +214,7 @@ struct config {
         struct workdays *calendar;
         char **files; /* every file read, for struct source */
         size_t n_files;
+        struct file_digest *file_digests; /* files[i]'s: n_files of them, or NULL */
         struct config_index *index; /* model-index.h; NULL: none */
 };
 

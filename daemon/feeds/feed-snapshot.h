@@ -57,6 +57,14 @@ struct feed_snapshot {
         unsigned refs;
         struct feed_doc **docs; /* sorted by path */
         size_t n_docs;
+        size_t n_rendered; /* of them, rendered for it, not carried over unrendered */
+        /* What it was rendered from, for the next render to tell which
+         * owners' feeds it need not render again (feeds/feed-reuse.h): the
+         * configuration, once feed_snapshot_hold_config() gave it; the
+         * marks' digest (marks_frozen_digest()). */
+        const struct config *config;
+        uint8_t marks_digest[SHA256_DIGEST_SIZE];
+        bool marks_known;
 };
 
 /* What the previous run knew: when the feed at path with these bytes first
@@ -86,7 +94,13 @@ struct feed_build {
  * logged; the previous snapshot is untouched either way. */
 int feed_snapshot_build(const struct feed_build *b, struct feed_snapshot **out);
 struct feed_snapshot *feed_snapshot_ref(struct feed_snapshot *s);
+/* On the event loop only, as config_ref() and config_unref() are not
+ * atomic: the last unref drops the configuration held. */
 void feed_snapshot_unref(struct feed_snapshot *s);
+/* s was rendered from config (the build's): s holds a reference to it
+ * from now on, for the next render to compare with. Without one, the next
+ * render renders every feed. On the event loop only. */
+void feed_snapshot_hold_config(struct feed_snapshot *s, const struct config *config);
 
 /* The document a request path names, or NULL: "/", "/ledger.ics",
  * "/<slug>.ics" of a public feed, "/<token>/<slug>.ics" of a private one

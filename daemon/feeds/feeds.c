@@ -293,7 +293,8 @@ static void install(struct feeds *f, struct feed_snapshot *snap) {
         feed_snapshot_unref(f->current);
         f->current = snap;
         if (changed > 0)
-                log_info("feeds: %zu of %zu changed", changed, snap->n_docs);
+                log_info("feeds: %zu of %zu changed (%zu rendered)", changed, snap->n_docs,
+                         snap->n_rendered);
 }
 
 static void failed(struct feeds *f, int r) {
@@ -314,8 +315,8 @@ static int render_now(struct feeds *f) {
         char buf[128], *state = NULL;
         int r = build_inputs(f, &b, buf, sizeof buf, &state, &marks);
 
-        if (r >= 0)
-                r = feed_snapshot_build(&b, &snap);
+        if (r >= 0 && (r = feed_snapshot_build(&b, &snap)) >= 0)
+                feed_snapshot_hold_config(snap, f->config);
         free(state);
         marks_frozen_free(marks);
         if (r < 0) {

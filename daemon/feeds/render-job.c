@@ -33,6 +33,8 @@ static void rendered(void *userdata) {
         struct feed_snapshot *snap = j->result;
 
         j->result = NULL;
+        if (snap)
+                feed_snapshot_hold_config(snap, j->config); /* here, on the loop */
         j->done(j, snap, snap ? 0 : j->r < 0 ? j->r : -EIO, j->userdata);
 }
 

@@ -7,6 +7,7 @@
 
 #include "basic/arena.h"
 #include "basic/greedy.h"
+#include "basic/sha256.h"
 #include "common/clock.h"
 #include "ics/ics.h"
 #include "ledger/model.h"
@@ -197,6 +198,31 @@ bool marks_ics_state(const struct milestone *m, struct ics_state *out, void *fro
                 .snoozed_until = mark.snoozed_until,
         };
         return true;
+}
+
+static void digest_string(struct sha256 *h, const char *s) {
+        sha256_update(h, s, strlen(s) + 1); /* with its NUL: "ab","c" is not "a","bc" */
+}
+
+static void digest_mark(struct sha256 *h, const struct state_mark *m) {
+        const int64_t numbers[] = { m->status, m->uid, m->when, m->snoozed_until, m->event };
+
+        digest_string(h, m->ledger);
+        digest_string(h, m->milestone);
+        digest_string(h, m->user);
+        digest_string(h, m->note);
+        digest_string(h, m->via);
+        digest_string(h, m->address);
+        sha256_update(h, numbers, sizeof numbers);
+}
+
+int marks_frozen_digest(const struct marks_frozen *f, uint8_t digest[SHA256_DIGEST_SIZE]) {
+        struct sha256 h;
+        int r = sha256_init(&h);
+
+        for (size_t i = 0; r >= 0 && f && i < f->n; i++)
+                digest_mark(&h, &f->items[i]);
+        return r < 0 ? r : sha256_final(&h, digest);
 }
 
 void marks_frozen_free(struct marks_frozen *f) {

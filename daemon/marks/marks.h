@@ -7,6 +7,7 @@
  * task by its task id. */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -63,6 +64,9 @@ int marks_freeze(struct marks *mk, struct marks_frozen **out);
 bool marks_frozen_get(const struct marks_frozen *f, const char *ledger, const char *name,
                       struct state_mark *out);
 void marks_frozen_free(struct marks_frozen *f);
+/* A SHA-256 of everything f holds (NULL: no marks), for telling whether the
+ * marks changed between two renders of the feeds: 0, or -ENOMEM. */
+int marks_frozen_digest(const struct marks_frozen *f, uint8_t digest[32]);
 /* An ics_state_fn (ics/ics.h) over frozen marks (userdata): what a feed
  * shows of a milestone people marked. */
 bool marks_ics_state(const struct milestone *m, struct ics_state *out, void *frozen);

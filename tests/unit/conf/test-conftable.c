@@ -100,6 +100,7 @@ static void done(struct reading *rd) {
         for (size_t i = 0; i < rd->config.n_files; i++)
                 free(rd->config.files[i]);
         free(rd->config.files);
+        free(rd->config.file_digests);
 }
 
 /* The last text read stays until the next is, or the end: TEXT values are

@@ -76,7 +76,7 @@ static void move_task_1(struct test *x) {
         memcpy(at, "10月17日前", strlen("10月17日前"));
         fixture_write(&x->f, "ledger.conf", moved);
         free(moved);
-        config_free(x->f.config);
+        config_unref(x->f.config); /* a snapshot may hold it still */
         x->f.config = fixture_load(&x->f);
         assert_non_null(x->f.config);
 }
