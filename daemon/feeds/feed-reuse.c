@@ -105,15 +105,6 @@ static bool changed_ledgers(const struct config *old, const struct config *fresh
         return true;
 }
 
-static const struct owner *find_owner(const struct config *c, const char *id, ssize_t *at) {
-        for (size_t i = 0; i < c->n_owners; i++)
-                if (strcmp(c->owners[i].id, id) == 0) {
-                        *at = (ssize_t) i;
-                        return &c->owners[i];
-                }
-        return NULL;
-}
-
 static bool same_owner(const struct owner *a, const struct owner *b) {
         return same_string(a->id, b->id) && same_string(a->name, b->name) &&
                same_string(a->feed_slug, b->feed_slug) && same_string(a->feed_token, b->feed_token);
@@ -132,11 +123,11 @@ int feed_reuse_owners(const struct config *old, const struct config *fresh, bool
                 r = -ENOMEM;
         else if (changed_ledgers(old, fresh, touched_old, touched_fresh))
                 for (size_t i = 0; i < fresh->n_owners; i++) {
-                        ssize_t at = -1;
-                        const struct owner *o = find_owner(old, fresh->owners[i].id, &at);
+                        /* by id, or by name when no id matches: then the ids differ */
+                        const struct owner *o = config_find_owner(old, fresh->owners[i].id);
 
-                        reuse[i] = o && same_owner(o, &fresh->owners[i]) && !touched_old[at] &&
-                                   !touched_fresh[i];
+                        reuse[i] = o && same_owner(o, &fresh->owners[i]) &&
+                                   !touched_old[owner_index(old, o)] && !touched_fresh[i];
                 }
         free(touched_old);
         free(touched_fresh);
