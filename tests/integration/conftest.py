@@ -40,3 +40,13 @@ def conf_copy(tmp_path):
     dst = tmp_path / "conf"
     shutil.copytree(ROOT / "conf", dst)
     return dst
+
+
+@pytest.fixture
+def receiver():
+    """An HTTP receiver on loopback (peers.HttpReceiver), stopped after the test."""
+    import peers  # here: peers imports this module
+
+    r = peers.HttpReceiver()
+    yield r
+    r.stop()

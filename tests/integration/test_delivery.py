@@ -55,27 +55,9 @@ def smtp():
 
 
 @pytest.fixture
-def receiver():
-    r = peers.HttpReceiver()
-    yield r
-    r.stop()
-
-
-@pytest.fixture
 def ledgerd(tmp_path):
-    """Makes Ledgerd instances on configurations in tmp_path; stops them
-    after the test and prints their logs (pytest shows them on failure)."""
-    made = []
-
-    def make(conf, name="state"):
-        d = peers.Ledgerd(conf, tmp_path / name)
-        made.append(d)
-        return d
-
-    yield make
-    for d in made:
-        d.close()
-        print(f"---- {d.log}\n{d.log_text()}")
+    with peers.daemons(tmp_path) as make:
+        yield make
 
 
 def smtp_delivery(server, **smtp_settings):
@@ -104,23 +86,6 @@ def delivery_key(target, at, items):
 
 def message_id(key, domain="czj.example"):
     return f"<ledgerd.{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
-
-
-def settled(d, n, timeout=20, args=()):
-    """Waits until the delivery log holds n deliveries and none is pending;
-    returns them by target."""
-    last = []
-
-    def done():
-        last[:] = d.deliveries(*args)
-        return len(last) >= n and all(x["status"] != "pending" for x in last)
-
-    try:
-        peers.wait_until(done, timeout, f"{n} settled deliveries", interval=0.2)
-    except AssertionError as e:
-        raise AssertionError(f"{e}; the log: {last}") from None
-    assert len(last) == n, last
-    return {x["target"]: x for x in last}
 
 
 def one_item(dl, milestone="1", kind="due"):
@@ -157,7 +122,7 @@ def test_mail_over_plain_smtp(tmp_path, smtp, ledgerd):
                               delivery=smtp_delivery(smtp))
     d = ledgerd(conf).start(AT - 3)
     (mail,) = smtp.wait_for(1)
-    dl = settled(d, 1)["mailto:jixiao@czj.example"]
+    dl = peers.settled(d, 1)["mailto:jixiao@czj.example"]
     # At the instant, not at start-up, and not much later.
     assert d.wall(AT) - EARLY <= mail.time <= d.wall(AT) + 5, (mail.time, d.wall(AT))
 
@@ -222,10 +187,10 @@ def test_starttls_auth_and_a_wrong_password(tmp_path, cert, ledgerd):
         (mail,) = server.wait_for(1)
         assert mail.tls and mail.login == "ledgerd" and mail.rcpt_tos == ["good@czj.example"]
         assert str(mail.message()["Subject"]) == SUBJECT
-        good = settled(daemons["good"], 1)["mailto:good@czj.example"]
+        good = peers.settled(daemons["good"], 1)["mailto:good@czj.example"]
         assert (good["status"], good["via"], good["tries"]) == ("sent", "smtp", 1), good
 
-        bad = settled(daemons["bad"], 1)["mailto:bad@czj.example"]
+        bad = peers.settled(daemons["bad"], 1)["mailto:bad@czj.example"]
         assert bad["status"] == "failed" and bad["tries"] == 1, bad  # permanent: at once
         assert bad["reason"], bad
         assert server.auth_failures >= 1
@@ -247,7 +212,7 @@ def test_451_then_accepted_with_the_same_message_id(tmp_path, smtp, ledgerd):
     assert 0 < second.time - first.time <= 6.5, second.time - first.time
     assert first.message()["Message-ID"] == second.message()["Message-ID"]
     assert str(first.message()["Subject"]) == str(second.message()["Subject"]) == SUBJECT
-    dl = settled(d, 1)["mailto:jixiao@czj.example"]
+    dl = peers.settled(d, 1)["mailto:jixiao@czj.example"]
     assert (dl["status"], dl["tries"]) == ("sent", 2), dl
     assert second.message()["Message-ID"] == message_id(dl["key"])
     quiet(1)
@@ -261,7 +226,7 @@ def test_digest_of_one_owners_reminders(tmp_path, smtp, ledgerd):
     conf = peers.write_config(tmp_path / "conf", owners, tasks, delivery=smtp_delivery(smtp))
     d = ledgerd(conf).start(AT - LEAD)
     smtp.wait_for(2)
-    log = settled(d, 2)
+    log = peers.settled(d, 2)
     quiet(1)
     assert len(smtp.mails) == 2  # one per owner, not one per reminder
     mails = {m.rcpt_tos[0]: m.message() for m in smtp.mails}
@@ -296,7 +261,7 @@ def test_maildir_without_smtp(tmp_path, ledgerd):
     assert [a.addr_spec for a in m["To"].addresses] == ["jixiao@czj.example"]
     assert m["Auto-Submitted"] == "auto-generated"
     assert uids(calendar_of(m)) == [UID]
-    dl = settled(d, 1)["mailto:jixiao@czj.example"]
+    dl = peers.settled(d, 1)["mailto:jixiao@czj.example"]
     assert (dl["status"], dl["via"]) == ("sent", "maildir"), dl
     assert m["Message-ID"] == message_id(dl["key"], domain="localhost")  # from: ledgerd@localhost
     assert list((d.state / "outbox/tmp").iterdir()) == []
@@ -322,7 +287,7 @@ def test_smtp_outage_then_everything_delivered(tmp_path, ledgerd):
         assert all(x["reason"] for x in log), log  # why it is not sent yet
         server.start()
         server.wait_for(2, timeout=90)
-        log = settled(d, 2, timeout=20)
+        log = peers.settled(d, 2, timeout=20)
         assert all(x["status"] == "sent" and x["tries"] >= 2 for x in log.values()), log
         quiet(1)
         assert sorted(m.rcpt_tos[0] for m in server.mails) == ["jixiao@czj.example",
@@ -360,7 +325,7 @@ def test_webhook_formats_and_signatures(tmp_path, receiver, ledgerd):
                               [task()], channels=channels)
     d = ledgerd(conf).start(AT - LEAD)
     receiver.wait_for(6, timeout=15, answered=True)  # WeCom: the message, then its mention
-    log = settled(d, 5)
+    log = peers.settled(d, 5)
     req = {}
     for r in receiver.received():
         req.setdefault(r.path.strip("/"), []).append(r)
@@ -472,7 +437,7 @@ def test_retry_after_and_gone(tmp_path, receiver, ledgerd):
     first, second = receiver.wait_for(2, "/limited", timeout=15)
     assert second.time - first.answered >= 1.9, second.time - first.answered  # Retry-After: 2
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
-    log = settled(d, 2)
+    log = peers.settled(d, 2)
     assert (log["channel:limited"]["status"], log["channel:limited"]["tries"]) == ("sent", 2)
     gone = log["channel:gone"]
     assert (gone["status"], gone["tries"], gone["code"]) == ("failed", 1, 410), gone
@@ -510,7 +475,7 @@ def test_signals_for_sent_and_failed(tmp_path, receiver, ledgerd):
         d.bus_address = address
         time.sleep(0.5)  # dbus-monitor is listening
         d.start(AT - LEAD)
-        settled(d, 2)
+        peers.settled(d, 2)
         time.sleep(0.5)
     finally:
         monitor.terminate()
@@ -574,7 +539,7 @@ def test_transfers_at_once_per_peer(tmp_path, ledgerd):
         quiet(1.0)
         assert len(slow.received()) == 4  # the 5th and 6th wait for a slot
         slow.wait_for(6, timeout=10)
-        assert all(x["status"] == "sent" for x in settled(d, 6).values())
+        assert all(x["status"] == "sent" for x in peers.settled(d, 6).values())
     finally:
         slow.stop()
 
@@ -700,7 +665,7 @@ def test_kill_during_a_burst_of_1000(tmp_path, ledgerd):
 
         paths = {f"/hook/{i}" for i in range(n)}
         receiver.wait_paths(paths, timeout=90)
-        log = settled(d, n, timeout=60, args=("--limit", str(n + 1)))
+        log = peers.settled(d, n, timeout=60, args=("--limit", str(n + 1)))
         assert all(x["status"] == "sent" for x in log.values())
 
         by_path = {}

@@ -44,19 +44,8 @@ from conftest import ROOT
 
 @pytest.fixture
 def ledgerd(tmp_path):
-    """Makes Ledgerd instances; stops them after the test and prints their
-    logs (pytest shows them on failure)."""
-    made = []
-
-    def make(conf, name="state"):
-        d = peers.Ledgerd(conf, tmp_path / name)
-        made.append(d)
-        return d
-
-    yield make
-    for d in made:
-        d.close()
-        print(f"---- {d.log}\n{d.log_text()}")
+    with peers.daemons(tmp_path) as make:
+        yield make
 
 
 def czj(**kw):

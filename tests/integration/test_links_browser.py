@@ -42,17 +42,8 @@ BLACK = b"\x00\x00\x00"                # a QR code's dark modules
 
 @pytest.fixture
 def ledgerd(tmp_path):
-    made = []
-
-    def make(conf, name="state"):
-        d = peers.Ledgerd(conf, tmp_path / name)
-        made.append(d)
-        return d
-
-    yield make
-    for d in made:
-        d.close()
-        print(f"---- {d.log}\n{d.log_text()}")
+    with peers.daemons(tmp_path) as make:
+        yield make
 
 
 @pytest.fixture

@@ -34,13 +34,6 @@ def ledgerd(tmp_path):
         yield make
 
 
-@pytest.fixture
-def receiver():
-    r = peers.HttpReceiver()
-    yield r
-    r.stop()
-
-
 def config(tmp_path, receiver, tasks):
     owner = peers.Owner("czj", "县财政局", channels=("h",))
     return peers.write_config(tmp_path / "conf", [owner], tasks,

@@ -22,13 +22,6 @@ HOLD = 60  # seconds the receiver sits on the held request (until it is stopped)
 
 
 @pytest.fixture
-def receiver():
-    r = peers.HttpReceiver()
-    yield r
-    r.stop()
-
-
-@pytest.fixture
 def daemons(tmp_path):
     with peers.daemons(tmp_path) as make:
         yield make

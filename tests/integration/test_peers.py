@@ -176,13 +176,6 @@ def post(url, body=b"{}", headers=None):
         return e.code, e.headers, e.read()
 
 
-@pytest.fixture
-def receiver():
-    r = peers.HttpReceiver()
-    yield r
-    r.stop()
-
-
 def test_success_per_format(receiver):
     for fmt in ("json", "wecom", "dingtalk", "feishu", "slack"):
         receiver.route(f"/{fmt}", peers.success(fmt))
