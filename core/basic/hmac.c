@@ -5,6 +5,8 @@
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void hmac_sha256_drop(struct hmac_sha256 *h) {
@@ -70,23 +72,84 @@ int hmac_sha256(const void *key, size_t key_size, const void *data, size_t size,
         return hmac_sha256_final(&h, mac);
 }
 
+/* Every key made gets a serial of its own, so that a thread's working copy
+ * of an earlier key is never taken for a copy of a later one, even when the
+ * later one is made in the same struct, at the same address. */
+static _Atomic uint64_t key_serials;
+
 int hmac_sha256_key_init(struct hmac_sha256_key *k, const void *key, size_t key_size) {
         struct hmac_sha256 h;
         int r = hmac_sha256_init(&h, key, key_size);
 
         k->ctx = h.ctx;
+        k->serial = ++key_serials;
         return r;
 }
 
 void hmac_sha256_key_done(struct hmac_sha256_key *k) {
         EVP_MAC_CTX_free(k->ctx); /* which wipes the key */
         k->ctx = NULL;
+        k->serial = 0;
+}
+
+/* ---- each thread's working copy ------------------------------------------------- */
+
+/* libcrypto starts a MAC over again with the key it holds (EVP_MAC_init()
+ * given no key) for a third of what a copy of the ready context costs, the
+ * copy being four allocations of digest state. So each thread that signs
+ * keeps one copy of the last key it signed with, made again when the key
+ * changes (a rotation) and freed when the thread ends. */
+struct working_copy {
+        uint64_t serial;
+        EVP_MAC_CTX *ctx;
+};
+
+static pthread_key_t working_key;
+static bool working_keyed; /* else copies are never freed: the process's threads are few */
+static pthread_once_t working_once = PTHREAD_ONCE_INIT;
+static _Thread_local struct working_copy *working;
+
+static void working_free(void *p) {
+        struct working_copy *w = p;
+
+        EVP_MAC_CTX_free(w->ctx);
+        free(w);
+}
+
+static void working_make_key(void) {
+        working_keyed = pthread_key_create(&working_key, working_free) == 0;
+}
+
+/* The calling thread's working copy of k, ready for a new MAC; NULL. */
+static EVP_MAC_CTX *working_copy_of(const struct hmac_sha256_key *k) {
+        pthread_once(&working_once, working_make_key);
+        if (!working) {
+                working = calloc(1, sizeof *working);
+                if (!working)
+                        return NULL;
+                if (working_keyed)
+                        (void) pthread_setspecific(working_key, working);
+        }
+        if (working->serial != k->serial || !working->ctx) {
+                EVP_MAC_CTX_free(working->ctx);
+                working->ctx = EVP_MAC_CTX_dup(k->ctx);
+                working->serial = k->serial;
+        }
+        if (working->ctx && EVP_MAC_init(working->ctx, NULL, 0, NULL) == 1)
+                return working->ctx;
+        EVP_MAC_CTX_free(working->ctx);
+        working->ctx = NULL;
+        return NULL;
 }
 
 int hmac_sha256_keyed(const struct hmac_sha256_key *k, const void *data, size_t size,
                       uint8_t mac[HMAC_SHA256_SIZE]) {
-        struct hmac_sha256 h = { .ctx = k->ctx ? EVP_MAC_CTX_dup(k->ctx) : NULL };
+        EVP_MAC_CTX *ctx = k->ctx ? working_copy_of(k) : NULL;
+        size_t n = 0;
 
-        hmac_sha256_update(&h, data, size);
-        return hmac_sha256_final(&h, mac);
+        if (ctx && EVP_MAC_update(ctx, data, size) == 1 &&
+            EVP_MAC_final(ctx, mac, &n, HMAC_SHA256_SIZE) == 1 && n == HMAC_SHA256_SIZE)
+                return 0;
+        memset(mac, 0, HMAC_SHA256_SIZE);
+        return -ENOMEM;
 }

@@ -35,10 +35,11 @@ int hmac_sha256(const void *key, size_t key_size, const void *data, size_t size,
 /* A key made ready once for many MACs of short texts (the links' tokens, a
  * dozen thousand in a 09:30 burst): setting up a context from the key
  * (fetching SHA-256 among libcrypto's providers, hashing the pads) costs
- * several times the MAC itself; a copy of a ready context does not. Only
- * read once made, so threads may share it. */
+ * several times the MAC itself. Only read once made, so threads may share
+ * it: each thread signs with a working copy of its own (see hmac.c). */
 struct hmac_sha256_key {
         EVP_MAC_CTX *ctx; /* NULL when not made (or out of memory) */
+        uint64_t serial;  /* which making of a key this is: never the same twice */
 };
 
 /* 0, or -ENOMEM (then hmac_sha256_keyed() fails). */

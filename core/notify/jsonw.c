@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,17 +52,25 @@ static const char *escape_of(unsigned char c, char hex[7]) {
         return hex;
 }
 
+/* Whether byte c is written escaped: '"', '\\' and the controls. */
+static bool escaped(unsigned char c) {
+        return c < 0x20 || c == '"' || c == '\\';
+}
+
 /* s between quotes, its runs of plain bytes copied at once. */
 static void quoted(struct jsonw *w, const char *s) {
         const char *run = s;
         char hex[7];
 
         put(w, "\"", 1);
-        for (; *s; s++) {
-                const char *e = escape_of((unsigned char) *s, hex);
+        for (;; s++) {
+                const char *e;
 
-                if (!e)
-                        continue;
+                while (*s && !escaped((unsigned char) *s))
+                        s++;
+                if (!*s)
+                        break;
+                e = escape_of((unsigned char) *s, hex);
                 put(w, run, (size_t) (s - run));
                 put(w, e, strlen(e));
                 run = s + 1;

@@ -64,12 +64,12 @@ static int make_links(const struct courier *c, struct found *f) {
                 return -ENOMEM;
         for (size_t i = 0; i < f->n; i++) {
                 const struct reminder *r = &f->reminders[i];
-                struct milestone_links *u = &f->urls[i];
+                struct milestone_links *u = &f->urls[i], *before = i > 0 ? u - 1 : NULL;
                 int e;
 
                 if (r->n_owners == 0)
                         continue;
-                e = links_for_milestone(l, r->milestone, r->owners[0], u);
+                e = links_for_milestone(l, r->milestone, r->owners[0], before, u);
                 if (e < 0)
                         return e;
                 f->links[i] = (struct message_links) { u->done, u->snooze[0], u->snooze[1],

@@ -89,7 +89,7 @@ int links_page(const struct links *l, const struct owner *o, time_t expires,
 }
 
 int links_for_milestone(const struct links *l, const struct milestone *ms, const struct owner *o,
-                        struct milestone_links *out) {
+                        const struct milestone_links *before, struct milestone_links *out) {
         time_t expires = links_expiry(l->config, ms, o);
         int64_t generation = link_generation(l->marks, ms);
         const char *ledger = ms->task->ledger->id;
@@ -98,12 +98,20 @@ int links_for_milestone(const struct links *l, const struct milestone *ms, const
 
         if (!l->base_url)
                 return -ENODATA;
+        out->owner = o;
+        out->expires = expires;
         r = url_of(l, "act", &c, out->done);
         for (size_t i = 0; r >= 0 && i < 3; i++) {
                 c.action = snooze_actions[i];
                 r = url_of(l, "act", &c, out->snooze[i]);
         }
-        return r < 0 ? r : links_page(l, o, expires, out->page);
+        if (r < 0)
+                return r;
+        if (before && before->owner == o && before->expires == expires) {
+                strcpy(out->page, before->page);
+                return 0;
+        }
+        return links_page(l, o, expires, out->page);
 }
 
 const char *links_token_of(const char *url) {

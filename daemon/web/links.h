@@ -42,6 +42,8 @@ struct milestone_links {
         char done[LINKS_URL_MAX];
         char snooze[3][LINKS_URL_MAX]; /* 1, 3, 7 days */
         char page[LINKS_URL_MAX];      /* the owner's page */
+        const struct owner *owner;     /* whose links these are */
+        time_t expires;                /* when they stop working */
 };
 
 /* The days of the snooze links, in order. */
@@ -54,9 +56,12 @@ int64_t link_generation(const struct marks *mk, const struct milestone *ms);
 /* When the links of ms for o stop working. */
 time_t links_expiry(const struct config *c, const struct milestone *ms, const struct owner *o);
 
-/* 0 and *out; -ENODATA without a base_url (no links); -errno. */
+/* 0 and *out; -ENODATA without a base_url (no links); -errno. before, when
+ * not NULL, holds links made earlier: its page link is taken when it is the
+ * same owner's until the same time, as in most of a digest's items, rather
+ * than signed again. */
 int links_for_milestone(const struct links *l, const struct milestone *ms, const struct owner *o,
-                        struct milestone_links *out);
+                        const struct milestone_links *before, struct milestone_links *out);
 /* The owner's page, valid until expires. */
 int links_page(const struct links *l, const struct owner *o, time_t expires,
                char out[LINKS_URL_MAX]);

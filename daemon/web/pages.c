@@ -191,7 +191,7 @@ static void open_card(FILE *out, const struct owner_page *p, const struct milest
                 fprintf(out, "<br>已推迟：%s 前不再提醒", until);
         }
         fputs("</div>\n", out);
-        if (links_for_milestone(p->links, ms, p->owner, &links) >= 0) {
+        if (links_for_milestone(p->links, ms, p->owner, NULL, &links) >= 0) {
                 fputs("<div class=\"actions\">", out);
                 button_form(out, links.done, "已完成", false);
                 for (size_t i = 0; i < 3; i++) {

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "basic/base64.h"
@@ -166,6 +167,52 @@ static void test_ready_key(void **state) {
         }
 }
 
+/* Threads signing with one ready key at once each get the key's MACs, and
+ * a key made again in the same struct (a rotation) is the one they use. */
+struct signer {
+        const struct hmac_sha256_key *ready;
+        const char *text;
+        uint8_t mac[HMAC_SHA256_SIZE];
+        int failures;
+};
+
+static void *sign_many(void *p) {
+        struct signer *s = p;
+        uint8_t mac[HMAC_SHA256_SIZE];
+
+        for (int i = 0; i < 1000; i++) {
+                if (hmac_sha256_keyed(s->ready, s->text, strlen(s->text), mac) < 0 ||
+                    memcmp(mac, s->mac, sizeof mac) != 0)
+                        s->failures++;
+        }
+        return NULL;
+}
+
+static void test_ready_key_threads(void **state) {
+        static const char *const texts[] = { "1\ndone\na\nb\nc\n0\n0", "1\npage\n\n\nc\n9\n0" };
+        struct hmac_sha256_key ready = {};
+        struct signer s[4];
+        pthread_t t[4];
+
+        (void) state;
+        for (int key = 0; key < 2; key++) {
+                const char *k = key ? "second key" : "first key";
+
+                assert_int_equal(hmac_sha256_key_init(&ready, k, strlen(k)), 0);
+                for (size_t i = 0; i < 4; i++) {
+                        s[i] = (struct signer) { .ready = &ready, .text = texts[i % 2] };
+                        hmac_sha256(k, strlen(k), s[i].text, strlen(s[i].text), s[i].mac);
+                        assert_int_equal(pthread_create(&t[i], NULL, sign_many, &s[i]), 0);
+                }
+                sign_many(&s[0]); /* this thread too, whose copy outlives the key */
+                for (size_t i = 0; i < 4; i++) {
+                        assert_int_equal(pthread_join(t[i], NULL), 0);
+                        assert_int_equal(s[i].failures, 0);
+                }
+                hmac_sha256_key_done(&ready);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_rfc4231_1),   cmocka_unit_test(test_rfc4231_2),
@@ -173,6 +220,7 @@ int main(void) {
                 cmocka_unit_test(test_rfc4231_5),   cmocka_unit_test(test_rfc4231_6_7),
                 cmocka_unit_test(test_bot_vectors), cmocka_unit_test(test_pieces),
                 cmocka_unit_test(test_key_edges),   cmocka_unit_test(test_ready_key),
+                cmocka_unit_test(test_ready_key_threads),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
