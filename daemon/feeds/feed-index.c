@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libical/ical.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/html.h"
@@ -23,29 +24,43 @@ static bool is_done(const struct marks_frozen *marks, const struct milestone *ms
         return marks_frozen_get(marks, ms->task->ledger->id, ms->id, &m) && m.status == STATE_DONE;
 }
 
-/* Of every milestone (o NULL: the public ones) or of o's. */
-static struct feed_summary summarize(const struct config *c, const struct marks_frozen *marks,
-                                     const struct owner *o, day_t today) {
-        struct feed_summary s = { 0 };
+static void count(struct feed_summary *s, const struct milestone *ms, day_t today) {
+        s->open++;
+        s->overdue += ms->due < today;
+        if (ms->due >= today && (!s->next || ms->due < s->next->due))
+                s->next = ms;
+}
 
+/* Whether t's owner k is named before too, and so counted already. */
+static bool owner_repeated(const struct task *t, size_t k) {
+        for (size_t i = 0; i < k; i++)
+                if (t->owners[i] == t->owners[k])
+                        return true;
+        return false;
+}
+
+/* Every feed's summary in one pass over the milestones: out[0] the public
+ * feed's, out[1 + i] owner i's. One pass, not one per owner: a province has
+ * a hundred owners and ten thousand milestones. */
+static void summarize(const struct config *c, const struct marks_frozen *marks, day_t today,
+                      struct feed_summary *out) {
         for (size_t i = 0; i < c->n_ledgers; i++)
                 for (size_t j = 0; j < c->ledgers[i].n_tasks; j++) {
                         const struct task *t = &c->ledgers[i].tasks[j];
+                        bool public = !task_is_private(t);
 
-                        if (o ? !task_has_owner(t, o) : task_is_private(t))
-                                continue;
                         for (size_t k = 0; k < t->n_milestones; k++) {
                                 const struct milestone *ms = &t->milestones[k];
 
                                 if (is_done(marks, ms))
                                         continue;
-                                s.open++;
-                                s.overdue += ms->due < today;
-                                if (ms->due >= today && (!s.next || ms->due < s.next->due))
-                                        s.next = ms;
+                                if (public)
+                                        count(&out[0], ms, today);
+                                for (size_t o = 0; o < t->n_owners; o++)
+                                        if (!owner_repeated(t, o))
+                                                count(&out[1 + (t->owners[o] - c->owners)], ms, today);
                         }
                 }
-        return s;
 }
 
 /* "PT6H" → "6 小时", for people. */
@@ -185,20 +200,25 @@ static void put_ongoing(FILE *out, const struct config *c) {
 
 int feed_index_render(const struct config *c, const struct marks_frozen *marks,
                       const char *base_url, day_t today, FILE *out) {
-        struct feed_entry all = { "全部事项", "/ledger.ics", false, summarize(c, marks, NULL, today) };
+        struct feed_summary *sums = calloc(c->n_owners + 1, sizeof *sums);
+        struct feed_entry all = { "全部事项", "/ledger.ics", false, {} };
         int r;
 
+        if (!sums)
+                return -ENOMEM;
+        summarize(c, marks, today, sums);
+        all.summary = sums[0];
         put_head(out, c);
         r = put_feed(out, base_url, &all, today);
         for (size_t i = 0; r >= 0 && i < c->n_owners; i++) {
                 const struct owner *o = &c->owners[i];
                 char path[128];
-                struct feed_entry e = { o->name, path, o->feed_token != NULL,
-                                        summarize(c, marks, o, today) };
+                struct feed_entry e = { o->name, path, o->feed_token != NULL, sums[1 + i] };
 
                 snprintf(path, sizeof path, "/%s.ics", o->feed_slug ? o->feed_slug : o->id);
                 r = put_feed(out, base_url, &e, today);
         }
+        free(sums);
         put_ongoing(out, c);
         fputs(how_to, out);
         if (r < 0)

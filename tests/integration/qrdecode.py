@@ -42,9 +42,13 @@ def modules_of_svg(svg):
     (vb,) = re.findall(r'viewBox="0 0 (\d+) (\d+)"', svg)[:1]
     assert vb[0] == vb[1], vb
     total = int(vb[0])
-    dark = {(int(x), int(y)) for x, y in re.findall(r"M(\d+) (\d+)h1v1h-1z", svg)}
     (d,) = re.findall(r' d="([^"]*)"', svg)
-    assert re.sub(r"M\d+ \d+h1v1h-1z", "", d) == "", "a path of something else than modules"
+    run = r"M(\d+) (\d+)h(\d+)v1h-(\d+)z"  # a run of dark modules in a row
+    assert re.sub(run, "", d) == "", "a path of something else than runs of modules"
+    dark = set()
+    for x, y, n, back in re.findall(run, d):
+        assert n == back and int(n) > 0, f"a run that does not close: {n}, {back}"
+        dark |= {(int(x) + i, int(y)) for i in range(int(n))}
     width = total - 8
     assert all(4 <= x < 4 + width and 4 <= y < 4 + width for x, y in dark), "modules in the quiet zone"
     return {(x - 4, y - 4) for x, y in dark}, width
