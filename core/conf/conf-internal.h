@@ -15,6 +15,8 @@ void conf_policy_defaults(struct policy *out);
 
 /* One ledger file. Owners must be loaded already. */
 int conf_ledger_load(struct confread *cr, const char *path, struct ledger *out);
+/* Frees what the ledgers' reading kept for the load (cr->phrases). */
+void conf_ledger_load_done(struct confread *cr);
 
 /* One holiday calendar file into w: an iCalendar file (.ics) by
  * conf_holidays_load_ics(), else the libconfig format of cn-2025.conf. */

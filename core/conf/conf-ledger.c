@@ -11,20 +11,40 @@
 #include "conf/conf-internal.h"
 #include "notify/mail.h"
 
-/* Deadline phrases repeat across a ledger ("7月底之前"): the latest answers
- * are kept, by the phrase's hash. */
-#define PHRASE_MEMO 64
+/* Deadline phrases repeat within a ledger ("7月底之前") and across the
+ * ledgers of one load (a province's hundred counties word them alike): the
+ * latest answers are kept for the load, by the phrase's hash. Reading a
+ * phrase is most of the time of loading a ledger. */
+#define PHRASE_MEMO 1024
 
 struct phrase_memo {
         char *phrase; /* NULL: an empty slot */
         int year;
-        struct when_result w;
+        struct when_result *w; /* 4 KB: only the slots used have one */
 };
 
 static void phrase_memo_free(struct phrase_memo *memo) {
-        for (size_t i = 0; memo && i < PHRASE_MEMO; i++)
+        for (size_t i = 0; memo && i < PHRASE_MEMO; i++) {
                 free(memo[i].phrase);
+                free(memo[i].w);
+        }
         free(memo);
+}
+
+static void phrase_memo_store(struct phrase_memo *e, const char *phrase, int year,
+                              const struct when_result *w) {
+        char *copy = strdup(phrase);
+
+        if (!e->w)
+                e->w = malloc(sizeof *e->w);
+        if (!copy || !e->w) { /* out of memory: the slot stays empty */
+                free(copy);
+                copy = NULL;
+        } else
+                *e->w = *w;
+        free(e->phrase);
+        e->phrase = copy;
+        e->year = year;
 }
 
 /* when_parse_with(), remembered when memo is not NULL: the calendar is the
@@ -38,19 +58,15 @@ static void parse_phrase(struct phrase_memo *memo, const char *phrase, int year,
                 h = (h ^ (unsigned char) *p) * 16777619u;
         e = memo ? &memo[h % PHRASE_MEMO] : NULL;
         if (e && e->phrase && e->year == year && strcmp(e->phrase, phrase) == 0) {
-                w->kind = e->w.kind;
-                w->n_dates = e->w.n_dates;
-                memcpy(w->dates, e->w.dates, e->w.n_dates * sizeof *w->dates);
-                strcpy(w->reason, e->w.reason);
+                w->kind = e->w->kind;
+                w->n_dates = e->w->n_dates;
+                memcpy(w->dates, e->w->dates, e->w->n_dates * sizeof *w->dates);
+                strcpy(w->reason, e->w->reason);
                 return;
         }
         when_parse_with(phrase, year, calendar, w);
-        if (e) {
-                free(e->phrase);
-                e->phrase = strdup(phrase);
-                e->year = year;
-                e->w = *w;
-        }
+        if (e)
+                phrase_memo_store(e, phrase, year, w);
 }
 
 /* ---- a task ------------------------------------------------------------------------- */
@@ -428,10 +444,11 @@ static int read_tasks(const struct conftable_value *v) {
 
         if (confread_expect_groups(v->cr, v->key->key, v->setting) < 0)
                 return -EINVAL;
-        memo = calloc(PHRASE_MEMO, sizeof *memo); /* without it, only slower */
+        if (!v->cr->phrases)
+                v->cr->phrases = calloc(PHRASE_MEMO, sizeof *memo); /* without it, only slower */
+        memo = v->cr->phrases;
         r = lr->slices ? read_tasks_sliced(v->cr, lr->slices, &lr->l, memo)
                        : read_tasks_whole(v->cr, v->setting, &lr->l, memo);
-        phrase_memo_free(memo);
         if (r == -ENOMEM || r == -EAGAIN)
                 return r;
         diag_sort(v->cr->diags, first_message);
@@ -506,8 +523,10 @@ static void ledger_reset(struct ledger *l) {
 static int load_sliced(struct confread *cr, config_t *skeleton, struct confread_slices *s,
                        struct ledger *l) {
         struct diagnostics held = { 0 };
-        struct confread mine = { .config = cr->config, .diags = &held };
+        struct confread mine = { .config = cr->config, .diags = &held, .phrases = cr->phrases };
         int r = read_ledger_file(&mine, config_root_setting(skeleton), l, s);
+
+        cr->phrases = mine.phrases; /* made on first use, perhaps just now: the load's */
 
         if (r != -EAGAIN && r != -ENOMEM && confread_slices_finish(s) < 0)
                 r = -EAGAIN;
@@ -531,6 +550,11 @@ static int load_whole(struct confread *cr, const char *path, struct ledger *l) {
                 r = read_ledger_file(cr, config_root_setting(&cfg), l, NULL);
         config_destroy(&cfg);
         return r;
+}
+
+void conf_ledger_load_done(struct confread *cr) {
+        phrase_memo_free(cr->phrases);
+        cr->phrases = NULL;
 }
 
 int conf_ledger_load(struct confread *cr, const char *path, struct ledger *l) {

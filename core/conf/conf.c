@@ -482,6 +482,7 @@ int conf_load(const char *path, struct config **out, struct diagnostics *diags) 
         r = confread_file(&cr, &cfg, path);
         if (r == 0)
                 r = conftable_read(&cr, &main_table, config_root_setting(&cfg), cr.config);
+        conf_ledger_load_done(&cr);
         config_destroy(&cfg);
         /* libconfig's freed tree leaves the heap in thousands of small holes,
          * which slow every later allocation (the feed renderer makes many):

@@ -12,9 +12,15 @@
 #include "basic/diag.h"
 #include "ledger/model.h"
 
+struct phrase_memo;
+
 struct confread {
         struct config *config; /* being built; its files list interns paths */
         struct diagnostics *diags;
+        /* The deadline phrases read so far in this load and what they say
+         * (conf-ledger.c): the same few hundred phrases recur across a
+         * province's ledgers. Made on first use; conf_load() frees it. */
+        struct phrase_memo *phrases;
 };
 
 void confread_error(struct confread *cr, const config_setting_t *s, const char *fmt, ...)

@@ -31,14 +31,6 @@ static void count(struct feed_summary *s, const struct milestone *ms, day_t toda
                 s->next = ms;
 }
 
-/* Whether t's owner k is named before too, and so counted already. */
-static bool owner_repeated(const struct task *t, size_t k) {
-        for (size_t i = 0; i < k; i++)
-                if (t->owners[i] == t->owners[k])
-                        return true;
-        return false;
-}
-
 /* Every feed's summary in one pass over the milestones: out[0] the public
  * feed's, out[1 + i] owner i's. One pass, not one per owner: a province has
  * a hundred owners and ten thousand milestones. */
@@ -56,9 +48,9 @@ static void summarize(const struct config *c, const struct marks_frozen *marks, 
                                         continue;
                                 if (public)
                                         count(&out[0], ms, today);
+                                /* Each owner once: the loader drops a repeated one. */
                                 for (size_t o = 0; o < t->n_owners; o++)
-                                        if (!owner_repeated(t, o))
-                                                count(&out[1 + (t->owners[o] - c->owners)], ms, today);
+                                        count(&out[1 + (t->owners[o] - c->owners)], ms, today);
                         }
                 }
 }

@@ -1515,7 +1515,7 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-        const char *names[] = { "ledgerd.conf", "ledger.conf", "holidays.conf", "secrets/smtp",
+        const char *names[] = { "ledgerd.conf", "ledger.conf", "other.conf", "holidays.conf", "secrets/smtp",
                                 "secrets/d", "secrets" };
         char path[256];
 
@@ -1528,9 +1528,37 @@ static int teardown(void **state) {
         return rmdir(dir);
 }
 
+/* A phrase read once in a load is remembered for the next ledgers: the
+ * same words in a ledger of another year still give that year's date. */
+static void test_phrase_across_ledgers(void **state) {
+        static const char other[] =
+                "ledger = {\n  id = \"t-2026\";\n  title = \"下年台账\";\n  year = 2026;\n"
+                "  tasks = ( { id = \"1\"; item = \"重点项目\"; owners = [ \"县财政局\" ];\n"
+                "              deadline = \"7月底之前\"; } );\n};\n";
+        struct config *c = NULL;
+        char *messages = NULL;
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("other.conf", other);
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\", \"other.conf\" ];\n"
+                                   "holidays = [ \"holidays.conf\" ];\n"
+                                   "owners = ( { id = \"czj\"; name = \"县财政局\"; },\n"
+                                   "           { id = \"bumen\"; name = \"各相关部门单位\"; } );\n");
+        assert_int_equal(load(&c, &messages), 0);
+        assert_int_equal(c->n_ledgers, 2);
+        assert_int_equal(ledger_find_task(&c->ledgers[0], "1")->milestones[0].due,
+                         date_from_ymd(2025, 7, 31));
+        assert_int_equal(ledger_find_task(&c->ledgers[1], "1")->milestones[0].due,
+                         date_from_ymd(2026, 7, 31));
+        config_free(c);
+        free(messages);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_good_ledger),
+                cmocka_unit_test(test_phrase_across_ledgers),
                 cmocka_unit_test(test_unknown_key),
                 cmocka_unit_test(test_unknown_key_main),
                 cmocka_unit_test(test_duplicate_task),
