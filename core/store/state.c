@@ -110,9 +110,7 @@ static const char *const state_action_names[] = {
         [STATE_SNOOZED] = "snoozed",
 };
 
-const char *state_action_name(enum state_action a) {
-        return names_get(state_action_names, NAMES_COUNT(state_action_names), (int) a, "invalid");
-}
+NAMES_DEFINE_GET(state_action_name, enum state_action, state_action_names, "invalid")
 
 /* What the database says; anything else was only ever snoozed. */
 static enum state_action state_action_from_name(const char *name) {
