@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "basic/list.h"
 #include "common/log.h"
 
 #define SWEEP_USEC 1000000
@@ -109,10 +110,8 @@ static void watch(struct request_deadline *d, struct MHD_Connection *c, void **s
                 free(w);
                 return; /* out of memory: this one goes without a deadline */
         }
-        *w = (struct watched) { .owner = d, .fd = info->connect_fd, .next = d->list };
-        if (d->list)
-                d->list->prev = w;
-        d->list = w;
+        *w = (struct watched) { .owner = d, .fd = info->connect_fd };
+        LIST_PREPEND(d->list, w);
         *socket_context = w;
         set_waiting(w, true);
 }
@@ -121,12 +120,7 @@ static void unwatch(struct watched *w) {
         struct request_deadline *d = w->owner;
 
         set_waiting(w, false);
-        if (w->prev)
-                w->prev->next = w->next;
-        else
-                d->list = w->next;
-        if (w->next)
-                w->next->prev = w->prev;
+        LIST_REMOVE(d->list, w);
         free(w);
 }
 
