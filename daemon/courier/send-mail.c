@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/cleanup.h"
 #include "basic/text.h"
 
 /* When the configuration gives none (it always does). */
@@ -48,6 +49,7 @@ static void mail_send_free(void *userdata) {
         free(m->message);
         free(m);
 }
+DEFINE_CLEANUP_FUNC(struct mail_send, mail_send_free)
 
 static size_t on_read(char *buf, size_t size, size_t n, void *userdata) {
         struct mail_send *m = userdata;
@@ -162,8 +164,8 @@ static int set_options(CURL *e, const struct mail_transport *t, const char *from
 int send_mail(struct curl_loop *loop, const struct mail_transport *t, const char *from_addr,
               const char *const *rcpt, size_t n_rcpt, const char *message, size_t size,
               send_done_fn done, void *userdata) {
-        struct mail_send *m;
-        CURL *e;
+        _cleanup_(mail_send_freep) struct mail_send *m = NULL;
+        _cleanup_(curl_easy_cleanupp) CURL *e = NULL;
         int r;
 
         if (!t->url || !from_addr || n_rcpt == 0)
@@ -173,33 +175,28 @@ int send_mail(struct curl_loop *loop, const struct mail_transport *t, const char
                 return -ENOMEM;
         *m = (struct mail_send) { .size = size, .done = done, .userdata = userdata };
         m->message = malloc(size ? size : 1);
-        if (!m->message) {
-                mail_send_free(m);
+        if (!m->message)
                 return -ENOMEM;
-        }
         memcpy(m->message, message, size);
         for (size_t i = 0; i < n_rcpt; i++) {
                 struct curl_slist *l = curl_slist_append(m->rcpt, rcpt[i]);
 
-                if (!l) {
-                        mail_send_free(m);
+                if (!l)
                         return -ENOMEM;
-                }
                 m->rcpt = l;
         }
         e = curl_easy_init();
-        if (!e) {
-                mail_send_free(m);
+        if (!e)
                 return -ENOMEM;
-        }
         r = set_options(e, t, from_addr, m);
-        if (r == 0)
-                /* Not on the multi handle: libcurl's SMTP client would
-                 * stop the event loop while it waits for that answer. */
-                r = curl_loop_add_blocking(loop, e, on_done, mail_send_free, m);
-        if (r < 0) {
-                curl_easy_cleanup(e);
-                mail_send_free(m);
-        }
-        return r;
+        if (r < 0)
+                return r;
+        /* Not on the multi handle: libcurl's SMTP client would stop the
+         * event loop while it waits for that answer. */
+        r = curl_loop_add_blocking(loop, e, on_done, mail_send_free, m);
+        if (r < 0)
+                return r;
+        TAKE_PTR(e);
+        TAKE_PTR(m);
+        return 0;
 }

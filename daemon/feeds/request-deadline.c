@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "basic/cleanup.h"
 #include "basic/list.h"
 #include "common/log.h"
 
@@ -73,8 +74,10 @@ static int on_sweep(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+DEFINE_CLEANUP_FUNC(struct request_deadline, request_deadline_free)
+
 int request_deadline_new(sd_event *event, unsigned seconds, struct request_deadline **out) {
-        struct request_deadline *d = calloc(1, sizeof *d);
+        _cleanup_(request_deadline_freep) struct request_deadline *d = calloc(1, sizeof *d);
         int r;
 
         if (!d)
@@ -85,12 +88,10 @@ int request_deadline_new(sd_event *event, unsigned seconds, struct request_deadl
                               on_sweep, d);
         if (r >= 0)
                 r = sd_event_source_set_enabled(d->sweep, SD_EVENT_OFF);
-        if (r < 0) {
-                request_deadline_free(d);
+        if (r < 0)
                 return r;
-        }
         sd_event_source_set_description(d->sweep, "http-deadline");
-        *out = d;
+        *out = TAKE_PTR(d);
         return 0;
 }
 
