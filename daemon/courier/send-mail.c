@@ -42,6 +42,14 @@ void send_text_copy(char *buf, size_t size, const char *s, size_t n) {
         text_clean_copy(buf, size, s, n);
 }
 
+/* Shared with send-webhook.c too. */
+void send_curl_error(char *buf, size_t size, const char *errbuf, CURLcode result) {
+        if (errbuf[0])
+                send_text_copy(buf, size, errbuf, strlen(errbuf));
+        else
+                snprintf(buf, size, "%s", curl_easy_strerror(result));
+}
+
 static void mail_send_free(void *userdata) {
         struct mail_send *m = userdata;
 
@@ -93,10 +101,7 @@ static enum send_verdict verdict_of(CURLcode result, long code) {
 static void reason_of(const struct mail_send *m, CURLcode result, char *buf, size_t size) {
         char what[48], said[120];
 
-        if (m->error[0])
-                send_text_copy(what, sizeof what, m->error, strlen(m->error));
-        else
-                snprintf(what, sizeof what, "%s", curl_easy_strerror(result));
+        send_curl_error(what, sizeof what, m->error, result);
         send_text_copy(said, sizeof said, m->last, strlen(m->last));
         if (result == CURLE_USE_SSL_FAILED)
                 snprintf(buf, size, "%s", "the server offers no STARTTLS, and tls is \"required\"");

@@ -95,10 +95,7 @@ static void on_done(CURL *easy, CURLcode result, void *userdata) {
         } else {
                 char why[SEND_TEXT_MAX];
 
-                if (w->error[0])
-                        send_text_copy(why, sizeof why, w->error, strlen(w->error));
-                else
-                        snprintf(why, sizeof why, "%s", curl_easy_strerror(result));
+                send_curl_error(why, sizeof why, w->error, result);
                 snprintf(r.reason, sizeof r.reason, "no answer: %.150s", why);
         }
         curl_easy_cleanup(easy);
