@@ -14,3 +14,21 @@
 const char *names_get(const char *const *table, size_t n, int value, const char *fallback);
 /* The value whose name is name, or -EINVAL. */
 int names_find(const char *const *table, size_t n, const char *name);
+
+/* The two lookups an enum's table is read with, defined once here rather
+ * than written out beside every table (systemd's DEFINE_STRING_TABLE_LOOKUP):
+ *   const char *func(type v)                     names_get() with fallback
+ *   int func(const char *name, type *out)        0, or -EINVAL (out untouched) */
+#define NAMES_DEFINE_GET(func, type, table, fallback) \
+        const char *func(type v) { \
+                return names_get(table, NAMES_COUNT(table), (int) v, fallback); \
+        }
+#define NAMES_DEFINE_FIND(func, type, table) \
+        int func(const char *name, type *out) { \
+                int v = names_find(table, NAMES_COUNT(table), name); \
+\
+                if (v < 0) \
+                        return v; \
+                *out = (type) v; \
+                return 0; \
+        }

@@ -165,3 +165,11 @@ void text_clean_copy(char *buf, size_t size, const char *s, size_t n) {
         }
         buf[o] = '\0';
 }
+
+bool text_ascii_word(const char *s, const char *extra) {
+        for (; *s; s++)
+                if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+                      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+                        return false;
+        return true;
+}

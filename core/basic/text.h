@@ -43,3 +43,7 @@ int text_cp_width(unsigned cp);
 size_t text_width(const char *s);
 /* Writes s, then spaces up to width columns (nothing extra when s is wider). */
 void text_pad(FILE *out, const char *s, size_t width);
+/* Whether s has only ASCII letters, digits and the bytes of extra ("" for
+ * none; true for ""): ids, file names and header words that go out
+ * unquoted. Not isalnum(), which follows the locale. */
+bool text_ascii_word(const char *s, const char *extra);

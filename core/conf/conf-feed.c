@@ -9,6 +9,7 @@
 
 #include <libical/ical.h>
 
+#include "basic/text.h"
 #include "conf/conf-internal.h"
 #include "http/netaddr.h"
 
@@ -128,13 +129,7 @@ const struct conftable conf_feed_table = {
 static bool slug_valid(const char *s) {
         size_t n = strlen(s);
 
-        if (n == 0 || n > SLUG_MAX || s[0] == '.')
-                return false;
-        for (; *s; s++)
-                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-                      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
-                        return false;
-        return true;
+        return n > 0 && n <= SLUG_MAX && s[0] != '.' && text_ascii_word(s, "._-");
 }
 
 int conf_feed_check_slug(const struct conftable_value *v) {
@@ -153,13 +148,7 @@ int conf_feed_check_slug(const struct conftable_value *v) {
 static bool token_valid(const char *s) {
         size_t n = strlen(s);
 
-        if (n < TOKEN_MIN || n > TOKEN_MAX)
-                return false;
-        for (; *s; s++)
-                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-                      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
-                        return false;
-        return true;
+        return n >= TOKEN_MIN && n <= TOKEN_MAX && text_ascii_word(s, "_-");
 }
 
 int conf_feed_check_token(const struct conftable_value *v) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "basic/sha256.h"
+#include "basic/text.h"
 
 /* Interns path in config->files, so struct source can point at it for as
  * long as the configuration lives; its digest, none yet, alongside. */
@@ -224,13 +225,7 @@ int confread_count_strings(struct confread *cr, const char *key, const config_se
 bool confread_id_valid(const char *id, size_t max_len) {
         size_t n = strlen(id);
 
-        if (n == 0 || n > max_len)
-                return false;
-        for (const char *p = id; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-                        return false;
-        return true;
+        return n > 0 && n <= max_len && text_ascii_word(id, "_-");
 }
 
 char *confread_resolve_path(const char *base, const char *path) {

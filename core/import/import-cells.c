@@ -121,34 +121,29 @@ static const struct {
         { "备注", ROLE_NOTE },         { "说明", ROLE_NOTE },
 };
 
-/* Names not in the list, by a word they hold; the order matters: 配合单位
- * before 单位, and 责任人 (a person) is no unit. */
-static enum col_role header_keyword(const char *s) {
-        static const char *const person[] = { "责任人", "联系人", "负责人", "领导", NULL };
-        static const char *const co[] = { "配合", "协办", "协同", "参与", NULL };
-        static const char *const owners[] = { "责任", "牵头", "主体", "承办", NULL };
-        static const char *const deadline[] = { "时间", "时限", "期限", "日期", "节点", NULL };
-        static const char *const category[] = { "大类", "类别", NULL };
-        static const char *const detail[] = { "明细", "内容", "措施", NULL };
-        static const char *const item[] = { "事项", "名称", "任务", NULL };
+/* Names not in the list, by a word they hold: the first rule with one of
+ * its words in the name gives the role. The order matters: 配合单位 before
+ * 单位, and 责任人 (a person) is no unit. */
+static const struct {
+        enum col_role role;
+        const char *const words[6]; /* NULL-terminated */
+} header_keywords[] = {
+        { ROLE_OTHER, { "责任人", "联系人", "负责人", "领导" } },
+        { ROLE_ID, { "序号" } },
+        { ROLE_COOWNERS, { "配合", "协办", "协同", "参与" } },
+        { ROLE_OWNERS, { "责任", "牵头", "主体", "承办" } },
+        { ROLE_DEADLINE, { "时间", "时限", "期限", "日期", "节点" } },
+        { ROLE_NOTE, { "备注" } },
+        { ROLE_CATEGORY, { "大类", "类别" } },
+        { ROLE_DETAIL, { "明细", "内容", "措施" } },
+        { ROLE_ITEM, { "事项", "名称", "任务" } },
+};
 
-        if (contains_any(s, person))
-                return ROLE_OTHER;
-        if (strstr(s, "序号"))
-                return ROLE_ID;
-        if (contains_any(s, co))
-                return ROLE_COOWNERS;
-        if (contains_any(s, owners))
-                return ROLE_OWNERS;
-        if (contains_any(s, deadline))
-                return ROLE_DEADLINE;
-        if (strstr(s, "备注"))
-                return ROLE_NOTE;
-        if (contains_any(s, category))
-                return ROLE_CATEGORY;
-        if (contains_any(s, detail))
-                return ROLE_DETAIL;
-        return contains_any(s, item) ? ROLE_ITEM : ROLE_OTHER;
+static enum col_role header_keyword(const char *s) {
+        for (size_t i = 0; i < sizeof header_keywords / sizeof *header_keywords; i++)
+                if (contains_any(s, header_keywords[i].words))
+                        return header_keywords[i].role;
+        return ROLE_OTHER;
 }
 
 enum col_role cell_header_role(const char *text, bool *known) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/cleanup.h"
 #include "basic/greedy.h"
 #include "basic/text.h"
 
@@ -38,7 +39,8 @@ static int check_text(char *s, size_t *len) {
 static int convert(const char *from, const char *data, size_t size, char **out, size_t *len) {
         iconv_t cd = iconv_open("UTF-8", from);
         size_t cap = size * 2 + 16, in_left = size, out_left = cap;
-        char *buf, *in = (char *) data, *o;
+        _cleanup_free_ char *buf = NULL;
+        char *in = (char *) data, *o;
         int r = 0;
 
         if (cd == (iconv_t) -1)
@@ -54,13 +56,11 @@ static int convert(const char *from, const char *data, size_t size, char **out, 
             iconv(cd, NULL, NULL, &o, &out_left) == (size_t) -1)
                 r = -EILSEQ;
         iconv_close(cd);
-        if (r < 0) {
-                free(buf);
+        if (r < 0)
                 return r;
-        }
         *o = '\0';
-        *out = buf;
         *len = (size_t) (o - buf);
+        *out = TAKE_PTR(buf);
         return 0;
 }
 

@@ -74,19 +74,8 @@ static const char *const channel_format_names[] = {
         [CHANNEL_FEISHU] = "feishu",
 };
 
-const char *channel_format_name(enum channel_format f) {
-        return names_get(channel_format_names, NAMES_COUNT(channel_format_names), (int) f,
-                         "invalid");
-}
-
-int channel_format_from_name(const char *name, enum channel_format *out) {
-        int f = names_find(channel_format_names, NAMES_COUNT(channel_format_names), name);
-
-        if (f < 0)
-                return f;
-        *out = (enum channel_format) f;
-        return 0;
-}
+NAMES_DEFINE_GET(channel_format_name, enum channel_format, channel_format_names, "invalid")
+NAMES_DEFINE_FIND(channel_format_from_name, enum channel_format, channel_format_names)
 
 int offset_parse(const char *s, struct offset *out) {
         char *end;

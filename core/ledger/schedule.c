@@ -466,16 +466,5 @@ static const char *const reminder_kind_names[] = {
 };
 _Static_assert(NAMES_COUNT(reminder_kind_names) == REMINDER_ESCALATION + 1, "a name per kind");
 
-const char *reminder_kind_name(enum reminder_kind k) {
-        return names_get(reminder_kind_names, NAMES_COUNT(reminder_kind_names), (int) k,
-                         "unknown");
-}
-
-int reminder_kind_from_name(const char *name, enum reminder_kind *out) {
-        int k = names_find(reminder_kind_names, NAMES_COUNT(reminder_kind_names), name);
-
-        if (k < 0)
-                return k;
-        *out = (enum reminder_kind) k;
-        return 0;
-}
+NAMES_DEFINE_GET(reminder_kind_name, enum reminder_kind, reminder_kind_names, "unknown")
+NAMES_DEFINE_FIND(reminder_kind_from_name, enum reminder_kind, reminder_kind_names)

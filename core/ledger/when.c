@@ -678,6 +678,4 @@ static const char *const when_kind_names[] = {
         [WHEN_ONGOING] = "ongoing",
 };
 
-const char *when_kind_name(enum when_kind kind) {
-        return names_get(when_kind_names, NAMES_COUNT(when_kind_names), (int) kind, "invalid");
-}
+NAMES_DEFINE_GET(when_kind_name, enum when_kind, when_kind_names, "invalid")

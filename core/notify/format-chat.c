@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What the chat formats share: buttons and safe text. */
+/* What the chat formats share: buttons, safe text, a row as text. */
 #include "notify/formats.h"
 
 #include <stdio.h>
@@ -48,6 +48,31 @@ static void put_plain(FILE *f, const void *s) {
 
 char *chat_plain(const char *s) {
         return memstream_run(put_plain, s, NULL);
+}
+
+struct row_text {
+        const struct card_row *row;
+        const char *bold;
+        void (*put)(FILE *f, const char *s);
+};
+
+static void put_row_text(FILE *f, const void *arg) {
+        const struct row_text *t = arg;
+        const struct card_row *row = t->row;
+
+        fprintf(f, "%s%s%s（%s）", t->bold, row->due, t->bold, row->left);
+        t->put(f, row->item);
+        fputc('\n', f);
+        t->put(f, row->owners);
+        if (row->note[0])
+                fprintf(f, "\n%s", row->note);
+}
+
+char *chat_row_text(const struct card_row *row, const char *bold,
+                    void (*put)(FILE *f, const char *s)) {
+        const struct row_text t = { row, bold, put };
+
+        return memstream_run(put_row_text, &t, NULL);
 }
 
 /* A link in markdown, "[label](url)", or in Slack's mrkdwn, "<url|label>". */

@@ -69,17 +69,6 @@ static struct json_object *actions(const struct card_row *row) {
         return jsonb_done(o, ok && n > 0);
 }
 
-static void put_row_text(FILE *f, const void *arg) {
-        const struct card_row *row = arg;
-
-        fprintf(f, "**%s**（%s）", row->due, row->left);
-        chat_put_plain(f, row->item);
-        fputc('\n', f);
-        chat_put_plain(f, row->owners);
-        if (row->note[0])
-                fprintf(f, "\n%s", row->note);
-}
-
 static struct json_object *tag_only(const char *tag) {
         struct json_object *o = json_object_new_object();
 
@@ -91,7 +80,7 @@ static bool add_md(struct json_object *elements, const char *text) {
 }
 
 static bool add_row(struct json_object *elements, const struct card_row *row, bool first) {
-        char *text = memstream_run(put_row_text, row, NULL);
+        char *text = chat_row_text(row, "**", chat_put_plain);
         bool ok = (first || jsonb_push(elements, tag_only("hr"))) && add_md(elements, text);
 
         free(text);

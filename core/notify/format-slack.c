@@ -15,8 +15,8 @@
 #define HEADER_CHARS 150 /* a header block's text */
 
 /* s with & < > as Slack's mrkdwn wants them escaped. */
-static void put_escaped(FILE *f, const void *arg) {
-        for (const char *s = arg; *s; s++)
+static void put_escaped(FILE *f, const char *s) {
+        for (; *s; s++)
                 if (*s == '&')
                         fputs("&amp;", f);
                 else if (*s == '<')
@@ -27,8 +27,12 @@ static void put_escaped(FILE *f, const void *arg) {
                         fputc(*s, f);
 }
 
+static void put_escaped_arg(FILE *f, const void *s) {
+        put_escaped(f, s);
+}
+
 static char *escaped(const char *s) {
-        return memstream_run(put_escaped, s, NULL);
+        return memstream_run(put_escaped_arg, s, NULL);
 }
 
 static struct json_object *block(const char *type) {
@@ -60,17 +64,6 @@ static struct json_object *actions(const struct card_row *row) {
         for (size_t i = 0; ok && i < n; i++)
                 ok = jsonb_push(a, button(&b[i]));
         return jsonb_done(o, ok);
-}
-
-static void put_row_text(FILE *f, const void *arg) {
-        const struct card_row *row = arg;
-
-        fprintf(f, "*%s*（%s）", row->due, row->left);
-        put_escaped(f, row->item);
-        fputc('\n', f);
-        put_escaped(f, row->owners);
-        if (row->note[0])
-                fprintf(f, "\n%s", row->note);
 }
 
 static bool add_section(struct json_object *blocks, const char *text) {
@@ -121,7 +114,7 @@ static struct json_object *blocks_of(const struct card *c) {
                 free(text);
         }
         for (size_t i = 0; ok && i < c->n_rows; i++) {
-                char *text = memstream_run(put_row_text, &c->rows[i], NULL);
+                char *text = chat_row_text(&c->rows[i], "*", put_escaped);
 
                 ok = add_section(b, text);
                 free(text);

@@ -45,6 +45,14 @@ size_t chat_buttons(const struct card_row *row, struct chat_button out[CHAT_BUTT
 void chat_put_plain(FILE *f, const char *s);
 char *chat_plain(const char *s);
 
+/* A row as the text of its own block, in the dialect of a card format
+ * (Feishu's lark_md, Slack's mrkdwn): the due date between bold marks ("**",
+ * Slack's "*"), the days left, the item, the owners and the note, each line
+ * of ledger text written by put as the dialect needs (chat_put_plain). A
+ * new string; NULL when out of memory. */
+char *chat_row_text(const struct card_row *row, const char *bold,
+                    void (*put)(FILE *f, const char *s));
+
 /* "[我的全部事项](page)　[订阅日历](feed)" in markdown (with slack, in
  * Slack's "<url|label>"), either left out when the card has none, nothing
  * for neither; into f, or in markdown as a new string (NULL when out of

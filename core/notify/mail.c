@@ -119,11 +119,7 @@ char *mail_header(const char *name, const char *text) {
 
 /* Letters, digits and blanks need no quoting in a display name. */
 static bool atext_phrase(const char *s) {
-        for (; *s; s++)
-                if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-                      (*s >= '0' && *s <= '9') || strchr(" !#$%&'*+-/=?^_`{|}~", *s)))
-                        return false;
-        return true;
+        return text_ascii_word(s, " !#$%&'*+-/=?^_`{|}~");
 }
 
 /* The display name, quoted or encoded as it needs; the column after it. */
@@ -271,24 +267,13 @@ static void put_message(FILE *f, const void *arg) {
 }
 
 static bool file_name_valid(const char *s) {
-        if (!*s || *s == '.' || strlen(s) > 64)
-                return false;
-        for (; *s; s++)
-                if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-                      (*s >= '0' && *s <= '9') || strchr("._-", *s)))
-                        return false;
-        return true;
+        return *s && *s != '.' && strlen(s) <= 64 && text_ascii_word(s, "._-");
 }
 
 /* A List-Id's id: a dot-atom, "label.domain" (RFC 2919). */
 static bool list_id_valid(const char *id) {
-        if (!*id || !strchr(id, '.') || *id == '.' || strlen(id) > 250)
-                return false;
-        for (; *id; id++)
-                if (!((*id >= 'A' && *id <= 'Z') || (*id >= 'a' && *id <= 'z') ||
-                      (*id >= '0' && *id <= '9') || strchr(".-_", *id)))
-                        return false;
-        return true;
+        return *id && *id != '.' && strchr(id, '.') && strlen(id) <= 250 &&
+               text_ascii_word(id, ".-_");
 }
 
 static bool input_valid(const struct mail_input *in) {

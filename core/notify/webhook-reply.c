@@ -237,6 +237,4 @@ static const char *const verdict_names[] = {
         [WEBHOOK_PERMANENT] = "permanent",
 };
 
-const char *webhook_verdict_name(enum webhook_verdict v) {
-        return names_get(verdict_names, NAMES_COUNT(verdict_names), (int) v, "invalid");
-}
+NAMES_DEFINE_GET(webhook_verdict_name, enum webhook_verdict, verdict_names, "invalid")

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "basic/arena.h"
+#include "basic/cleanup.h"
 #include "basic/greedy.h"
 
 /* A render asks about every event of the feed. One SELECT per event cost a
@@ -69,6 +70,7 @@ static void index_free(struct revision_index *x) {
         free(x->slots);
         free(x);
 }
+DEFINE_CLEANUP_FUNC(struct revision_index, index_free)
 
 /* The slot that holds uid (whose uid_hash() is h), or the free one where it
  * would go. */
@@ -160,14 +162,12 @@ static size_t rows_estimate(sqlite3 *db) {
 
 /* Every stored revision, read in one scan. 0, -ENOMEM or -EIO. */
 static int index_load(sqlite3 *db, struct revision_index **out) {
-        struct revision_index *x = calloc(1, sizeof *x);
+        _cleanup_(index_freep) struct revision_index *x = calloc(1, sizeof *x);
         sqlite3_stmt *all = NULL;
         int r = 0, step;
 
-        if (!x || !(x->strings = arena_new()) || index_grow(x, rows_estimate(db)) < 0) {
-                index_free(x);
+        if (!x || !(x->strings = arena_new()) || index_grow(x, rows_estimate(db)) < 0)
                 return -ENOMEM;
-        }
         if (sqlite3_prepare_v2(db, "SELECT uid, hash, sequence, modified FROM event_revisions",
                                -1, &all, NULL) != SQLITE_OK)
                 r = -EIO;
@@ -184,11 +184,9 @@ static int index_load(sqlite3 *db, struct revision_index **out) {
         if (r == 0 && step != SQLITE_DONE)
                 r = -EIO;
         sqlite3_finalize(all);
-        if (r < 0) {
-                index_free(x);
+        if (r < 0)
                 return r;
-        }
-        *out = x;
+        *out = TAKE_PTR(x);
         return 0;
 }
 

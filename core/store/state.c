@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "basic/cleanup.h"
 #include "basic/greedy.h"
 #include "basic/lasterror.h"
 #include "basic/names.h"
@@ -110,9 +111,7 @@ static const char *const state_action_names[] = {
         [STATE_SNOOZED] = "snoozed",
 };
 
-const char *state_action_name(enum state_action a) {
-        return names_get(state_action_names, NAMES_COUNT(state_action_names), (int) a, "invalid");
-}
+NAMES_DEFINE_GET(state_action_name, enum state_action, state_action_names, "invalid")
 
 /* What the database says; anything else was only ever snoozed. */
 static enum state_action state_action_from_name(const char *name) {
@@ -757,15 +756,16 @@ void state_set_busy_timeout(struct state *st, int ms) {
         sqlite3_busy_timeout(st->db, ms);
 }
 
+DEFINE_CLEANUP_FUNC(struct state, state_close)
+
 int state_open(const char *path, struct state **out, char **error_message) {
-        struct state *st = calloc(1, sizeof *st);
+        _cleanup_(state_closep) struct state *st = calloc(1, sizeof *st);
         int r;
 
         *out = NULL;
         if (error_message)
                 *error_message = NULL;
         if (!st || !(st->path = strdup(path))) {
-                free(st);
                 if (error_message)
                         *error_message = strdup("out of memory");
                 return -ENOMEM;
@@ -782,10 +782,9 @@ int state_open(const char *path, struct state **out, char **error_message) {
         if (r < 0) {
                 if (error_message)
                         *error_message = strdup(state_last_error(st));
-                state_close(st);
                 return r;
         }
-        *out = st;
+        *out = TAKE_PTR(st);
         return 0;
 }
 

@@ -96,6 +96,16 @@ static const char *task_status(const struct task *t) {
                                          : BUS_STATUS_UNDATED;
 }
 
+/* The owners' names, as an "as". */
+static int append_owner_names(sd_bus_message *reply, const struct owner *const *owners,
+                              size_t n) {
+        int r = sd_bus_message_open_container(reply, 'a', "s");
+
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = sd_bus_message_append(reply, "s", owners[i]->name);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
 /* A dated milestone, or (ms NULL) an undated task, as BUS_MILESTONE. */
 static int append_entry(sd_bus_message *reply, struct bus *b, const struct task *t,
                         const struct milestone *ms, const char *status) {
@@ -113,11 +123,7 @@ static int append_entry(sd_bus_message *reply, struct bus *b, const struct task 
                 r = sd_bus_message_append(reply, "sssssss", t->ledger->id, id, t->id,
                                           ms ? ms->label : "", t->item, due, status);
         if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "s");
-        for (size_t i = 0; r >= 0 && i < t->n_owners; i++)
-                r = sd_bus_message_append(reply, "s", t->owners[i]->name);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
+                r = append_owner_names(reply, t->owners, t->n_owners);
         if (r >= 0)
                 r = sd_bus_message_append(reply, "xss", done ? (int64_t) mk->when * 1000000 : (int64_t) 0,
                                           done ? mk->user : "", mk ? mk->note : "");
@@ -257,11 +263,7 @@ static int append_reminder(sd_bus_message *reply, const struct reminder *rm) {
                                           reminder_kind_name(rm->kind), offset,
                                           rm->milestone->task->ledger->id, rm->milestone->id);
         if (r >= 0)
-                r = sd_bus_message_open_container(reply, 'a', "s");
-        for (size_t i = 0; r >= 0 && i < rm->n_owners; i++)
-                r = sd_bus_message_append(reply, "s", rm->owners[i]->name);
-        if (r >= 0)
-                r = sd_bus_message_close_container(reply);
+                r = append_owner_names(reply, rm->owners, rm->n_owners);
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/cleanup.h"
 #include "bus/bus-internal.h"
 #include "bus/private-server.h"
 #include "busapi/busapi.h"
@@ -530,8 +531,10 @@ static int add_peer_object(sd_bus *connection, void *userdata) {
         return bus_add_object(userdata, connection);
 }
 
+DEFINE_CLEANUP_FUNC(struct bus, bus_free)
+
 int bus_new(const struct bus_setup *setup, struct bus **out) {
-        struct bus *b = calloc(1, sizeof *b);
+        _cleanup_(bus_freep) struct bus *b = calloc(1, sizeof *b);
         const struct private_server_setup ps = {
                 .event = setup->event,
                 .directory = manager_runtime_directory(setup->manager),
@@ -553,11 +556,9 @@ int bus_new(const struct bus_setup *setup, struct bus **out) {
         r = b->choice != BUS_NONE ? connect_bus(b) : 0;
         if (r >= 0)
                 r = private_server_start(&ps, b->admin_gid, &b->private_server);
-        if (r < 0) {
-                bus_free(b);
+        if (r < 0)
                 return r;
-        }
-        *out = b;
+        *out = TAKE_PTR(b);
         return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "basic/cleanup.h"
 #include "basic/mkdirs.h"
 #include "busapi/busapi.h"
 #include "common/log.h"
@@ -153,32 +154,30 @@ static int listen_at(struct private_server *ps) {
         return sd_event_add_io(ps->setup.event, &ps->accept_source, ps->fd, EPOLLIN, on_accept, ps);
 }
 
+DEFINE_CLEANUP_FUNC(struct private_server, private_server_free)
+
 int private_server_start(const struct private_server_setup *setup, gid_t gid,
                          struct private_server **out) {
-        struct private_server *ps = calloc(1, sizeof *ps);
+        _cleanup_(private_server_freep) struct private_server *ps = calloc(1, sizeof *ps);
         int r;
 
         if (!ps)
                 return -ENOMEM;
         *ps = (struct private_server) { .setup = *setup, .gid = gid, .fd = -1 };
         r = mkdirs(setup->directory, 0755);
-        if (r < 0) {
-                log_error_errno(r, "cannot create the runtime directory %s: %m", setup->directory);
-                free(ps);
-                return r;
-        }
+        if (r < 0)
+                return log_error_errno(r, "cannot create the runtime directory %s: %m",
+                                       setup->directory);
         if (asprintf(&ps->path, "%s/%s", setup->directory, BUS_PRIVATE_SOCKET) < 0) {
-                free(ps);
+                ps->path = NULL; /* undefined after a failure */
                 return -ENOMEM;
         }
         r = listen_at(ps);
         ps->setup.directory = ps->setup.group = NULL; /* the caller's strings: not kept */
-        if (r < 0) {
-                private_server_free(ps);
+        if (r < 0)
                 return r;
-        }
         log_info("listening on %s", ps->path);
-        *out = ps;
+        *out = TAKE_PTR(ps);
         return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/cleanup.h"
 #include "common/clock.h"
 #include "courier/courier-internal.h"
 #include "courier/curl-loop.h"
@@ -199,8 +200,10 @@ static int handled_until(struct courier *c, time_t *out) {
                                        state_last_error(c->state)) : 0;
 }
 
+DEFINE_CLEANUP_FUNC(struct courier, courier_free)
+
 int courier_new(const struct courier_setup *setup, struct courier **out) {
-        struct courier *c = calloc(1, sizeof *c);
+        _cleanup_(courier_freep) struct courier *c = calloc(1, sizeof *c);
         int r;
 
         if (!c)
@@ -213,15 +216,13 @@ int courier_new(const struct courier_setup *setup, struct courier **out) {
                 .on_outcome = setup->on_outcome, .userdata = setup->userdata,
         };
         if (asprintf(&c->outbox, "%s/outbox", setup->state_directory) < 0) {
-                free(c);
+                c->outbox = NULL; /* undefined after a failure */
                 return log_oom();
         }
         r = curl_loop_new(c->event, &c->curl);
-        if (r < 0) {
-                courier_free(c);
+        if (r < 0)
                 return log_error_errno(r, "cannot set up libcurl: %m");
-        }
-        *out = c;
+        *out = TAKE_PTR(c);
         return 0;
 }
 

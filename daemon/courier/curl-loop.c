@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "basic/list.h"
 #include "courier/smtp-worker.h"
 
 /* curl's timeouts are in milliseconds; sd-event may fire this much late to
@@ -44,22 +45,12 @@ struct curl_loop {
 static bool curl_ready;
 
 static void transfer_unlink(struct curl_loop *l, struct transfer *t) {
-        if (t->prev)
-                t->prev->next = t->next;
-        else
-                l->transfers = t->next;
-        if (t->next)
-                t->next->prev = t->prev;
+        LIST_REMOVE(l->transfers, t);
         l->n_transfers--;
 }
 
 static void watch_free(struct curl_loop *l, struct watch *w) {
-        if (w->prev)
-                w->prev->next = w->next;
-        else
-                l->watches = w->next;
-        if (w->next)
-                w->next->prev = w->prev;
+        LIST_REMOVE(l->watches, w);
         sd_event_source_disable_unref(w->source);
         free(w);
 }
@@ -146,10 +137,7 @@ static int watch_add(struct curl_loop *l, curl_socket_t s, uint32_t events) {
                 free(w);
                 return -ENOMEM;
         }
-        w->next = l->watches;
-        if (w->next)
-                w->next->prev = w;
-        l->watches = w;
+        LIST_PREPEND(l->watches, w);
         return 0;
 }
 
@@ -272,7 +260,8 @@ int curl_loop_add_full(struct curl_loop *l, CURL *easy, curl_done_fn done,
 
         if (!t)
                 return -ENOMEM;
-        *t = (struct transfer) { easy, done, abort_fn, userdata, NULL, l->transfers };
+        *t = (struct transfer) { .easy = easy, .done = done, .abort_fn = abort_fn,
+                                 .userdata = userdata };
         curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
         /* Starts nothing yet: libcurl asks for a timeout of 0 and the
          * transfer begins on the next turn of the loop. */
@@ -281,9 +270,7 @@ int curl_loop_add_full(struct curl_loop *l, CURL *easy, curl_done_fn done,
                 free(t);
                 return -ENOMEM;
         }
-        if (t->next)
-                t->next->prev = t;
-        l->transfers = t;
+        LIST_PREPEND(l->transfers, t);
         l->n_transfers++;
         return 0;
 }

@@ -26,7 +26,11 @@
 #include <stddef.h>
 #include <systemd/sd-event.h>
 
+#include "basic/cleanup.h"
 #include "courier/transfer.h"
+
+/* For an easy handle that is not handed to the loop after all. */
+DEFINE_CLEANUP_FUNC(CURL, curl_easy_cleanup)
 
 struct curl_loop;
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/cleanup.h"
 #include "basic/text.h"
 
 /* When the configuration gives none (it always does). */
@@ -41,6 +42,14 @@ void send_text_copy(char *buf, size_t size, const char *s, size_t n) {
         text_clean_copy(buf, size, s, n);
 }
 
+/* Shared with send-webhook.c too. */
+void send_curl_error(char *buf, size_t size, const char *errbuf, CURLcode result) {
+        if (errbuf[0])
+                send_text_copy(buf, size, errbuf, strlen(errbuf));
+        else
+                snprintf(buf, size, "%s", curl_easy_strerror(result));
+}
+
 static void mail_send_free(void *userdata) {
         struct mail_send *m = userdata;
 
@@ -48,6 +57,7 @@ static void mail_send_free(void *userdata) {
         free(m->message);
         free(m);
 }
+DEFINE_CLEANUP_FUNC(struct mail_send, mail_send_free)
 
 static size_t on_read(char *buf, size_t size, size_t n, void *userdata) {
         struct mail_send *m = userdata;
@@ -91,10 +101,7 @@ static enum send_verdict verdict_of(CURLcode result, long code) {
 static void reason_of(const struct mail_send *m, CURLcode result, char *buf, size_t size) {
         char what[48], said[120];
 
-        if (m->error[0])
-                send_text_copy(what, sizeof what, m->error, strlen(m->error));
-        else
-                snprintf(what, sizeof what, "%s", curl_easy_strerror(result));
+        send_curl_error(what, sizeof what, m->error, result);
         send_text_copy(said, sizeof said, m->last, strlen(m->last));
         if (result == CURLE_USE_SSL_FAILED)
                 snprintf(buf, size, "%s", "the server offers no STARTTLS, and tls is \"required\"");
@@ -162,8 +169,8 @@ static int set_options(CURL *e, const struct mail_transport *t, const char *from
 int send_mail(struct curl_loop *loop, const struct mail_transport *t, const char *from_addr,
               const char *const *rcpt, size_t n_rcpt, const char *message, size_t size,
               send_done_fn done, void *userdata) {
-        struct mail_send *m;
-        CURL *e;
+        _cleanup_(mail_send_freep) struct mail_send *m = NULL;
+        _cleanup_(curl_easy_cleanupp) CURL *e = NULL;
         int r;
 
         if (!t->url || !from_addr || n_rcpt == 0)
@@ -173,33 +180,28 @@ int send_mail(struct curl_loop *loop, const struct mail_transport *t, const char
                 return -ENOMEM;
         *m = (struct mail_send) { .size = size, .done = done, .userdata = userdata };
         m->message = malloc(size ? size : 1);
-        if (!m->message) {
-                mail_send_free(m);
+        if (!m->message)
                 return -ENOMEM;
-        }
         memcpy(m->message, message, size);
         for (size_t i = 0; i < n_rcpt; i++) {
                 struct curl_slist *l = curl_slist_append(m->rcpt, rcpt[i]);
 
-                if (!l) {
-                        mail_send_free(m);
+                if (!l)
                         return -ENOMEM;
-                }
                 m->rcpt = l;
         }
         e = curl_easy_init();
-        if (!e) {
-                mail_send_free(m);
+        if (!e)
                 return -ENOMEM;
-        }
         r = set_options(e, t, from_addr, m);
-        if (r == 0)
-                /* Not on the multi handle: libcurl's SMTP client would
-                 * stop the event loop while it waits for that answer. */
-                r = curl_loop_add_blocking(loop, e, on_done, mail_send_free, m);
-        if (r < 0) {
-                curl_easy_cleanup(e);
-                mail_send_free(m);
-        }
-        return r;
+        if (r < 0)
+                return r;
+        /* Not on the multi handle: libcurl's SMTP client would stop the
+         * event loop while it waits for that answer. */
+        r = curl_loop_add_blocking(loop, e, on_done, mail_send_free, m);
+        if (r < 0)
+                return r;
+        TAKE_PTR(e);
+        TAKE_PTR(m);
+        return 0;
 }

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "basic/cleanup.h"
 #include "notify/webhook-reply.h"
 
 #define TIMEOUT_DEFAULT 30L
@@ -31,6 +32,7 @@ static void webhook_send_free(void *userdata) {
         free(w->body);
         free(w);
 }
+DEFINE_CLEANUP_FUNC(struct webhook_send, webhook_send_free)
 
 /* Keeps one byte more than the classifier reads, so that it sees an
  * oversized body as such; the rest is read and dropped, not refused, so
@@ -93,10 +95,7 @@ static void on_done(CURL *easy, CURLcode result, void *userdata) {
         } else {
                 char why[SEND_TEXT_MAX];
 
-                if (w->error[0])
-                        send_text_copy(why, sizeof why, w->error, strlen(w->error));
-                else
-                        snprintf(why, sizeof why, "%s", curl_easy_strerror(result));
+                send_curl_error(why, sizeof why, w->error, result);
                 snprintf(r.reason, sizeof r.reason, "no answer: %.150s", why);
         }
         curl_easy_cleanup(easy);
@@ -165,8 +164,8 @@ static int set_options(CURL *e, const struct webhook_request *req, long timeout,
 int send_webhook(struct curl_loop *loop, enum channel_format format,
                  const struct webhook_request *req, long timeout, send_done_fn done,
                  void *userdata) {
-        struct webhook_send *w;
-        CURL *e;
+        _cleanup_(webhook_send_freep) struct webhook_send *w = NULL;
+        _cleanup_(curl_easy_cleanupp) CURL *e = NULL;
         int r;
 
         if (!req->url)
@@ -176,21 +175,18 @@ int send_webhook(struct curl_loop *loop, enum channel_format format,
                 return -ENOMEM;
         *w = (struct webhook_send) { .format = format, .done = done, .userdata = userdata };
         r = build_headers(w, req);
-        if (r < 0) {
-                webhook_send_free(w);
+        if (r < 0)
                 return r;
-        }
         e = curl_easy_init();
-        if (!e) {
-                webhook_send_free(w);
+        if (!e)
                 return -ENOMEM;
-        }
         r = set_options(e, req, timeout, w);
-        if (r == 0)
-                r = curl_loop_add_full(loop, e, on_done, webhook_send_free, w);
-        if (r < 0) {
-                curl_easy_cleanup(e);
-                webhook_send_free(w);
-        }
-        return r;
+        if (r < 0)
+                return r;
+        r = curl_loop_add_full(loop, e, on_done, webhook_send_free, w);
+        if (r < 0)
+                return r;
+        TAKE_PTR(e);
+        TAKE_PTR(w);
+        return 0;
 }

@@ -78,3 +78,7 @@ int send_webhook(struct curl_loop *loop, enum channel_format format,
  * characters only (an invalid byte becomes "?"), controls as spaces, line
  * ends dropped at the end, cut to fit. */
 void send_text_copy(char *buf, size_t size, const char *s, size_t n);
+/* Why a try ended without an answer, for the log: libcurl's own words for
+ * it (errbuf, the transfer's CURLOPT_ERRORBUFFER), else its words for
+ * result. Copied as send_text_copy() does. */
+void send_curl_error(char *buf, size_t size, const char *errbuf, CURLcode result);

@@ -14,6 +14,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "basic/cleanup.h"
 #include "feeds/request-deadline.h"
 #include "web/web.h"
 #include "http/http.h"
@@ -391,11 +392,13 @@ static int start_listeners(struct feed_server *s, const int *fds, size_t n) {
         return 0;
 }
 
+DEFINE_CLEANUP_FUNC(struct feed_server, feed_server_free)
+
 int feed_server_start(sd_event *event, char *const *listen, size_t n_listen, struct web *web,
                       struct feed_server **out) {
         int fds[FEED_LISTEN_MAX];
         size_t n = activated_sockets(fds, FEED_LISTEN_MAX);
-        struct feed_server *s;
+        _cleanup_(feed_server_freep) struct feed_server *s = NULL;
         int r;
 
         *out = NULL;
@@ -423,7 +426,6 @@ int feed_server_start(sd_event *event, char *const *listen, size_t n_listen, str
             request_deadline_new(event, FEED_HEADERS_DEADLINE, &s->deadline) < 0) {
                 for (size_t i = 0; i < n; i++)
                         close(fds[i]);
-                feed_server_free(s);
                 return -ENOMEM;
         }
         /* sendfile(2) has no MSG_NOSIGNAL: a client that goes away mid-feed
@@ -431,11 +433,9 @@ int feed_server_start(sd_event *event, char *const *listen, size_t n_listen, str
          * only when told SIGPIPE is taken care of. */
         signal(SIGPIPE, SIG_IGN);
         r = start_listeners(s, fds, n);
-        if (r < 0) {
-                feed_server_free(s);
+        if (r < 0)
                 return r;
-        }
-        *out = s;
+        *out = TAKE_PTR(s);
         return 0;
 }
 

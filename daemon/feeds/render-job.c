@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/cleanup.h"
 #include "common/background.h"
 #include "conf/conf.h"
 #include "marks/marks.h"
@@ -50,20 +51,20 @@ static int copy_inputs(struct render_job *j, const struct feed_build *b) {
         return 0;
 }
 
+DEFINE_CLEANUP_FUNC(struct render_job, render_job_free)
+
 int render_job_start(sd_event *event, const struct feed_build *b, const struct config *config,
                      struct marks_frozen *marks, render_done_fn done, void *userdata,
                      struct render_job **out) {
-        struct render_job *j = calloc(1, sizeof *j);
+        _cleanup_(render_job_freep) struct render_job *j = calloc(1, sizeof *j);
         int r;
 
         if (!j)
                 return -ENOMEM;
         *j = (struct render_job) { .done = done, .userdata = userdata };
         r = copy_inputs(j, b);
-        if (r < 0) {
-                render_job_free(j);
+        if (r < 0)
                 return r;
-        }
         /* All the thread reads is in place before it starts. */
         j->config = config_ref(config);
         j->marks = marks;
@@ -71,10 +72,9 @@ int render_job_start(sd_event *event, const struct feed_build *b, const struct c
         r = background_start(event, "feed-render", render, rendered, j, &j->thread);
         if (r < 0) {
                 j->marks = NULL; /* the caller's again */
-                render_job_free(j);
                 return r;
         }
-        *out = j;
+        *out = TAKE_PTR(j);
         return 0;
 }
 

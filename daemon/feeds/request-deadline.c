@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "basic/cleanup.h"
+#include "basic/list.h"
 #include "common/log.h"
 
 #define SWEEP_USEC 1000000
@@ -72,8 +74,10 @@ static int on_sweep(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
+DEFINE_CLEANUP_FUNC(struct request_deadline, request_deadline_free)
+
 int request_deadline_new(sd_event *event, unsigned seconds, struct request_deadline **out) {
-        struct request_deadline *d = calloc(1, sizeof *d);
+        _cleanup_(request_deadline_freep) struct request_deadline *d = calloc(1, sizeof *d);
         int r;
 
         if (!d)
@@ -84,12 +88,10 @@ int request_deadline_new(sd_event *event, unsigned seconds, struct request_deadl
                               on_sweep, d);
         if (r >= 0)
                 r = sd_event_source_set_enabled(d->sweep, SD_EVENT_OFF);
-        if (r < 0) {
-                request_deadline_free(d);
+        if (r < 0)
                 return r;
-        }
         sd_event_source_set_description(d->sweep, "http-deadline");
-        *out = d;
+        *out = TAKE_PTR(d);
         return 0;
 }
 
@@ -109,10 +111,8 @@ static void watch(struct request_deadline *d, struct MHD_Connection *c, void **s
                 free(w);
                 return; /* out of memory: this one goes without a deadline */
         }
-        *w = (struct watched) { .owner = d, .fd = info->connect_fd, .next = d->list };
-        if (d->list)
-                d->list->prev = w;
-        d->list = w;
+        *w = (struct watched) { .owner = d, .fd = info->connect_fd };
+        LIST_PREPEND(d->list, w);
         *socket_context = w;
         set_waiting(w, true);
 }
@@ -121,12 +121,7 @@ static void unwatch(struct watched *w) {
         struct request_deadline *d = w->owner;
 
         set_waiting(w, false);
-        if (w->prev)
-                w->prev->next = w->next;
-        else
-                d->list = w->next;
-        if (w->next)
-                w->next->prev = w->prev;
+        LIST_REMOVE(d->list, w);
         free(w);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "basic/cleanup.h"
 #include "common/background.h"
 #include "common/clock.h"
 #include "conf/conf.h"
@@ -78,19 +79,19 @@ struct reload {
 static void reload_free(struct reload *rl);
 static void waiters_free(struct reload_waiter *w);
 
+DEFINE_CLEANUP_FUNC(struct manager, manager_free)
+
 int manager_new(const char *config_path, sd_event *event, const struct service_clock *clock,
                 struct manager **out) {
-        struct manager *m = calloc(1, sizeof *m);
+        _cleanup_(manager_freep) struct manager *m = calloc(1, sizeof *m);
 
         if (!m)
                 return -ENOMEM;
         *m = (struct manager) { .event = sd_event_ref(event), .clock = clock };
         m->config_path = strdup(config_path);
-        if (!m->config_path) {
-                manager_free(m);
+        if (!m->config_path)
                 return -ENOMEM;
-        }
-        *out = m;
+        *out = TAKE_PTR(m);
         return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/cleanup.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "ledger/model.h"
@@ -56,8 +57,10 @@ static void ready_key(struct web *w) {
         update_links(w);
 }
 
+DEFINE_CLEANUP_FUNC(struct web, web_free)
+
 int web_new(const struct web_setup *setup, struct web **out) {
-        struct web *w = calloc(1, sizeof *w);
+        _cleanup_(web_freep) struct web *w = calloc(1, sizeof *w);
         int r;
 
         if (!w)
@@ -68,12 +71,10 @@ int web_new(const struct web_setup *setup, struct web **out) {
         w->ratelimit = ratelimit_new();
         r = w->state_directory && w->ratelimit ? link_key_load(setup->state_directory, w->key)
                                                : -ENOMEM;
-        if (r < 0) {
-                web_free(w);
+        if (r < 0)
                 return r;
-        }
         ready_key(w);
-        *out = w;
+        *out = TAKE_PTR(w);
         return 0;
 }
 

@@ -99,6 +99,15 @@ static void test_clean_copy(void **state) {
         assert_string_equal(buf, "ok");
 }
 
+static void test_ascii_word(void **state) {
+        (void) state;
+        assert_true(text_ascii_word("Abc-09_z", "_-"));
+        assert_true(text_ascii_word("", ""));
+        assert_false(text_ascii_word("a.b", "_-"));
+        assert_false(text_ascii_word("县", "_-"));
+        assert_false(text_ascii_word("a b", ""));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_width),
@@ -108,6 +117,7 @@ int main(void) {
                 cmocka_unit_test(test_continuation),
                 cmocka_unit_test(test_pad),
                 cmocka_unit_test(test_clean_copy),
+                cmocka_unit_test(test_ascii_word),
         };
 
         return cmocka_run_group_tests_name("text", tests, NULL, NULL);
