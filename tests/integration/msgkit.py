@@ -397,6 +397,15 @@ def _text(o, tag_key, tags, key):
     return o[key]
 
 
+def _card_row(text, pattern, buttons):
+    """An item of a Feishu or Slack card: its first line (pattern), its
+    owners, perhaps a holiday note; and the buttons under it."""
+    lines = text.split("\n")
+    m = pattern.match(lines[0])
+    assert m and len(lines) in (2, 3), text
+    return Row(m["due"], m["left"], m["item"], lines[1], lines[2] if len(lines) == 3 else "", buttons)
+
+
 def read_feishu(body, raw):
     keys = set(body) - {"timestamp", "sign"}
     assert keys == {"msg_type", "card"} and body["msg_type"] == "interactive", body.keys()
@@ -416,9 +425,6 @@ def read_feishu(body, raw):
             if text.startswith("<at "):
                 mentions.append(text)
             else:
-                lines = text.split("\n")
-                m = FEISHU_ROW.match(lines[0])
-                assert m and len(lines) in (2, 3), text
                 nxt = elements[i + 1] if i + 1 < len(elements) else {}
                 assert nxt.get("tag") == "action", f"no buttons under {text!r}"
                 buttons = {}
@@ -426,8 +432,7 @@ def read_feishu(body, raw):
                     assert b["tag"] == "button" and b["type"] in ("default", "primary", "danger"), b
                     assert "url" in b and "multi_url" not in b, b
                     buttons[_text(b["text"], "tag", {"plain_text"}, "content")] = b["url"]
-                rows.append(Row(m["due"], m["left"], m["item"], lines[1],
-                                lines[2] if len(lines) == 3 else "", buttons))
+                rows.append(_card_row(text, FEISHU_ROW, buttons))
                 i += 1
         elif tag == "note":
             for x in e["elements"]:
@@ -455,17 +460,13 @@ def read_slack(body, raw):
         assert b["type"] in ("section", "actions", "context"), b
         if b["type"] == "section":
             text = _text(b["text"], "type", {"mrkdwn"}, "text")
-            lines = text.split("\n")
-            m = SLACK_ROW.match(lines[0])
-            assert m and len(lines) in (2, 3), text
             nxt = blocks[i + 1] if i + 1 < len(blocks) else {}
             assert nxt.get("type") == "actions", f"no buttons under {text!r}"
             buttons = {}
             for e in nxt["elements"]:
                 assert e["type"] == "button" and e.get("style", "primary") in ("primary", "danger"), e
                 buttons[_text(e["text"], "type", {"plain_text"}, "text")] = e["url"]
-            rows.append(Row(m["due"], m["left"], m["item"], lines[1],
-                            lines[2] if len(lines) == 3 else "", buttons))
+            rows.append(_card_row(text, SLACK_ROW, buttons))
             i += 1
         elif b["type"] == "context":
             assert 1 <= len(b["elements"]) <= 10, b

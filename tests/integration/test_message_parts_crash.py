@@ -33,6 +33,20 @@ def run_on(d):
     d.start(now0 + (time.time() - wall0))
 
 
+def start_holding_the_second(tmp_path, receiver, daemons, ledger, fmt):
+    """ledgerd started before AT on the ledger's messages to its channel of
+    format fmt, whose receiver accepts the first request and holds the
+    second (HOLD s), then accepts: ledgerd and those two requests."""
+    path = f"/{ledger}/{fmt}"
+    receiver.route(path, peers.success(fmt), peers.slow(HOLD, peers.success(fmt)),
+                   then=peers.success(fmt))
+    setup = msgkit.configure(tmp_path / "c", ledger, receiver, peers.free_port(),
+                             formats=(fmt,), emails=False)
+    d = daemons(setup.conf)
+    d.start(AT - LEAD)
+    return d, receiver.wait_for(2, path, timeout=20)
+
+
 def channel_log(d, target):
     return sorted((x for x in d.deliveries("--limit", "500") if x["target"] == target),
                   key=lambda x: x["id"])
@@ -43,13 +57,7 @@ def test_kill_between_the_parts_of_a_split_digest(tmp_path, receiver, daemons):
     part 1 accepted, part 2 held, kill -9, restart: part 2 and part 3 each
     accepted once, part 1 not sent again."""
     path = "/forty/feishu"
-    receiver.route(path, peers.success("feishu"), peers.slow(HOLD, peers.success("feishu")),
-                   then=peers.success("feishu"))
-    setup = msgkit.configure(tmp_path / "c", "forty", receiver, peers.free_port(),
-                             formats=("feishu",), emails=False)
-    d = daemons(setup.conf)
-    d.start(AT - LEAD)
-    first, held = receiver.wait_for(2, path, timeout=20)
+    d, (first, held) = start_holding_the_second(tmp_path, receiver, daemons, "forty", "feishu")
     parts = msgkit.read("feishu", first).part
     assert parts is not None and parts[1] >= 3, parts
     n = parts[1]
@@ -102,13 +110,7 @@ def test_kill_between_wecom_markdown_and_its_mention(tmp_path, receiver, daemons
     accepted, the @mention held, kill -9, restart: only the mention is sent
     again, once, and the delivery is sent."""
     path = "/one/wecom"
-    receiver.route(path, peers.success("wecom"), peers.slow(HOLD, peers.success("wecom")),
-                   then=peers.success("wecom"))
-    setup = msgkit.configure(tmp_path / "c", "one", receiver, peers.free_port(),
-                             formats=("wecom",), emails=False)
-    d = daemons(setup.conf)
-    d.start(AT - LEAD)
-    markdown, mention = receiver.wait_for(2, path, timeout=20)
+    d, (markdown, mention) = start_holding_the_second(tmp_path, receiver, daemons, "one", "wecom")
     assert markdown.json()["msgtype"] == "markdown" and markdown.status == 200
     assert mention.json()["msgtype"] == "text" and mention.status == 0
     assert mention.json()["text"]["mentioned_mobile_list"] == [msgkit.MOBILES["zhou-czj"]]
