@@ -75,6 +75,10 @@ struct ics_job {
         icalproperty_method method; /* ICAL_METHOD_NONE: none, as in a feed */
         const struct milestone *const *ms;
         size_t n_ms, n_chunks;
+        /* A feed's: ledger i's milestones are ms[ledger_start[i],
+         * ledger_start[i + 1]); NULL for an attachment, whose are any. */
+        const size_t *ledger_start;
+        size_t written; /* octets written to out */
         struct ics_chunk *ring; /* chunk k in ring[k % ring_size] */
         size_t ring_size;
         struct ics_buf page;    /* folded output not yet written */
@@ -130,3 +134,6 @@ void ics_fold_text(struct ics_buf *o, const char *text, size_t len);
 int ics_flush(struct ics_job *j);
 /* Renders the job's milestones and writes them to its page, in order. */
 int ics_render_events_of(struct ics_job *j);
+/* The same for a feed, ledger by ledger: those the options give the bytes
+ * of are copied, the others rendered. */
+int ics_render_ledgers(struct ics_job *j);

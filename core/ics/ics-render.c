@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Events rendered in chunks, by as many threads as there are processors,
- * and written in order, each with the revision lines its hash calls for. */
+ * and written in order, each with the revision lines its hash calls for;
+ * a feed's ledgers whose bytes are known already copied instead. */
 #include <endian.h>
 #include <errno.h>
 
 #include "ics/ics-internal.h"
 #include "basic/threads.h"
+#include "ledger/model.h"
 
 /* Events are rendered in chunks of this many, by as many threads as there
  * are processors (ICS_MAX_THREADS at most), and written in order. */
@@ -40,6 +42,7 @@ int ics_flush(struct ics_job *j) {
                 r = -ENOMEM;
         else if (j->page.len > 0 && fwrite(j->page.data, 1, j->page.len, j->out) != j->page.len)
                 r = -EIO;
+        j->written += j->page.len;
         buf_clear(&j->page);
         return r;
 }
@@ -130,6 +133,17 @@ static int ics_put_revision(struct ics_job *j, const struct ics_revision *rev) {
         return 0;
 }
 
+/* Where the events of m's ledger are in the output, with this one, which
+ * lies at [from, to): a ledger's events are written one after another. */
+static void ics_note_piece(const struct ics_job *j, const struct milestone *m, size_t from,
+                           size_t to) {
+        struct ics_piece *p = &j->opts->pieces[m->task->ledger - j->opts->config->ledgers];
+
+        if (p->size == 0)
+                p->start = from;
+        p->size = to - p->start;
+}
+
 /* Writes chunk c's events in order, each with its revision after its UID:
  * the hash, and so the revision, covers everything else the event says. The
  * revision callback is only ever called here, by the calling thread. */
@@ -142,6 +156,8 @@ static int ics_emit_chunk(struct ics_job *j, const struct ics_chunk *c) {
                 struct ics_revision rev = { .sequence = 0, .modified = o->fallback_modified };
                 int r;
 
+                size_t at = j->written + j->page.len;
+
                 if (o->revision)
                         rev = o->revision(e->uid, e->hash, o->userdata);
                 buf_put(&j->page, c->out.data + start, e->head_end - start);
@@ -149,6 +165,8 @@ static int ics_emit_chunk(struct ics_job *j, const struct ics_chunk *c) {
                         return r;
                 buf_put(&j->page, c->out.data + e->head_end, e->end - e->head_end);
                 start = e->end;
+                if (o->pieces)
+                        ics_note_piece(j, j->ms[c->first + i], at, j->written + j->page.len);
                 if (j->page.len >= ICS_PAGE && (r = ics_flush(j)) < 0)
                         return r;
         }
@@ -264,6 +282,8 @@ int ics_render_events_of(struct ics_job *j) {
         int r;
 
         j->n_chunks = (j->n_ms + ICS_CHUNK - 1) / ICS_CHUNK;
+        j->next_claim = j->next_emit = 0;
+        j->stop = false;
         if (j->n_chunks == 0)
                 return 0;
         if ((r = ics_worker_init(&self, j)) < 0) {
@@ -295,5 +315,53 @@ int ics_render_events_of(struct ics_job *j) {
                 buf_free(&j->ring[i].out);
         free(j->ring);
         ics_worker_free(&self);
+        return r;
+}
+
+/* ---- ledgers copied ------------------------------------------------------------ */
+
+static bool ics_copied(const struct ics_options *o, size_t ledger) {
+        return o->reuse && o->reuse[ledger].data;
+}
+
+/* Writes the bytes given for the ledger's events. */
+static int ics_copy_ledger(struct ics_job *j, size_t ledger) {
+        const struct ics_text *t = &j->opts->reuse[ledger];
+        int r = ics_flush(j);
+
+        if (r < 0)
+                return r;
+        if (j->opts->pieces)
+                j->opts->pieces[ledger] = (struct ics_piece) { j->written, t->size };
+        if (t->size > 0 && fwrite(t->data, 1, t->size, j->out) != t->size)
+                return -EIO;
+        j->written += t->size;
+        return 0;
+}
+
+/* Each run of ledgers to render goes through the chunks as one, so that
+ * the threads stay busy across ledgers of a few events each. */
+int ics_render_ledgers(struct ics_job *j) {
+        const struct ics_options *o = j->opts;
+        const struct milestone *const *all = j->ms;
+        size_t n_ledgers = o->config->n_ledgers;
+        int r = 0;
+
+        if (o->pieces)
+                memset(o->pieces, 0, n_ledgers * sizeof *o->pieces);
+        for (size_t i = 0, k; r >= 0 && i < n_ledgers; i = k) {
+                if (ics_copied(o, i)) {
+                        r = ics_copy_ledger(j, i);
+                        k = i + 1;
+                        continue;
+                }
+                for (k = i + 1; k < n_ledgers && !ics_copied(o, k); k++)
+                        ;
+                j->ms = all + j->ledger_start[i];
+                j->n_ms = j->ledger_start[k] - j->ledger_start[i];
+                r = ics_render_events_of(j);
+        }
+        j->ms = all;
+        j->n_ms = j->ledger_start[n_ledgers];
         return r;
 }

@@ -592,17 +592,22 @@ void ics_worker_free(struct ics_worker *w) {
 /* ---- the whole calendar ------------------------------------------------------------- */
 
 /* Every milestone of the ledgers, of the owner if one is set, in ledger,
- * task and milestone order. Without an owner, the feed is public: a task
- * whose owners all have private feeds is left out. */
+ * task and milestone order, and where each ledger's start (the job's
+ * ledger_start). Without an owner, the feed is public: a task whose owners
+ * all have private feeds is left out. */
 static int ics_feed_milestones(const struct ics_options *o, const struct milestone ***out,
-                               size_t *n) {
+                               size_t **starts, size_t *n) {
         const struct config *c = o->config;
         const struct milestone **ms = calloc(config_count_milestones(c) + 1, sizeof *ms);
 
-        if (!ms)
+        *starts = calloc(c->n_ledgers + 1, sizeof **starts);
+        if (!ms || !*starts) {
+                free(ms);
+                free(*starts);
                 return -ENOMEM;
+        }
         *n = 0;
-        for (size_t i = 0; i < c->n_ledgers; i++)
+        for (size_t i = 0; i < c->n_ledgers; i++) {
                 for (size_t k = 0; k < c->ledgers[i].n_tasks; k++) {
                         const struct task *t = &c->ledgers[i].tasks[k];
 
@@ -611,6 +616,8 @@ static int ics_feed_milestones(const struct ics_options *o, const struct milesto
                         for (size_t m = 0; m < t->n_milestones; m++)
                                 ms[(*n)++] = &t->milestones[m];
                 }
+                (*starts)[i + 1] = *n;
+        }
         *out = ms;
         return 0;
 }
@@ -623,7 +630,7 @@ static int ics_render_all(struct ics_job *j) {
                 return -ENOENT;
         r = ics_write_head(j);
         if (r >= 0)
-                r = ics_render_events_of(j);
+                r = j->ledger_start ? ics_render_ledgers(j) : ics_render_events_of(j);
         if (r >= 0) {
                 buf_puts(&j->page, "END:VCALENDAR\r\n");
                 r = ics_flush(j);
@@ -640,16 +647,19 @@ static int ics_render_all(struct ics_job *j) {
 int ics_render(const struct ics_options *opts, FILE *out) {
         struct ics_job j = { .opts = opts, .out = out, .method = ICAL_METHOD_NONE };
         const struct milestone **ms = NULL;
+        size_t *starts = NULL;
         int r;
 
         if (!opts || !opts->config || !out)
                 return -EINVAL;
-        r = ics_feed_milestones(opts, &ms, &j.n_ms);
+        r = ics_feed_milestones(opts, &ms, &starts, &j.n_ms);
         if (r < 0)
                 return r;
         j.ms = ms;
+        j.ledger_start = starts;
         r = ics_render_all(&j);
         free(ms);
+        free(starts);
         return r;
 }
 

@@ -38,6 +38,18 @@ struct ics_state {
 /* Fills *out for m; false when nobody marked it (then *out is not used). */
 typedef bool (*ics_state_fn)(const struct milestone *m, struct ics_state *out, void *userdata);
 
+/* Where the events of one ledger lie in a rendered calendar, in bytes from
+ * its first byte; size 0 when none of them is in it. */
+struct ics_piece {
+        size_t start, size;
+};
+
+/* Bytes to write in place of rendering; data NULL: render. */
+struct ics_text {
+        const char *data;
+        size_t size;
+};
+
 struct ics_options {
         const struct config *config;
         /* NULL: every milestone but those of tasks whose owners all have a
@@ -50,6 +62,16 @@ struct ics_options {
         ics_state_fn state;
         void *state_userdata;
         time_t fallback_modified;
+        /* Optional, config->n_ledgers entries each. pieces: set to where each
+         * ledger's events lie in the output. reuse: for each ledger whose
+         * data is set, the bytes written for its events, copied rather than
+         * rendered; the caller vouches that rendering would write the same,
+         * as it would for a piece of an earlier render when the ledger, the
+         * configuration around it, the marks and the revisions are the same
+         * (daemon/feeds/feed-reuse.h). After a reload that changed one
+         * ledger of a province's hundred, the feed of everyone renders one. */
+        struct ics_piece *pieces;
+        const struct ics_text *reuse;
 };
 
 /* 0, or -errno (-EIO on a write error, -ENOMEM, -ENOENT for an unknown zone). */

@@ -87,6 +87,17 @@ static bool mark_owners(const struct config *c, const struct ledger *l, bool *to
         return true;
 }
 
+/* Whether file i of the two configurations (same_file_list()) changed; if
+ * so, its ledger in each, NULL when it is not one ledger's own. */
+static bool file_changed(const struct config *old, const struct config *fresh, size_t i,
+                         const struct ledger **lo, const struct ledger **lf) {
+        if (same_digest(&old->file_digests[i], &fresh->file_digests[i]))
+                return false;
+        *lo = ledger_of_file(old, old->files[i]);
+        *lf = ledger_of_file(fresh, fresh->files[i]);
+        return true;
+}
+
 /* Marks, in each configuration, the owners of the ledgers whose files
  * changed. false when a changed file is not one ledger's own in both. */
 static bool changed_ledgers(const struct config *old, const struct config *fresh,
@@ -94,12 +105,9 @@ static bool changed_ledgers(const struct config *old, const struct config *fresh
         for (size_t i = 0; i < old->n_files; i++) {
                 const struct ledger *lo, *lf;
 
-                if (same_digest(&old->file_digests[i], &fresh->file_digests[i]))
-                        continue;
-                lo = ledger_of_file(old, old->files[i]);
-                lf = ledger_of_file(fresh, fresh->files[i]);
-                if (!lo || !lf || !mark_owners(old, lo, touched_old) ||
-                    !mark_owners(fresh, lf, touched_fresh))
+                if (file_changed(old, fresh, i, &lo, &lf) &&
+                    (!lo || !lf || !mark_owners(old, lo, touched_old) ||
+                     !mark_owners(fresh, lf, touched_fresh)))
                         return false;
         }
         return true;
@@ -132,4 +140,26 @@ int feed_reuse_owners(const struct config *old, const struct config *fresh, bool
         free(touched_old);
         free(touched_fresh);
         return r;
+}
+
+/* The same reasoning, ledger by ledger: a ledger's events in the feed of
+ * everyone read that ledger, the configuration outside the ledger files,
+ * the marks and the revisions, and nothing of any other ledger. */
+void feed_reuse_ledgers(const struct config *old, const struct config *fresh, bool *reuse) {
+        const struct ledger *lo, *lf;
+
+        memset(reuse, 0, fresh->n_ledgers * sizeof *reuse);
+        if (!old || !same_file_list(old, fresh) || old->n_ledgers != fresh->n_ledgers)
+                return;
+        for (size_t i = 0; i < fresh->n_ledgers; i++)
+                reuse[i] = same_string(old->ledgers[i].id, fresh->ledgers[i].id);
+        for (size_t i = 0; i < old->n_files; i++) {
+                if (!file_changed(old, fresh, i, &lo, &lf))
+                        continue;
+                if (!lo || !lf || lo - old->ledgers != lf - fresh->ledgers) {
+                        memset(reuse, 0, fresh->n_ledgers * sizeof *reuse);
+                        return;
+                }
+                reuse[lf - fresh->ledgers] = false;
+        }
 }

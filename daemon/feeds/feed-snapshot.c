@@ -344,40 +344,52 @@ static int add_doc(const struct feed_build *b, struct feed_snapshot *s, const st
         return add_doc_hashed(b, s, spec, body, digest, NULL, false);
 }
 
-/* The feed of everyone, its SHA-256 and gzip copy made on a thread of their
- * own while the owners' feeds and the index page render: for a province's
- * /ledger.ics (14 MB), rendered again after any ledger's reload, 10 ms of
- * SHA-256 and 21 ms of deflate that the rest need not wait for. */
+/* The feed of everyone, its SHA-256 and gzip copy each made on a thread of
+ * its own while the owners' feeds and the index page render: for a
+ * province's /ledger.ics (14 MB), rendered again after any ledger's reload,
+ * 10 ms of SHA-256 and 21 ms of deflate that the rest need not wait for,
+ * nor each other. */
 struct hashing {
         struct feed_blob *body; /* NULL: nothing rendered */
         uint8_t digest[SHA256_DIGEST_SIZE];
         struct feed_blob *gzip;
-        pthread_t thread;
-        bool threaded;
+        pthread_t threads[2];
+        bool threaded[2];
 };
 
-static void *hashing_run(void *userdata) {
+static void *hashing_digest(void *userdata) {
         struct hashing *h = userdata;
 
         sha256(h->body->data, h->body->size, h->digest);
+        return NULL;
+}
+
+static void *hashing_gzip(void *userdata) {
+        struct hashing *h = userdata;
+
         h->gzip = gzip_blob(h->body);
         return NULL;
 }
 
-/* Starts on body (taken over); inline when no thread can be had. */
+/* Starts on body (taken over); inline what no thread can be had for. */
 static void hashing_start(struct hashing *h, struct feed_blob *body) {
+        void *(*const run[2])(void *) = { hashing_digest, hashing_gzip };
+
         h->body = body;
-        h->threaded = threads_start(&h->thread, hashing_run, h) >= 0;
-        if (!h->threaded)
-                hashing_run(h);
+        for (int i = 0; i < 2; i++) {
+                h->threaded[i] = threads_start(&h->threads[i], run[i], h) >= 0;
+                if (!h->threaded[i])
+                        run[i](h);
+        }
 }
 
 /* Waits for it, and adds its document to s when r says all went well;
  * else drops it. r, or the failure to add it. */
 static int hashing_finish(const struct feed_build *b, struct feed_snapshot *s, struct hashing *h,
                           const struct doc_spec *spec, int r) {
-        if (h->threaded)
-                pthread_join(h->thread, NULL);
+        for (int i = 0; i < 2; i++)
+                if (h->threaded[i])
+                        pthread_join(h->threads[i], NULL);
         if (!h->body)
                 return r;
         if (r >= 0)
@@ -438,14 +450,18 @@ static struct feed_doc *lookup(const struct feed_snapshot *s, const char *path) 
 
 /* ---- rendering ------------------------------------------------------------------ */
 
-/* Rendered straight into the memfd it will be served from. */
+/* Rendered straight into the memfd it will be served from. The feed of
+ * everyone (o NULL) copies the events of the ledgers copy gives, and says
+ * where each ledger's are in s->pieces. */
 static int render_calendar(const struct feed_build *b, struct revisions *rev, const struct owner *o,
+                           struct feed_snapshot *s, const struct ics_text *copy,
                            struct feed_blob **out) {
         struct revisions_scope scope = { rev, o ? o->id : NULL };
         struct ics_options io = {
                 .config = b->config, .owner = o, .revision = revisions_lookup_scoped,
                 .userdata = &scope, .state = b->marks ? marks_ics_state : NULL,
                 .state_userdata = (void *) b->marks,
+                .pieces = o ? NULL : s->pieces, .reuse = o ? NULL : copy,
         };
         int fd;
         FILE *f = blob_stream(&fd);
@@ -470,7 +486,7 @@ static int add_calendar(const struct feed_build *b, struct feed_snapshot *s, str
         char path[128], file[256];
         struct doc_spec spec = calendar_spec(o, path, sizeof path, file, sizeof file);
         struct feed_blob *body = NULL;
-        int r = render_calendar(b, rev, o, &body);
+        int r = render_calendar(b, rev, o, s, NULL, &body);
 
         if (r < 0)
                 return log_error_errno(r, "cannot render the feed %s: %m", o ? o->feed_slug : "ledger");
@@ -518,7 +534,7 @@ static int add_index(const struct feed_build *b, struct feed_snapshot *s) {
 /* Every calendar with the revisions open, then committed: the revisions hold
  * a write transaction, so they stay open only while rendering. */
 static int add_calendars(const struct feed_build *b, struct feed_snapshot *s, const bool *reuse,
-                         struct hashing *everyone) {
+                         const struct ics_text *copy, struct hashing *everyone) {
         struct feed_blob *body = NULL;
         struct revisions *rev = NULL;
         char *error = NULL;
@@ -530,7 +546,7 @@ static int add_calendars(const struct feed_build *b, struct feed_snapshot *s, co
                 free(error);
                 return r;
         }
-        r = render_calendar(b, rev, NULL, &body);
+        r = render_calendar(b, rev, NULL, s, copy, &body);
         if (r < 0)
                 log_error_errno(r, "cannot render the feed ledger: %m");
         else {
@@ -550,29 +566,66 @@ static int compare_docs(const void *a, const void *b) {
         return strcmp((*(struct feed_doc *const *) a)->path, (*(struct feed_doc *const *) b)->path);
 }
 
-/* Which owners' feeds carry over unrendered: none unless the previous
- * snapshot says what it was rendered from, and the marks are the same. */
-static int plan_reuse(const struct feed_build *b, const struct feed_snapshot *s, bool *reuse) {
+/* Whether the previous snapshot says what it was rendered from, and was
+ * rendered with the same marks as s will be. */
+static bool previous_comparable(const struct feed_build *b, const struct feed_snapshot *s) {
         const struct feed_snapshot *p = b->previous;
 
-        if (!p || !p->config || !p->marks_known || !s->marks_known ||
-            memcmp(p->marks_digest, s->marks_digest, sizeof s->marks_digest) != 0)
+        return p && p->config && p->marks_known && s->marks_known &&
+               memcmp(p->marks_digest, s->marks_digest, sizeof s->marks_digest) == 0;
+}
+
+/* Which owners' feeds carry over unrendered: none unless the previous
+ * snapshot is comparable. */
+static int plan_reuse(const struct feed_build *b, const struct feed_snapshot *s, bool *reuse) {
+        if (!previous_comparable(b, s))
                 return 0; /* reuse is all false */
-        return feed_reuse_owners(p->config, b->config, reuse);
+        return feed_reuse_owners(b->previous->config, b->config, reuse);
+}
+
+/* The events the feed of everyone copies from the previous one, ledger by
+ * ledger (ics_options.reuse); NULL when it renders them all. */
+static struct ics_text *plan_copies(const struct feed_build *b, struct feed_snapshot *s) {
+        const struct feed_snapshot *p = b->previous;
+        size_t n = b->config->n_ledgers;
+        const struct feed_doc *d;
+        const struct feed_blob *old;
+        struct ics_text *copy;
+        bool *same;
+
+        if (!previous_comparable(b, s) || !p->pieces || !(d = lookup(p, "/ledger.ics")))
+                return NULL;
+        old = d->body[FEED_IDENTITY];
+        same = calloc(n + 1, sizeof *same);
+        copy = calloc(n + 1, sizeof *copy);
+        if (same && copy) {
+                feed_reuse_ledgers(p->config, b->config, same);
+                for (size_t i = 0; i < n; i++)
+                        if (same[i] && p->pieces[i].start <= old->size &&
+                            p->pieces[i].size <= old->size - p->pieces[i].start) {
+                                copy[i] = (struct ics_text) { old->data + p->pieces[i].start,
+                                                              p->pieces[i].size };
+                                s->n_copied++;
+                        }
+        }
+        free(same);
+        return copy;
 }
 
 static int build_docs(const struct feed_build *b, struct feed_snapshot *s) {
         bool *reuse = calloc(b->config->n_owners + 1, sizeof *reuse);
         int r = reuse ? plan_reuse(b, s, reuse) : -ENOMEM;
+        struct ics_text *copy = plan_copies(b, s);
         struct hashing everyone = {};
         char path[128], file[256];
         struct doc_spec spec = calendar_spec(NULL, path, sizeof path, file, sizeof file);
 
         if (r >= 0)
-                r = add_calendars(b, s, reuse, &everyone);
+                r = add_calendars(b, s, reuse, copy, &everyone);
         if (r >= 0)
                 r = add_index(b, s);
         free(reuse);
+        free(copy);
         return hashing_finish(b, s, &everyone, &spec, r);
 }
 
@@ -585,7 +638,8 @@ int feed_snapshot_build(const struct feed_build *b, struct feed_snapshot **out) 
         s->refs = 1;
         s->marks_known = marks_frozen_digest(b->marks, s->marks_digest) >= 0;
         s->docs = calloc(b->config->n_owners + 2, sizeof *s->docs);
-        r = s->docs ? build_docs(b, s) : -ENOMEM;
+        s->pieces = calloc(b->config->n_ledgers + 1, sizeof *s->pieces);
+        r = s->docs && s->pieces ? build_docs(b, s) : -ENOMEM;
         if (r < 0) {
                 feed_snapshot_unref(s);
                 return r;
@@ -607,6 +661,7 @@ void feed_snapshot_unref(struct feed_snapshot *s) {
         for (size_t i = 0; i < s->n_docs; i++)
                 doc_unref(s->docs[i]);
         free(s->docs);
+        free(s->pieces);
         config_unref(s->config);
         free(s);
 }

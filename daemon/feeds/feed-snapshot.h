@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ics/ics.h"
 #include "ledger/model.h"
 #include "basic/sha256.h"
 
@@ -65,6 +66,12 @@ struct feed_snapshot {
         const struct config *config;
         uint8_t marks_digest[SHA256_DIGEST_SIZE];
         bool marks_known;
+        /* Where each ledger's events lie in /ledger.ics (by the ledger's
+         * position in the configuration), for the next render to copy those
+         * of the ledgers that did not change; n_copied, how many this one
+         * copied from the previous snapshot's. */
+        struct ics_piece *pieces;
+        size_t n_copied;
 };
 
 /* What the previous run knew: when the feed at path with these bytes first

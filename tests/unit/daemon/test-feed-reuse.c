@@ -3,7 +3,8 @@
  * a reload of unchanged files, every owner's; after one ledger changed, all
  * but that ledger's owners' (an owner who joins or leaves it included);
  * after the main file or a holiday file changed, or a mark, none. The feed
- * of everyone and the index page are rendered every time. */
+ * of everyone and the index page are rendered every time, the former
+ * copying the events of the ledgers whose files did not change. */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -234,10 +235,12 @@ static void test_changed_marks_render_all(void **state) {
         first = build(x, NULL, before);
         second = build(x, first, before);
         assert_int_equal(second->n_rendered, 2); /* the same marks: carried over */
+        assert_int_equal(second->n_copied, 2);
         assert_int_equal(marks_record(x->f.marks, STATE_DONE, "b-2025", "1", &who, "", 0), 0);
         assert_int_equal(marks_freeze(x->f.marks, &after), 0);
         third = build(x, second, after);
         assert_int_equal(third->n_rendered, 5);
+        assert_int_equal(third->n_copied, 0); /* /ledger.ics shows the mark */
         assert_false(same_doc(second, third, "/sjj.ics")); /* done */
         assert_non_null(memmem(feed_doc_data(feed_snapshot_find(third, "/sjj.ics"), FEED_IDENTITY),
                                feed_doc_size(feed_snapshot_find(third, "/sjj.ics"), FEED_IDENTITY),
@@ -250,6 +253,54 @@ static void test_changed_marks_render_all(void **state) {
         marks_frozen_free(after);
 }
 
+/* A reload after change() (NULL: none), rendered after a first render: how
+ * many ledgers' events /ledger.ics copied from the first; whatever it
+ * copied, it reads exactly as a render from nothing does. */
+static size_t copied(struct test *x, void (*change)(struct test *x)) {
+        struct feed_snapshot *first = build(x, NULL, NULL), *second, *fresh;
+        const struct feed_doc *a, *b;
+        size_t n;
+
+        assert_int_equal(first->n_copied, 0);
+        if (change)
+                change(x);
+        reload(x);
+        x->f.clock.frozen += 3600;
+        second = build(x, first, NULL);
+        fresh = build(x, NULL, NULL);
+        a = feed_snapshot_find(second, "/ledger.ics");
+        b = feed_snapshot_find(fresh, "/ledger.ics");
+        assert_int_equal(fresh->n_copied, 0);
+        assert_int_equal(feed_doc_size(a, FEED_IDENTITY), feed_doc_size(b, FEED_IDENTITY));
+        assert_memory_equal(feed_doc_data(a, FEED_IDENTITY), feed_doc_data(b, FEED_IDENTITY),
+                            feed_doc_size(b, FEED_IDENTITY));
+        n = second->n_copied;
+        feed_snapshot_unref(first);
+        feed_snapshot_unref(second);
+        feed_snapshot_unref(fresh);
+        return n;
+}
+
+static void test_everyone_copies_unchanged_files(void **state) {
+        assert_int_equal(copied(*state, NULL), 2);
+}
+
+static void test_everyone_renders_the_changed_ledger(void **state) {
+        assert_int_equal(copied(*state, move_a_task), 1);
+}
+
+static void test_everyone_renders_a_ledger_joined(void **state) {
+        assert_int_equal(copied(*state, czj_joins_b), 1);
+}
+
+static void test_everyone_renders_all_after_main_file(void **state) {
+        assert_int_equal(copied(*state, rename_feed), 0);
+}
+
+static void test_everyone_renders_all_after_holidays(void **state) {
+        assert_int_equal(copied(*state, move_a_working_day), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_unchanged_files_reuse_every_owner, setup, teardown),
@@ -259,6 +310,11 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_changed_main_file_renders_all, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_changed_holidays_render_all, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_changed_marks_render_all, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_everyone_copies_unchanged_files, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_everyone_renders_the_changed_ledger, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_everyone_renders_a_ledger_joined, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_everyone_renders_all_after_main_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_everyone_renders_all_after_holidays, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -707,6 +707,55 @@ static uint64_t hash_event(const char *ics, const char *uid) {
         return h;
 }
 
+/* The piece of a ledger is its events, every one whole, and nothing else:
+ * from the first BEGIN:VEVENT to the end of the last END:VEVENT. */
+static void test_ledger_piece(void **state) {
+        struct ics_piece piece = { 99, 99 };
+        struct ics_options o = options();
+        size_t n;
+        char *ics;
+        const char *first, *last;
+
+        (void) state;
+        o.pieces = &piece;
+        ics = render(&o, &n);
+        first = strstr(ics, "BEGIN:VEVENT\r\n");
+        last = strstr(ics, "END:VCALENDAR\r\n");
+        assert_non_null(first);
+        assert_int_equal(piece.start, (size_t) (first - ics));
+        assert_int_equal(piece.start + piece.size, (size_t) (last - ics));
+        assert_int_equal(count(ics + piece.start, "BEGIN:VEVENT"), 4);
+        free(ics);
+}
+
+/* A ledger whose bytes are given is those bytes, copied, never rendered:
+ * no revision is asked for its events; its piece is where they went. */
+static void test_ledger_copied(void **state) {
+        static const char given[] = "BEGIN:VEVENT\r\nUID:given@yuli-2025.ledgerd\r\nEND:VEVENT\r\n";
+        struct ics_text copy = { given, strlen(given) };
+        struct ics_piece piece = { 0, 0 };
+        struct seen s = { .give = { .sequence = 1, .modified = T_MARCH } };
+        struct ics_options o = options();
+        char *plain = render_default(), *ics;
+        size_t head = (size_t) (strstr(plain, "BEGIN:VEVENT\r\n") - plain), n;
+
+        (void) state;
+        o.revision = remember;
+        o.userdata = &s;
+        o.reuse = &copy;
+        o.pieces = &piece;
+        ics = render(&o, &n);
+        assert_int_equal(s.n, 0);
+        assert_int_equal(n, head + strlen(given) + strlen("END:VCALENDAR\r\n"));
+        assert_memory_equal(ics, plain, head);
+        assert_int_equal(piece.start, head);
+        assert_int_equal(piece.size, strlen(given));
+        assert_memory_equal(ics + head, given, strlen(given));
+        assert_string_equal(ics + head + strlen(given), "END:VCALENDAR\r\n");
+        free(plain);
+        free(ics);
+}
+
 static void test_revision_hash(void **state) {
         struct seen a = { .give = { 0, T_NEW_YEAR } }, b = { .give = { 3, T_MARCH } },
                     c = { .give = { 0, T_NEW_YEAR } }, d = { .give = { 0, T_NEW_YEAR } };
@@ -1229,6 +1278,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_renders_identical, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_revision_written, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_revision_hash, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ledger_piece, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ledger_copied, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_alarms, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_alarms_task_policy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_many_events, setup, teardown),
