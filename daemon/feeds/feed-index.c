@@ -104,7 +104,14 @@ struct feed_entry {
         struct feed_summary summary;
 };
 
-static int put_feed(FILE *out, const char *base, const struct feed_entry *e, day_t today) {
+/* The QR codes of the previous page, and those of this one. */
+struct page_codes {
+        const struct qrsvg_memo *old;
+        struct qrsvg_memo **kept;
+};
+
+static int put_feed(FILE *out, const char *base, const struct feed_entry *e, day_t today,
+                    const struct page_codes *codes) {
         const char *rest = base ? strstr(base, "://") : NULL;
         char webcal[1024], http[1024];
         int r = 0;
@@ -113,7 +120,7 @@ static int put_feed(FILE *out, const char *base, const struct feed_entry *e, day
         if (base && rest && !e->private_feed) {
                 snprintf(webcal, sizeof webcal, "webcal%s%s", rest, e->path);
                 snprintf(http, sizeof http, "%s%s", base, e->path);
-                r = qrsvg_write(out, webcal, e->title);
+                r = qrsvg_write_kept(out, webcal, e->title, codes->old, codes->kept);
         }
         fputs("<div class=\"text\"><h3>", out);
         html_escape(out, e->title);
@@ -191,9 +198,11 @@ static void put_ongoing(FILE *out, const struct config *c) {
 }
 
 int feed_index_render(const struct config *c, const struct marks_frozen *marks,
-                      const char *base_url, day_t today, FILE *out) {
+                      const char *base_url, day_t today, const struct qrsvg_memo *old_codes,
+                      struct qrsvg_memo **codes, FILE *out) {
         struct feed_summary *sums = calloc(c->n_owners + 1, sizeof *sums);
         struct feed_entry all = { "全部事项", "/ledger.ics", false, {} };
+        const struct page_codes pc = { old_codes, codes };
         int r;
 
         if (!sums)
@@ -201,14 +210,14 @@ int feed_index_render(const struct config *c, const struct marks_frozen *marks,
         summarize(c, marks, today, sums);
         all.summary = sums[0];
         put_head(out, c);
-        r = put_feed(out, base_url, &all, today);
+        r = put_feed(out, base_url, &all, today, &pc);
         for (size_t i = 0; r >= 0 && i < c->n_owners; i++) {
                 const struct owner *o = &c->owners[i];
                 char path[128];
                 struct feed_entry e = { o->name, path, o->feed_token != NULL, sums[1 + i] };
 
                 snprintf(path, sizeof path, "/%s.ics", o->feed_slug ? o->feed_slug : o->id);
-                r = put_feed(out, base_url, &e, today);
+                r = put_feed(out, base_url, &e, today, &pc);
         }
         free(sums);
         put_ongoing(out, c);

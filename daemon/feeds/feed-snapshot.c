@@ -17,6 +17,7 @@
 #include "feeds/feed-reuse.h"
 #include "marks/marks.h"
 #include "http/http.h"
+#include "http/qrsvg.h"
 #include "ics/ics.h"
 #include "ledger/zone.h"
 #include "common/log.h"
@@ -111,6 +112,12 @@ bool feed_doc_sendfile(const struct feed_doc *d, enum feed_coding c) {
 
 /* ---- documents ---------------------------------------------------------------- */
 
+static void pieces_free(struct feed_piece *p, size_t n) {
+        for (size_t i = 0; p && i < n; i++)
+                free(p[i].ledger);
+        free(p);
+}
+
 static void doc_unref(struct feed_doc *d) {
         if (!d || --d->refs > 0)
                 return;
@@ -121,6 +128,7 @@ static void doc_unref(struct feed_doc *d) {
                         MHD_destroy_response(d->not_modified[c]);
                 blob_free(d->body[c]);
         }
+        pieces_free(d->pieces, d->n_pieces);
         free(d->path);
         free(d->token);
         free(d->file);
@@ -268,26 +276,46 @@ struct doc_spec {
         const char *path, *token, *file, *content_type;
 };
 
-/* A new document; takes body and gzip (its gzip copy, or NULL) over, also
- * on failure. */
-static int doc_new(const struct feed_build *b, const struct doc_spec *spec, struct feed_blob *body,
-                   struct feed_blob *gzip, const uint8_t *digest, struct feed_doc **out) {
+/* A document's bytes as rendered, before they are one; all of it is taken
+ * over by add_doc(), which hashes and gzips them unless hashed says it is
+ * done. */
+struct rendered {
+        struct feed_blob *body;
+        struct feed_blob *gzip; /* when hashed: NULL if gzip would not pay */
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        bool hashed;
+        struct feed_piece *pieces; /* a calendar's: where each ledger's events lie */
+        size_t n_pieces;
+};
+
+static void rendered_free(struct rendered *x) {
+        blob_free(x->body);
+        blob_free(x->gzip);
+        pieces_free(x->pieces, x->n_pieces);
+        *x = (struct rendered) { 0 };
+}
+
+/* A new document of x, taken over, also on failure. */
+static int doc_new(const struct feed_build *b, const struct doc_spec *spec, struct rendered *x,
+                   struct feed_doc **out) {
         struct feed_doc *d = calloc(1, sizeof *d);
 
         if (!d) {
-                blob_free(body);
-                blob_free(gzip);
+                rendered_free(x);
                 return -ENOMEM;
         }
         d->refs = 1;
-        d->body[FEED_IDENTITY] = body;
-        d->body[FEED_GZIP] = gzip;
+        d->body[FEED_IDENTITY] = x->body;
+        d->body[FEED_GZIP] = x->hashed ? x->gzip : gzip_blob(x->body);
+        d->pieces = x->pieces;
+        d->n_pieces = x->n_pieces;
         d->content_type = spec->content_type;
-        memcpy(d->digest, digest, SHA256_DIGEST_SIZE);
-        d->modified = first_seen(b, spec->path, digest);
+        memcpy(d->digest, x->digest, SHA256_DIGEST_SIZE);
+        d->modified = first_seen(b, spec->path, x->digest);
         d->path = strdup(spec->path);
         d->file = strdup(spec->file);
         d->token = spec->token ? strdup(spec->token) : NULL;
+        *x = (struct rendered) { 0 };
         set_etags(d);
         if (!d->path || !d->file || (spec->token && !d->token) || make_responses(d) < 0) {
                 doc_unref(d);
@@ -318,30 +346,22 @@ static struct feed_doc *unchanged(const struct feed_build *b, const struct doc_s
         return NULL;
 }
 
-/* Adds the document of these bytes, whose digest is known and whose gzip
- * copy may be (gzipped), to s; body and gzip are taken over. */
-static int add_doc_hashed(const struct feed_build *b, struct feed_snapshot *s,
-                          const struct doc_spec *spec, struct feed_blob *body,
-                          const uint8_t *digest, struct feed_blob *gzip, bool gzipped) {
-        struct feed_doc *d = unchanged(b, spec, body, digest);
+/* Adds the document of x (taken over) to s: the previous snapshot's when it
+ * has the same bytes (its pieces, by ledger id, then say the same). */
+static int add_doc(const struct feed_build *b, struct feed_snapshot *s, const struct doc_spec *spec,
+                   struct rendered *x) {
+        struct feed_doc *d;
 
+        if (!x->hashed)
+                sha256(x->body->data, x->body->size, x->digest);
+        d = unchanged(b, spec, x->body, x->digest);
         if (d) {
                 d->refs++;
-                blob_free(body);
-                blob_free(gzip);
-        } else if (doc_new(b, spec, body, gzipped ? gzip : gzip_blob(body), digest, &d) < 0)
+                rendered_free(x);
+        } else if (doc_new(b, spec, x, &d) < 0)
                 return -ENOMEM;
         s->docs[s->n_docs++] = d;
         return 0;
-}
-
-/* Adds the document of these bytes (taken over) to s. */
-static int add_doc(const struct feed_build *b, struct feed_snapshot *s, const struct doc_spec *spec,
-                   struct feed_blob *body) {
-        uint8_t digest[SHA256_DIGEST_SIZE];
-
-        sha256(body->data, body->size, digest);
-        return add_doc_hashed(b, s, spec, body, digest, NULL, false);
 }
 
 /* The feed of everyone, its SHA-256 and gzip copy each made on a thread of
@@ -350,9 +370,7 @@ static int add_doc(const struct feed_build *b, struct feed_snapshot *s, const st
  * 10 ms of SHA-256 and 21 ms of deflate that the rest need not wait for,
  * nor each other. */
 struct hashing {
-        struct feed_blob *body; /* NULL: nothing rendered */
-        uint8_t digest[SHA256_DIGEST_SIZE];
-        struct feed_blob *gzip;
+        struct rendered doc; /* body NULL: nothing rendered */
         pthread_t threads[2];
         bool threaded[2];
 };
@@ -360,22 +378,23 @@ struct hashing {
 static void *hashing_digest(void *userdata) {
         struct hashing *h = userdata;
 
-        sha256(h->body->data, h->body->size, h->digest);
+        sha256(h->doc.body->data, h->doc.body->size, h->doc.digest);
         return NULL;
 }
 
 static void *hashing_gzip(void *userdata) {
         struct hashing *h = userdata;
 
-        h->gzip = gzip_blob(h->body);
+        h->doc.gzip = gzip_blob(h->doc.body);
         return NULL;
 }
 
-/* Starts on body (taken over); inline what no thread can be had for. */
-static void hashing_start(struct hashing *h, struct feed_blob *body) {
+/* Starts on x (taken over); inline what no thread can be had for. */
+static void hashing_start(struct hashing *h, struct rendered *x) {
         void *(*const run[2])(void *) = { hashing_digest, hashing_gzip };
 
-        h->body = body;
+        h->doc = *x;
+        *x = (struct rendered) { 0 };
         for (int i = 0; i < 2; i++) {
                 h->threaded[i] = threads_start(&h->threads[i], run[i], h) >= 0;
                 if (!h->threaded[i])
@@ -390,12 +409,12 @@ static int hashing_finish(const struct feed_build *b, struct feed_snapshot *s, s
         for (int i = 0; i < 2; i++)
                 if (h->threaded[i])
                         pthread_join(h->threads[i], NULL);
-        if (!h->body)
+        if (!h->doc.body)
                 return r;
+        h->doc.hashed = true;
         if (r >= 0)
-                return add_doc_hashed(b, s, spec, h->body, h->digest, h->gzip, true);
-        blob_free(h->body);
-        blob_free(h->gzip);
+                return add_doc(b, s, spec, &h->doc);
+        rendered_free(&h->doc);
         return r;
 }
 
@@ -450,27 +469,6 @@ static struct feed_doc *lookup(const struct feed_snapshot *s, const char *path) 
 
 /* ---- rendering ------------------------------------------------------------------ */
 
-/* Rendered straight into the memfd it will be served from. The feed of
- * everyone (o NULL) copies the events of the ledgers copy gives, and says
- * where each ledger's are in s->pieces. */
-static int render_calendar(const struct feed_build *b, struct revisions *rev, const struct owner *o,
-                           struct feed_snapshot *s, const struct ics_text *copy,
-                           struct feed_blob **out) {
-        struct revisions_scope scope = { rev, o ? o->id : NULL };
-        struct ics_options io = {
-                .config = b->config, .owner = o, .revision = revisions_lookup_scoped,
-                .userdata = &scope, .state = b->marks ? marks_ics_state : NULL,
-                .state_userdata = (void *) b->marks,
-                .pieces = o ? NULL : s->pieces, .reuse = o ? NULL : copy,
-        };
-        int fd;
-        FILE *f = blob_stream(&fd);
-
-        if (!f)
-                return errno > 0 ? -errno : -ENOMEM;
-        return blob_finish(f, fd, ics_render(&io, f), out);
-}
-
 /* Where the calendar of o (NULL: everyone's) is served: path and file. */
 static struct doc_spec calendar_spec(const struct owner *o, char *path, size_t path_size,
                                      char *file, size_t file_size) {
@@ -481,31 +479,113 @@ static struct doc_spec calendar_spec(const struct owner *o, char *path, size_t p
         return (struct doc_spec) { path, token, file, CALENDAR_TYPE };
 }
 
-static int add_calendar(const struct feed_build *b, struct feed_snapshot *s, struct revisions *rev,
-                        const struct owner *o) {
+/* What the calendars of one build share. */
+struct calendars {
+        const struct feed_build *b;
+        struct feed_snapshot *s;
+        struct revisions *rev;
+        const bool *carry; /* per owner: its feed carries over unrendered */
+        bool *same;        /* per ledger: its events may be copied from the previous feed */
+};
+
+/* The piece of ledger i (whose id is id) in d: most often at i itself. */
+static const struct feed_piece *find_piece(const struct feed_doc *d, size_t i, const char *id) {
+        if (i < d->n_pieces && strcmp(d->pieces[i].ledger, id) == 0)
+                return &d->pieces[i];
+        for (size_t k = 0; k < d->n_pieces; k++)
+                if (strcmp(d->pieces[k].ledger, id) == 0)
+                        return &d->pieces[k];
+        return NULL;
+}
+
+/* The events of the calendar at path to copy from the previous snapshot's
+ * document there, ledger by ledger (ics_options.reuse); NULL: render all. */
+static struct ics_text *plan_copies(const struct calendars *c, const char *path) {
+        const struct config *config = c->b->config;
+        const struct feed_doc *d = c->b->previous ? lookup(c->b->previous, path) : NULL;
+        struct ics_text *copy;
+
+        if (!d || !d->pieces || !(copy = calloc(config->n_ledgers + 1, sizeof *copy)))
+                return NULL;
+        for (size_t i = 0; i < config->n_ledgers; i++) {
+                const struct feed_blob *old = d->body[FEED_IDENTITY];
+                const struct feed_piece *p = c->same[i] ? find_piece(d, i, config->ledgers[i].id) : NULL;
+
+                if (p && p->start <= old->size && p->size <= old->size - p->start) {
+                        copy[i] = (struct ics_text) { old->data + p->start, p->size };
+                        c->s->n_copied++;
+                }
+        }
+        return copy;
+}
+
+/* The pieces of a render, by ledger id: they outlive the configuration. */
+static int name_pieces(const struct config *config, const struct ics_piece *at, struct rendered *x) {
+        x->pieces = calloc(config->n_ledgers + 1, sizeof *x->pieces);
+        if (!x->pieces)
+                return -ENOMEM;
+        for (x->n_pieces = 0; x->n_pieces < config->n_ledgers; x->n_pieces++) {
+                struct feed_piece *p = &x->pieces[x->n_pieces];
+
+                p->ledger = strdup(config->ledgers[x->n_pieces].id);
+                if (!p->ledger)
+                        return -ENOMEM;
+                p->start = at[x->n_pieces].start;
+                p->size = at[x->n_pieces].size;
+        }
+        return 0;
+}
+
+/* Rendered straight into the memfd it will be served from, copying the
+ * events of the ledgers that did not change. */
+static int render_calendar(const struct calendars *c, const struct owner *o, const char *path,
+                           struct rendered *x) {
+        const struct feed_build *b = c->b;
+        struct revisions_scope scope = { c->rev, o ? o->id : NULL };
+        struct ics_piece *at = calloc(b->config->n_ledgers + 1, sizeof *at);
+        struct ics_text *copy = plan_copies(c, path);
+        struct ics_options io = {
+                .config = b->config, .owner = o, .revision = revisions_lookup_scoped,
+                .userdata = &scope, .state = b->marks ? marks_ics_state : NULL,
+                .state_userdata = (void *) b->marks, .pieces = at, .reuse = copy,
+        };
+        int fd, r = -ENOMEM;
+        FILE *f = at ? blob_stream(&fd) : NULL;
+
+        if (f)
+                r = blob_finish(f, fd, ics_render(&io, f), &x->body);
+        if (r >= 0)
+                r = name_pieces(b->config, at, x);
+        if (r < 0) {
+                rendered_free(x);
+                log_error_errno(r, "cannot render the feed %s: %m", o ? o->feed_slug : "ledger");
+        } else
+                c->s->n_rendered++;
+        free(at);
+        free(copy);
+        return r;
+}
+
+static int add_calendar(const struct calendars *c, const struct owner *o) {
         char path[128], file[256];
         struct doc_spec spec = calendar_spec(o, path, sizeof path, file, sizeof file);
-        struct feed_blob *body = NULL;
-        int r = render_calendar(b, rev, o, s, NULL, &body);
+        struct rendered x = { 0 };
+        int r = render_calendar(c, o, path, &x);
 
-        if (r < 0)
-                return log_error_errno(r, "cannot render the feed %s: %m", o ? o->feed_slug : "ledger");
-        s->n_rendered++;
-        return add_doc(b, s, &spec, body);
+        return r < 0 ? r : add_doc(c->b, c->s, &spec, &x);
 }
 
 /* The owner's document of the previous snapshot, taken over unrendered
  * (feed-reuse.h says when that is right); rendered when it has none. */
-static int carry_calendar(const struct feed_build *b, struct feed_snapshot *s,
-                          struct revisions *rev, const struct owner *o) {
+static int carry_calendar(const struct calendars *c, const struct owner *o) {
         char path[128], file[256];
         struct doc_spec spec = calendar_spec(o, path, sizeof path, file, sizeof file);
-        struct feed_doc *d = lookup(b->previous, path);
+        struct feed_doc *d = lookup(c->b->previous, path);
 
         if (!d || !same_token(d->token, spec.token) || strcmp(d->file, spec.file) != 0)
-                return add_calendar(b, s, rev, o);
+                return add_calendar(c, o);
         d->refs++;
-        s->docs[s->n_docs++] = d;
+        c->s->docs[c->s->n_docs++] = d;
         return 0;
 }
 
@@ -519,26 +599,27 @@ static day_t index_today(const struct feed_build *b) {
 
 static int add_index(const struct feed_build *b, struct feed_snapshot *s) {
         struct doc_spec spec = { "/", NULL, "index.html", HTML_TYPE };
-        struct feed_blob *body = NULL;
+        struct rendered x = { 0 };
         int fd, r;
         FILE *f = blob_stream(&fd);
 
         if (!f)
                 return -ENOMEM;
-        r = blob_finish(f, fd, feed_index_render(b->config, b->marks, b->base_url, index_today(b), f),
-                        &body);
+        r = feed_index_render(b->config, b->marks, b->base_url, index_today(b),
+                              b->previous ? b->previous->codes : NULL, &s->codes, f);
+        r = blob_finish(f, fd, r, &x.body);
         s->n_rendered++;
-        return r < 0 ? r : add_doc(b, s, &spec, body);
+        return r < 0 ? r : add_doc(b, s, &spec, &x);
 }
 
 /* Every calendar with the revisions open, then committed: the revisions hold
- * a write transaction, so they stay open only while rendering. */
-static int add_calendars(const struct feed_build *b, struct feed_snapshot *s, const bool *reuse,
-                         const struct ics_text *copy, struct hashing *everyone) {
-        struct feed_blob *body = NULL;
-        struct revisions *rev = NULL;
+ * a write transaction, so they stay open only while rendering. The feed of
+ * everyone, the largest, is hashed and gzipped while the others render. */
+static int add_calendars(struct calendars *c, struct hashing *everyone) {
+        const struct feed_build *b = c->b;
+        struct rendered x = { 0 };
         char *error = NULL;
-        int r = revisions_open(b->state_path, b->now, &rev, &error);
+        int r = revisions_open(b->state_path, b->now, &c->rev, &error);
 
         if (r < 0) {
                 log_error_errno(r, "%s: cannot read the event revisions: %s", b->state_path,
@@ -546,19 +627,15 @@ static int add_calendars(const struct feed_build *b, struct feed_snapshot *s, co
                 free(error);
                 return r;
         }
-        r = render_calendar(b, rev, NULL, s, copy, &body);
-        if (r < 0)
-                log_error_errno(r, "cannot render the feed ledger: %m");
-        else {
-                s->n_rendered++;
-                hashing_start(everyone, body);
-        }
+        r = render_calendar(c, NULL, "/ledger.ics", &x);
+        if (r >= 0)
+                hashing_start(everyone, &x);
         for (size_t i = 0; r >= 0 && i < b->config->n_owners; i++)
-                r = reuse[i] ? carry_calendar(b, s, rev, &b->config->owners[i])
-                             : add_calendar(b, s, rev, &b->config->owners[i]);
-        if (r >= 0 && (r = revisions_commit(rev)) < 0)
+                r = c->carry[i] ? carry_calendar(c, &b->config->owners[i])
+                                : add_calendar(c, &b->config->owners[i]);
+        if (r >= 0 && (r = revisions_commit(c->rev)) < 0)
                 log_error_errno(r, "%s: cannot save the event revisions: %m", b->state_path);
-        revisions_close(rev);
+        revisions_close(c->rev);
         return r;
 }
 
@@ -567,7 +644,8 @@ static int compare_docs(const void *a, const void *b) {
 }
 
 /* Whether the previous snapshot says what it was rendered from, and was
- * rendered with the same marks as s will be. */
+ * rendered with the same marks as s will be: only then is any of it
+ * carried over or copied. */
 static bool previous_comparable(const struct feed_build *b, const struct feed_snapshot *s) {
         const struct feed_snapshot *p = b->previous;
 
@@ -575,57 +653,31 @@ static bool previous_comparable(const struct feed_build *b, const struct feed_sn
                memcmp(p->marks_digest, s->marks_digest, sizeof s->marks_digest) == 0;
 }
 
-/* Which owners' feeds carry over unrendered: none unless the previous
- * snapshot is comparable. */
-static int plan_reuse(const struct feed_build *b, const struct feed_snapshot *s, bool *reuse) {
+/* Which owners' feeds carry over unrendered, and which ledgers' events the
+ * calendars rendered copy (feeds/feed-reuse.h). */
+static int plan_reuse(const struct feed_build *b, const struct feed_snapshot *s, bool *carry,
+                      bool *same) {
         if (!previous_comparable(b, s))
-                return 0; /* reuse is all false */
-        return feed_reuse_owners(b->previous->config, b->config, reuse);
-}
-
-/* The events the feed of everyone copies from the previous one, ledger by
- * ledger (ics_options.reuse); NULL when it renders them all. */
-static struct ics_text *plan_copies(const struct feed_build *b, struct feed_snapshot *s) {
-        const struct feed_snapshot *p = b->previous;
-        size_t n = b->config->n_ledgers;
-        const struct feed_doc *d;
-        const struct feed_blob *old;
-        struct ics_text *copy;
-        bool *same;
-
-        if (!previous_comparable(b, s) || !p->pieces || !(d = lookup(p, "/ledger.ics")))
-                return NULL;
-        old = d->body[FEED_IDENTITY];
-        same = calloc(n + 1, sizeof *same);
-        copy = calloc(n + 1, sizeof *copy);
-        if (same && copy) {
-                feed_reuse_ledgers(p->config, b->config, same);
-                for (size_t i = 0; i < n; i++)
-                        if (same[i] && p->pieces[i].start <= old->size &&
-                            p->pieces[i].size <= old->size - p->pieces[i].start) {
-                                copy[i] = (struct ics_text) { old->data + p->pieces[i].start,
-                                                              p->pieces[i].size };
-                                s->n_copied++;
-                        }
-        }
-        free(same);
-        return copy;
+                return 0; /* all false */
+        feed_reuse_ledgers(b->previous->config, b->config, same);
+        return feed_reuse_owners(b->previous->config, b->config, carry);
 }
 
 static int build_docs(const struct feed_build *b, struct feed_snapshot *s) {
-        bool *reuse = calloc(b->config->n_owners + 1, sizeof *reuse);
-        int r = reuse ? plan_reuse(b, s, reuse) : -ENOMEM;
-        struct ics_text *copy = plan_copies(b, s);
+        bool *carry = calloc(b->config->n_owners + 1, sizeof *carry);
+        bool *same = calloc(b->config->n_ledgers + 1, sizeof *same);
+        struct calendars c = { .b = b, .s = s, .carry = carry, .same = same };
+        int r = carry && same ? plan_reuse(b, s, carry, same) : -ENOMEM;
         struct hashing everyone = {};
         char path[128], file[256];
         struct doc_spec spec = calendar_spec(NULL, path, sizeof path, file, sizeof file);
 
         if (r >= 0)
-                r = add_calendars(b, s, reuse, copy, &everyone);
+                r = add_calendars(&c, &everyone);
         if (r >= 0)
                 r = add_index(b, s);
-        free(reuse);
-        free(copy);
+        free(carry);
+        free(same);
         return hashing_finish(b, s, &everyone, &spec, r);
 }
 
@@ -638,8 +690,7 @@ int feed_snapshot_build(const struct feed_build *b, struct feed_snapshot **out) 
         s->refs = 1;
         s->marks_known = marks_frozen_digest(b->marks, s->marks_digest) >= 0;
         s->docs = calloc(b->config->n_owners + 2, sizeof *s->docs);
-        s->pieces = calloc(b->config->n_ledgers + 1, sizeof *s->pieces);
-        r = s->docs && s->pieces ? build_docs(b, s) : -ENOMEM;
+        r = s->docs ? build_docs(b, s) : -ENOMEM;
         if (r < 0) {
                 feed_snapshot_unref(s);
                 return r;
@@ -661,7 +712,7 @@ void feed_snapshot_unref(struct feed_snapshot *s) {
         for (size_t i = 0; i < s->n_docs; i++)
                 doc_unref(s->docs[i]);
         free(s->docs);
-        free(s->pieces);
+        qrsvg_memo_free(s->codes);
         config_unref(s->config);
         free(s);
 }

@@ -23,7 +23,6 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "ics/ics.h"
 #include "ledger/model.h"
 #include "basic/sha256.h"
 
@@ -39,7 +38,14 @@ enum feed_coding { FEED_IDENTITY, FEED_GZIP, FEED_CODINGS };
 /* "\"" + 32 hex digits + "-gz\"" + NUL */
 #define FEED_ETAG_MAX 40
 
+struct qrsvg_memo;
 struct feed_blob; /* a feed's bytes: a sealed memfd, mapped read-only */
+
+/* Where one ledger's events lie in a calendar's bytes. */
+struct feed_piece {
+        char *ledger; /* its id */
+        size_t start, size;
+};
 
 struct feed_doc {
         unsigned refs;
@@ -52,6 +58,11 @@ struct feed_doc {
         char etag[FEED_CODINGS][FEED_ETAG_MAX];
         time_t modified; /* when these bytes were first served */
         struct MHD_Response *ok[FEED_CODINGS], *not_modified[FEED_CODINGS];
+        /* A calendar's, for the next render to copy the events of the
+         * ledgers that did not change: one per ledger, by id, as true of the
+         * bytes of any snapshot that holds the document. */
+        struct feed_piece *pieces;
+        size_t n_pieces;
 };
 
 struct feed_snapshot {
@@ -66,12 +77,10 @@ struct feed_snapshot {
         const struct config *config;
         uint8_t marks_digest[SHA256_DIGEST_SIZE];
         bool marks_known;
-        /* Where each ledger's events lie in /ledger.ics (by the ledger's
-         * position in the configuration), for the next render to copy those
-         * of the ledgers that did not change; n_copied, how many this one
-         * copied from the previous snapshot's. */
-        struct ics_piece *pieces;
+        /* How many ledgers' events its calendars copied from the previous
+         * snapshot's, summed over the calendars rendered. */
         size_t n_copied;
+        struct qrsvg_memo *codes; /* the index page's QR codes, for the next */
 };
 
 /* What the previous run knew: when the feed at path with these bytes first

@@ -293,9 +293,8 @@ static void install(struct feeds *f, struct feed_snapshot *snap) {
         feed_snapshot_unref(f->current);
         f->current = snap;
         if (changed > 0)
-                log_info("feeds: %zu of %zu changed (%zu rendered; %zu of %zu ledgers' events "
-                         "copied into /ledger.ics)", changed, snap->n_docs, snap->n_rendered,
-                         snap->n_copied, snap->config->n_ledgers);
+                log_info("feeds: %zu of %zu changed (%zu rendered, with %zu ledgers' events "
+                         "copied)", changed, snap->n_docs, snap->n_rendered, snap->n_copied);
 }
 
 static void failed(struct feeds *f, int r) {

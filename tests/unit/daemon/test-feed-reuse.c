@@ -3,8 +3,8 @@
  * a reload of unchanged files, every owner's; after one ledger changed, all
  * but that ledger's owners' (an owner who joins or leaves it included);
  * after the main file or a holiday file changed, or a mark, none. The feed
- * of everyone and the index page are rendered every time, the former
- * copying the events of the ledgers whose files did not change. */
+ * of everyone and the index page are rendered every time; a calendar
+ * rendered copies the events of the ledgers whose files did not change. */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -253,12 +253,24 @@ static void test_changed_marks_render_all(void **state) {
         marks_frozen_free(after);
 }
 
+/* The documents at path in a and b have the same bytes. */
+static void assert_same_bytes(const struct feed_snapshot *a, const struct feed_snapshot *b,
+                              const char *path) {
+        const struct feed_doc *da = feed_snapshot_find(a, path), *db = feed_snapshot_find(b, path);
+
+        assert_non_null(da);
+        assert_non_null(db);
+        assert_int_equal(feed_doc_size(da, FEED_IDENTITY), feed_doc_size(db, FEED_IDENTITY));
+        assert_memory_equal(feed_doc_data(da, FEED_IDENTITY), feed_doc_data(db, FEED_IDENTITY),
+                            feed_doc_size(db, FEED_IDENTITY));
+}
+
 /* A reload after change() (NULL: none), rendered after a first render: how
- * many ledgers' events /ledger.ics copied from the first; whatever it
- * copied, it reads exactly as a render from nothing does. */
+ * many ledgers' events the calendars rendered copied from the first; what
+ * they copied, they read exactly as a render from nothing does. */
 static size_t copied(struct test *x, void (*change)(struct test *x)) {
+        static const char *const paths[] = { "/ledger.ics", "/czj.ics", "/jyj.ics", "/sjj.ics" };
         struct feed_snapshot *first = build(x, NULL, NULL), *second, *fresh;
-        const struct feed_doc *a, *b;
         size_t n;
 
         assert_int_equal(first->n_copied, 0);
@@ -268,12 +280,9 @@ static size_t copied(struct test *x, void (*change)(struct test *x)) {
         x->f.clock.frozen += 3600;
         second = build(x, first, NULL);
         fresh = build(x, NULL, NULL);
-        a = feed_snapshot_find(second, "/ledger.ics");
-        b = feed_snapshot_find(fresh, "/ledger.ics");
         assert_int_equal(fresh->n_copied, 0);
-        assert_int_equal(feed_doc_size(a, FEED_IDENTITY), feed_doc_size(b, FEED_IDENTITY));
-        assert_memory_equal(feed_doc_data(a, FEED_IDENTITY), feed_doc_data(b, FEED_IDENTITY),
-                            feed_doc_size(b, FEED_IDENTITY));
+        for (size_t i = 0; i < 4; i++)
+                assert_same_bytes(second, fresh, paths[i]);
         n = second->n_copied;
         feed_snapshot_unref(first);
         feed_snapshot_unref(second);
@@ -281,23 +290,25 @@ static size_t copied(struct test *x, void (*change)(struct test *x)) {
         return n;
 }
 
-static void test_everyone_copies_unchanged_files(void **state) {
-        assert_int_equal(copied(*state, NULL), 2);
+static void test_unchanged_files_copy_every_ledger(void **state) {
+        assert_int_equal(copied(*state, NULL), 2); /* /ledger.ics: a and b; no owner rendered */
 }
 
-static void test_everyone_renders_the_changed_ledger(void **state) {
-        assert_int_equal(copied(*state, move_a_task), 1);
+static void test_changed_ledger_rendered_the_rest_copied(void **state) {
+        /* b, into /ledger.ics and the feeds of czj and jyj, rendered for a */
+        assert_int_equal(copied(*state, move_a_task), 3);
 }
 
-static void test_everyone_renders_a_ledger_joined(void **state) {
-        assert_int_equal(copied(*state, czj_joins_b), 1);
+static void test_ledger_joined_rendered_the_rest_copied(void **state) {
+        /* a, into /ledger.ics and the feeds of czj and sjj, rendered for b */
+        assert_int_equal(copied(*state, czj_joins_b), 3);
 }
 
-static void test_everyone_renders_all_after_main_file(void **state) {
+static void test_changed_main_file_copies_nothing(void **state) {
         assert_int_equal(copied(*state, rename_feed), 0);
 }
 
-static void test_everyone_renders_all_after_holidays(void **state) {
+static void test_changed_holidays_copy_nothing(void **state) {
         assert_int_equal(copied(*state, move_a_working_day), 0);
 }
 
@@ -310,11 +321,11 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_changed_main_file_renders_all, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_changed_holidays_render_all, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_changed_marks_render_all, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_everyone_copies_unchanged_files, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_everyone_renders_the_changed_ledger, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_everyone_renders_a_ledger_joined, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_everyone_renders_all_after_main_file, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_everyone_renders_all_after_holidays, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unchanged_files_copy_every_ledger, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_changed_ledger_rendered_the_rest_copied, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ledger_joined_rendered_the_rest_copied, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_changed_main_file_copies_nothing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_changed_holidays_copy_nothing, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
