@@ -12,10 +12,14 @@
 #include "basic/cleanup.h"
 #include "basic/greedy.h"
 
-/* A render asks about every event of the feed. One SELECT per event cost a
- * quarter of a 100,000-event render, so the first lookup reads the whole
- * table once into an index in memory (a scan takes a tenth of that), and the
- * statements only write what changed. */
+/* A render asks about every event of the feed it renders. One SELECT per
+ * event cost a quarter of a 100,000-event render, so after the first few
+ * lookups the whole table is read once into an index in memory (a scan
+ * takes a tenth of that), and the statements only write what changed. The
+ * first few are SELECTs: a render that copies most events from the last
+ * one (ics_options.reuse) asks about a few hundred, and for a province's
+ * 30,000 rows the scan would cost more than they do. */
+#define POINT_LOOKUPS 2048
 
 struct revision_entry {
         const char *uid; /* in the index's arena */
@@ -34,7 +38,8 @@ struct revision_index {
 
 struct revisions {
         sqlite3 *db;
-        sqlite3_stmt *upsert;
+        sqlite3_stmt *upsert, *select;
+        size_t n_selected; /* lookups by SELECT in this transaction */
         time_t now;
         int error; /* the first failure since open; reported by commit */
         struct revision_index *index; /* NULL until the first lookup */
@@ -215,7 +220,10 @@ int revisions_open(const char *path, time_t now, struct revisions **out, char **
                                "INSERT INTO event_revisions (uid, hash, sequence, modified) "
                                "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (uid) DO UPDATE SET "
                                "hash = ?2, sequence = ?3, modified = ?4",
-                               -1, &r->upsert, NULL) != SQLITE_OK)
+                               -1, &r->upsert, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(r->db,
+                               "SELECT hash, sequence, modified FROM event_revisions WHERE uid = ?1",
+                               -1, &r->select, NULL) != SQLITE_OK)
                 return fail(r, error);
         *out = r;
         return 0;
@@ -230,35 +238,74 @@ static void store(struct revisions *r, const char *uid, uint64_t hash,
         if (sqlite3_step(r->upsert) != SQLITE_DONE && !r->error)
                 r->error = -EIO;
         sqlite3_reset(r->upsert);
-        /* Later lookups in this transaction (another owner's feed) see it. */
-        if (!index_put(r->index, uid, hash, rev) && !r->error)
+        /* Later lookups in this transaction (another owner's feed) see it:
+         * in the table, and in the index once it is read. */
+        if (r->index && !index_put(r->index, uid, hash, rev) && !r->error)
                 r->error = -ENOMEM;
 }
 
-struct ics_revision revisions_lookup(const char *uid, uint64_t content_hash, void *userdata) {
-        struct revisions *r = userdata;
-        struct ics_revision rev = { .sequence = 0, .modified = r->now };
+/* The stored revision of uid by one SELECT: 1 and *out, 0 when there is
+ * none, or -EIO. */
+static int select_one(struct revisions *r, const char *uid, struct revision_entry *out) {
+        int step, k = 0;
+
+        sqlite3_bind_text(r->select, 1, uid, -1, SQLITE_STATIC);
+        step = sqlite3_step(r->select);
+        if (step == SQLITE_ROW) {
+                out->hash = (uint64_t) sqlite3_column_int64(r->select, 0);
+                out->rev.sequence = (uint32_t) sqlite3_column_int64(r->select, 1);
+                out->rev.modified = (time_t) sqlite3_column_int64(r->select, 2);
+                k = 1;
+        } else if (step != SQLITE_DONE)
+                k = -EIO;
+        sqlite3_reset(r->select);
+        return k;
+}
+
+/* The stored revision of uid in the index, read in on first use. */
+static int index_find(struct revisions *r, const char *uid, struct revision_entry *out) {
         const struct revision_entry *e;
         int k;
 
-        if (!r->index && (k = index_load(r->db, &r->index)) < 0) {
-                /* Nothing to compare with: say "changed now", and fail the commit. */
-                if (!r->error)
-                        r->error = k;
-                return rev;
-        }
+        if (!r->index && (k = index_load(r->db, &r->index)) < 0)
+                return k;
         /* The table was written in the order feeds are rendered in: the entry
          * after the last one is most often the one asked for. */
         if (r->next < r->index->n && strcmp(r->index->entries[r->next].uid, uid) == 0)
                 e = &r->index->entries[r->next];
         else
                 e = index_get(r->index, uid);
-        if (e)
-                r->next = (size_t) (e - r->index->entries) + 1;
-        if (e) {
-                if (e->hash == content_hash)
-                        return e->rev;
-                rev.sequence = e->rev.sequence + 1;
+        if (!e)
+                return 0;
+        r->next = (size_t) (e - r->index->entries) + 1;
+        *out = *e;
+        return 1;
+}
+
+static int find_stored(struct revisions *r, const char *uid, struct revision_entry *out) {
+        if (!r->index && r->n_selected < POINT_LOOKUPS) {
+                r->n_selected++;
+                return select_one(r, uid, out);
+        }
+        return index_find(r, uid, out);
+}
+
+struct ics_revision revisions_lookup(const char *uid, uint64_t content_hash, void *userdata) {
+        struct revisions *r = userdata;
+        struct ics_revision rev = { .sequence = 0, .modified = r->now };
+        struct revision_entry e;
+        int k = find_stored(r, uid, &e);
+
+        if (k < 0) {
+                /* Nothing to compare with: say "changed now", and fail the commit. */
+                if (!r->error)
+                        r->error = k;
+                return rev;
+        }
+        if (k > 0) {
+                if (e.hash == content_hash)
+                        return e.rev;
+                rev.sequence = e.rev.sequence + 1;
         }
         store(r, uid, content_hash, &rev);
         return rev;
@@ -283,6 +330,7 @@ int revisions_commit(struct revisions *r) {
         index_free(r->index);
         r->index = NULL;
         r->next = 0;
+        r->n_selected = 0;
         return 0;
 }
 
@@ -291,6 +339,7 @@ void revisions_close(struct revisions *r) {
                 return;
         index_free(r->index);
         sqlite3_finalize(r->upsert);
+        sqlite3_finalize(r->select);
         /* An open transaction not committed is rolled back by close. */
         sqlite3_close(r->db);
         free(r);

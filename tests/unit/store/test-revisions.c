@@ -46,6 +46,9 @@ static void test_sequence(void **state) {
         assert_int_equal(v.modified, 2000);
         v = revisions_lookup("2@t.ledgerd", 7, r);
         assert_int_equal(v.sequence, 0);
+        v = revisions_lookup("1@t.ledgerd", 43, r); /* asked again: what was just stored */
+        assert_int_equal(v.sequence, 1);
+        assert_int_equal(v.modified, 2000);
         assert_int_equal(revisions_commit(r), 0);
         revisions_close(r);
 
@@ -62,7 +65,9 @@ static void test_sequence(void **state) {
 
 /* Thousands of events, asked for in the order they were stored, in reverse
  * and twice in one transaction (the main feed, then an owner's): each keeps
- * its revision until its own hash changes. */
+ * its revision until its own hash changes. The first lookups of each
+ * transaction are SELECTs, the rest read the table in: a change written
+ * before the table is read is in it. */
 static void test_many(void **state) {
         enum { N = 5000 };
         struct revisions *r = open_at(1000);
