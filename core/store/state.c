@@ -611,11 +611,19 @@ static int state_migrate_4(struct state *st) {
                 "creating schema version 4");
 }
 
+/* Version 5: deliveries by instant, for recording a new instant's items
+ * without looking each one up (deliveries.c). */
+static int state_migrate_5(struct state *st) {
+        return state_exec(st, "CREATE INDEX deliveries_by_at ON deliveries (at);",
+                          "creating schema version 5");
+}
+
 static int (*const state_migrations[])(struct state *st) = {
         state_migrate_1,
         state_migrate_2,
         state_migrate_3,
         state_migrate_4,
+        state_migrate_5,
 };
 
 static_assert(sizeof state_migrations / sizeof state_migrations[0] == STATE_SCHEMA_VERSION,

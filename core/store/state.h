@@ -36,7 +36,7 @@ struct milestone;
  * the marks; 2 adds the delivery log (deliveries.h); 3 says how and from
  * where each mark was made; 4 numbers the parts of a split digest and
  * counts the requests of a message already accepted. */
-#define STATE_SCHEMA_VERSION 4
+#define STATE_SCHEMA_VERSION 5
 
 struct state;
 

@@ -950,8 +950,8 @@ static void test_migrate_from_v1(void **state) {
                                        "WHERE name = 'deliveries'"), 0);
 
         st = open_ok(path);
-        assert_int_equal(sql_int(path, "PRAGMA user_version"), 4);
-        assert_int_equal(STATE_SCHEMA_VERSION, 4);
+        assert_int_equal(sql_int(path, "PRAGMA user_version"), 5);
+        assert_int_equal(STATE_SCHEMA_VERSION, 5);
         assert_true(state_is_done(st, "l", "15.2"));
         /* A mark from before version 3 was made over the bus. */
         assert_true(state_get_mark(st, "l", "15.2", &m));
