@@ -406,11 +406,12 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
                 while (m->plan_next + n < m->plan.n_reminders && first[n].at == first->at)
                         n++;
-                if (m->record_fails == 0)
-                        for (size_t i = 0; i < n; i++)
-                                log_reminder(&first[i]);
                 if (record_instant(m, first, n) < 0) /* the try took time: from its end */
                         return arm_timer_at(m, clock_now(m->clock) + retry_delay(m->record_fails));
+                /* Once recorded, and after the first messages are on their
+                 * way: a province's 09:30 is 2,500 lines. */
+                for (size_t i = 0; i < n; i++)
+                        log_reminder(&first[i]);
                 m->plan_next += n;
                 m->handled = first->at;
         }
