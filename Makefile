@@ -16,7 +16,7 @@ SANITIZE ?=
 VERSION := 0.9.0
 LEDGERD_VERSION := $(or $(if $(wildcard .git),$(shell git describe --tags --always --dirty 2>/dev/null)),$(VERSION))
 
-PKGS := libconfig libical libsystemd sqlite3 json-c libmicrohttpd libdeflate libcurl openssl libqrencode
+PKGS := libconfig libical libsystemd sqlite3 json-c libmicrohttpd zlib libcurl openssl libqrencode
 # Deferred (=), so that `make deps` runs on a machine without pkg-config yet.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -318,7 +318,7 @@ package-check: deb
 
 # The Debian packages that building, testing and benchmarking need.
 DEB_BUILD := make gcc libc6-dev pkg-config libconfig-dev libical-dev libsystemd-dev \
-             libsqlite3-dev libjson-c-dev libmicrohttpd-dev libdeflate-dev \
+             libsqlite3-dev libjson-c-dev libmicrohttpd-dev zlib1g-dev \
              libcurl4-openssl-dev libssl-dev libqrencode-dev
 DEB_TEST  := libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-icalendar \
              python3-vobject calcurse systemd dbus-daemon util-linux man-db \

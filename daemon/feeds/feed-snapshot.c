@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libdeflate.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "feeds/feed-gzip.h"
 #include "feeds/feed-index.h"
 #include "feeds/feed-reuse.h"
 #include "marks/marks.h"
@@ -135,38 +135,120 @@ static void doc_unref(struct feed_doc *d) {
         free(d);
 }
 
-/* Bodies above this are deflated at level 1, not 6: they are rendered again
- * on every change (a province's /ledger.ics, 14 MB, after any ledger's
- * reload), and level 6 spends more than twice the time for a seventh fewer
- * bytes. Measured on that /ledger.ics, one core: libdeflate 1.14 level 1,
- * 1,014,335 bytes in 21 ms; level 6, 874,406 bytes in 51 ms (zlib 1.2.13:
- * level 1, 1,154,643 bytes in 37 ms; level 6, 860,391 bytes in 87 ms).
- * libdeflate compresses a whole buffer at once, which is what a feed is. An
- * owner's feed, some 140 KB, keeps level 6: it costs half a millisecond. */
-#define GZIP_FAST_OVER (1024 * 1024)
+/* A document's bytes as rendered, before they are one; all of it is taken
+ * over by add_doc(), which hashes and gzips them unless hashed says it is
+ * done. */
+struct rendered {
+        struct feed_blob *body;
+        struct feed_blob *gzip; /* when hashed: NULL if gzip would not pay */
+        uint8_t digest[SHA256_DIGEST_SIZE];
+        bool hashed;
+        struct feed_piece *pieces; /* a calendar's: where each ledger's events lie */
+        size_t n_pieces;
+        /* The previous document at its path, and per ledger the piece of it
+         * whose bytes were copied (NULL: rendered): their deflated bytes
+         * are copied too. */
+        const struct feed_doc *previous;
+        const struct feed_piece **from;
+};
 
-/* gzip (RFC 1952), once per change. The header holds no time stamp and the
- * level depends only on the size, so the same bytes always compress to the
- * same bytes. NULL when compressing does not pay or cannot be done. */
-static struct feed_blob *gzip_blob(const struct feed_blob *in) {
-        struct libdeflate_compressor *z;
+static void rendered_free(struct rendered *x) {
+        blob_free(x->body);
+        blob_free(x->gzip);
+        pieces_free(x->pieces, x->n_pieces);
+        free(x->from);
+        *x = (struct rendered) { 0 };
+}
+
+/* gzip (feed-gzip.h), once per change, at zlib's level 1: feeds are
+ * rendered again on every change, and level 6 takes twice the time or more
+ * for a quarter fewer bytes (an owner's feed of 260 KB: 0.7 ms and 21 KB
+ * against 1.7 ms and 16 KB; a province's /ledger.ics of 14 MB: 45 ms and
+ * 1.15 MB against 100 ms and 0.86 MB). A calendar over GZIP_PIECES_OVER is
+ * deflated ledger by ledger: after a reload, the ledgers that did not
+ * change are copied, deflated, from its previous gzip, and one is deflated
+ * anew. How a document is cut depends only on its bytes (where one
+ * ledger's events end and the next one's begin), so the same bytes always
+ * give the same gzip, as their shared ETag says. */
+#define GZIP_PIECES_OVER (1024 * 1024)
+
+/* The previous document's deflated bytes of piece i of x, which x copied. */
+static bool packed_before(const struct rendered *x, size_t i, struct gzip_segment *seg) {
+        const struct feed_piece *old = x->from ? x->from[i] : NULL;
+        const struct feed_blob *gz = x->previous ? x->previous->body[FEED_GZIP] : NULL;
+
+        if (!old || !gz || old->packed_size == 0 || old->packed_start > gz->size ||
+            old->packed_size > gz->size - old->packed_start)
+                return false;
+        seg->packed = gz->data + old->packed_start;
+        seg->packed_size = old->packed_size;
+        seg->crc = old->crc;
+        return true;
+}
+
+/* x's bytes as segments: each ledger's events, and what lies between
+ * (the calendar's head and tail); at[i], the segment of piece i. */
+static size_t cut_segments(const struct rendered *x, struct gzip_segment *segs, size_t *at) {
+        const char *data = x->body->data;
+        size_t n = 0, done = 0;
+
+        for (size_t i = 0; i < x->n_pieces; i++) {
+                const struct feed_piece *p = &x->pieces[i];
+
+                at[i] = SIZE_MAX;
+                if (p->size == 0)
+                        continue;
+                if (p->start > done)
+                        segs[n++] = (struct gzip_segment) { .data = data + done, .size = p->start - done };
+                segs[n] = (struct gzip_segment) { .data = data + p->start, .size = p->size };
+                (void) packed_before(x, i, &segs[n]);
+                at[i] = n++;
+                done = p->start + p->size;
+        }
+        if (done < x->body->size)
+                segs[n++] = (struct gzip_segment) { .data = data + done, .size = x->body->size - done };
+        return n;
+}
+
+/* Deflates x's body: by pieces when it is a large calendar, which then say
+ * where each piece's deflated bytes went; else whole. 0 and *out, *size. */
+static int deflate_rendered(struct rendered *x, char **out, size_t *size) {
+        bool by_pieces = x->n_pieces > 0 && x->body->size > GZIP_PIECES_OVER;
+        size_t n_segs = by_pieces ? 2 * x->n_pieces + 1 : 1;
+        struct gzip_segment *segs = calloc(n_segs, sizeof *segs);
+        size_t *at = calloc(x->n_pieces + 1, sizeof *at);
+        int r = -ENOMEM;
+
+        if (segs && at) {
+                if (by_pieces)
+                        n_segs = cut_segments(x, segs, at);
+                else
+                        segs[0] = (struct gzip_segment) { .data = x->body->data, .size = x->body->size };
+                r = gzip_segments(segs, n_segs, 1, out, size);
+        }
+        for (size_t i = 0; r >= 0 && by_pieces && i < x->n_pieces; i++)
+                if (at[i] != SIZE_MAX) {
+                        x->pieces[i].packed_start = segs[at[i]].packed_start;
+                        x->pieces[i].packed_size = segs[at[i]].packed_size;
+                        x->pieces[i].crc = segs[at[i]].crc;
+                }
+        free(segs);
+        free(at);
+        return r;
+}
+
+/* x's gzip copy; NULL when compressing does not pay or cannot be done
+ * (then no piece says it was deflated). */
+static struct feed_blob *gzip_rendered(struct rendered *x) {
         struct feed_blob *b = NULL;
-        size_t bound, n = 0;
-        char *out;
+        char *out = NULL;
+        size_t n = 0;
 
-        if (in->size < 64)
-                return NULL;
-        z = libdeflate_alloc_compressor(in->size > GZIP_FAST_OVER ? 1 : 6);
-        if (!z)
-                return NULL;
-        bound = libdeflate_gzip_compress_bound(z, in->size);
-        out = malloc(bound);
-        if (out)
-                n = libdeflate_gzip_compress(z, in->data, in->size, out, bound);
-        if (n > 0 && n < in->size)
+        if (x->body->size >= 64 && deflate_rendered(x, &out, &n) >= 0 && n < x->body->size)
                 b = blob_from(out, n);
-        libdeflate_free_compressor(z);
         free(out);
+        for (size_t i = 0; !b && i < x->n_pieces; i++)
+                x->pieces[i].packed_size = 0;
         return b;
 }
 
@@ -276,25 +358,6 @@ struct doc_spec {
         const char *path, *token, *file, *content_type;
 };
 
-/* A document's bytes as rendered, before they are one; all of it is taken
- * over by add_doc(), which hashes and gzips them unless hashed says it is
- * done. */
-struct rendered {
-        struct feed_blob *body;
-        struct feed_blob *gzip; /* when hashed: NULL if gzip would not pay */
-        uint8_t digest[SHA256_DIGEST_SIZE];
-        bool hashed;
-        struct feed_piece *pieces; /* a calendar's: where each ledger's events lie */
-        size_t n_pieces;
-};
-
-static void rendered_free(struct rendered *x) {
-        blob_free(x->body);
-        blob_free(x->gzip);
-        pieces_free(x->pieces, x->n_pieces);
-        *x = (struct rendered) { 0 };
-}
-
 /* A new document of x, taken over, also on failure. */
 static int doc_new(const struct feed_build *b, const struct doc_spec *spec, struct rendered *x,
                    struct feed_doc **out) {
@@ -306,7 +369,7 @@ static int doc_new(const struct feed_build *b, const struct doc_spec *spec, stru
         }
         d->refs = 1;
         d->body[FEED_IDENTITY] = x->body;
-        d->body[FEED_GZIP] = x->hashed ? x->gzip : gzip_blob(x->body);
+        d->body[FEED_GZIP] = x->hashed ? x->gzip : gzip_rendered(x);
         d->pieces = x->pieces;
         d->n_pieces = x->n_pieces;
         d->content_type = spec->content_type;
@@ -315,6 +378,7 @@ static int doc_new(const struct feed_build *b, const struct doc_spec *spec, stru
         d->path = strdup(spec->path);
         d->file = strdup(spec->file);
         d->token = spec->token ? strdup(spec->token) : NULL;
+        free(x->from);
         *x = (struct rendered) { 0 };
         set_etags(d);
         if (!d->path || !d->file || (spec->token && !d->token) || make_responses(d) < 0) {
@@ -385,7 +449,7 @@ static void *hashing_digest(void *userdata) {
 static void *hashing_gzip(void *userdata) {
         struct hashing *h = userdata;
 
-        h->doc.gzip = gzip_blob(h->doc.body);
+        h->doc.gzip = gzip_rendered(&h->doc);
         return NULL;
 }
 
@@ -499,20 +563,32 @@ static const struct feed_piece *find_piece(const struct feed_doc *d, size_t i, c
 }
 
 /* The events of the calendar at path to copy from the previous snapshot's
- * document there, ledger by ledger (ics_options.reuse); NULL: render all. */
-static struct ics_text *plan_copies(const struct calendars *c, const char *path) {
+ * document there, ledger by ledger (ics_options.reuse), noted in x for the
+ * gzip to copy theirs too; NULL: render all. */
+static struct ics_text *plan_copies(const struct calendars *c, const char *path,
+                                    struct rendered *x) {
         const struct config *config = c->b->config;
         const struct feed_doc *d = c->b->previous ? lookup(c->b->previous, path) : NULL;
         struct ics_text *copy;
 
-        if (!d || !d->pieces || !(copy = calloc(config->n_ledgers + 1, sizeof *copy)))
+        if (!d || !d->pieces)
                 return NULL;
+        copy = calloc(config->n_ledgers + 1, sizeof *copy);
+        x->from = calloc(config->n_ledgers + 1, sizeof *x->from);
+        if (!copy || !x->from) {
+                free(copy);
+                free(x->from);
+                x->from = NULL;
+                return NULL;
+        }
+        x->previous = d;
         for (size_t i = 0; i < config->n_ledgers; i++) {
                 const struct feed_blob *old = d->body[FEED_IDENTITY];
                 const struct feed_piece *p = c->same[i] ? find_piece(d, i, config->ledgers[i].id) : NULL;
 
                 if (p && p->start <= old->size && p->size <= old->size - p->start) {
                         copy[i] = (struct ics_text) { old->data + p->start, p->size };
+                        x->from[i] = p;
                         c->s->n_copied++;
                 }
         }
@@ -543,7 +619,7 @@ static int render_calendar(const struct calendars *c, const struct owner *o, con
         const struct feed_build *b = c->b;
         struct revisions_scope scope = { c->rev, o ? o->id : NULL };
         struct ics_piece *at = calloc(b->config->n_ledgers + 1, sizeof *at);
-        struct ics_text *copy = plan_copies(c, path);
+        struct ics_text *copy = plan_copies(c, path, x);
         struct ics_options io = {
                 .config = b->config, .owner = o, .revision = revisions_lookup_scoped,
                 .userdata = &scope, .state = b->marks ? marks_ics_state : NULL,

@@ -41,10 +41,13 @@ enum feed_coding { FEED_IDENTITY, FEED_GZIP, FEED_CODINGS };
 struct qrsvg_memo;
 struct feed_blob; /* a feed's bytes: a sealed memfd, mapped read-only */
 
-/* Where one ledger's events lie in a calendar's bytes. */
+/* Where one ledger's events lie in a calendar's bytes, and their deflated
+ * bytes in its gzip copy (packed_size 0: not deflated on their own). */
 struct feed_piece {
         char *ledger; /* its id */
         size_t start, size;
+        size_t packed_start, packed_size;
+        uint32_t crc; /* CRC-32 of the bytes, as gzip combines them */
 };
 
 struct feed_doc {

@@ -72,9 +72,10 @@ def fetch_all(d):
 
 def rendered(d):
     """How many documents the last render that changed any rendered, of how
-    many."""
-    lines = re.findall(r"feeds: \d+ of (\d+) changed \((\d+) rendered\)", d.log_text())
-    return (int(lines[-1][1]), int(lines[-1][0])) if lines else None
+    many, and how many ledgers' events those copied from the render before."""
+    lines = re.findall(r"feeds: \d+ of (\d+) changed \((\d+) rendered, with (\d+) ledgers' "
+                       r"events copied\)", d.log_text())
+    return (int(lines[-1][1]), int(lines[-1][0]), int(lines[-1][2])) if lines else None
 
 
 def reload_until(d, predicate):
@@ -100,7 +101,8 @@ def test_revised_ledger_renders_only_its_owners(daemon):
     for path in PATHS[2:]:
         assert after[path] == before[path], path
     # /ledger.ics, the index page, czj's and jyj's feeds: rendered; not sjj's.
-    assert rendered(daemon) == (4, 5)
+    # The three calendars rendered copied ledger b's events, unchanged.
+    assert rendered(daemon) == (4, 5, 3)
 
     # A change outside the ledgers: every feed changes.
     write_main(daemon.conf_dir, daemon.port, "县台账")
@@ -110,7 +112,7 @@ def test_revised_ledger_renders_only_its_owners(daemon):
     for path in PATHS:
         assert renamed[path][0] != after[path][0], path
         assert "X-WR-CALNAME:县台账".encode() in renamed[path][1], path
-    assert rendered(daemon) == (5, 5)
+    assert rendered(daemon) == (5, 5, 0)
 
 
 def test_unchanged_reload_changes_nothing(daemon):
@@ -131,5 +133,5 @@ def test_done_mark_renders_the_feeds_that_show_it(daemon):
         assert "SUMMARY:【已完成】校舍维修".encode() in after[path][1], path
     assert after["/czj.ics"] == before["/czj.ics"]
     assert after[PATHS[3]] == before[PATHS[3]]
-    # The marks changed: every feed was rendered again.
-    assert rendered(daemon) == (5, 5)
+    # The marks changed: every feed was rendered again, nothing copied.
+    assert rendered(daemon) == (5, 5, 0)

@@ -312,6 +312,58 @@ static void test_changed_holidays_copy_nothing(void **state) {
         assert_int_equal(copied(*state, move_a_working_day), 0);
 }
 
+/* Ledger a with n tasks, each with a long detail: /ledger.ics over 1 MB. */
+static void write_big_a(struct test *x, size_t n) {
+        char *text = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+
+        assert_non_null(f);
+        fputs("ledger = { id = \"a-2025\"; title = \"甲\"; year = 2025; tasks = (\n", f);
+        for (size_t i = 0; i < n; i++) {
+                fprintf(f, "  { id = \"%zu\"; item = \"事项%zu\"; owners = [ \"县财政局\" ]; "
+                           "deadline = \"%zu月%zu日前\"; detail = \"", i + 1, i + 1, 1 + i % 12,
+                        1 + i % 28);
+                for (int k = 0; k < 40; k++)
+                        fputs("按要求报送绩效自评材料。", f);
+                fprintf(f, "\"; }%s\n", i + 1 < n ? "," : "");
+        }
+        fputs("); };\n", f);
+        assert_int_equal(fclose(f), 0);
+        fixture_write(&x->f, "a.conf", text);
+        free(text);
+}
+
+/* A calendar over 1 MB is gzipped ledger by ledger; after b changed, a's
+ * deflated bytes are copied from the first gzip, and the gzip is byte for
+ * byte the one a render from nothing makes, as its ETag promises. */
+static void test_large_calendar_gzip_copies_pieces(void **state) {
+        struct test *x = *state;
+        struct feed_snapshot *first, *second, *fresh;
+        const struct feed_doc *a, *b;
+
+        write_big_a(x, 1200);
+        reload(x);
+        first = build(x, NULL, NULL);
+        assert_true(feed_doc_size(feed_snapshot_find(first, "/ledger.ics"), FEED_IDENTITY) >
+                    1024 * 1024);
+        czj_joins_b(x);
+        reload(x);
+        x->f.clock.frozen += 3600;
+        second = build(x, first, NULL);
+        fresh = build(x, NULL, NULL);
+        a = feed_snapshot_find(second, "/ledger.ics");
+        b = feed_snapshot_find(fresh, "/ledger.ics");
+        assert_string_equal(a->etag[FEED_GZIP], b->etag[FEED_GZIP]);
+        assert_int_equal(feed_doc_size(a, FEED_GZIP), feed_doc_size(b, FEED_GZIP));
+        assert_memory_equal(feed_doc_data(a, FEED_GZIP), feed_doc_data(b, FEED_GZIP),
+                            feed_doc_size(b, FEED_GZIP));
+        assert_true(a->n_pieces == 2 && a->pieces[0].packed_size > 0 && a->pieces[1].packed_size > 0);
+        feed_snapshot_unref(first);
+        feed_snapshot_unref(second);
+        feed_snapshot_unref(fresh);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_unchanged_files_reuse_every_owner, setup, teardown),
@@ -326,6 +378,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_ledger_joined_rendered_the_rest_copied, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_changed_main_file_copies_nothing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_changed_holidays_copy_nothing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_large_calendar_gzip_copies_pieces, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
