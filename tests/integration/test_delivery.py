@@ -168,27 +168,27 @@ def test_starttls_auth_and_a_wrong_password(tmp_path, cert, daemons):
         (tmp_path / "bad").write_text("wrong\n")
         for name in ("good", "bad"):  # a secret open to others is refused when loading
             (tmp_path / name).chmod(0o600)
-        daemons = {}
+        running = {}
         for name, address in [("good", "good@czj.example"), ("bad", "bad@czj.example")]:
             conf = peers.write_config(
                 tmp_path / f"conf-{name}", [czj(emails=(address,))], [task()],
                 delivery=smtp_delivery(server, tls="required", user="ledgerd",
                                        password_file=str(tmp_path / name),
                                        ca_file=str(cert.cert)))
-            daemons[name] = daemons(conf, f"state-{name}")
-        for d in daemons.values():  # both at the same instant
+            running[name] = daemons(conf, f"state-{name}")
+        for d in running.values():  # both at the same instant
             d.start(AT - LEAD)
         (mail,) = server.wait_for(1)
         assert mail.tls and mail.login == "ledgerd" and mail.rcpt_tos == ["good@czj.example"]
         assert str(mail.message()["Subject"]) == SUBJECT
-        good = peers.settled(daemons["good"], 1)["mailto:good@czj.example"]
+        good = peers.settled(running["good"], 1)["mailto:good@czj.example"]
         assert (good["status"], good["via"], good["tries"]) == ("sent", "smtp", 1), good
 
-        bad = peers.settled(daemons["bad"], 1)["mailto:bad@czj.example"]
+        bad = peers.settled(running["bad"], 1)["mailto:bad@czj.example"]
         assert bad["status"] == "failed" and bad["tries"] == 1, bad  # permanent: at once
         assert bad["reason"], bad
         assert server.auth_failures >= 1
-        assert daemons["bad"].status()["failed_deliveries"] == 1
+        assert running["bad"].status()["failed_deliveries"] == 1
         assert len(server.mails) == 1
     finally:
         server.stop()

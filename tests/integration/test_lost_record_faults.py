@@ -110,8 +110,8 @@ def test_a_locked_database_across_the_instant(tmp_path, daemons):
 @pytest.fixture
 def small_disk(tmp_path):
     """tmp_path/state on a tmpfs of 16 MiB of its own; unmounted after the
-    test (after the daemons of the ledgerd fixture, when that is asked for
-    after this one)."""
+    test (after the ledgerd instances of the daemons fixture, when that is
+    asked for after this one)."""
     path = tmp_path / "state"
     path.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0750", "tmpfs", str(path)],
