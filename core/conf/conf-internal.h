@@ -17,6 +17,9 @@ void conf_policy_defaults(struct policy *out);
 int conf_ledger_load(struct confread *cr, const char *path, struct ledger *out);
 /* Frees what the ledgers' reading kept for the load (cr->phrases). */
 void conf_ledger_load_done(struct confread *cr);
+/* Frees what l holds, not l (config-free.c): config_free() for each ledger,
+ * and a ledger read in slices that is to be read whole after all. */
+void conf_ledger_free(struct ledger *l);
 
 /* One holiday calendar file into w: an iCalendar file (.ics) by
  * conf_holidays_load_ics(), else the libconfig format of cn-2025.conf. */

@@ -508,13 +508,7 @@ static int read_ledger_file(struct confread *cr, const config_setting_t *root, s
 
 /* Back to nothing read, for the whole file to be read instead. */
 static void ledger_reset(struct ledger *l) {
-        for (size_t i = 0; i < l->n_tasks; i++)
-                free(l->tasks[i].policy);
-        free(l->tasks);
-        arena_free(l->strings);
-        free(l->id);
-        free(l->title);
-        free(l->reply_to);
+        conf_ledger_free(l);
         *l = (struct ledger) { 0 };
 }
 

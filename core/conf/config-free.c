@@ -12,17 +12,14 @@
 
 #include "basic/arena.h"
 #include "basic/strv.h"
+#include "conf/conf-internal.h"
 #include "ledger/workdays.h"
 #include "notify/message.h"
 
-/* Its texts, owners and milestones are in the ledger's arena. */
-static void task_free(struct task *t) {
-        free(t->policy);
-}
-
-static void ledger_free(struct ledger *l) {
+/* A task's texts, owners and milestones are in the ledger's arena. */
+void conf_ledger_free(struct ledger *l) {
         for (size_t i = 0; i < l->n_tasks; i++)
-                task_free(&l->tasks[i]);
+                free(l->tasks[i].policy);
         free(l->tasks);
         arena_free(l->strings);
         free(l->id);
@@ -59,7 +56,7 @@ void config_free(struct config *c) {
                 return;
         config_index_free(c);
         for (size_t i = 0; i < c->n_ledgers; i++)
-                ledger_free(&c->ledgers[i]);
+                conf_ledger_free(&c->ledgers[i]);
         free(c->ledgers);
         for (size_t i = 0; i < c->n_owners; i++)
                 owner_free(&c->owners[i]);

@@ -132,57 +132,48 @@ static bool scan_comment(struct scan *sc) {
 }
 
 static enum scan_token scan_next(struct scan *sc) {
-        const char *s = sc->s;
+        unsigned lines = 0; /* the scan has no use for them */
+        const char *s = sc->s, *next = confplain_blanks_end(s + sc->pos, s + sc->len, &lines);
+        char c;
 
-        while (sc->pos < sc->len) {
-                char c = s[sc->pos];
-
-                switch (c) {
-                case '\n':
-                case ' ':
-                case '\t':
-                case '\r':
-                case '\f':
+        if (!next)
+                return SCAN_BAD; /* a comment that is garbage to libconfig */
+        sc->pos = (size_t) (next - s);
+        if (sc->pos == sc->len)
+                return SCAN_END;
+        c = s[sc->pos];
+        switch (c) {
+        case '"':
+                return scan_string(sc);
+        case '{':
+        case '(':
+        case '[':
+        case '}':
+        case ')':
+        case ']':
+                sc->c = c;
+                sc->pos++;
+                return c == '{' || c == '(' || c == '[' ? SCAN_OPEN : SCAN_CLOSE;
+        case ',':
+                sc->pos++;
+                return SCAN_COMMA;
+        case '=':
+        case ':':
+                sc->pos++;
+                return SCAN_EQUALS;
+        case ';':
+                sc->pos++;
+                return SCAN_OTHER;
+        case '@':
+        case '\0':
+                return SCAN_BAD; /* @include, or a byte a C string cannot hold */
+        default:
+                sc->atom = sc->pos;
+                while (sc->pos < sc->len && !scan_special[(unsigned char) s[sc->pos]])
                         sc->pos++;
-                        continue;
-                case '#':
-                case '/':
-                        if (!scan_comment(sc))
-                                return SCAN_BAD;
-                        continue;
-                case '"':
-                        return scan_string(sc);
-                case '{':
-                case '(':
-                case '[':
-                case '}':
-                case ')':
-                case ']':
-                        sc->c = c;
-                        sc->pos++;
-                        return c == '{' || c == '(' || c == '[' ? SCAN_OPEN : SCAN_CLOSE;
-                case ',':
-                        sc->pos++;
-                        return SCAN_COMMA;
-                case '=':
-                case ':':
-                        sc->pos++;
-                        return SCAN_EQUALS;
-                case ';':
-                        sc->pos++;
-                        return SCAN_OTHER;
-                case '@':
-                case '\0':
-                        return SCAN_BAD; /* @include, or a byte a C string cannot hold */
-                default:
-                        sc->atom = sc->pos;
-                        while (sc->pos < sc->len && !scan_special[(unsigned char) s[sc->pos]])
-                                sc->pos++;
-                        sc->n_atom = sc->pos - sc->atom;
-                        return SCAN_ATOM;
-                }
+                sc->n_atom = sc->pos - sc->atom;
+                return SCAN_ATOM;
         }
-        return SCAN_END;
 }
 
 /* Keeps the bracket stack; false on a mismatch or nesting too deep. */

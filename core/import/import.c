@@ -440,10 +440,18 @@ static void add_owners(struct reader *rd, struct row *row, const char *text) {
         import_fail(rd, cell_split_owners(text, &row->owners, &row->n_owners));
 }
 
+/* "<before>"text" in column N<after> is not imported". */
+static void warn_not_imported(struct reader *rd, struct row *row, const struct cells *c, size_t i,
+                              const char *before, const char *after) {
+        char *ex = import_excerpt(c->text[i]);
+
+        import_warn(rd, row, row->line, "%s\"%s\" in column %zu%s is not imported", before, ex,
+                    i + 1, after);
+        free(ex);
+}
+
 static void assign_deadline(struct reader *rd, struct row *row, const struct cells *c,
                             size_t i) {
-        char *ex;
-
         if (c->owner[i]) { /* owners written again one column on */
                 add_owners(rd, row, c->text[i]);
                 return;
@@ -453,30 +461,18 @@ static void assign_deadline(struct reader *rd, struct row *row, const struct cel
                 import_fail(rd, row->deadline ? 0 : -ENOMEM);
                 return;
         }
-        if (strcmp(row->deadline, c->text[i]) == 0)
-                return;
-        ex = import_excerpt(c->text[i]);
-        import_warn(rd, row, row->line, "a second 完成时间 \"%s\" in column %zu is not imported",
-                    ex, i + 1);
-        free(ex);
+        if (strcmp(row->deadline, c->text[i]) != 0)
+                warn_not_imported(rd, row, c, i, "a second 完成时间 ", "");
 }
 
 static void assign_unnamed(struct reader *rd, struct row *row, const struct cells *c, size_t i,
                            struct parts *p) {
-        char *ex;
-
-        if (c->owner[i]) {
+        if (c->owner[i])
                 add_owners(rd, row, c->text[i]);
-                return;
-        }
-        if (c->phrase[i]) {
+        else if (c->phrase[i])
                 import_fail(rd, strv_push(&p->phrases, &p->n_phrases, c->text[i]));
-                return;
-        }
-        ex = import_excerpt(c->text[i]);
-        import_warn(rd, row, row->line, "\"%s\" in column %zu, which has no name, is not imported",
-                    ex, i + 1);
-        free(ex);
+        else
+                warn_not_imported(rd, row, c, i, "", ", which has no name,");
 }
 
 static void assign_cell(struct reader *rd, struct row *row, const struct cells *c, size_t i,

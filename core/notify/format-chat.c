@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* What the chat formats share: buttons, safe text, a row as text. */
+/* What the chat formats share: buttons, safe text, a row as text, the
+ * body of a card. */
 #include "notify/formats.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "basic/memstream.h"
+#include "notify/jsonb.h"
 
 size_t chat_buttons(const struct card_row *row, struct chat_button out[CHAT_BUTTONS]) {
         const struct message_links *l = &row->links;
@@ -42,14 +45,6 @@ void chat_put_plain(FILE *f, const char *s) {
         }
 }
 
-static void put_plain(FILE *f, const void *s) {
-        chat_put_plain(f, s);
-}
-
-char *chat_plain(const char *s) {
-        return memstream_run(put_plain, s, NULL);
-}
-
 struct row_text {
         const struct card_row *row;
         const char *bold;
@@ -73,6 +68,43 @@ char *chat_row_text(const struct card_row *row, const char *bold,
         const struct row_text t = { row, bold, put };
 
         return memstream_run(put_row_text, &t, NULL);
+}
+
+struct text {
+        const char *s;
+        void (*put)(FILE *f, const char *s);
+};
+
+static void put_text(FILE *f, const void *arg) {
+        const struct text *t = arg;
+
+        t->put(f, t->s);
+}
+
+static bool add_row(struct json_object *blocks, const struct card_row *row, bool rule,
+                    const struct chat_dialect *d) {
+        char *text = chat_row_text(row, d->bold, d->put);
+        bool ok = (!rule || jsonb_push(blocks, d->rule())) && d->add_text(blocks, text);
+
+        free(text);
+        if (ok && (row->links.done || row->links.page))
+                ok = jsonb_push(blocks, d->actions(row));
+        return ok;
+}
+
+bool chat_add_body(struct json_object *blocks, const struct card *c, const struct chat_dialect *d) {
+        bool ok = !c->late || d->add_text(blocks, CHAT_LATE_NOTE);
+
+        if (ok && c->text) {
+                const struct text t = { c->text, d->put };
+                char *text = memstream_run(put_text, &t, NULL);
+
+                ok = d->add_text(blocks, text);
+                free(text);
+        }
+        for (size_t i = 0; ok && i < c->n_rows; i++)
+                ok = add_row(blocks, &c->rows[i], d->rule && (i > 0 || c->text), d);
+        return ok;
 }
 
 /* A link in markdown, "[label](url)", or in Slack's mrkdwn, "<url|label>". */

@@ -79,15 +79,17 @@ static bool add_md(struct json_object *elements, const char *text) {
         return text && jsonb_push(elements, lark_md("div", text));
 }
 
-static bool add_row(struct json_object *elements, const struct card_row *row, bool first) {
-        char *text = chat_row_text(row, "**", chat_put_plain);
-        bool ok = (first || jsonb_push(elements, tag_only("hr"))) && add_md(elements, text);
-
-        free(text);
-        if (ok && (row->links.done || row->links.page))
-                ok = jsonb_push(elements, actions(row));
-        return ok;
+static struct json_object *rule(void) {
+        return tag_only("hr");
 }
+
+static const struct chat_dialect lark_md_dialect = {
+        .bold = "**",
+        .put = chat_put_plain,
+        .add_text = add_md,
+        .actions = actions,
+        .rule = rule,
+};
 
 /* "<at id=ou_1></at> <at id=ou_2></at>" */
 static void put_mentions(FILE *f, const void *arg) {
@@ -119,18 +121,8 @@ static struct json_object *elements_of(const struct webhook_input *in) {
         const struct card *c = in->card;
         struct json_object *e = json_object_new_array();
         char *at = in->n_feishu_ids ? memstream_run(put_mentions, in, NULL) : NULL;
-        bool ok = e && (!in->n_feishu_ids || at);
+        bool ok = e && (!in->n_feishu_ids || at) && chat_add_body(e, c, &lark_md_dialect);
 
-        if (ok && c->late)
-                ok = add_md(e, CHAT_LATE_NOTE);
-        if (ok && c->text) {
-                char *text = chat_plain(c->text);
-
-                ok = add_md(e, text);
-                free(text);
-        }
-        for (size_t i = 0; ok && i < c->n_rows; i++)
-                ok = add_row(e, &c->rows[i], i == 0 && !c->text);
         if (ok && at)
                 ok = add_md(e, at);
         ok = ok && add_footer(e, c);

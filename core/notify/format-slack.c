@@ -27,14 +27,6 @@ static void put_escaped(FILE *f, const char *s) {
                         fputc(*s, f);
 }
 
-static void put_escaped_arg(FILE *f, const void *s) {
-        put_escaped(f, s);
-}
-
-static char *escaped(const char *s) {
-        return memstream_run(put_escaped_arg, s, NULL);
-}
-
 static struct json_object *block(const char *type) {
         struct json_object *o = json_object_new_object();
 
@@ -70,6 +62,13 @@ static bool add_section(struct json_object *blocks, const char *text) {
         return text && jsonb_push(blocks, mrkdwn_section(text));
 }
 
+static const struct chat_dialect mrkdwn_dialect = {
+        .bold = "*",
+        .put = put_escaped,
+        .add_text = add_section,
+        .actions = actions,
+};
+
 static bool add_header(struct json_object *blocks, const struct card *c) {
         char *title = text_ellipsize(c->title, HEADER_CHARS);
         struct json_object *o = block("header");
@@ -103,25 +102,8 @@ static bool add_context(struct json_object *blocks, const struct card *c) {
 
 static struct json_object *blocks_of(const struct card *c) {
         struct json_object *b = json_object_new_array();
-        bool ok = add_header(b, c);
+        bool ok = add_header(b, c) && chat_add_body(b, c, &mrkdwn_dialect) && add_context(b, c);
 
-        if (ok && c->late)
-                ok = add_section(b, CHAT_LATE_NOTE);
-        if (ok && c->text) {
-                char *text = escaped(c->text);
-
-                ok = add_section(b, text);
-                free(text);
-        }
-        for (size_t i = 0; ok && i < c->n_rows; i++) {
-                char *text = chat_row_text(&c->rows[i], "*", put_escaped);
-
-                ok = add_section(b, text);
-                free(text);
-                if (ok && (c->rows[i].links.done || c->rows[i].links.page))
-                        ok = jsonb_push(b, actions(&c->rows[i]));
-        }
-        ok = ok && add_context(b, c);
         return jsonb_done(b, ok);
 }
 

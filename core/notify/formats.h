@@ -40,10 +40,8 @@ struct chat_button {
 size_t chat_buttons(const struct card_row *row, struct chat_button out[CHAT_BUTTONS]);
 
 /* s with the characters markdown gives a meaning (* _ [ ] < > # ` ~ \) as
- * their full-width forms, so that ledger text shows as written; into f, or
- * as a new string (NULL when out of memory). */
+ * their full-width forms, so that ledger text shows as written; into f. */
 void chat_put_plain(FILE *f, const char *s);
-char *chat_plain(const char *s);
 
 /* A row as the text of its own block, in the dialect of a card format
  * (Feishu's lark_md, Slack's mrkdwn): the due date between bold marks ("**",
@@ -52,6 +50,24 @@ char *chat_plain(const char *s);
  * new string; NULL when out of memory. */
 char *chat_row_text(const struct card_row *row, const char *bold,
                     void (*put)(FILE *f, const char *s));
+
+/* How a card format (Feishu's elements, Slack's blocks) writes the body of
+ * a card, for chat_add_body(). */
+struct chat_dialect {
+        const char *bold;                    /* around a row's due date, as chat_row_text() */
+        void (*put)(FILE *f, const char *s); /* ledger text made safe, as chat_row_text() */
+        /* Appends a block of text: false when text is NULL (out of memory
+         * before) or when out of memory. */
+        bool (*add_text)(struct json_object *blocks, const char *text);
+        struct json_object *(*actions)(const struct card_row *row); /* a row's buttons */
+        /* A rule before every row's block that follows another (the card's
+         * text or a row); NULL: none. */
+        struct json_object *(*rule)(void);
+};
+/* The body of c appended to blocks as d writes it: the late note when the
+ * card is late, the card's text, and each row's text with its buttons when
+ * it has links. false when out of memory. */
+bool chat_add_body(struct json_object *blocks, const struct card *c, const struct chat_dialect *d);
 
 /* "[我的全部事项](page)　[订阅日历](feed)" in markdown (with slack, in
  * Slack's "<url|label>"), either left out when the card has none, nothing

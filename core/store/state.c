@@ -430,24 +430,42 @@ struct state_loaded {
         size_t n, allocated;
 };
 
+/* A row of STMT_LOAD or STMT_LIST, which select the same columns. */
+static void state_mark_from_row(sqlite3_stmt *s, struct state_mark *m) {
+        *m = (struct state_mark) {
+                .ledger = state_column_text(s, 0),
+                .milestone = state_column_text(s, 1),
+                .status = state_action_from_name(state_column_text(s, 2)),
+                .snoozed_until = (time_t) sqlite3_column_int64(s, 3),
+                .uid = (uid_t) sqlite3_column_int64(s, 4),
+                .user = state_column_text(s, 5),
+                .when = (time_t) sqlite3_column_int64(s, 6),
+                .note = state_column_text(s, 7),
+                .via = state_column_text(s, 8),
+                .address = state_column_text(s, 9),
+                .event = sqlite3_column_int64(s, 10),
+        };
+}
+
 static int state_loaded_add(struct state_loaded *l, sqlite3_stmt *s) {
         struct state_entry *e;
+        struct state_mark m;
 
         if (GREEDY_REALLOC(l->entries, l->allocated, l->n + 1) < 0)
                 return -ENOMEM;
-        e = state_entry_new(state_column_text(s, 0), state_column_text(s, 1));
+        state_mark_from_row(s, &m);
+        e = state_entry_new(m.ledger, m.milestone);
         if (!e)
                 return -ENOMEM;
-        e->status = state_action_from_name(state_column_text(s, 2));
-        e->snoozed_until = (time_t) sqlite3_column_int64(s, 3);
+        e->status = m.status;
+        e->snoozed_until = m.snoozed_until;
         if (state_entry_set_author(e, &(struct state_event) {
-                        .uid = (uid_t) sqlite3_column_int64(s, 4), .user = state_column_text(s, 5),
-                        .when = (time_t) sqlite3_column_int64(s, 6), .note = state_column_text(s, 7),
-                        .via = state_column_text(s, 8), .address = state_column_text(s, 9) }) < 0) {
+                        .uid = m.uid, .user = m.user, .when = m.when, .note = m.note,
+                        .via = m.via, .address = m.address }) < 0) {
                 state_entry_free(e);
                 return -ENOMEM;
         }
-        e->event = sqlite3_column_int64(s, 10);
+        e->event = m.event;
         l->entries[l->n++] = e;
         return 0;
 }
@@ -974,22 +992,6 @@ int state_snooze(struct state *st, const char *ledger, const char *milestone, ti
 }
 
 /* ---- reading ------------------------------------------------------------ */
-
-static void state_mark_from_row(sqlite3_stmt *s, struct state_mark *m) {
-        *m = (struct state_mark) {
-                .ledger = state_column_text(s, 0),
-                .milestone = state_column_text(s, 1),
-                .status = state_action_from_name(state_column_text(s, 2)),
-                .snoozed_until = (time_t) sqlite3_column_int64(s, 3),
-                .uid = (uid_t) sqlite3_column_int64(s, 4),
-                .user = state_column_text(s, 5),
-                .when = (time_t) sqlite3_column_int64(s, 6),
-                .note = state_column_text(s, 7),
-                .via = state_column_text(s, 8),
-                .address = state_column_text(s, 9),
-                .event = sqlite3_column_int64(s, 10),
-        };
-}
 
 /* One statement reads all rows, so the walk sees one consistent snapshot.
  * The callback must not call back into st: it shares the statements. */

@@ -9,7 +9,7 @@
 #include "basic/cleanup.h"
 #include "basic/text.h"
 
-/* When the configuration gives none (it always does). */
+/* When the configuration gives none (it always does); for webhooks too. */
 #define TIMEOUT_DEFAULT 30L
 
 struct mail_send {
@@ -48,6 +48,36 @@ void send_curl_error(char *buf, size_t size, const char *errbuf, CURLcode result
                 send_text_copy(buf, size, errbuf, strlen(errbuf));
         else
                 snprintf(buf, size, "%s", curl_easy_strerror(result));
+}
+
+/* Shared with send-webhook.c as well, with send_easy_new(). */
+int send_curl_errno(CURLcode c) {
+        return c == CURLE_OK ? 0 : c == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EINVAL;
+}
+
+int send_easy_new(const char *url, const char *protocols, long timeout, char *errbuf,
+                  CURL **out) {
+        _cleanup_(curl_easy_cleanupp) CURL *e = curl_easy_init();
+        CURLcode c = CURLE_OK;
+
+        if (!e)
+                return -ENOMEM;
+        if (timeout <= 0)
+                timeout = TIMEOUT_DEFAULT;
+#define SET(opt, val) \
+        if (c == CURLE_OK) \
+        c = curl_easy_setopt(e, opt, val)
+        SET(CURLOPT_URL, url);
+        SET(CURLOPT_PROTOCOLS_STR, protocols);
+        SET(CURLOPT_NOSIGNAL, 1L);
+        SET(CURLOPT_TIMEOUT, timeout);
+        SET(CURLOPT_CONNECTTIMEOUT, timeout);
+        SET(CURLOPT_ERRORBUFFER, errbuf);
+#undef SET
+        if (c != CURLE_OK)
+                return send_curl_errno(c);
+        *out = TAKE_PTR(e);
+        return 0;
 }
 
 static void mail_send_free(void *userdata) {
@@ -137,15 +167,9 @@ static int set_options(CURL *e, const struct mail_transport *t, const char *from
 #define SET(opt, val) \
         if (c == CURLE_OK) \
         c = curl_easy_setopt(e, opt, val)
-        SET(CURLOPT_URL, t->url);
-        SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-        SET(CURLOPT_NOSIGNAL, 1L);
-        SET(CURLOPT_TIMEOUT, timeout);
-        SET(CURLOPT_CONNECTTIMEOUT, timeout);
         /* libcurl waits for the answer to the message's end blocking (on
          * the loop's worker thread); this bounds that wait like the rest. */
         SET(CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
-        SET(CURLOPT_ERRORBUFFER, m->error);
         SET(CURLOPT_MAIL_FROM, from_addr);
         SET(CURLOPT_MAIL_RCPT, m->rcpt);
         SET(CURLOPT_UPLOAD, 1L);
@@ -163,7 +187,7 @@ static int set_options(CURL *e, const struct mail_transport *t, const char *from
         if (t->user && t->password)
                 SET(CURLOPT_PASSWORD, t->password);
 #undef SET
-        return c == CURLE_OK ? 0 : c == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EINVAL;
+        return send_curl_errno(c);
 }
 
 int send_mail(struct curl_loop *loop, const struct mail_transport *t, const char *from_addr,
@@ -190,10 +214,9 @@ int send_mail(struct curl_loop *loop, const struct mail_transport *t, const char
                         return -ENOMEM;
                 m->rcpt = l;
         }
-        e = curl_easy_init();
-        if (!e)
-                return -ENOMEM;
-        r = set_options(e, t, from_addr, m);
+        r = send_easy_new(t->url, "smtp,smtps", t->timeout, m->error, &e);
+        if (r == 0)
+                r = set_options(e, t, from_addr, m);
         if (r < 0)
                 return r;
         /* Not on the multi handle: libcurl's SMTP client would stop the

@@ -11,7 +11,6 @@
 #include "basic/cleanup.h"
 #include "notify/webhook-reply.h"
 
-#define TIMEOUT_DEFAULT 30L
 /* Of the reply body, in the answer shown to people. */
 #define ANSWER_BODY_MAX 150
 
@@ -135,20 +134,13 @@ static int build_headers(struct webhook_send *w, const struct webhook_request *r
         return r;
 }
 
-static int set_options(CURL *e, const struct webhook_request *req, long timeout,
-                       struct webhook_send *w) {
+static int set_options(CURL *e, const struct webhook_request *req, struct webhook_send *w) {
         CURLcode c = CURLE_OK;
 
 #define SET(opt, val) \
         if (c == CURLE_OK) \
         c = curl_easy_setopt(e, opt, val)
-        SET(CURLOPT_URL, req->url);
-        SET(CURLOPT_PROTOCOLS_STR, "http,https");
         SET(CURLOPT_FOLLOWLOCATION, 0L);
-        SET(CURLOPT_NOSIGNAL, 1L);
-        SET(CURLOPT_TIMEOUT, timeout > 0 ? timeout : TIMEOUT_DEFAULT);
-        SET(CURLOPT_CONNECTTIMEOUT, timeout > 0 ? timeout : TIMEOUT_DEFAULT);
-        SET(CURLOPT_ERRORBUFFER, w->error);
         SET(CURLOPT_USERAGENT, "ledgerd/" LEDGERD_VERSION);
         SET(CURLOPT_HTTPHEADER, w->headers);
         SET(CURLOPT_POST, 1L);
@@ -158,7 +150,7 @@ static int set_options(CURL *e, const struct webhook_request *req, long timeout,
         SET(CURLOPT_WRITEFUNCTION, on_body);
         SET(CURLOPT_WRITEDATA, w);
 #undef SET
-        return c == CURLE_OK ? 0 : c == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EINVAL;
+        return send_curl_errno(c);
 }
 
 int send_webhook(struct curl_loop *loop, enum channel_format format,
@@ -177,10 +169,9 @@ int send_webhook(struct curl_loop *loop, enum channel_format format,
         r = build_headers(w, req);
         if (r < 0)
                 return r;
-        e = curl_easy_init();
-        if (!e)
-                return -ENOMEM;
-        r = set_options(e, req, timeout, w);
+        r = send_easy_new(req->url, "http,https", timeout, w->error, &e);
+        if (r == 0)
+                r = set_options(e, req, w);
         if (r < 0)
                 return r;
         r = curl_loop_add_full(loop, e, on_done, webhook_send_free, w);

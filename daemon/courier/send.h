@@ -82,3 +82,14 @@ void send_text_copy(char *buf, size_t size, const char *s, size_t n);
  * it (errbuf, the transfer's CURLOPT_ERRORBUFFER), else its words for
  * result. Copied as send_text_copy() does. */
 void send_curl_error(char *buf, size_t size, const char *errbuf, CURLcode result);
+
+/* A new easy handle for one try, with the options mail and webhooks set
+ * alike: url, the protocols libcurl may speak for it ("smtp,smtps"), no
+ * signals, timeout seconds (0: the default, 30) to connect and for the
+ * whole try, and errbuf (CURL_ERROR_SIZE bytes, to outlive the transfer)
+ * for libcurl's words when it fails. 0, or -ENOMEM or -EINVAL and no
+ * handle. */
+int send_easy_new(const char *url, const char *protocols, long timeout, char *errbuf,
+                  CURL **out);
+/* A curl_easy_setopt() result as 0 or -errno: -ENOMEM, else -EINVAL. */
+int send_curl_errno(CURLcode c);

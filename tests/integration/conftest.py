@@ -43,6 +43,16 @@ def conf_copy(tmp_path):
 
 
 @pytest.fixture
+def daemons(tmp_path):
+    """peers.daemons(): ledgerd instances to make, all stopped after the test.
+    Not named ledgerd: that is the command runner above."""
+    import peers  # here: peers imports this module
+
+    with peers.daemons(tmp_path) as make:
+        yield make
+
+
+@pytest.fixture
 def receiver():
     """An HTTP receiver on loopback (peers.HttpReceiver), stopped after the test."""
     import peers  # here: peers imports this module

@@ -128,12 +128,6 @@ def users():
             subprocess.run(cmd, capture_output=True, timeout=60)
 
 
-@pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
-
-
 def as_user(pw, world, *args, bus=None):
     """ledgerctl ARGS run as pw (its uid, its gid and its groups)."""
     env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "NO_COLOR": "1"}
@@ -146,7 +140,7 @@ def as_user(pw, world, *args, bus=None):
 
 
 def test_reading_for_everyone_changing_for_the_admin_group(tmp_path, world, system_bus, users,
-                                                           ledgerd):
+                                                           daemons):
     receiver = peers.HttpReceiver()
     try:
         owner = peers.Owner("czj", "县财政局", channels=("h",))
@@ -156,7 +150,7 @@ def test_reading_for_everyone_changing_for_the_admin_group(tmp_path, world, syst
                                               DAY + datetime.timedelta(days=7))],
                                   channels=[peers.Channel("h", "json", receiver.url("/hook"))],
                                   admin_group=users["group"])
-        d = ledgerd(conf)
+        d = daemons(conf)
         d.system_bus_address = system_bus
         os.chmod(d.short, 0o755)  # the admin group reaches <short>/run/private
         d.start(AT - 2)

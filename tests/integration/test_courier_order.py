@@ -27,19 +27,13 @@ LEAD = 2
 EARLY = 0.05  # ledgerd starts its --now clock after we spawn it: never ahead of ours
 
 
-@pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
-
-
-def test_first_tries_at_the_instant_then_the_backlog_when_the_peer_is_back(tmp_path, ledgerd):
+def test_first_tries_at_the_instant_then_the_backlog_when_the_peer_is_back(tmp_path, daemons):
     n, outage = 200, 30.0
     receiver = peers.HttpReceiver(default=peers.server_error())
     try:
         owners, channels, tasks = peers.webhook_fleet(receiver, n, DAY)
         conf = peers.write_config(tmp_path / "conf", owners, tasks, channels=channels)
-        d = ledgerd(conf).start(AT - LEAD)
+        d = daemons(conf).start(AT - LEAD)
         instant = d.wall(AT)
         receiver.wait_paths({f"/hook/{k}" for k in range(1, n + 1)}, timeout=LEAD + 10)
         first = {}
@@ -83,7 +77,7 @@ def test_first_tries_at_the_instant_then_the_backlog_when_the_peer_is_back(tmp_p
 
 
 @pytest.mark.parametrize("answer_after", [0.0, 0.6])
-def test_retry_after_is_honoured_to_the_second(tmp_path, ledgerd, answer_after):
+def test_retry_after_is_honoured_to_the_second(tmp_path, daemons, answer_after):
     receiver = peers.HttpReceiver()
     try:
         receiver.route("/limited", peers.slow(answer_after, peers.too_many(7)), then=peers.success())
@@ -94,7 +88,7 @@ def test_retry_after_is_honoured_to_the_second(tmp_path, ledgerd, answer_after):
                                   channels=[peers.Channel("limited", "json",
                                                           receiver.url("/limited")),
                                             peers.Channel("day", "json", receiver.url("/day"))])
-        d = ledgerd(conf).start(AT - LEAD)
+        d = daemons(conf).start(AT - LEAD)
         first, second = receiver.wait_for(2, "/limited", timeout=LEAD + answer_after + 15)
         waited = second.time - first.answered
         print(f"tried again {waited:.3f} s after the 429 (Retry-After: 7)")

@@ -54,12 +54,6 @@ def smtp():
     s.stop()
 
 
-@pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
-
-
 def smtp_delivery(server, **smtp_settings):
     s = {"url": server.url, "tls": "none", "from": FROM, "from_name": FROM_NAME}
     s.update(smtp_settings)
@@ -117,10 +111,10 @@ def quiet(seconds):
 # ---- e-mail -------------------------------------------------------------------------
 
 
-def test_mail_over_plain_smtp(tmp_path, smtp, ledgerd):
+def test_mail_over_plain_smtp(tmp_path, smtp, daemons):
     conf = peers.write_config(tmp_path / "conf", [czj(emails=("jixiao@czj.example",))], [task()],
                               delivery=smtp_delivery(smtp))
-    d = ledgerd(conf).start(AT - 3)
+    d = daemons(conf).start(AT - 3)
     (mail,) = smtp.wait_for(1)
     dl = peers.settled(d, 1)["mailto:jixiao@czj.example"]
     # At the instant, not at start-up, and not much later.
@@ -152,13 +146,13 @@ def test_mail_over_plain_smtp(tmp_path, smtp, ledgerd):
     assert len(smtp.mails) == 1  # once
 
 
-def test_mail_links_the_feed_it_serves(tmp_path, smtp, ledgerd):
+def test_mail_links_the_feed_it_serves(tmp_path, smtp, daemons):
     """An e-mail links its owner's own feed, as webcal:// so that a phone
     subscribes to it rather than downloading a file."""
     port = peers.free_port()
     conf = peers.write_config(tmp_path / "conf", [czj(emails=("jixiao@czj.example",))], [task()],
                               delivery=smtp_delivery(smtp), feed={"listen": [f"127.0.0.1:{port}"]})
-    ledgerd(conf).start(AT - 3)
+    daemons(conf).start(AT - 3)
     (mail,) = smtp.wait_for(1)
     assert f"订阅日历：webcal://127.0.0.1:{port}/czj.ics" in text_of(mail.message())
     url = f"http://127.0.0.1:{port}/czj.ics"
@@ -167,44 +161,44 @@ def test_mail_links_the_feed_it_serves(tmp_path, smtp, ledgerd):
     assert uids(cal) == [UID]
 
 
-def test_starttls_auth_and_a_wrong_password(tmp_path, cert, ledgerd):
+def test_starttls_auth_and_a_wrong_password(tmp_path, cert, daemons):
     server = peers.SmtpServer(tls="starttls", cert=cert, auth=("ledgerd", "s3cret")).start()
     try:
         (tmp_path / "good").write_text("s3cret\n")
         (tmp_path / "bad").write_text("wrong\n")
         for name in ("good", "bad"):  # a secret open to others is refused when loading
             (tmp_path / name).chmod(0o600)
-        daemons = {}
+        running = {}
         for name, address in [("good", "good@czj.example"), ("bad", "bad@czj.example")]:
             conf = peers.write_config(
                 tmp_path / f"conf-{name}", [czj(emails=(address,))], [task()],
                 delivery=smtp_delivery(server, tls="required", user="ledgerd",
                                        password_file=str(tmp_path / name),
                                        ca_file=str(cert.cert)))
-            daemons[name] = ledgerd(conf, f"state-{name}")
-        for d in daemons.values():  # both at the same instant
+            running[name] = daemons(conf, f"state-{name}")
+        for d in running.values():  # both at the same instant
             d.start(AT - LEAD)
         (mail,) = server.wait_for(1)
         assert mail.tls and mail.login == "ledgerd" and mail.rcpt_tos == ["good@czj.example"]
         assert str(mail.message()["Subject"]) == SUBJECT
-        good = peers.settled(daemons["good"], 1)["mailto:good@czj.example"]
+        good = peers.settled(running["good"], 1)["mailto:good@czj.example"]
         assert (good["status"], good["via"], good["tries"]) == ("sent", "smtp", 1), good
 
-        bad = peers.settled(daemons["bad"], 1)["mailto:bad@czj.example"]
+        bad = peers.settled(running["bad"], 1)["mailto:bad@czj.example"]
         assert bad["status"] == "failed" and bad["tries"] == 1, bad  # permanent: at once
         assert bad["reason"], bad
         assert server.auth_failures >= 1
-        assert daemons["bad"].status()["failed_deliveries"] == 1
+        assert running["bad"].status()["failed_deliveries"] == 1
         assert len(server.mails) == 1
     finally:
         server.stop()
 
 
-def test_451_then_accepted_with_the_same_message_id(tmp_path, smtp, ledgerd):
+def test_451_then_accepted_with_the_same_message_id(tmp_path, smtp, daemons):
     smtp.refuse_next(1, "451 4.3.0 Try again later")
     conf = peers.write_config(tmp_path / "conf", [czj(emails=("jixiao@czj.example",))], [task()],
                               delivery=smtp_delivery(smtp))
-    d = ledgerd(conf).start(AT - LEAD)
+    d = daemons(conf).start(AT - LEAD)
     smtp.wait_for(1, timeout=15)
     first, second = smtp.mails
     assert (first.accepted, second.accepted) == (False, True)
@@ -219,12 +213,12 @@ def test_451_then_accepted_with_the_same_message_id(tmp_path, smtp, ledgerd):
     assert len(smtp.mails) == 2
 
 
-def test_digest_of_one_owners_reminders(tmp_path, smtp, ledgerd):
+def test_digest_of_one_owners_reminders(tmp_path, smtp, daemons):
     owners = [czj(emails=("jixiao@czj.example",)),
               peers.Owner("sjj", "县审计局", emails=("sjj@czj.example",))]
     tasks = [task("1", ITEM), task("2", ITEM2), task("3", "审计整改", owners=("县审计局",))]
     conf = peers.write_config(tmp_path / "conf", owners, tasks, delivery=smtp_delivery(smtp))
-    d = ledgerd(conf).start(AT - LEAD)
+    d = daemons(conf).start(AT - LEAD)
     smtp.wait_for(2)
     log = peers.settled(d, 2)
     quiet(1)
@@ -249,9 +243,9 @@ def test_digest_of_one_owners_reminders(tmp_path, smtp, ledgerd):
     one_item(log["mailto:sjj@czj.example"], milestone="3")
 
 
-def test_maildir_without_smtp(tmp_path, ledgerd):
+def test_maildir_without_smtp(tmp_path, daemons):
     conf = peers.write_config(tmp_path / "conf", [czj(emails=("jixiao@czj.example",))], [task()])
-    d = ledgerd(conf).start(AT - 3)
+    d = daemons(conf).start(AT - 3)
     new = d.state / "outbox/new"
     (path,) = peers.wait_until(lambda: list(new.glob("*")) if new.is_dir() else None, 10,
                                "a message in the outbox")
@@ -269,7 +263,7 @@ def test_maildir_without_smtp(tmp_path, ledgerd):
     assert len(list(new.iterdir())) == 1
 
 
-def test_smtp_outage_then_everything_delivered(tmp_path, ledgerd):
+def test_smtp_outage_then_everything_delivered(tmp_path, daemons):
     """Down at the instant, up 10 s later. Each message waits out its own
     backoff (5 s, 10 s, 20 s… with full jitter), so this takes 15-50 s."""
     server = peers.SmtpServer()  # its port, but down
@@ -279,7 +273,7 @@ def test_smtp_outage_then_everything_delivered(tmp_path, ledgerd):
         tasks = [task("1", ITEM), task("2", ITEM2), task("3", "审计整改", owners=("县审计局",))]
         conf = peers.write_config(tmp_path / "conf", owners, tasks,
                                   delivery=smtp_delivery(server))
-        d = ledgerd(conf).start(AT - LEAD)
+        d = daemons(conf).start(AT - LEAD)
         time.sleep(max(0.0, d.wall(AT) + 10 - time.time()))
         log = d.deliveries()
         assert len(log) == 2 and all(x["status"] == "pending" and x["tries"] >= 1
@@ -306,7 +300,7 @@ DINGTALK_SECRET = "SEC0123456789abcdef0123456789abcdef"
 FEISHU_SECRET = "feishu-secret-0123"
 
 
-def test_webhook_formats_and_signatures(tmp_path, receiver, ledgerd):
+def test_webhook_formats_and_signatures(tmp_path, receiver, daemons):
     """Each format as its platform shows it; the signatures and timestamps
     from the real clock, as the platforms check them against theirs, though
     the service's clock is rehearsing 2025 (--now)."""
@@ -323,7 +317,7 @@ def test_webhook_formats_and_signatures(tmp_path, receiver, ledgerd):
     conf = peers.write_config(tmp_path / "conf",
                               [czj(mobiles=(MOBILE,), channels=("j", "w", "d", "f", "s"))],
                               [task()], channels=channels)
-    d = ledgerd(conf).start(AT - LEAD)
+    d = daemons(conf).start(AT - LEAD)
     receiver.wait_for(6, timeout=15, answered=True)  # WeCom: the message, then its mention
     log = peers.settled(d, 5)
     req = {}
@@ -392,7 +386,7 @@ def test_webhook_formats_and_signatures(tmp_path, receiver, ledgerd):
     assert len(receiver.received()) == 6
 
 
-def test_bot_error_codes_in_a_200(tmp_path, receiver, ledgerd):
+def test_bot_error_codes_in_a_200(tmp_path, receiver, daemons):
     """-1 (busy) then ok: sent on the retry; 45009 and 130101 (rate limits):
     the retry waits at least a minute; 19021 (bad signature): failed at once."""
     receiver.route("/busy", peers.errcode("wecom", -1, "system busy"), then=peers.success("wecom"))
@@ -406,7 +400,7 @@ def test_bot_error_codes_in_a_200(tmp_path, receiver, ledgerd):
     conf = peers.write_config(tmp_path / "conf",
                               [czj(channels=("busy", "limited", "throttled", "badsign"))],
                               [task()], channels=channels)
-    d = ledgerd(conf).start(AT - LEAD)
+    d = daemons(conf).start(AT - LEAD)
     receiver.wait_for(2, "/busy", timeout=15, answered=True)
     first = min(r.time for r in receiver.received())
     quiet(max(0.0, first + 7 - time.time()))  # past any retry that ignored the codes
@@ -426,14 +420,14 @@ def test_bot_error_codes_in_a_200(tmp_path, receiver, ledgerd):
     assert (status["pending_deliveries"], status["failed_deliveries"]) == (2, 1)
 
 
-def test_retry_after_and_gone(tmp_path, receiver, ledgerd):
+def test_retry_after_and_gone(tmp_path, receiver, daemons):
     receiver.route("/limited", peers.too_many(2), then=peers.success())
     receiver.route("/gone", peers.gone())
     channels = [peers.Channel("limited", "json", receiver.url("/limited")),
                 peers.Channel("gone", "json", receiver.url("/gone"))]
     conf = peers.write_config(tmp_path / "conf", [czj(channels=("limited", "gone"))], [task()],
                               channels=channels)
-    d = ledgerd(conf).start(AT - LEAD)
+    d = daemons(conf).start(AT - LEAD)
     first, second = receiver.wait_for(2, "/limited", timeout=15)
     assert second.time - first.answered >= 1.9, second.time - first.answered  # Retry-After: 2
     assert first.headers["webhook-id"] == second.headers["webhook-id"]
@@ -456,7 +450,7 @@ SESSION_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Confi
 <allow own="*"/><allow user="*"/></policy></busconfig>"""
 
 
-def test_signals_for_sent_and_failed(tmp_path, receiver, ledgerd):
+def test_signals_for_sent_and_failed(tmp_path, receiver, daemons):
     """ReminderSent and ReminderFailed on the bus, watched by dbus-monitor."""
     (tmp_path / "bus.conf").write_text(SESSION_BUS.format(path=tmp_path / "bus"))
     bus = subprocess.Popen(["dbus-daemon", f"--config-file={tmp_path / 'bus.conf'}", "--nofork",
@@ -471,7 +465,7 @@ def test_signals_for_sent_and_failed(tmp_path, receiver, ledgerd):
                     peers.Channel("gone", "json", receiver.url("/gone"))]
         conf = peers.write_config(tmp_path / "conf", [czj(channels=("ok", "gone"))], [task()],
                                   channels=channels)
-        d = ledgerd(conf)
+        d = daemons(conf)
         d.bus_address = address
         time.sleep(0.5)  # dbus-monitor is listening
         d.start(AT - LEAD)
@@ -489,7 +483,7 @@ def test_signals_for_sent_and_failed(tmp_path, receiver, ledgerd):
     assert f'"{peers.LEDGER_ID}"' in failed[0] and '"1"' in failed[0], out
 
 
-def test_a_slow_receiver_delays_only_itself(tmp_path, ledgerd):
+def test_a_slow_receiver_delays_only_itself(tmp_path, daemons):
     slow = peers.HttpReceiver(default=peers.slow(10))
     fast = peers.HttpReceiver()
     try:
@@ -502,7 +496,7 @@ def test_a_slow_receiver_delays_only_itself(tmp_path, ledgerd):
         tasks = [task("1", ITEM, owners=("慢单位", "快单位"))]
         conf = peers.write_config(tmp_path / "conf", owners, tasks, channels=channels,
                                   delivery={"parallel": 1})
-        d = ledgerd(conf).start(AT - LEAD)
+        d = daemons(conf).start(AT - LEAD)
         (s,) = slow.wait_for(1, timeout=10)
         (f,) = fast.wait_for(1, timeout=10)
         assert f.time - d.wall(AT) < 1.5 and f.time - s.time < 1.0, (f.time, s.time, d.wall(AT))
@@ -524,7 +518,7 @@ def test_a_slow_receiver_delays_only_itself(tmp_path, ledgerd):
         fast.stop()
 
 
-def test_transfers_at_once_per_peer(tmp_path, ledgerd):
+def test_transfers_at_once_per_peer(tmp_path, daemons):
     """delivery.parallel (4 by default) transfers at once to one host, the
     rest waiting their turn; a channel's own parallel = 1 keeps its messages
     one after the other."""
@@ -534,7 +528,7 @@ def test_transfers_at_once_per_peer(tmp_path, ledgerd):
         owners = [peers.Owner(f"o{i}", f"单位{i}", channels=(f"c{i}",)) for i in range(6)]
         tasks = [task(str(i + 1), f"事项{i}", owners=(f"单位{i}",)) for i in range(6)]
         conf = peers.write_config(tmp_path / "conf", owners, tasks, channels=channels)
-        d = ledgerd(conf).start(AT - LEAD)
+        d = daemons(conf).start(AT - LEAD)
         slow.wait_for(4, timeout=10)
         quiet(1.0)
         assert len(slow.received()) == 4  # the 5th and 6th wait for a slot
@@ -544,11 +538,11 @@ def test_transfers_at_once_per_peer(tmp_path, ledgerd):
         slow.stop()
 
 
-def test_done_cancels_the_retries(tmp_path, receiver, ledgerd):
+def test_done_cancels_the_retries(tmp_path, receiver, daemons):
     receiver.route("/hook", peers.server_error())
     conf = peers.write_config(tmp_path / "conf", [czj(channels=("h",))], [task()],
                               channels=[peers.Channel("h", "json", receiver.url("/hook"))])
-    d = ledgerd(conf).start(AT - LEAD)
+    d = daemons(conf).start(AT - LEAD)
     (first,) = receiver.wait_for(1, "/hook", timeout=10, answered=True)
     quiet(0.3)
     (dl,) = d.deliveries()
@@ -564,7 +558,7 @@ def test_done_cancels_the_retries(tmp_path, receiver, ledgerd):
     assert d.status()["pending_deliveries"] == 0
 
 
-def test_send_test(tmp_path, smtp, receiver, ledgerd):
+def test_send_test(tmp_path, smtp, receiver, daemons):
     receiver.route("/ok", peers.success())
     receiver.route("/gone", peers.gone())
     owners = [peers.Owner("ok", "好单位", emails=("ok@czj.example",), channels=("ok-hook",)),
@@ -573,7 +567,7 @@ def test_send_test(tmp_path, smtp, receiver, ledgerd):
                 peers.Channel("gone-hook", "json", receiver.url("/gone"))]
     conf = peers.write_config(tmp_path / "conf", owners, [task(owners=("好单位",))],
                               channels=channels, delivery=smtp_delivery(smtp))
-    d = ledgerd(conf).start(AT - 2 * 86400)  # no reminder anywhere near
+    d = daemons(conf).start(AT - 2 * 86400)  # no reminder anywhere near
 
     p = d.ctl("send-test", "ok")
     lines = sorted(p.stdout.splitlines())
@@ -595,14 +589,14 @@ def test_send_test(tmp_path, smtp, receiver, ledgerd):
 # ---- catch-up after downtime --------------------------------------------------------
 
 
-def test_catch_up_late_missed_and_never_twice(tmp_path, smtp, receiver, ledgerd):
+def test_catch_up_late_missed_and_never_twice(tmp_path, smtp, receiver, daemons):
     early = DAY - datetime.timedelta(days=5)  # Wednesday 2025-03-19
     conf = peers.write_config(
         tmp_path / "conf", [czj(emails=("jixiao@czj.example",), channels=("h",))],
         [task("1", ITEM), task("2", "五天前的事项", due=early)],
         channels=[peers.Channel("h", "json", receiver.url("/hook"))],
         delivery=smtp_delivery(smtp))
-    d = ledgerd(conf)
+    d = daemons(conf)
     # Up once before both instants, so that ledgerd knows it was running then.
     d.start(peers.instant(early) - 3600)
     assert d.deliveries() == []
@@ -638,7 +632,7 @@ def test_catch_up_late_missed_and_never_twice(tmp_path, smtp, receiver, ledgerd)
 # ---- kill -9 during a burst ---------------------------------------------------------
 
 
-def test_kill_during_a_burst_of_1000(tmp_path, ledgerd):
+def test_kill_during_a_burst_of_1000(tmp_path, daemons):
     n, kills = 1000, 3
     seed = random.randrange(2 ** 32)
     rng = random.Random(seed)
@@ -651,7 +645,7 @@ def test_kill_during_a_burst_of_1000(tmp_path, ledgerd):
         channels = [peers.Channel(f"c{i}", "json", receiver.url(f"/hook/{i}")) for i in range(n)]
         tasks = [task(str(i + 1), f"事项{i}", owners=(f"单位{i}",)) for i in range(n)]
         conf = peers.write_config(tmp_path / "conf", owners, tasks, channels=channels)
-        d = ledgerd(conf).start(AT - LEAD)
+        d = daemons(conf).start(AT - LEAD)
         now0, wall0 = d.now, d.started_at
         receiver.wait_for(1, timeout=30)
         seen_at_kill = []

@@ -17,18 +17,10 @@ import json
 import socket
 import urllib.request
 
-import pytest
-
 import peers
 
 DAY = datetime.date(2025, 3, 24)  # a Monday, no holiday
 AT = peers.instant(DAY)           # 2025-03-24 09:30 +08:00
-
-
-@pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
 
 
 def config(tmp_path, listen):
@@ -45,13 +37,13 @@ def refused(port, host="127.0.0.1"):
     return False
 
 
-def test_a_taken_port_fails_the_start(tmp_path, ledgerd):
+def test_a_taken_port_fails_the_start(tmp_path, daemons):
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))
     holder.listen()
     taken, free = holder.getsockname()[1], peers.free_port()
     try:
-        d = ledgerd(config(tmp_path, [f"127.0.0.1:{free}", f"127.0.0.1:{taken}"]))
+        d = daemons(config(tmp_path, [f"127.0.0.1:{free}", f"127.0.0.1:{taken}"]))
         d.start(AT - 3600, wait=False)
         code = d.exited()
         log = d.log_text()
@@ -67,9 +59,9 @@ def test_a_taken_port_fails_the_start(tmp_path, ledgerd):
         holder.close()
 
 
-def test_the_addresses_served_are_listed(tmp_path, ledgerd):
+def test_the_addresses_served_are_listed(tmp_path, daemons):
     port = peers.free_port()
-    d = ledgerd(config(tmp_path, [f"127.0.0.1:{port}", f"[::1]:{port}"])).start(AT - 3600)
+    d = daemons(config(tmp_path, [f"127.0.0.1:{port}", f"[::1]:{port}"])).start(AT - 3600)
     assert d.property("FeedAddresses") == [f"127.0.0.1:{port}", f"[::1]:{port}"]
     for host in ("127.0.0.1", "[::1]"):
         with urllib.request.urlopen(f"http://{host}:{port}/ledger.ics", timeout=10) as r:
@@ -78,7 +70,7 @@ def test_the_addresses_served_are_listed(tmp_path, ledgerd):
     assert f"http://127.0.0.1:{port}/ledger.ics" in status["feed_urls"], status["feed_urls"]
 
 
-def test_no_feed_listen_serves_nothing(tmp_path, ledgerd):
-    d = ledgerd(config(tmp_path, None)).start(AT - 3600)
+def test_no_feed_listen_serves_nothing(tmp_path, daemons):
+    d = daemons(config(tmp_path, None)).start(AT - 3600)
     assert d.property("FeedAddresses") == []
     assert "serving calendar feeds" not in d.log_text()

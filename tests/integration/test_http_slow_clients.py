@@ -34,13 +34,7 @@ FAST = 1.0       # a normal GET of the feed, whole, within this
 
 
 @pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
-
-
-@pytest.fixture
-def feed(tmp_path, ledgerd):
+def feed(tmp_path, daemons):
     """ledgerd serving a small ledger's feeds on 127.0.0.1; (daemon, port)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     want = 8192
@@ -51,7 +45,7 @@ def feed(tmp_path, ledgerd):
              for i in range(1, 41)]
     conf = peers.write_config(tmp_path / "conf", [peers.Owner("czj", "县财政局")], tasks,
                               feed={"listen": [f"127.0.0.1:{port}"]})
-    d = ledgerd(conf).start(AT - 86400)
+    d = daemons(conf).start(AT - 86400)
     try:
         yield d, port
     finally:

@@ -42,12 +42,6 @@ from linkkit import AT, CZJ, DAY, LEDGER, SJJ, day
 from conftest import ROOT
 
 
-@pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
-
-
 def czj(**kw):
     return peers.Owner("czj", CZJ, emails=("jixiao@czj.example",), **kw)
 
@@ -60,12 +54,12 @@ def task(id, item, owners, due):
     return peers.Task(id, item, tuple(owners), due)
 
 
-def world(tmp_path, ledgerd, owners, tasks, now=AT - 2, **kwargs):
+def world(tmp_path, daemons, owners, tasks, now=AT - 2, **kwargs):
     """ledgerd serving on a free port with these owners and tasks, started
     at now; (ledgerd, Web)."""
     port = peers.free_port()
     conf = lk.configure(tmp_path / "conf", owners, tasks, port, **kwargs)
-    d = ledgerd(conf).start(now)
+    d = daemons(conf).start(now)
     return d, lk.Web(port)
 
 
@@ -129,8 +123,8 @@ def await_feed(web, paths, predicate, timeout, what):
 # ---- the routes -------------------------------------------------------------------------------
 
 
-def test_a_get_changes_nothing_only_a_confirmed_post_does(tmp_path, ledgerd):
-    d, web = world(tmp_path, ledgerd, [czj()],
+def test_a_get_changes_nothing_only_a_confirmed_post_does(tmp_path, daemons):
+    d, web = world(tmp_path, daemons, [czj()],
                    [task("1", "编制部门预算", [CZJ], DAY), task("2", "报送绩效自评报告", [CZJ], day(2)),
                     task("3", "审计整改", [CZJ], day(1))])
     links = links_of(mail_to(d, "jixiao@czj.example", 1))
@@ -260,8 +254,8 @@ def test_a_get_changes_nothing_only_a_confirmed_post_does(tmp_path, ledgerd):
     no_cookie_anywhere(web)
 
 
-def test_forged_expired_and_other_owners_links_change_nothing(tmp_path, ledgerd):
-    d, web = world(tmp_path, ledgerd, [czj(), sjj()],
+def test_forged_expired_and_other_owners_links_change_nothing(tmp_path, daemons):
+    d, web = world(tmp_path, daemons, [czj(), sjj()],
                    [task("1", "编制部门预算", [CZJ], DAY), task("2", "审计整改", [SJJ], DAY)])
     mine = links_of(mail_to(d, "jixiao@czj.example", 2))
     theirs = links_of(mail_to(d, "sjj@czj.example", 2))
@@ -365,9 +359,9 @@ def when_of(entry):
     return int(datetime.datetime.fromisoformat(entry["when"]).timestamp())
 
 
-def test_a_used_link_is_refused_after_done_and_after_reopen(tmp_path, ledgerd):
+def test_a_used_link_is_refused_after_done_and_after_reopen(tmp_path, daemons):
     """At a person's pace: each mark a second or more after the one before."""
-    d, web = world(tmp_path, ledgerd, [czj()], [task("1", "编制部门预算", [CZJ], DAY)])
+    d, web = world(tmp_path, daemons, [czj()], [task("1", "编制部门预算", [CZJ], DAY)])
     links = links_of(mail_to(d, "jixiao@czj.example", 1))
 
     # A snooze is no use of the links: it marks no generation.
@@ -404,11 +398,11 @@ def test_a_used_link_is_refused_after_done_and_after_reopen(tmp_path, ledgerd):
         "snoozed", "snoozed", "done", "reopened", "done", "reopened"]
 
 
-def test_a_used_link_is_refused_when_the_marks_come_within_a_second(tmp_path, ledgerd):
+def test_a_used_link_is_refused_when_the_marks_come_within_a_second(tmp_path, daemons):
     """The same, quickly: the milestone reopened, done through a fresh link
     and reopened again within one second of the service's clock. A link
     that was used is used, however soon it comes back."""
-    d, web = world(tmp_path, ledgerd, [czj()], [task("1", "编制部门预算", [CZJ], DAY)])
+    d, web = world(tmp_path, daemons, [czj()], [task("1", "编制部门预算", [CZJ], DAY)])
     links = links_of(mail_to(d, "jixiao@czj.example", 1))
     assert web.post(links["done"]).status == 303
 
@@ -429,8 +423,8 @@ def test_a_used_link_is_refused_when_the_marks_come_within_a_second(tmp_path, le
     assert [h["action"] for h in history] == ["done", "reopened", "done", "reopened"], history
 
 
-def test_thirty_requests_a_minute_per_address(tmp_path, ledgerd):
-    d, web = world(tmp_path, ledgerd, [czj()], [task("1", "编制部门预算", [CZJ], DAY)])
+def test_thirty_requests_a_minute_per_address(tmp_path, daemons):
+    d, web = world(tmp_path, daemons, [czj()], [task("1", "编制部门预算", [CZJ], DAY)])
     links = links_of(mail_to(d, "jixiao@czj.example", 1))
     greedy = "127.0.0.77"
     # The limit counts by the system's clock, in whole seconds: start just
@@ -458,10 +452,10 @@ def test_thirty_requests_a_minute_per_address(tmp_path, ledgerd):
     no_cookie_anywhere(web)
 
 
-def test_markup_in_a_ledger_is_shown_as_text(tmp_path, ledgerd):
+def test_markup_in_a_ledger_is_shown_as_text(tmp_path, daemons):
     item = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;审计'
     owner = '县审计局<b>"二股"</b>'
-    d, web = world(tmp_path, ledgerd, [peers.Owner("evil", owner, emails=("e@czj.example",))],
+    d, web = world(tmp_path, daemons, [peers.Owner("evil", owner, emails=("e@czj.example",))],
                    [task("1", item, [owner], DAY), task("2", "其他<i>事项</i>", [owner], day(1))])
     links = links_of(mail_to(d, "e@czj.example", 1))
     for url in (links["done"], links["page"], "/"):
@@ -488,10 +482,10 @@ def test_markup_in_a_ledger_is_shown_as_text(tmp_path, ledgerd):
 # ---- the feeds --------------------------------------------------------------------------------
 
 
-def test_done_shows_in_every_feed_of_the_milestone_within_a_second(tmp_path, ledgerd):
+def test_done_shows_in_every_feed_of_the_milestone_within_a_second(tmp_path, daemons):
     """Milestone 1 belongs to czj and sjj: it is in /ledger.ics, /czj.ics and
     /sjj.ics. Its reminders: 3, 2, 1 days before and on the day, at 09:30."""
-    d, web = world(tmp_path, ledgerd, [czj(), sjj()],
+    d, web = world(tmp_path, daemons, [czj(), sjj()],
                    [task("1", "编制部门预算", [CZJ, SJJ], day(3)), task("2", "报送绩效自评报告", [CZJ], day(5))],
                    leads=("3d", "2d", "1d", "0d"))
     links = links_of(mail_to(d, "jixiao@czj.example", 2))
@@ -533,8 +527,8 @@ def test_done_shows_in_every_feed_of_the_milestone_within_a_second(tmp_path, led
         assert e.sequence > after[p][u1].sequence, p
 
 
-def test_a_snooze_drops_the_alarms_before_its_end(tmp_path, ledgerd):
-    d, web = world(tmp_path, ledgerd, [czj()], [task("1", "编制部门预算", [CZJ], day(3))],
+def test_a_snooze_drops_the_alarms_before_its_end(tmp_path, daemons):
+    d, web = world(tmp_path, daemons, [czj()], [task("1", "编制部门预算", [CZJ], day(3))],
                    leads=("3d", "2d", "1d", "0d"))
     links = links_of(mail_to(d, "jixiao@czj.example", 1))
     u1 = lk.uid("1")
@@ -585,7 +579,7 @@ def why_instants(lines, owner):
     return sorted(set(out)), source
 
 
-def test_an_owners_feed_rings_when_why_says(tmp_path, ledgerd):
+def test_an_owners_feed_rings_when_why_says(tmp_path, daemons):
     """The shipped configuration: 各相关部门单位 (bumen) has leads of its own;
     here 县财政局企业股 (czj-qyg) is given a time and leads of its own too.
     For every owner, each event of its feed rings exactly at the planned
@@ -603,7 +597,7 @@ def test_an_owners_feed_rings_when_why_says(tmp_path, ledgerd):
         assert old in text, old
         text = text.replace(old, new, 1)
     path.write_text(text, encoding="utf-8")
-    d = ledgerd(path).start(peers.instant(datetime.date(2025, 1, 2), "08:00"))
+    d = daemons(path).start(peers.instant(datetime.date(2025, 1, 2), "08:00"))
     web = lk.Web(port)
 
     own, compared = [], 0
@@ -636,14 +630,14 @@ OWNER_NAMES = {"czj": CZJ, "bumen": "各相关部门单位", "zhou-czj": "州财
 # ---- no more reminders ---------------------------------------------------------------------------
 
 
-def test_done_cancels_its_pending_messages_and_later_reminders(tmp_path, ledgerd):
+def test_done_cancels_its_pending_messages_and_later_reminders(tmp_path, daemons):
     """Milestone 1 is due today, with an overdue notice tomorrow; czj is
     reminded by e-mail and on a channel that is down (500: the message
     stays pending, retried). Milestone 2, due tomorrow, is the control: its
     reminder goes out tomorrow at 09:30 as planned."""
     down = peers.HttpReceiver(default=peers.server_error())
     try:
-        d, web = world(tmp_path, ledgerd, [czj(channels=("down",))],
+        d, web = world(tmp_path, daemons, [czj(channels=("down",))],
                        [task("1", "编制部门预算", [CZJ], DAY), task("2", "报送绩效自评报告", [CZJ], day(1))],
                        channels=[peers.Channel("down", "json", down.url("/down"))], overdue=("1wd",))
         links = links_of(mail_to(d, "jixiao@czj.example", 1))
@@ -694,7 +688,7 @@ def sections(html):
     return out
 
 
-def test_the_page_at_root(tmp_path, ledgerd):
+def test_the_page_at_root(tmp_path, daemons):
     token = "tok-0123456789abcdef"
     port = peers.free_port()
     owners = [czj(), sjj(), peers.Owner("sbg", "社会保障股", emails=("sb@czj.example",))]
@@ -705,7 +699,7 @@ def test_the_page_at_root(tmp_path, ledgerd):
     assert '    id = "sbg";\n' in text
     conf.write_text(text.replace('    id = "sbg";\n', f'    id = "sbg";\n    feed_token = "{token}";\n'),
                     encoding="utf-8")
-    d = ledgerd(conf).start(AT - 2)
+    d = daemons(conf).start(AT - 2)
     web = lk.Web(port)
     links = links_of(mail_to(d, "jixiao@czj.example", 1))
 
@@ -776,7 +770,7 @@ def rotate_peer_to_peer(d):
     assert p.returncode == 0, p.stderr
 
 
-def test_rotate_link_key_kills_every_older_link(tmp_path, ledgerd):
+def test_rotate_link_key_kills_every_older_link(tmp_path, daemons):
     """czj is reminded by e-mail and on a json channel that answers the first
     try 429 (Retry-After: 3), so that the channel's message is made again,
     after the rotation, with the new key."""
@@ -791,7 +785,7 @@ def test_rotate_link_key_kills_every_older_link(tmp_path, ledgerd):
         conf = lk.configure(tmp_path / "conf", [czj(channels=("j",))],
                             [task("1", "编制部门预算", [CZJ], DAY), task("2", "报送绩效自评报告", [CZJ], day(2))],
                             port, channels=[peers.Channel("j", "json", receiver.url("/j"))])
-        d = ledgerd(conf)
+        d = daemons(conf)
         d.bus_address = address
         d.start(AT - 2)
         web = lk.Web(port)

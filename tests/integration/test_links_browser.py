@@ -41,12 +41,6 @@ BLACK = b"\x00\x00\x00"                # a QR code's dark modules
 
 
 @pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
-
-
-@pytest.fixture
 def browser():
     # Not skipped when missing: they are in the Makefile's DEB_TEST (make deps).
     for path in (CHROMIUM, CHROMEDRIVER):
@@ -205,7 +199,7 @@ def marked_by_link(d, milestone, owner):
 # ---- the test --------------------------------------------------------------------------------
 
 
-def test_done_in_a_browser_from_a_mail_and_from_a_webhook(tmp_path, ledgerd, browser):
+def test_done_in_a_browser_from_a_mail_and_from_a_webhook(tmp_path, daemons, browser):
     """czj is reminded by e-mail (the Maildir outbox), sjj on a json channel.
     Milestones 1 (czj) and 2 (sjj) are due today, with an overdue notice
     tomorrow; 3 (czj) and 4 (sjj), due tomorrow, are the control."""
@@ -220,7 +214,7 @@ def test_done_in_a_browser_from_a_mail_and_from_a_webhook(tmp_path, ledgerd, bro
                  peers.Task("4", "整改情况报告", (SJJ,), day(1))]
         conf = lk.configure(tmp_path / "conf", owners, tasks, port,
                             channels=[peers.Channel("j", "json", receiver.url("/j"))], overdue=("1wd",))
-        d = ledgerd(conf).start(AT - 2)
+        d = daemons(conf).start(AT - 2)
         web = lk.Web(port)
         (mail,) = lk.wait_mail(d.state, 1)
         (mail_links,) = lk.links_in(lk.text_of(mail))

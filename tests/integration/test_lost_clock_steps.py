@@ -23,19 +23,11 @@ import contextlib
 import datetime
 import time
 
-import pytest
-
 import peers
 
 DAY = datetime.date(2025, 3, 24)  # a Monday, no holiday
 AT = peers.instant(DAY)           # 2025-03-24 09:30 +08:00
 HOUR = 3600
-
-
-@pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
 
 
 @contextlib.contextmanager
@@ -58,7 +50,7 @@ def steppable_clock():
         step(0)
 
 
-def test_a_step_forward_sends_late_and_a_step_back_sends_nothing_again(tmp_path, ledgerd):
+def test_a_step_forward_sends_late_and_a_step_back_sends_nothing_again(tmp_path, daemons):
     receiver = peers.HttpReceiver()
     try:
         owner = peers.Owner("czj", "县财政局", channels=("h",))
@@ -66,7 +58,7 @@ def test_a_step_forward_sends_late_and_a_step_back_sends_nothing_again(tmp_path,
                                   [peers.Task("1", "编制部门预算", ("县财政局",), DAY)],
                                   channels=[peers.Channel("h", "json", receiver.url("/hook"))])
         with steppable_clock() as step:
-            d = ledgerd(conf).start(AT - 10)
+            d = daemons(conf).start(AT - 10)
             mono_start = time.monotonic()  # the service's clock: AT - 10 about now
             time.sleep(1)
             assert receiver.received() == []

@@ -17,18 +17,10 @@ import datetime
 import os
 import time
 
-import pytest
-
 import peers
 
 DAY = datetime.date(2025, 3, 24)  # a Monday, no holiday
 AT = peers.instant(DAY)           # 2025-03-24 09:30 +08:00
-
-
-@pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
 
 
 def second_on(first, conf, state, log, now, same_runtime=True):
@@ -48,13 +40,13 @@ def second_on(first, conf, state, log, now, same_runtime=True):
     return code, time.monotonic() - t, d.log_text()
 
 
-def test_a_second_ledgerd_on_the_same_state_exits_and_sends_nothing(tmp_path, ledgerd):
+def test_a_second_ledgerd_on_the_same_state_exits_and_sends_nothing(tmp_path, daemons):
     n = 100
     receiver = peers.HttpReceiver(default=peers.slow(0.01))  # a burst of a second or two
     try:
         owners, channels, tasks = peers.webhook_fleet(receiver, n, DAY)
         conf = peers.write_config(tmp_path / "conf", owners, tasks, channels=channels)
-        first = ledgerd(conf).start(AT - 5)
+        first = daemons(conf).start(AT - 5)
         pid = first.proc.pid
         assert (first.state / "lock").read_text().strip() == str(pid)
         socket_before = os.stat(first.run_dir / "private").st_ino
@@ -88,10 +80,10 @@ def test_a_second_ledgerd_on_the_same_state_exits_and_sends_nothing(tmp_path, le
         receiver.stop()
 
 
-def test_a_second_ledgerd_on_the_same_runtime_directory_refuses(tmp_path, ledgerd):
+def test_a_second_ledgerd_on_the_same_runtime_directory_refuses(tmp_path, daemons):
     conf = peers.write_config(tmp_path / "conf", [peers.Owner("czj", "县财政局")],
                               [peers.Task("1", "编制部门预算", ("县财政局",), DAY)])
-    first = ledgerd(conf).start(AT - 3600)
+    first = daemons(conf).start(AT - 3600)
     socket = first.run_dir / "private"
     before = os.stat(socket)
 

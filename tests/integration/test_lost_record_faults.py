@@ -35,12 +35,6 @@ DAY = datetime.date(2025, 3, 24)  # a Monday, no holiday
 AT = peers.instant(DAY)           # 2025-03-24 09:30 +08:00
 
 
-@pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
-
-
 def sleep_until(t):
     time.sleep(max(0.0, t - time.time()))
 
@@ -51,13 +45,13 @@ def reminder_problems(d):
             if part == "reminders"]
 
 
-def test_a_locked_database_across_the_instant(tmp_path, ledgerd):
+def test_a_locked_database_across_the_instant(tmp_path, daemons):
     n, hold = 50, 9.0
     receiver = peers.HttpReceiver()
     try:
         owners, channels, tasks = peers.webhook_fleet(receiver, n, DAY)
         conf = peers.write_config(tmp_path / "conf", owners, tasks, channels=channels)
-        d = ledgerd(conf).start(AT - 4)
+        d = daemons(conf).start(AT - 4)
         assert d.property("Problems") == []
 
         sleep_until(d.wall(AT) - 2)
@@ -116,8 +110,8 @@ def test_a_locked_database_across_the_instant(tmp_path, ledgerd):
 @pytest.fixture
 def small_disk(tmp_path):
     """tmp_path/state on a tmpfs of 16 MiB of its own; unmounted after the
-    test (after the daemons of the ledgerd fixture, when that is asked for
-    after this one)."""
+    test (after the ledgerd instances of the daemons fixture, when that is
+    asked for after this one)."""
     path = tmp_path / "state"
     path.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0750", "tmpfs", str(path)],
@@ -148,7 +142,7 @@ def fill(path):
     return written
 
 
-def test_a_full_disk_at_the_instant(tmp_path, small_disk, ledgerd):
+def test_a_full_disk_at_the_instant(tmp_path, small_disk, daemons):
     n_receivers, per_receiver = 3, 100
     n = n_receivers * per_receiver
     state = small_disk
@@ -161,7 +155,7 @@ def test_a_full_disk_at_the_instant(tmp_path, small_disk, ledgerd):
             channels += c
             tasks += t
         conf = peers.write_config(tmp_path / "conf", owners, tasks, channels=channels)
-        d = ledgerd(conf).start(AT - 6)  # its log goes beside the state, not on the tmpfs
+        d = daemons(conf).start(AT - 6)  # its log goes beside the state, not on the tmpfs
         assert d.property("Problems") == []
 
         # The write-ahead log as small as it gets (a checkpoint, as SQLite
@@ -204,7 +198,7 @@ def test_a_full_disk_at_the_instant(tmp_path, small_disk, ledgerd):
             rc.stop()
 
 
-def test_a_full_disk_while_sending(tmp_path, small_disk, ledgerd):
+def test_a_full_disk_while_sending(tmp_path, small_disk, daemons):
     """The instant is recorded; the disk fills while its messages go out,
     one every half second: the outcomes the log cannot take are kept and
     written again (part "deliveries"), and no message goes out twice for
@@ -214,7 +208,7 @@ def test_a_full_disk_while_sending(tmp_path, small_disk, ledgerd):
     try:
         owners, channels, tasks = peers.webhook_fleet(receiver, n, DAY)
         conf = peers.write_config(tmp_path / "conf", owners, tasks, channels=channels)
-        d = ledgerd(conf).start(AT - 4)
+        d = daemons(conf).start(AT - 4)
         db = sqlite3.connect(d.state / "state.db", isolation_level=None, timeout=10)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # as in test_a_full_disk_at_the_instant
         db.close()

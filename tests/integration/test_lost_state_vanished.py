@@ -28,12 +28,6 @@ AT = peers.instant(DAY)           # 2025-03-24 09:30 +08:00
 TEN = peers.instant(DAY, "10:00")
 
 
-@pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
-
-
 def config(tmp_path, receiver, tasks):
     owner = peers.Owner("czj", "县财政局", channels=("h",))
     return peers.write_config(tmp_path / "conf", [owner], tasks,
@@ -59,9 +53,9 @@ def lose(db, how):
 
 
 @pytest.mark.parametrize("how", ["deleted", "truncated", "an empty database"])
-def test_a_lost_state_database_is_refused_unless_accepted(tmp_path, ledgerd, receiver, how):
+def test_a_lost_state_database_is_refused_unless_accepted(tmp_path, daemons, receiver, how):
     conf = config(tmp_path, receiver, [peers.Task("1", "编制部门预算", ("县财政局",), DAY)])
-    d = ledgerd(conf).start(AT - 3600)  # 08:30: before the instant
+    d = daemons(conf).start(AT - 3600)  # 08:30: before the instant
     assert (d.state / "state.id").is_file()
     assert d.stop() == 0
     db = d.state / "state.db"
@@ -90,11 +84,11 @@ def test_a_lost_state_database_is_refused_unless_accepted(tmp_path, ledgerd, rec
     assert d.deliveries() == [] and receiver.received() == []
 
 
-def test_a_first_start_sends_nothing_from_before_it_a_restart_catches_up(tmp_path, ledgerd,
+def test_a_first_start_sends_nothing_from_before_it_a_restart_catches_up(tmp_path, daemons,
                                                                         receiver):
     conf = config(tmp_path, receiver, [peers.Task("1", "编制部门预算", ("县财政局",), DAY),
                                        peers.Task("2", "报送绩效自评报告", ("县财政局",), NEXT)])
-    d = ledgerd(conf)
+    d = daemons(conf)
     assert not d.state.exists()
     d.start(TEN)  # first start, half an hour after the 09:30 instant
     time.sleep(3)

@@ -11,7 +11,6 @@ or POSTing a link, marks the milestone done via link. About 10 s."""
 
 import re
 
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -24,12 +23,6 @@ from test_links_browser import WIDTH, browser, photograph  # noqa: F401 (browser
 GREEN = bytes.fromhex("1a7f37")  # mail-html.c: the 已完成 button's background
 CONFIRM = {"已完成": "标记为已完成？", "推迟1天": "推迟1天？", "推迟3天": "推迟3天？",
            "推迟7天": "推迟7天？"}
-
-
-@pytest.fixture
-def daemons(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
 
 
 def czj_mail(state):

@@ -11,20 +11,12 @@ the shipped ledger as test_message_formats.py (msgkit.py). About 10 s."""
 import collections
 import time
 
-import pytest
-
 import msgkit
 import peers
 from msgkit import AT
 
 LEAD = 2
 HOLD = 60  # seconds the receiver sits on the held request (until it is stopped)
-
-
-@pytest.fixture
-def daemons(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
 
 
 def run_on(d):

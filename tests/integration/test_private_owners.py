@@ -17,8 +17,6 @@ import subprocess
 import urllib.error
 import urllib.request
 
-import pytest
-
 import peers
 from conftest import LEDGERD
 
@@ -27,12 +25,6 @@ AT = peers.instant(DAY)
 T_SBG = "sbg-Token_0123456789abcdef"
 T_QYG = "qyg-Token_fedcba9876543210"
 SECRET_ITEM = "保密事项甲"
-
-
-@pytest.fixture
-def ledgerd(tmp_path):
-    with peers.daemons(tmp_path) as make:
-        yield make
 
 
 def uids(body):
@@ -51,7 +43,7 @@ def get(port, path):
         return e.code, e.read()
 
 
-def test_tasks_of_private_owners_only_stay_out_of_the_public_feed(tmp_path, ledgerd):
+def test_tasks_of_private_owners_only_stay_out_of_the_public_feed(tmp_path, daemons):
     port = peers.free_port()
     owners = [peers.Owner("czj", "县财政局"),
               peers.Owner("sbg", "县财政局社会保障股", feed_token=T_SBG),
@@ -63,7 +55,7 @@ def test_tasks_of_private_owners_only_stay_out_of_the_public_feed(tmp_path, ledg
              peers.Task("4", "局里的事项", ("县财政局",), later[3])]
     conf = peers.write_config(tmp_path / "conf", owners, tasks,
                               feed={"listen": [f"127.0.0.1:{port}"]})
-    d = ledgerd(conf).start(AT - 86400)
+    d = daemons(conf).start(AT - 86400)
 
     status, public = get(port, "/ledger.ics")
     assert status == 200 and uids(public) == uid(3, 4), uids(public)

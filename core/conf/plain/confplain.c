@@ -25,11 +25,15 @@ struct reader {
 
 /* ---- between tokens ------------------------------------------------------ */
 
-static void count_lines(struct reader *rd, const char *from, const char *to) {
+/* The newlines in [from, to). */
+static unsigned newlines(const char *from, const char *to) {
+        unsigned n = 0;
+
         while ((from = memchr(from, '\n', (size_t) (to - from)))) {
-                rd->line++;
+                n++;
                 from++;
         }
+        return n;
 }
 
 const char *confplain_comment_end(const char *p, const char *end) {
@@ -43,40 +47,44 @@ const char *confplain_comment_end(const char *p, const char *end) {
         return q ? q + 2 : NULL;
 }
 
-/* Past a comment at p, counting its lines. False if unterminated, or if p
- * is a lone slash. */
-static bool skip_comment(struct reader *rd) {
-        const char *end = confplain_comment_end(rd->p, rd->end);
+const char *confplain_blanks_end(const char *p, const char *end, unsigned *lines) {
+        const char *comment_end;
 
-        if (!end)
-                return false;
-        count_lines(rd, rd->p, end);
-        rd->p = end;
-        return true;
-}
-
-/* Past blanks and comments, counting lines. False on a bad comment. */
-static bool skip_blanks(struct reader *rd) {
-        while (rd->p < rd->end) {
-                switch (*rd->p) {
+        while (p < end) {
+                switch (*p) {
                 case '\n':
-                        rd->line++;
+                        ++*lines;
                         /* fall through */
                 case ' ':
                 case '\t':
                 case '\r':
                 case '\f':
-                        rd->p++;
+                        p++;
                         break;
                 case '#':
                 case '/':
-                        if (!skip_comment(rd))
-                                return false;
+                        comment_end = confplain_comment_end(p, end);
+                        if (!comment_end)
+                                return NULL;
+                        *lines += newlines(p, comment_end);
+                        p = comment_end;
                         break;
                 default:
-                        return true;
+                        return p;
                 }
         }
+        return p;
+}
+
+/* Past blanks and comments, counting lines. False on a bad comment (the
+ * text is then left to libconfig: where the reading stopped matters no
+ * more). */
+static bool skip_blanks(struct reader *rd) {
+        const char *next = confplain_blanks_end(rd->p, rd->end, &rd->line);
+
+        if (!next)
+                return false;
+        rd->p = next;
         return true;
 }
 
@@ -154,7 +162,7 @@ static bool read_string(struct reader *rd) {
         }
         memcpy(rd->buf, start, n);
         rd->buf[n] = '\0';
-        count_lines(rd, start, quote);
+        rd->line += newlines(start, quote);
         rd->p = quote + 1;
         return !peek(rd, '"');
 }

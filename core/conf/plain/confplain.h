@@ -37,3 +37,8 @@ int confplain_read(config_t *cfg, const char *text, size_t len);
  * or just past the star-slash of a block comment. NULL when p starts no
  * comment or one that does not end. */
 const char *confplain_comment_end(const char *p, const char *end);
+/* Past the blanks and comments at p (libconfig's: space, tab, CR, LF, FF,
+ * and comments as above): where the next token starts, end when none does,
+ * with the newlines passed added to *lines. NULL at a comment that does not
+ * end, or a lone slash. */
+const char *confplain_blanks_end(const char *p, const char *end, unsigned *lines);

@@ -424,6 +424,21 @@ static void test_year_option(void **state) {
         diag_clear(&d);
 }
 
+/* A cell that is read nowhere is said so, in the row's words. */
+static void test_cells_not_imported(void **state) {
+        struct import_ledger l;
+        struct diagnostics d = { 0 };
+
+        (void) state;
+        assert_int_equal(import_text("n.csv", "2025年台账\n事项,完成时间,完成时间,\n"
+                                     "a,7月底前,8月底前,杂项\n", 0, &l, &d), 0);
+        check_task(&l, "1", "", "a", NULL, "", "7月底前");
+        check_warning(&d, 3, "a second 完成时间 \"8月底前\" in column 3 is not imported");
+        check_warning(&d, 3, "\"杂项\" in column 4, which has no name, is not imported");
+        import_ledger_free(&l);
+        diag_clear(&d);
+}
+
 /* ---- writing -------------------------------------------------------------------------- */
 
 static void test_quote(void **state) {
@@ -609,6 +624,7 @@ int main(void) {
                 cmocka_unit_test(test_sub_rows),
                 cmocka_unit_test(test_merged_cells),   cmocka_unit_test(test_pages_and_headings),
                 cmocka_unit_test(test_not_a_ledger),   cmocka_unit_test(test_year_option),
+                cmocka_unit_test(test_cells_not_imported),
                 cmocka_unit_test(test_quote),          cmocka_unit_test(test_write),
                 cmocka_unit_test(test_escapes_round_trip), cmocka_unit_test(test_cells),
         };
