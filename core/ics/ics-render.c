@@ -34,15 +34,18 @@ struct ics_chunk {
         struct ics_event events[ICS_CHUNK];
 };
 
+/* Writes n octets to the output and counts them. 0 or -EIO. */
+static int ics_write_out(struct ics_job *j, const char *data, size_t n) {
+        if (n > 0 && fwrite(data, 1, n, j->out) != n)
+                return -EIO;
+        j->written += n;
+        return 0;
+}
+
 /* Writes the page. 0, -ENOMEM or -EIO. */
 int ics_flush(struct ics_job *j) {
-        int r = 0;
+        int r = j->page.failed ? -ENOMEM : ics_write_out(j, j->page.data, j->page.len);
 
-        if (j->page.failed)
-                r = -ENOMEM;
-        else if (j->page.len > 0 && fwrite(j->page.data, 1, j->page.len, j->out) != j->page.len)
-                r = -EIO;
-        j->written += j->page.len;
         buf_clear(&j->page);
         return r;
 }
@@ -154,9 +157,8 @@ static int ics_emit_chunk(struct ics_job *j, const struct ics_chunk *c) {
         for (size_t i = 0; i < c->n_done; i++) {
                 const struct ics_event *e = &c->events[i];
                 struct ics_revision rev = { .sequence = 0, .modified = o->fallback_modified };
-                int r;
-
                 size_t at = j->written + j->page.len;
+                int r;
 
                 if (o->revision)
                         rev = o->revision(e->uid, e->hash, o->userdata);
@@ -333,10 +335,7 @@ static int ics_copy_ledger(struct ics_job *j, size_t ledger) {
                 return r;
         if (j->opts->pieces)
                 j->opts->pieces[ledger] = (struct ics_piece) { j->written, t->size };
-        if (t->size > 0 && fwrite(t->data, 1, t->size, j->out) != t->size)
-                return -EIO;
-        j->written += t->size;
-        return 0;
+        return ics_write_out(j, t->data, t->size);
 }
 
 /* Each run of ledgers to render goes through the chunks as one, so that
