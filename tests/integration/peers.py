@@ -761,16 +761,20 @@ class Ledgerd:
 
 # busctl cannot ask the private socket (it says Hello to a bus first, which a
 # peer-to-peer server does not answer), so python3-dbus does, in a process of
-# its own. libdbus loses the reply to the first call on a fresh peer-to-peer
-# connection to ledgerd (ledgerctl is not affected): a Ping with a short
-# timeout goes first.
-_GET_PROPERTY = """
-import dbus, json, sys
+# its own, whose script starts with PEER_CONNECTION: `c`, connected to the
+# address in argv[1]. libdbus loses the reply to the first call on a fresh
+# peer-to-peer connection to ledgerd (ledgerctl is not affected): a Ping with
+# a short timeout goes first.
+PEER_CONNECTION = """
+import dbus, json, os, sys, time
 c = dbus.connection.Connection(sys.argv[1])
 try:
     c.call_blocking(None, "/", "org.freedesktop.DBus.Peer", "Ping", "", (), timeout=0.2)
 except dbus.DBusException:
     pass
+"""
+
+_GET_PROPERTY = PEER_CONNECTION + """
 v = c.call_blocking(None, "/org/ledgerd/Ledger1", "org.freedesktop.DBus.Properties", "Get",
                     "ss", ("org.ledgerd.Ledger1", sys.argv[2]), timeout=float(sys.argv[3]))
 print(json.dumps(v))

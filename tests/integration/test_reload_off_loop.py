@@ -21,13 +21,7 @@ GEN_LEDGER = HERE.parent / "bench/gen-ledger"
 
 # One connection, a call every 20 ms until the file named by argv[3] exists;
 # prints the slowest answer, in seconds, and how many there were.
-_POLL = """
-import dbus, os, sys, time
-c = dbus.connection.Connection(sys.argv[1])
-try:
-    c.call_blocking(None, "/", "org.freedesktop.DBus.Peer", "Ping", "", (), timeout=0.2)
-except dbus.DBusException:
-    pass
+_POLL = peers.PEER_CONNECTION + """
 slowest, n = 0.0, 0
 open(sys.argv[2], "w").close()
 while not os.path.exists(sys.argv[3]):
