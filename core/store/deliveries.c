@@ -212,18 +212,23 @@ static void bind_item(sqlite3_stmt *s, int first, const struct delivery_item *it
         sqlite3_bind_text(s, first + 5, target, -1, SQLITE_STATIC);
 }
 
+/* Runs s, a bound "SELECT 1 …": whether it found a row. 0 or the failure. */
+static int record_exists(struct record *rec, sqlite3_stmt *s, const char *doing, bool *found) {
+        int rc = sqlite3_step(s);
+
+        sqlite3_reset(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return state_fail_sqlite(rec->st, rc, doing);
+        *found = rc == SQLITE_ROW;
+        return 0;
+}
+
 static int record_known(struct record *rec, const char *target, const struct delivery_item *it,
                         bool *known) {
         sqlite3_stmt *s = rec->stmt[RECORD_KNOWN];
-        int rc;
 
         bind_item(s, 1, it, target);
-        rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-                return state_fail_sqlite(rec->st, rc, "looking up a delivery item");
-        *known = rc == SQLITE_ROW;
-        return 0;
+        return record_exists(rec, s, "looking up a delivery item", known);
 }
 
 /* Keeps, in rec->lines[0..*n) (sorted), the items of m that are neither
@@ -255,9 +260,13 @@ static int record_select(struct record *rec, const struct delivery_new *m, size_
         return 0;
 }
 
-/* An insert's result: -EEXIST when what it inserts is there already,
- * which only an insert without a lookup before it finds. */
-static int record_inserted(struct record *rec, int rc, const char *doing) {
+/* Runs s, a bound INSERT: 0, -EEXIST when what it inserts is there
+ * already (which only an insert without a lookup before it finds), or the
+ * failure. */
+static int record_insert(struct record *rec, sqlite3_stmt *s, const char *doing) {
+        int rc = sqlite3_step(s);
+
+        sqlite3_reset(s);
         if ((rc & 0xff) == SQLITE_CONSTRAINT && !rec->look_up)
                 return -EEXIST;
         return rc == SQLITE_DONE ? 0 : state_fail_sqlite(rec->st, rc, doing);
@@ -266,7 +275,7 @@ static int record_inserted(struct record *rec, int rc, const char *doing) {
 static int record_insert_delivery(struct record *rec, const struct delivery_new *m,
                                   const char *key, int64_t *id) {
         sqlite3_stmt *s = rec->stmt[RECORD_DELIVERY];
-        int rc;
+        int r;
 
         sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, m->target, -1, SQLITE_STATIC);
@@ -282,22 +291,18 @@ static int record_insert_delivery(struct record *rec, const struct delivery_new 
                 sqlite3_bind_null(s, 7);
         sqlite3_bind_int(s, 8, m->part ? (int) m->part : 1);
         sqlite3_bind_int(s, 9, m->parts ? (int) m->parts : 1);
-        rc = sqlite3_step(s);
-        sqlite3_reset(s);
+        r = record_insert(rec, s, "recording a delivery");
         *id = sqlite3_last_insert_rowid(state_database(rec->st));
-        return record_inserted(rec, rc, "recording a delivery");
+        return r;
 }
 
 static int record_insert_item(struct record *rec, int64_t id, const char *target,
                               const struct delivery_item *it) {
         sqlite3_stmt *s = rec->stmt[RECORD_ITEM];
-        int rc;
 
         sqlite3_bind_int64(s, 1, id);
         bind_item(s, 2, it, target);
-        rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        return record_inserted(rec, rc, "recording a delivery item");
+        return record_insert(rec, s, "recording a delivery item");
 }
 
 /* Items are inserted in the caller's order, the one a digest lists them in. */
@@ -351,16 +356,13 @@ static int record_instants_known(struct record *rec, const struct delivery_new *
 
         *known = false;
         for (size_t i = 0; !*known && i < n; i++) {
-                int rc;
+                int r;
 
                 if (i > 0 && msgs[i].at == msgs[i - 1].at)
                         continue;
                 sqlite3_bind_int64(s, 1, (sqlite3_int64) msgs[i].at);
-                rc = sqlite3_step(s);
-                sqlite3_reset(s);
-                if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-                        return state_fail_sqlite(rec->st, rc, "looking up an instant");
-                *known = rc == SQLITE_ROW;
+                if ((r = record_exists(rec, s, "looking up an instant", known)) < 0)
+                        return r;
         }
         return 0;
 }
