@@ -39,21 +39,25 @@ const char *confread_intern_file(struct confread *cr, const char *path) {
 }
 
 void confread_file_read(struct confread *cr, const char *file, const char *text, size_t len) {
-        struct config *c = cr->config;
         uint8_t digest[SHA256_DIGEST_SIZE];
-        bool ok = sha256(text, len, digest) == 0;
+
+        confread_file_digest(cr, file, sha256(text, len, digest) == 0 ? digest : NULL);
+}
+
+void confread_file_digest(struct confread *cr, const char *file, const uint8_t *sha256) {
+        struct config *c = cr->config;
 
         for (size_t i = 0; i < c->n_files; i++) {
                 struct file_digest *d = &c->file_digests[i];
 
                 if (c->files[i] != file)
                         continue;
-                if (!ok)
+                if (!sha256)
                         d->state = FILE_DIGEST_MIXED;
                 else if (d->state == FILE_DIGEST_NONE) {
-                        memcpy(d->sha256, digest, sizeof d->sha256);
+                        memcpy(d->sha256, sha256, sizeof d->sha256);
                         d->state = FILE_DIGEST_SET;
-                } else if (memcmp(d->sha256, digest, sizeof d->sha256) != 0)
+                } else if (memcmp(d->sha256, sha256, sizeof d->sha256) != 0)
                         d->state = FILE_DIGEST_MIXED;
                 return;
         }

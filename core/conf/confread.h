@@ -8,6 +8,7 @@
 
 #include <libconfig.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "basic/diag.h"
 #include "ledger/model.h"
@@ -34,6 +35,9 @@ const char *confread_intern_file(struct confread *cr, const char *path);
  * the configuration's file_digests. A file read twice with different bytes
  * (changed in between) gets no digest that compares equal to any. */
 void confread_file_read(struct confread *cr, const char *file, const char *text, size_t len);
+/* The same with the digest taken already (by a thread of its own); NULL
+ * when it could not be. */
+void confread_file_digest(struct confread *cr, const char *file, const uint8_t *sha256);
 
 struct source confread_source(struct confread *cr, const config_setting_t *s);
 

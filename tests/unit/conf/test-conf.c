@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/sha256.h"
 #include "conf/conf.h"
 #include "conf/confread.h"
 #include "notify/message.h"
@@ -1170,7 +1171,21 @@ static char *tricky_ledger(size_t n, const char *broken) {
         return out;
 }
 
-/* The messages and everything read from the ledger, as text. */
+/* The digest the configuration keeps of ledger.conf's bytes, as text. */
+static void print_ledger_digest(FILE *f, const struct config *c) {
+        for (size_t i = 0; c && c->file_digests && i < c->n_files; i++) {
+                const char *slash = strrchr(c->files[i], '/');
+
+                if (strcmp(slash ? slash + 1 : c->files[i], "ledger.conf") != 0)
+                        continue;
+                fprintf(f, "digest %d ", (int) c->file_digests[i].state);
+                for (size_t k = 0; k < sizeof c->file_digests[i].sha256; k++)
+                        fprintf(f, "%02x", c->file_digests[i].sha256[k]);
+                fputc('\n', f);
+        }
+}
+
+/* The messages, everything read from the ledger and its digest, as text. */
 static char *load_summary(size_t slice_bytes) {
         struct config *c = NULL;
         char *messages = NULL, *out = NULL;
@@ -1192,6 +1207,7 @@ static char *load_summary(size_t slice_bytes) {
                         fprintf(f, " %s %s %d\n", t->milestones[k].id, t->milestones[k].label,
                                 (int) t->milestones[k].due);
         }
+        print_ledger_digest(f, c);
         assert_int_equal(fclose(f), 0);
         config_free(c);
         free(messages);
@@ -1219,6 +1235,29 @@ static void test_sliced_same_as_whole(void **state) {
                 free(sliced);
         }
         free(whole);
+        free(ledger);
+}
+
+/* The digest of a ledger read in slices, taken on a thread of its own, is
+ * the SHA-256 of its bytes, as when it is read whole. */
+static void test_sliced_digest(void **state) {
+        char *ledger, *whole, *sliced, want[16 + 2 * SHA256_DIGEST_SIZE] = "digest 1 ";
+        uint8_t digest[SHA256_DIGEST_SIZE];
+
+        (void) state;
+        assert_true(asprintf(&ledger, "%s%s  );\n};\n", ledger_head, good_tasks) > 0);
+        write_ledger(good_tasks);
+        assert_int_equal(sha256(ledger, strlen(ledger), digest), 0);
+        for (size_t k = 0; k < SHA256_DIGEST_SIZE; k++)
+                sprintf(want + 9 + 2 * k, "%02x", digest[k]);
+        assert_int_equal(FILE_DIGEST_SET, 1);
+        whole = load_summary(0);
+        sliced = load_summary(1);
+        if (!strstr(sliced, want))
+                fail_msg("expected %s in\n%s", want, sliced);
+        assert_string_equal(sliced, whole);
+        free(whole);
+        free(sliced);
         free(ledger);
 }
 
@@ -1602,6 +1641,7 @@ int main(void) {
                 cmocka_unit_test(test_smtp_url),
                 cmocka_unit_test(test_secret_files),
                 cmocka_unit_test(test_owner_email),
+                cmocka_unit_test(test_sliced_digest),
                 cmocka_unit_test(test_sliced_same_as_whole),
                 cmocka_unit_test(test_sliced_syntax_error),
                 cmocka_unit_test(test_sliced_unusual),
