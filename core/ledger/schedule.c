@@ -111,7 +111,12 @@ struct build {
         const struct schedule_input *in;
         const struct workdays *w;
         struct zone_cache *zc;
-        struct policy *policies; /* one per owner of the current task */
+        /* Each owner's policy, resolved once: most tasks have none of their
+         * own, and a copy per task and owner was half of a plan's time. */
+        struct policy *owner_policies;
+        const struct policy **policy_of; /* one per owner of the current task */
+        size_t policy_of_allocated;
+        struct policy *policies; /* the current task's own, when it has one */
         size_t policies_allocated;
         struct candidate *cands; /* of the current milestone */
         size_t n_cands, cands_allocated;
@@ -269,7 +274,7 @@ static int build_milestone(struct build *b, const struct task *t, const struct m
 
         b->n_cands = 0;
         for (size_t k = 0; r >= 0 && k < t->n_owners; k++)
-                r = build_owner(b, t, m, &b->policies[k], k);
+                r = build_owner(b, t, m, b->policy_of[k], k);
         if (r < 0)
                 return r;
         if (b->n_cands > 1)
@@ -299,7 +304,7 @@ static bool out_of_window(const struct build *b, const struct milestone *m, size
         long before = 0, after = 0;
 
         for (size_t k = 0; k < n; k++) {
-                const struct policy *p = &b->policies[k];
+                const struct policy *p = b->policy_of[k];
 
                 for (size_t i = 0; i < p->n_leads; i++)
                         before = reach(&p->leads[i]) > before ? reach(&p->leads[i]) : before;
@@ -311,16 +316,37 @@ static bool out_of_window(const struct build *b, const struct milestone *m, size
         return m->due - before > b->last_day || m->due + after < b->first_day;
 }
 
-/* Policies are per (task, owner), so resolve them once per task. */
-static int build_task(struct build *b, const struct task *t, size_t *seq) {
-        struct policy *p = grow(b->policies, &b->policies_allocated, t->n_owners, sizeof *p);
-        int r;
+/* Policies are per (task, owner): an owner's own serves every task that has
+ * none, a task's are resolved for it. */
+static int task_policies(struct build *b, const struct task *t) {
+        const struct config *c = b->in->config;
+        const struct policy **of = grow(b->policy_of, &b->policy_of_allocated, t->n_owners, sizeof *of);
+        struct policy *own;
 
-        if (!p)
+        if (!of)
                 return -ENOMEM;
-        b->policies = p;
-        for (size_t k = 0; k < t->n_owners; k++)
-                policy_resolve(b->in->config, t, t->owners[k], &b->policies[k]);
+        b->policy_of = of;
+        own = grow(b->policies, &b->policies_allocated, t->n_owners, sizeof *own);
+        if (!own)
+                return -ENOMEM;
+        b->policies = own;
+        for (size_t k = 0; k < t->n_owners; k++) {
+                const struct owner *o = t->owners[k]; /* one of c->owners */
+
+                if (t->policy || !o) {
+                        policy_resolve(c, t, o, &own[k]);
+                        of[k] = &own[k];
+                } else
+                        of[k] = &b->owner_policies[o - c->owners];
+        }
+        return 0;
+}
+
+static int build_task(struct build *b, const struct task *t, size_t *seq) {
+        int r = task_policies(b, t);
+
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < t->n_milestones; i++, (*seq)++) {
                 const struct milestone *m = &t->milestones[i];
 
@@ -380,6 +406,8 @@ static void build_done(struct build *b) {
         free(b->entries);
         free(b->cands);
         free(b->policies);
+        free(b->policy_of);
+        free(b->owner_policies);
         free(b->zc);
 }
 
@@ -403,6 +431,13 @@ int schedule_build(const struct schedule_input *in, struct schedule *out) {
         if (!b.zc)
                 return -ENOMEM;
         b.zc->tzid = c->timezone;
+        b.owner_policies = calloc(c->n_owners + 1, sizeof *b.owner_policies);
+        if (!b.owner_policies) {
+                build_done(&b);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < c->n_owners; i++)
+                policy_resolve(c, NULL, &c->owners[i], &b.owner_policies[i]);
         /* A day either side: local days of UTC instants, whatever the zone. */
         b.first_day = day_near(in->from, -1);
         b.last_day = day_near(in->to, +1);

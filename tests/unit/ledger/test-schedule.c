@@ -427,6 +427,37 @@ static void test_precedence(void **state) {
               "3wd", m, &f->owners[BOSS], NULL);
 }
 
+/* Tasks without a policy of their own (most of a ledger's) take their
+ * owners', each resolved once for all of them: two tasks of one owner and a
+ * task of another, each with its owner's leads, and a task with a policy of
+ * its own beside them keeps it. */
+static void test_tasks_without_policy(void **state) {
+        struct fixture *f = *state;
+        const struct owner *czj = &f->owners[CZJ], *jyj = &f->owners[JYJ];
+        struct policy *cp = &f->owners[CZJ].policy, *jp = &f->owners[JYJ].policy;
+        struct policy *tp = f->tasks[2].policy;
+        struct schedule *s;
+
+        f->ledgers[0].n_tasks = 3;
+        f->tasks[0].policy = f->tasks[1].policy = NULL;
+        task_owned_by(f, 1, JYJ, -1);
+        task_due(f, 1, D(2025, 10, 10), 0);
+        task_owned_by(f, 2, CZJ, -1);
+        task_due(f, 2, D(2025, 10, 10), 0);
+        cp->has_leads = jp->has_leads = tp->has_leads = true;
+        offsets(cp->leads, &cp->n_leads, "3d", NULL);
+        offsets(jp->leads, &jp->n_leads, "1d", NULL);
+        offsets(tp->leads, &tp->n_leads, "0d", NULL);
+        s = build(f);
+        assert_int_equal(s->n_reminders, 3);
+        check(&s->reminders[0], AT_0930, D(2025, 9, 30), REMINDER_UPCOMING, "3d", &f->ms[0][0], czj,
+              NULL);
+        check(&s->reminders[1], AT_1009, D(2025, 10, 9), REMINDER_UPCOMING, "1d", &f->ms[1][0], jyj,
+              NULL);
+        check(&s->reminders[2], AT_1010, D(2025, 10, 10), REMINDER_DUE_TODAY, "0d", &f->ms[2][0],
+              czj, NULL);
+}
+
 static void test_merge_owners(void **state) {
         struct fixture *f = *state;
         const struct milestone *m = &f->ms[0][0];
@@ -686,6 +717,7 @@ int main(void) {
                 T(test_due_beats_overdue),
                 T(test_escalation),
                 T(test_policy_resolve),
+                T(test_tasks_without_policy),
                 T(test_precedence),
                 T(test_merge_owners),
                 T(test_same_instant_not_merged),
