@@ -200,20 +200,23 @@ static void report_invalid(struct confread *cr, const char *path, const char *te
                          "GB18030 -t UTF-8)", (unsigned char) text[at], column);
 }
 
-/* Drops a byte order mark; 0, or -EINVAL when the text is not UTF-8 without
- * NUL bytes, reported at path when cr is given. */
-static int check_text(struct confread *cr, const char *path, char *text, size_t *len) {
-        size_t at;
-
+static void drop_bom(char *text, size_t *len) {
         if (*len >= 3 && memcmp(text, BOM, 3) == 0) {
                 memmove(text, text + 3, *len - 3 + 1);
                 *len -= 3;
         }
+}
+
+/* Drops a byte order mark; 0, or -EINVAL when the text is not UTF-8 without
+ * NUL bytes, reported at path. */
+static int check_text(struct confread *cr, const char *path, char *text, size_t *len) {
+        size_t at;
+
+        drop_bom(text, len);
         at = utf8_invalid_at(text, *len);
         if (at == *len)
                 return 0;
-        if (cr)
-                report_invalid(cr, path, text, at);
+        report_invalid(cr, path, text, at);
         return -EINVAL;
 }
 
@@ -221,11 +224,13 @@ int confread_text(const char *path, char **text, size_t *len) {
         struct stat st;
         int r = read_regular(path, &st, text, len);
 
-        if (r == 0 && (r = check_text(NULL, path, *text, len)) < 0) {
-                free(*text);
-                *text = NULL;
-        }
+        if (r == 0)
+                drop_bom(*text, len);
         return r;
+}
+
+bool confread_text_valid(const char *text, size_t len) {
+        return utf8_invalid_at(text, len) == len;
 }
 
 /* ---- @include, done before libconfig sees the text ------------------------------- */

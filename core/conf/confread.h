@@ -86,9 +86,13 @@ bool confread_id_valid(const char *id, size_t max_len);
  * Settings and messages name the file and line each came from. 0, or -errno
  * with the reason reported. */
 int confread_file(struct confread *cr, config_t *cfg, const char *path);
-/* The checked text of path, NUL-terminated, for the slices to cut: 0, or
- * -errno with nothing reported (confread_file() says what is wrong). */
+/* The text of path, NUL-terminated, a byte order mark dropped, for the
+ * slices to cut: 0, or -errno with nothing reported (confread_file() says
+ * what is wrong). Not checked: confread_text_valid() says whether it is
+ * UTF-8 without NUL bytes, which takes a while, so the slices ask it on a
+ * thread of their own. */
 int confread_text(const char *path, char **text, size_t *len);
+bool confread_text_valid(const char *text, size_t len);
 /* For a file named by a setting (ledgers, holidays): 0 when path is a
  * regular file; else -EINVAL, reported at ref as the value of key. */
 int confread_check_file(struct confread *cr, const config_setting_t *ref, const char *key,
@@ -146,7 +150,8 @@ size_t confread_slices_elements(const struct confread_slices *s);
  * for the message). */
 int confread_slices_next(struct confread_slices *s, const config_setting_t **list,
                          size_t *first);
-/* Parses the slices not taken: 0 when every one parses, else -EINVAL. A
- * reader that stops early must still know the file is valid. */
+/* Parses the slices not taken: 0 when every one parses and the text is
+ * UTF-8 without NUL bytes, else -EINVAL (read the file whole for the
+ * message). A reader that stops early must still know the file is valid. */
 int confread_slices_finish(struct confread_slices *s);
 void confread_slices_close(struct confread_slices *s);

@@ -1450,8 +1450,9 @@ static void test_bom_accepted(void **state) {
         expect_error("ledgerd.conf", 5, "syntax error");
 }
 
-/* Text that is not UTF-8 is refused at its line, with the byte, before
- * either reader sees it: a ledger in GBK, read whole or in slices. */
+/* Text that is not UTF-8 is refused at its line, with the byte: a ledger in
+ * GBK, read whole or in slices (checked on a thread of their own, and then
+ * read whole), wherever the byte is. */
 static void test_invalid_utf8(void **state) {
         static const char gbk_task[] =
                 "    { id = \"1\"; owners = [ \"czj\" ]; deadline = \"7\xd4\xc2\xb5\xd7\"; }\n";
@@ -1469,6 +1470,25 @@ static void test_invalid_utf8(void **state) {
                 fail_msg("expected\n%s\ngot\n%s", want, whole);
         free(whole);
         free(sliced);
+
+        /* Deep in a large ledger, among tasks with messages of their own:
+         * those are not given, only the reason the file cannot be read. */
+        {
+                char *ledger = tricky_ledger(400, ", " "{ id = \"gbk\"; owners = [ \"czj\" ]; "
+                                                  "deadline = \"7\xd4\xc2\xb5\xd7\"; }");
+
+                write_file("ledger.conf", ledger);
+                whole = load_summary(0);
+                assert_non_null(strstr(whole, "error: not UTF-8: byte 0xD4"));
+                assert_null(strstr(whole, "owner \"nobody\""));
+                for (size_t bytes = 1; bytes <= 4096; bytes *= 64) {
+                        sliced = load_summary(bytes);
+                        assert_string_equal(sliced, whole);
+                        free(sliced);
+                }
+                free(whole);
+                free(ledger);
+        }
 
         /* ledgerd.conf itself, an included file, a holiday file */
         write_main_with("# \xe5\x8e\xbf\n# \xc0\xaf overlong\n");
