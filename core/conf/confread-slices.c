@@ -491,15 +491,24 @@ static int slices_start(struct confread_slices *x) {
         return 0;
 }
 
+/* The newlines between the list's brackets: the scan has counted them up to
+ * its last slice (the first starts on the line of the '('), the rest are
+ * counted here. */
+static size_t list_newlines(const struct confread_slices *x, size_t open, size_t close) {
+        const char *q = x->n_slices ? x->counted : x->text + open;
+        size_t n = x->n_slices ? (size_t) (x->line - x->slices[0].line) : 0;
+
+        for (; (q = memchr(q, '\n', (size_t) (x->text + close - q))); q++)
+                n++;
+        return n;
+}
+
 /* The file with the list left empty, its lines kept: a newline for each the
  * list held. */
 static char *skeleton_text(const struct confread_slices *x, size_t open, size_t close) {
-        size_t newlines = 0, tail = x->len - close;
+        size_t newlines = list_newlines(x, open, close), tail = x->len - close;
         char *text, *p;
 
-        for (const char *q = x->text + open; (q = memchr(q, '\n', (size_t) (x->text + close - q)));
-             q++)
-                newlines++;
         text = malloc(open + 1 + newlines + tail + 1);
         if (!text)
                 return NULL;

@@ -1261,6 +1261,39 @@ static void test_sliced_digest(void **state) {
         free(ledger);
 }
 
+/* A setting after the tasks keeps its line when the list is read in slices
+ * and left out of the skeleton: lines the scan counted, and lines it did not
+ * (after the last slice's start, or in an empty list). */
+static void test_sliced_lines_after_list(void **state) {
+        static const char *const lists[] = {
+                "    { id = \"1\"; owners = [ \"czj\" ];\n      deadline = \"7月底之前\"; },\n"
+                "    { id = \"2\"; owners = [ \"czj\" ];\n\n      deadline = \"8月底之前\"; }\n",
+                "\n\n",
+        };
+
+        (void) state;
+        for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+                char *ledger, *whole, *sliced, want[64];
+                int line = 7; /* the head is 5 lines, then the list, then ");" */
+
+                for (const char *p = lists[i]; *p; p++)
+                        line += *p == '\n';
+                assert_true(asprintf(&ledger, "%s%s  );\n  titel = \"x\";\n};\n", ledger_head,
+                                     lists[i]) > 0);
+                write_ledger(good_tasks);
+                write_file("ledger.conf", ledger);
+                whole = load_summary(0);
+                snprintf(want, sizeof want, "ledger.conf:%d: error: unknown key 'titel'", line);
+                if (!strstr(whole, want))
+                        fail_msg("expected %s in\n%s", want, whole);
+                sliced = load_summary(1);
+                assert_string_equal(sliced, whole);
+                free(sliced);
+                free(whole);
+                free(ledger);
+        }
+}
+
 /* A file that does not parse gets libconfig's error alone, as when read
  * whole, wherever the slice it is in. */
 static void test_sliced_syntax_error(void **state) {
@@ -1662,6 +1695,7 @@ int main(void) {
                 cmocka_unit_test(test_secret_files),
                 cmocka_unit_test(test_owner_email),
                 cmocka_unit_test(test_sliced_digest),
+                cmocka_unit_test(test_sliced_lines_after_list),
                 cmocka_unit_test(test_sliced_same_as_whole),
                 cmocka_unit_test(test_sliced_syntax_error),
                 cmocka_unit_test(test_sliced_unusual),
