@@ -132,6 +132,26 @@ static inline void fixture_teardown(struct fixture *f) {
         nftw(f->dir, fixture_remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* cmocka's setup and teardown of a test that needs the fixture as it is,
+ * at Tuesday 2025-10-07 09:30, three days before task 1 is due. */
+static inline int fixture_cmocka_setup(void **state) {
+        struct fixture *f = calloc(1, sizeof *f);
+
+        if (!f || fixture_setup(f, "2025-10-07T09:30") < 0)
+                return -1;
+        *state = f;
+        return 0;
+}
+
+static inline int fixture_cmocka_teardown(void **state) {
+        fixture_teardown(*state);
+        free(*state);
+        return 0;
+}
+
+#define FIXTURE_TEST(fn) \
+        cmocka_unit_test_setup_teardown(fn, fixture_cmocka_setup, fixture_cmocka_teardown)
+
 /* Runs the event loop until nothing is ready. */
 static inline void fixture_run(struct fixture *f) {
         while (sd_event_run(f->event, 0) > 0)

@@ -14,21 +14,6 @@
 #include "ledger/model.h"
 #include "marks/status.h"
 
-static int setup(void **state) {
-        struct fixture *f = calloc(1, sizeof *f);
-
-        if (!f || fixture_setup(f, "2025-10-07T09:30") < 0)
-                return -1;
-        *state = f;
-        return 0;
-}
-
-static int teardown(void **state) {
-        fixture_teardown(*state);
-        free(*state);
-        return 0;
-}
-
 static const struct milestone *milestone(const struct fixture *f, const char *id) {
         const struct ledger *l;
         const struct task *t;
@@ -148,10 +133,10 @@ static void test_orphans_kept_and_counted(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_done_and_reopen, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_snooze, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_history_and_memory_match_the_file, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_orphans_kept_and_counted, setup, teardown),
+                FIXTURE_TEST(test_done_and_reopen),
+                FIXTURE_TEST(test_snooze),
+                FIXTURE_TEST(test_history_and_memory_match_the_file),
+                FIXTURE_TEST(test_orphans_kept_and_counted),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,21 +12,6 @@
 #include "fixture.h"
 #include "manager/reload-diff.h"
 
-static int setup(void **state) {
-        struct fixture *f = calloc(1, sizeof *f);
-
-        if (!f || fixture_setup(f, "2025-10-07T09:30") < 0)
-                return -1;
-        *state = f;
-        return 0;
-}
-
-static int teardown(void **state) {
-        fixture_teardown(*state);
-        free(*state);
-        return 0;
-}
-
 /* The fixture's ledger rewritten with tasks (the text inside "tasks = ( )"),
  * loaded, and compared with the fixture's own configuration. */
 static void assert_diff(struct fixture *f, const char *tasks, const char *expected) {
@@ -54,33 +39,26 @@ static void assert_diff(struct fixture *f, const char *tasks, const char *expect
         "{ id = \"3\"; item = \"监控\"; owners = [ \"县财政局\" ]; deadline = \"根据县财政局具体工作时间安排\"; }"
 #define TASK_4 "{ id = \"4\"; item = \"公开\"; owners = [ \"县财政局\" ]; deadline = \"11月底前\"; }"
 
-static void test_unchanged(void **state) {
-        assert_diff(*state, TASK_1 ", " TASK_2 ", " TASK_3,
-                    "2 milestones: 0 added, 0 removed, 0 moved");
-}
+#define TASK_5 "{ id = \"5\"; item = \"复核\"; owners = [ \"县财政局\" ]; deadline = \"12月10日前\"; }"
 
-/* Every milestone at another place: found by id, none added or removed. */
-static void test_reordered(void **state) {
-        assert_diff(*state, TASK_3 ", " TASK_2 ", " TASK_1,
-                    "2 milestones: 0 added, 0 removed, 0 moved");
-}
+/* The fixture's ledger (tasks 1, 2 and 3) rewritten. */
+static const struct {
+        const char *tasks, *summary;
+} rewrites[] = {
+        { TASK_1 ", " TASK_2 ", " TASK_3, "2 milestones: 0 added, 0 removed, 0 moved" },
+        /* Every milestone at another place: found by id. */
+        { TASK_3 ", " TASK_2 ", " TASK_1, "2 milestones: 0 added, 0 removed, 0 moved" },
+        { TASK_2_LATER ", " TASK_1 ", " TASK_3, "2 milestones: 0 added, 0 removed, 1 moved" },
+        /* Task 4 where task 1 stood: the same place, another milestone. */
+        { TASK_4 ", " TASK_2 ", " TASK_3, "2 milestones: 1 added, 1 removed, 0 moved" },
+        { TASK_2 ", " TASK_3 ", " TASK_4 ", " TASK_1 ", " TASK_5,
+          "4 milestones: 2 added, 0 removed, 0 moved" },
+        { TASK_3, "0 milestones: 0 added, 2 removed, 0 moved" },
+};
 
-static void test_reordered_and_moved(void **state) {
-        assert_diff(*state, TASK_2_LATER ", " TASK_1 ", " TASK_3,
-                    "2 milestones: 0 added, 0 removed, 1 moved");
-}
-
-/* Task 4 where task 1 stood: the same place, another milestone. */
-static void test_replaced_in_place(void **state) {
-        assert_diff(*state, TASK_4 ", " TASK_2 ", " TASK_3,
-                    "2 milestones: 1 added, 1 removed, 0 moved");
-}
-
-static void test_added_and_removed(void **state) {
-        assert_diff(*state, TASK_2 ", " TASK_3 ", " TASK_4 ", " TASK_1 ", { id = \"5\"; item = "
-                    "\"复核\"; owners = [ \"县财政局\" ]; deadline = \"12月10日前\"; }",
-                    "4 milestones: 2 added, 0 removed, 0 moved");
-        assert_diff(*state, TASK_3, "0 milestones: 0 added, 2 removed, 0 moved");
+static void test_rewrites(void **state) {
+        for (size_t i = 0; i < sizeof rewrites / sizeof *rewrites; i++)
+                assert_diff(*state, rewrites[i].tasks, rewrites[i].summary);
 }
 
 /* Another ledger in place of the fixture's: each milestone of one removed,
@@ -103,12 +81,8 @@ static void test_other_ledger(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_unchanged, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_reordered, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_reordered_and_moved, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_replaced_in_place, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_added_and_removed, setup, teardown),
-                cmocka_unit_test_setup_teardown(test_other_ledger, setup, teardown),
+                FIXTURE_TEST(test_rewrites),
+                FIXTURE_TEST(test_other_ledger),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
