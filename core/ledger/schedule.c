@@ -107,6 +107,13 @@ struct entry {
         size_t seq;
 };
 
+/* The policy in force for one owner of a task: its owner's, or resolved
+ * into own when the task has a policy of its own. */
+struct task_policy {
+        const struct policy *in_force;
+        struct policy own;
+};
+
 struct build {
         const struct schedule_input *in;
         const struct workdays *w;
@@ -114,9 +121,7 @@ struct build {
         /* Each owner's policy, resolved once: most tasks have none of their
          * own, and a copy per task and owner was half of a plan's time. */
         struct policy *owner_policies;
-        const struct policy **policy_of; /* one per owner of the current task */
-        size_t policy_of_allocated;
-        struct policy *policies; /* the current task's own, when it has one */
+        struct task_policy *policies; /* one per owner of the current task */
         size_t policies_allocated;
         struct candidate *cands; /* of the current milestone */
         size_t n_cands, cands_allocated;
@@ -274,7 +279,7 @@ static int build_milestone(struct build *b, const struct task *t, const struct m
 
         b->n_cands = 0;
         for (size_t k = 0; r >= 0 && k < t->n_owners; k++)
-                r = build_owner(b, t, m, b->policy_of[k], k);
+                r = build_owner(b, t, m, b->policies[k].in_force, k);
         if (r < 0)
                 return r;
         if (b->n_cands > 1)
@@ -304,7 +309,7 @@ static bool out_of_window(const struct build *b, const struct milestone *m, size
         long before = 0, after = 0;
 
         for (size_t k = 0; k < n; k++) {
-                const struct policy *p = b->policy_of[k];
+                const struct policy *p = b->policies[k].in_force;
 
                 for (size_t i = 0; i < p->n_leads; i++)
                         before = reach(&p->leads[i]) > before ? reach(&p->leads[i]) : before;
@@ -320,24 +325,19 @@ static bool out_of_window(const struct build *b, const struct milestone *m, size
  * none, a task's are resolved for it. */
 static int task_policies(struct build *b, const struct task *t) {
         const struct config *c = b->in->config;
-        const struct policy **of = grow(b->policy_of, &b->policy_of_allocated, t->n_owners, sizeof *of);
-        struct policy *own;
+        struct task_policy *p = grow(b->policies, &b->policies_allocated, t->n_owners, sizeof *p);
 
-        if (!of)
+        if (!p)
                 return -ENOMEM;
-        b->policy_of = of;
-        own = grow(b->policies, &b->policies_allocated, t->n_owners, sizeof *own);
-        if (!own)
-                return -ENOMEM;
-        b->policies = own;
+        b->policies = p;
         for (size_t k = 0; k < t->n_owners; k++) {
                 const struct owner *o = t->owners[k]; /* one of c->owners */
 
                 if (t->policy || !o) {
-                        policy_resolve(c, t, o, &own[k]);
-                        of[k] = &own[k];
+                        policy_resolve(c, t, o, &p[k].own);
+                        p[k].in_force = &p[k].own;
                 } else
-                        of[k] = &b->owner_policies[o - c->owners];
+                        p[k].in_force = &b->owner_policies[o - c->owners];
         }
         return 0;
 }
@@ -406,7 +406,6 @@ static void build_done(struct build *b) {
         free(b->entries);
         free(b->cands);
         free(b->policies);
-        free(b->policy_of);
         free(b->owner_policies);
         free(b->zc);
 }
