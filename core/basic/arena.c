@@ -2,10 +2,13 @@
 #include "basic/arena.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "basic/prefault.h"
 
 /* Above glibc's mmap threshold, so blocks are mapped apart from the heap and
  * the heap a parser leaves behind can shrink back. */
@@ -35,11 +38,17 @@ void arena_free(struct arena *a) {
         free(a);
 }
 
-static struct block *block_new(size_t size) {
+/* An arena on its second block holds a large ledger's texts, which will
+ * fill this block too: its pages are faulted in at once. A first block,
+ * perhaps a small ledger's only one, is left to fault as it is written. */
+static struct block *block_new(size_t size, bool first) {
         struct block *b = malloc(sizeof *b + size);
 
-        if (b)
-                *b = (struct block) { .size = size };
+        if (!b)
+                return NULL;
+        if (!first)
+                prefault(b, sizeof *b + size);
+        *b = (struct block) { .size = size };
         return b;
 }
 
@@ -53,7 +62,7 @@ static void *bump(struct arena *a, size_t size, size_t align) {
                 return NULL;
         if (!b || start > b->size || b->size - start < size) {
                 /* Something larger than a block gets a block of its own. */
-                b = block_new(size > ARENA_BLOCK ? size : ARENA_BLOCK);
+                b = block_new(size > ARENA_BLOCK ? size : ARENA_BLOCK, !a->head);
                 if (!b)
                         return NULL;
                 b->next = a->head;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "basic/arena.h"
+#include "basic/prefault.h"
 #include "conf/conf-internal.h"
 #include "notify/mail.h"
 
@@ -327,7 +328,7 @@ static int any_duplicate_id(const struct ledger *l) {
 
         while (size < 2 * l->n_tasks)
                 size *= 2;
-        set = calloc(size, sizeof *set);
+        set = prefault_calloc(size, sizeof *set);
         if (!set)
                 return -ENOMEM;
         mask = size - 1;
@@ -378,7 +379,7 @@ static int check_duplicate_ids(struct confread *cr, const struct ledger *l) {
 
 static int alloc_tasks(struct ledger *l, size_t n) {
         l->n_tasks = n;
-        l->tasks = calloc(n + 1, sizeof *l->tasks);
+        l->tasks = prefault_calloc(n + 1, sizeof *l->tasks);
         l->strings = arena_new();
         return l->tasks && l->strings ? 0 : -ENOMEM;
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/prefault.h"
 #include "basic/text.h"
 
 /* libconfig's own limit: deeper is a file that includes itself. */
@@ -63,6 +64,8 @@ static int open_regular(const char *path, struct stat *st) {
 static int read_fd(int fd, size_t size, char **text, size_t *len) {
         size_t cap = size + 2 > 4096 ? size + 2 : 4096, n = 0;
         char *buf = malloc(cap), *p;
+
+        prefault(buf, cap);
 
         for (;;) {
                 ssize_t k;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/prefault.h"
+
 /* One table: the entries' addresses by the string at key_offset, open
  * addressing with linear probing, at most half full. Made in one pass, no
  * sorting: a 100,000-milestone ledger is indexed in a few milliseconds. */
@@ -43,7 +45,7 @@ static int table_new(struct table *t, size_t n, size_t key_offset) {
 
         while (size < 2 * n)
                 size *= 2;
-        *t = (struct table) { .slots = calloc(size, sizeof *t->slots), .mask = size - 1,
+        *t = (struct table) { .slots = prefault_calloc(size, sizeof *t->slots), .mask = size - 1,
                               .key_offset = key_offset };
         return t->slots ? 0 : -ENOMEM;
 }
