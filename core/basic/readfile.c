@@ -11,11 +11,13 @@
 /* What is asked of read() at least each round once the buffer is full. */
 #define READFILE_CHUNK 4096
 
-ssize_t readfile_fd(int fd, void *buf, size_t size) {
+/* From offset, or from fd's own position when offset is negative. */
+static ssize_t read_full(int fd, char *buf, size_t size, off_t offset) {
         size_t n = 0;
 
         while (n < size) {
-                ssize_t k = read(fd, (char *) buf + n, size - n);
+                ssize_t k = offset < 0 ? read(fd, buf + n, size - n)
+                                       : pread(fd, buf + n, size - n, offset + (off_t) n);
 
                 if (k < 0 && errno == EINTR)
                         continue;
@@ -26,6 +28,14 @@ ssize_t readfile_fd(int fd, void *buf, size_t size) {
                 n += (size_t) k;
         }
         return (ssize_t) n;
+}
+
+ssize_t readfile_fd(int fd, void *buf, size_t size) {
+        return read_full(fd, buf, size, -1);
+}
+
+ssize_t readfile_at(int fd, void *buf, size_t size, off_t offset) {
+        return offset < 0 ? -EINVAL : read_full(fd, buf, size, offset);
 }
 
 /* All of fd, growing *buf; 0 or -errno. */

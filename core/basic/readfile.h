@@ -12,6 +12,9 @@
  * EINTR: the number of bytes, or -errno. Fewer than size means the end was
  * reached; ask for one byte more than wanted to see that a file is longer. */
 ssize_t readfile_fd(int fd, void *buf, size_t size);
+/* The same from offset, with pread(): fd's position does not move, so that
+ * two threads may read one file at once. */
+ssize_t readfile_at(int fd, void *buf, size_t size, off_t offset);
 
 /* The whole file at path, at most max bytes, into a new *data (free it),
  * NUL-terminated, its length in *size. 0, or -errno: -EFBIG past max,

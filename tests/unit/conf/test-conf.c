@@ -1448,6 +1448,29 @@ static void test_fifo_refused(void **state) {
 
 /* A byte order mark at the start of any file is dropped: the main file, an
  * included one, a holiday file, a ledger read whole or in slices. */
+/* A text large enough to be read by two threads, a half each, comes out
+ * byte for byte, its byte order mark dropped: every line is numbered, so
+ * that a half read from the wrong place cannot pass. */
+static void test_large_text(void **state) {
+        size_t lines = 600000, size = 3 + lines * 9, len = 0;
+        char *want = malloc(size + 1), *got = NULL, path[256];
+
+        (void) state;
+        assert_non_null(want);
+        memcpy(want, BOM, 3);
+        for (size_t i = 0; i < lines; i++)
+                snprintf(want + 3 + i * 9, 10, "%08zu\n", i);
+        write_file("large.txt", want);
+        snprintf(path, sizeof path, "%s/large.txt", dir);
+        assert_int_equal(confread_text(path, &got, &len), 0);
+        assert_int_equal(len, size - 3);
+        assert_memory_equal(got, want + 3, len);
+        assert_int_equal(got[len], '\0');
+        assert_int_equal(unlink(path), 0);
+        free(got);
+        free(want);
+}
+
 static void test_bom_accepted(void **state) {
         char *whole, *sliced;
 
@@ -1700,6 +1723,7 @@ int main(void) {
                 cmocka_unit_test(test_sliced_syntax_error),
                 cmocka_unit_test(test_sliced_unusual),
                 cmocka_unit_test(test_fifo_refused),
+                cmocka_unit_test(test_large_text),
                 cmocka_unit_test(test_bom_accepted),
                 cmocka_unit_test(test_invalid_utf8),
                 cmocka_unit_test(test_include_lines),
