@@ -436,7 +436,10 @@ void feeds_set_config(struct feeds *f, const struct config *config) {
         if (!same_listen(f, &config->feed))
                 log_notice("feed.listen changed: restart ledgerd to serve on the new addresses");
         f->config = config;
-        schedule_rebuild(f);
+        /* At once, not from the loop: the render runs on its thread while
+         * the loop replans the reminders of the same configuration. */
+        if (active(f))
+                start_render(f);
 }
 
 static int copy_listen(struct feeds *f, const struct feed_settings *fs) {
