@@ -13,6 +13,7 @@
 #include "basic/diag.h"
 #include "ledger/model.h"
 
+struct owner_index;
 struct phrase_memo;
 
 struct confread {
@@ -22,6 +23,10 @@ struct confread {
          * (conf-ledger.c): the same few hundred phrases recur across a
          * province's ledgers. Made on first use; conf_load() frees it. */
         struct phrase_memo *phrases;
+        /* The owners by id and name for the tasks' owners, made when the
+         * first task is read (the owners are all read by then): a province's
+         * 5,000 tasks each named owners among a hundred. Freed with phrases. */
+        struct owner_index *owners;
 };
 
 void confread_error(struct confread *cr, const config_setting_t *s, const char *fmt, ...)

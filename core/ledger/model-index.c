@@ -17,8 +17,13 @@ struct table {
         size_t key_offset;
 };
 
+struct owner_index {
+        struct table ids, names;
+};
+
 struct config_index {
-        struct table channels, owner_ids, owner_names, ledgers;
+        struct table channels, ledgers;
+        struct owner_index owners;
 };
 
 struct ledger_index {
@@ -80,6 +85,45 @@ static const void *table_find(const struct table *t, const char *key) {
         return NULL;
 }
 
+static int owner_tables_make(struct owner_index *x, const struct config *c) {
+        int r = table_make(&x->ids, c->owners, c->n_owners, sizeof *c->owners,
+                           offsetof(struct owner, id));
+
+        return r < 0 ? r : table_make(&x->names, c->owners, c->n_owners, sizeof *c->owners,
+                                      offsetof(struct owner, name));
+}
+
+static void owner_tables_free(struct owner_index *x) {
+        free(x->ids.slots);
+        free(x->names.slots);
+}
+
+int owner_index_build(const struct config *c, struct owner_index **out) {
+        struct owner_index *x = calloc(1, sizeof *x);
+        int r = x ? owner_tables_make(x, c) : -ENOMEM;
+
+        if (r < 0) {
+                owner_index_free(x);
+                return r;
+        }
+        *out = x;
+        return 0;
+}
+
+void owner_index_free(struct owner_index *x) {
+        if (!x)
+                return;
+        owner_tables_free(x);
+        free(x);
+}
+
+/* By id first, then by name, as config_find_owner() says. */
+const struct owner *owner_index_find(const struct owner_index *x, const char *id_or_name) {
+        const struct owner *o = table_find(&x->ids, id_or_name);
+
+        return o ? o : table_find(&x->names, id_or_name);
+}
+
 static int ledger_index_build(struct ledger *l) {
         struct ledger_index *x = calloc(1, sizeof *x);
         size_t n = 0;
@@ -117,11 +161,7 @@ int config_index_build(struct config *c) {
                 r = table_make(&x->channels, c->channels, c->n_channels, sizeof *c->channels,
                                offsetof(struct channel, id));
         if (r == 0)
-                r = table_make(&x->owner_ids, c->owners, c->n_owners, sizeof *c->owners,
-                               offsetof(struct owner, id));
-        if (r == 0)
-                r = table_make(&x->owner_names, c->owners, c->n_owners, sizeof *c->owners,
-                               offsetof(struct owner, name));
+                r = owner_tables_make(&x->owners, c);
         if (r == 0)
                 r = table_make(&x->ledgers, c->ledgers, c->n_ledgers, sizeof *c->ledgers,
                                offsetof(struct ledger, id));
@@ -140,8 +180,7 @@ void config_index_free(struct config *c) {
                 ledger_index_free(&c->ledgers[i]);
         if (x) {
                 free(x->channels.slots);
-                free(x->owner_ids.slots);
-                free(x->owner_names.slots);
+                owner_tables_free(&x->owners);
                 free(x->ledgers.slots);
                 free(x);
         }
@@ -152,11 +191,8 @@ const struct channel *index_find_channel(const struct config *c, const char *id)
         return table_find(&c->index->channels, id);
 }
 
-/* By id first, then by name, as config_find_owner() says. */
 const struct owner *index_find_owner(const struct config *c, const char *id_or_name) {
-        const struct owner *o = table_find(&c->index->owner_ids, id_or_name);
-
-        return o ? o : table_find(&c->index->owner_names, id_or_name);
+        return owner_index_find(&c->index->owners, id_or_name);
 }
 
 const struct ledger *index_find_ledger(const struct config *c, const char *id) {
