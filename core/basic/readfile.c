@@ -38,18 +38,15 @@ ssize_t readfile_at(int fd, void *buf, size_t size, off_t offset) {
         return offset < 0 ? -EINVAL : read_full(fd, buf, size, offset);
 }
 
-/* All of fd, growing *buf; 0 or -errno. */
-static int read_all(int fd, size_t max, char **buf, size_t *n) {
-        size_t allocated = 0;
-
+int readfile_fd_all(int fd, size_t max, char **buf, size_t *allocated, size_t *n) {
         for (;;) {
                 size_t room;
                 ssize_t k;
 
                 /* One byte more than max may be read: that tells a longer file. */
-                if (GREEDY_REALLOC(*buf, allocated, *n + READFILE_CHUNK + 1) < 0)
+                if (GREEDY_REALLOC(*buf, *allocated, *n + READFILE_CHUNK + 1) < 0)
                         return -ENOMEM;
-                room = allocated - 1 - *n;
+                room = *allocated - 1 - *n;
                 k = readfile_fd(fd, *buf + *n, room);
                 if (k < 0)
                         return (int) k;
@@ -64,12 +61,12 @@ static int read_all(int fd, size_t max, char **buf, size_t *n) {
 int readfile(const char *path, size_t max, char **data, size_t *size) {
         int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         char *buf = NULL;
-        size_t n = 0;
+        size_t allocated = 0, n = 0;
         int r;
 
         if (fd < 0)
                 return -errno;
-        r = read_all(fd, max, &buf, &n);
+        r = readfile_fd_all(fd, max, &buf, &allocated, &n);
         close(fd);
         if (r < 0) {
                 free(buf);

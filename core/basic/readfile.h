@@ -15,6 +15,11 @@ ssize_t readfile_fd(int fd, void *buf, size_t size);
 /* The same from offset, with pread(): fd's position does not move, so that
  * two threads may read one file at once. */
 ssize_t readfile_at(int fd, void *buf, size_t size, off_t offset);
+/* The rest of fd appended to *buf (of *allocated bytes, *n of them used),
+ * which grows as needed, with room left for a NUL; at most max bytes in
+ * all. 0, or -errno: -EFBIG past max, -ENOMEM, or what read() said. On an
+ * error *buf is still the caller's to free. */
+int readfile_fd_all(int fd, size_t max, char **buf, size_t *allocated, size_t *n);
 
 /* The whole file at path, at most max bytes, into a new *data (free it),
  * NUL-terminated, its length in *size. 0, or -errno: -EFBIG past max,

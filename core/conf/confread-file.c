@@ -103,28 +103,6 @@ static bool read_split(int fd, char *buf, size_t size) {
                readfile_at(fd, &after, 1, (off_t) size) == 0;
 }
 
-/* The rest of fd into *buf, growing it. */
-static int read_rest(int fd, char **buf, size_t *cap, size_t *n) {
-        for (;;) {
-                ssize_t k;
-
-                if (*n + 1 == *cap) {
-                        char *p = realloc(*buf, *cap * 2);
-
-                        if (!p)
-                                return -ENOMEM;
-                        *buf = p;
-                        *cap *= 2;
-                }
-                k = readfile_fd(fd, *buf + *n, *cap - *n - 1);
-                if (k < 0)
-                        return (int) k;
-                if (k == 0)
-                        return 0;
-                *n += (size_t) k;
-        }
-}
-
 /* The whole file, NUL-terminated; size is what fstat() said, a hint. */
 static int read_fd(int fd, size_t size, char **text, size_t *len) {
         size_t cap = size + 2 > 4096 ? size + 2 : 4096, n = 0;
@@ -137,7 +115,7 @@ static int read_fd(int fd, size_t size, char **text, size_t *len) {
                 n = size;
         else {
                 prefault(buf, cap);
-                r = read_rest(fd, &buf, &cap, &n);
+                r = readfile_fd_all(fd, SIZE_MAX, &buf, &cap, &n);
         }
         if (r < 0) {
                 free(buf);

@@ -383,9 +383,15 @@ static bool same_listen(const struct feeds *f, const struct feed_settings *fs) {
         return true;
 }
 
+/* Whether there is anything to render: the feeds have started, and are
+ * served or written somewhere. */
+static bool renders(const struct feeds *f) {
+        return f->rebuild && active(f);
+}
+
 /* A render soon, from the event loop: never while a request is answered. */
 static void schedule_rebuild(struct feeds *f) {
-        if (f->rebuild && active(f))
+        if (renders(f))
                 sd_event_source_set_enabled(f->rebuild, SD_EVENT_ONESHOT);
 }
 
@@ -438,7 +444,7 @@ void feeds_set_config(struct feeds *f, const struct config *config) {
         f->config = config;
         /* At once, not from the loop: the render runs on its thread while
          * the loop replans the reminders of the same configuration. */
-        if (active(f))
+        if (renders(f))
                 start_render(f);
 }
 
