@@ -73,7 +73,7 @@ struct confread_slices {
          * digest joins the configuration's on close. */
         struct confread *cr;
         pthread_t checker;
-        bool checking, checked, valid;
+        bool checking, valid;
         uint8_t digest[SHA256_DIGEST_SIZE];
         bool digest_ok;
 };
@@ -537,7 +537,6 @@ static void *check_text(void *arg) {
  * does): the file is read whole, which says why. */
 static void check_start(struct confread *cr, struct confread_slices *x) {
         x->cr = cr;
-        x->checked = true;
         x->checking = x->len > confread_slice_bytes &&
                       threads_start(&x->checker, check_text, x) == 0;
         if (!x->checking)
@@ -553,7 +552,7 @@ static bool check_wait(struct confread_slices *x) {
 
 static void check_finish(struct confread_slices *x) {
         check_wait(x);
-        if (x->checked)
+        if (x->text) /* read, and so checked */
                 confread_file_digest(x->cr, x->file, x->digest_ok ? x->digest : NULL);
 }
 
