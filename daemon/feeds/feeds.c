@@ -34,6 +34,8 @@ struct feeds {
         struct web *web;
         struct feed_server *server;
         struct feed_snapshot *current;
+        struct feed_snapshot *retired; /* replaced; freed when the loop is idle */
+        sd_event_source *retiring;
         struct feed_stamp *stamps; /* from the previous run; dropped after the first render */
         size_t n_stamps;
         sd_event_source *rebuild;
@@ -279,19 +281,50 @@ static int build_inputs(struct feeds *f, struct feed_build *b, char *buf, size_t
         return 0;
 }
 
-/* The new snapshot goes to the server and the feed directory. */
-static void install(struct feeds *f, struct feed_snapshot *snap) {
-        size_t changed = count_new(snap, f->current);
+/* ---- the snapshot replaced --------------------------------------------------------- */
 
+static int on_retired(sd_event_source *s, void *userdata) {
+        struct feeds *f = userdata;
+
+        (void) s;
+        feed_snapshot_unref(f->retired);
+        f->retired = NULL;
+        return 0;
+}
+
+/* The snapshot replaced is let go when the loop has nothing else to do:
+ * freeing a province's (its 14 MB mapping, the configuration it was
+ * rendered from) takes milliseconds that the first requests for the new
+ * one need not wait for. One waits at most: the next one retired frees it. */
+static void retire(struct feeds *f, struct feed_snapshot *old) {
+        feed_snapshot_unref(f->retired);
+        f->retired = old;
+        if (!old)
+                return;
+        if (!f->retiring && f->event &&
+            sd_event_add_defer(f->event, &f->retiring, on_retired, f) >= 0) {
+                (void) sd_event_source_set_priority(f->retiring, SD_EVENT_PRIORITY_IDLE);
+                (void) sd_event_source_set_description(f->retiring, "feed-retire");
+        }
+        if (!f->retiring || sd_event_source_set_enabled(f->retiring, SD_EVENT_ONESHOT) < 0)
+                on_retired(NULL, f); /* no loop to wait for: at once */
+}
+
+/* The new snapshot goes to the server, then to the feed directory; what
+ * only a restart reads (the stamps) is saved after. */
+static void install(struct feeds *f, struct feed_snapshot *snap) {
+        struct feed_snapshot *old = f->current;
+        size_t changed = count_new(snap, old);
+
+        if (f->server)
+                feed_server_set_snapshot(f->server, snap);
         if (f->config->feed.directory)
-                write_directory(f, snap);
+                write_directory(f, snap); /* what changed since f->current */
+        f->current = snap;
         if (changed > 0)
                 save_stamps(f, snap);
         free_stamps(f);
-        if (f->server)
-                feed_server_set_snapshot(f->server, snap);
-        feed_snapshot_unref(f->current);
-        f->current = snap;
+        retire(f, old);
         if (changed > 0)
                 log_info("feeds: %zu of %zu changed (%zu rendered, with %zu ledgers' events "
                          "copied)", changed, snap->n_docs, snap->n_rendered, snap->n_copied);
@@ -503,6 +536,8 @@ void feeds_free(struct feeds *f) {
         render_job_free(f->job); /* waits for a render under way */
         feed_server_free(f->server);
         feed_snapshot_unref(f->current);
+        sd_event_source_disable_unref(f->retiring);
+        feed_snapshot_unref(f->retired);
         free_stamps(f);
         for (size_t i = 0; i < f->n_listen; i++)
                 free(f->listen[i]);

@@ -3,7 +3,8 @@
  * document, its entity tag and its Last-Modified; a changed ledger gives new
  * bytes, a new tag and a new time; a private feed is found only under its
  * token; and the service's feeds render anew after a reload, from the event
- * loop, into the feed directory. */
+ * loop, into the feed directory, the snapshot they replace let go once the
+ * loop is idle. */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -202,6 +203,31 @@ static void test_service_feeds_follow_reload(void **state) {
         feeds_free(feeds);
 }
 
+/* The snapshot a render replaces is let go once the loop is idle, not
+ * before the new one is served: with it goes the configuration it was
+ * rendered from. */
+static void test_service_feeds_retire_when_idle(void **state) {
+        struct test *x = *state;
+        struct feeds *feeds = NULL;
+        const struct config *old = config_ref(x->f.config);
+        unsigned held;
+
+        assert_int_equal(feeds_new(&(struct feeds_setup) { .event = x->f.event, .clock = &x->f.clock,
+                                                           .state_directory = x->f.dir,
+                                                           .config = x->f.config },
+                                   &feeds), 0);
+        assert_int_equal(feeds_start(feeds), 0);
+        move_task_1(x);
+        held = old->refs; /* ours, and the snapshot's */
+        feeds_set_config(feeds, x->f.config);
+        wait_rendered(x, feeds);
+        assert_int_equal(old->refs, held);
+        assert_true(sd_event_run(x->f.event, 0) >= 0);
+        assert_int_equal(old->refs, held - 1);
+        config_unref(old);
+        feeds_free(feeds);
+}
+
 /* A done mark shows in every feed of the milestone, off the loop; a
  * reopening restores it. */
 static void test_service_feeds_show_marks(void **state) {
@@ -251,6 +277,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_private_feed_only_under_token, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_service_feeds_follow_reload, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_service_feeds_show_marks, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_service_feeds_retire_when_idle, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
