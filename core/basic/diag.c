@@ -35,6 +35,14 @@ void diag_add(struct diagnostics *d, enum diag_level level, const char *file, in
         va_end(ap);
 }
 
+void diag_append(struct diagnostics *d, const struct diagnostics *from) {
+        for (size_t i = 0; i < from->n_items; i++) {
+                const struct diag *x = &from->items[i];
+
+                diag_add(d, x->level, x->file, x->line, "%s", x->message);
+        }
+}
+
 void diag_print(const struct diagnostics *d, FILE *out) {
         for (size_t i = 0; i < d->n_items; i++) {
                 const struct diag *m = &d->items[i];

@@ -15,6 +15,15 @@ void conf_policy_defaults(struct policy *out);
 
 /* One ledger file. Owners must be loaded already. */
 int conf_ledger_load(struct confread *cr, const char *path, struct ledger *out);
+/* The ledger files at paths (resolved), named by the setting ref of key,
+ * into ledgers[0..n), by several threads (conf-ledger-files.c); messages in
+ * the files' order. Owners must be loaded already. 0, -EINVAL (reported) or
+ * -ENOMEM. */
+int conf_ledger_files_load(struct confread *cr, const config_setting_t *ref, const char *key,
+                           char **paths, size_t n, struct ledger *ledgers);
+/* At most this many threads read ledger files, the caller's included; 1:
+ * the caller alone. For tests, which compare the two. */
+extern size_t conf_ledger_threads;
 /* Frees what the ledgers' reading kept for the load (cr->phrases). */
 void conf_ledger_load_done(struct confread *cr);
 /* Frees what l holds, not l (config-free.c): config_free() for each ledger,

@@ -527,7 +527,7 @@ static int load_sliced(struct confread *cr, config_t *skeleton, struct confread_
                        struct ledger *l) {
         struct diagnostics held = { 0 };
         struct confread mine = { .config = cr->config, .diags = &held, .phrases = cr->phrases,
-                                 .owners = cr->owners };
+                                 .owners = cr->owners, .files_lock = cr->files_lock };
         int r = read_ledger_file(&mine, config_root_setting(skeleton), l, s);
 
         /* Made on first use, perhaps just now: the load's. */
@@ -537,11 +537,7 @@ static int load_sliced(struct confread *cr, config_t *skeleton, struct confread_
         if (r != -EAGAIN && r != -ENOMEM && confread_slices_finish(s) < 0)
                 r = -EAGAIN;
         if (r != -EAGAIN)
-                for (size_t i = 0; i < held.n_items; i++) {
-                        const struct diag *d = &held.items[i];
-
-                        diag_add(cr->diags, d->level, d->file, d->line, "%s", d->message);
-                }
+                diag_append(cr->diags, &held);
         diag_clear(&held);
         return r;
 }

@@ -387,27 +387,35 @@ static int check_ledger_ids(struct confread *cr) {
         return r;
 }
 
+/* Each of paths made relative to the configuration's directory, in place. */
+static int resolve_paths(const char *base, char **paths, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                char *path = confread_resolve_path(base, paths[i]);
+
+                if (!path)
+                        return -ENOMEM;
+                free(paths[i]);
+                paths[i] = path;
+        }
+        return 0;
+}
+
 static int read_ledger_files(const struct conftable_value *v) {
         struct config *c = v->target;
         char **paths = NULL;
         size_t n = 0;
-        int k = confread_strings(v->cr, v->key->key, v->setting, &paths, &n);
-        int r = k == 1 ? 0 : -EINVAL;
+        int r = confread_strings(v->cr, v->key->key, v->setting, &paths, &n) == 1 ? 0 : -EINVAL;
 
         c->ledgers = calloc(n + 1, sizeof *c->ledgers);
-        if (!c->ledgers)
+        if (!c->ledgers || resolve_paths(c->path, paths, n) < 0)
                 r = -ENOMEM;
-        for (size_t i = 0; c->ledgers && i < n; i++) {
-                char *path = confread_resolve_path(c->path, paths[i]);
+        else {
+                int loaded = conf_ledger_files_load(v->cr, v->setting, v->key->key, paths, n,
+                                                    c->ledgers);
 
-                if (!path) {
-                        r = -ENOMEM;
-                        break;
-                }
-                if (confread_check_file(v->cr, v->setting, v->key->key, path) < 0 ||
-                    conf_ledger_load(v->cr, path, &c->ledgers[c->n_ledgers++]) < 0)
-                        r = -EINVAL;
-                free(path);
+                c->n_ledgers = n;
+                if (loaded < 0)
+                        r = loaded;
         }
         confread_strv_free(paths);
         return r < 0 ? r : check_ledger_ids(v->cr);

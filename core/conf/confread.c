@@ -12,13 +12,10 @@
 
 /* Interns path in config->files, so struct source can point at it for as
  * long as the configuration lives; its digest, none yet, alongside. */
-const char *confread_intern_file(struct confread *cr, const char *path) {
-        struct config *c = cr->config;
+static const char *intern_locked(struct config *c, const char *path) {
         struct file_digest *digests;
         char **files, *copy;
 
-        if (!path)
-                return NULL;
         for (size_t i = 0; i < c->n_files; i++)
                 if (strcmp(c->files[i], path) == 0)
                         return c->files[i];
@@ -38,15 +35,61 @@ const char *confread_intern_file(struct confread *cr, const char *path) {
         return copy;
 }
 
+const char *confread_intern_file(struct confread *cr, const char *path) {
+        const char *interned;
+
+        if (!path)
+                return NULL;
+        if (cr->files_lock)
+                pthread_mutex_lock(cr->files_lock);
+        interned = intern_locked(cr->config, path);
+        if (cr->files_lock)
+                pthread_mutex_unlock(cr->files_lock);
+        return interned;
+}
+
+static int compare_file_entries(const void *a, const void *b, void *userdata) {
+        const struct config *c = userdata;
+        size_t i = *(const size_t *) a, j = *(const size_t *) b;
+
+        return strcmp(c->files[i], c->files[j]);
+}
+
+void confread_sort_files(struct confread *cr, size_t first) {
+        struct config *c = cr->config;
+        size_t n = c->n_files > first ? c->n_files - first : 0, *order;
+        char **files;
+        struct file_digest *digests;
+
+        if (n < 2 || !c->file_digests)
+                return;
+        order = calloc(n, sizeof *order);
+        files = calloc(n, sizeof *files);
+        digests = calloc(n, sizeof *digests);
+        for (size_t i = 0; order && i < n; i++)
+                order[i] = first + i;
+        if (order && files && digests) {
+                qsort_r(order, n, sizeof *order, compare_file_entries, c);
+                for (size_t i = 0; i < n; i++) {
+                        files[i] = c->files[order[i]];
+                        digests[i] = c->file_digests[order[i]];
+                }
+                memcpy(c->files + first, files, n * sizeof *files);
+                memcpy(c->file_digests + first, digests, n * sizeof *digests);
+        }
+        /* Out of memory, the order stays: the feeds only render more. */
+        free(order);
+        free(files);
+        free(digests);
+}
+
 void confread_file_read(struct confread *cr, const char *file, const char *text, size_t len) {
         uint8_t digest[SHA256_DIGEST_SIZE];
 
         confread_file_digest(cr, file, sha256(text, len, digest) == 0 ? digest : NULL);
 }
 
-void confread_file_digest(struct confread *cr, const char *file, const uint8_t *sha256) {
-        struct config *c = cr->config;
-
+static void digest_locked(struct config *c, const char *file, const uint8_t *sha256) {
         for (size_t i = 0; i < c->n_files; i++) {
                 struct file_digest *d = &c->file_digests[i];
 
@@ -63,6 +106,14 @@ void confread_file_digest(struct confread *cr, const char *file, const uint8_t *
         }
 }
 
+void confread_file_digest(struct confread *cr, const char *file, const uint8_t *sha256) {
+        if (cr->files_lock)
+                pthread_mutex_lock(cr->files_lock);
+        digest_locked(cr->config, file, sha256);
+        if (cr->files_lock)
+                pthread_mutex_unlock(cr->files_lock);
+}
+
 /* A setting read from a string has no file, and its line counts from the
  * string's start: its configuration's origin says where it really is. */
 struct source confread_source(struct confread *cr, const config_setting_t *s) {
@@ -73,8 +124,8 @@ struct source confread_source(struct confread *cr, const config_setting_t *s) {
         if (!file && s->config && (o = config_setting_get_hook(config_root_setting(s->config)))) {
                 if (o->n_spans)
                         return confread_span_source(o->spans, o->n_spans, line);
-                file = o->file;
-                line += o->line_offset;
+                /* Interned already: no walk of the file list for each setting. */
+                return (struct source) { .file = o->file, .line = line + o->line_offset };
         }
         return (struct source) { .file = file ? confread_intern_file(cr, file) : NULL,
                                  .line = line };

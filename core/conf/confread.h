@@ -7,6 +7,7 @@
  * in slices. */
 
 #include <libconfig.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,6 +28,10 @@ struct confread {
          * first task is read (the owners are all read by then): a province's
          * 5,000 tasks each named owners among a hundred. Freed with phrases. */
         struct owner_index *owners;
+        /* Held around the configuration's file list (interning, digests)
+         * when several threads read files into it (conf-ledger-files.c);
+         * NULL when one does. */
+        pthread_mutex_t *files_lock;
 };
 
 void confread_error(struct confread *cr, const config_setting_t *s, const char *fmt, ...)
@@ -36,6 +41,11 @@ void confread_warning(struct confread *cr, const config_setting_t *s, const char
 /* path interned in the configuration's file list, for struct source to
  * point at as long as the configuration lives; NULL when out of memory. */
 const char *confread_intern_file(struct confread *cr, const char *path);
+/* Sorts the files interned from index first on by path: files interned by
+ * several threads at once come in no fixed order, and the list's order must
+ * not change from one load of the same files to the next (feed-reuse.c
+ * compares two loads' lists). Not under files_lock: call it alone. */
+void confread_sort_files(struct confread *cr, size_t first);
 /* The bytes of file (interned) as they were parsed: their digest goes in
  * the configuration's file_digests. A file read twice with different bytes
  * (changed in between) gets no digest that compares equal to any. */
