@@ -51,11 +51,35 @@ static int run_deflate(z_stream *z, int flush, struct output *o) {
         }
 }
 
-/* One segment, from a fresh start, ended on a byte boundary. */
-static int deflate_segment(z_stream *z, struct gzip_segment *s, struct output *o) {
+/* The last GZIP_DICTIONARY bytes of the stream so far: the next segment's
+ * dictionary. */
+struct history {
+        char bytes[GZIP_DICTIONARY];
+        size_t size;
+};
+
+static void history_add(struct history *h, const char *data, size_t size) {
+        size_t keep;
+
+        if (size >= GZIP_DICTIONARY) {
+                memcpy(h->bytes, data + size - GZIP_DICTIONARY, GZIP_DICTIONARY);
+                h->size = GZIP_DICTIONARY;
+                return;
+        }
+        keep = h->size + size > GZIP_DICTIONARY ? GZIP_DICTIONARY - size : h->size;
+        memmove(h->bytes, h->bytes + h->size - keep, keep);
+        memcpy(h->bytes + keep, data, size);
+        h->size = keep + size;
+}
+
+/* One segment, from a fresh start but for the bytes before it, ended on a
+ * byte boundary. */
+static int deflate_segment(z_stream *z, struct gzip_segment *s, const struct history *h,
+                           struct output *o) {
         int r = 0;
 
         if (deflateReset(z) != Z_OK ||
+            (h->size > 0 && deflateSetDictionary(z, (const Bytef *) h->bytes, (uInt) h->size) != Z_OK) ||
             GREEDY_REALLOC(o->data, o->allocated, o->len + deflateBound(z, s->size) + 16) < 0)
                 return -ENOMEM;
         s->crc = (uint32_t) crc32(0, (const Bytef *) s->data, 0);
@@ -92,9 +116,10 @@ static int finish(z_stream *z, uint32_t crc, size_t size, struct output *o) {
 }
 
 static int write_segments(z_stream *z, struct gzip_segment *segs, size_t n, struct output *o) {
+        struct history *h = calloc(1, sizeof *h);
         uLong crc = crc32(0, NULL, 0);
         size_t total = 0;
-        int r = put(o, header, sizeof header);
+        int r = h ? put(o, header, sizeof header) : -ENOMEM;
 
         for (size_t i = 0; r == 0 && i < n; i++) {
                 struct gzip_segment *s = &segs[i];
@@ -105,12 +130,14 @@ static int write_segments(z_stream *z, struct gzip_segment *segs, size_t n, stru
                 if (s->packed)
                         r = put(o, s->packed, s->packed_size);
                 else
-                        r = deflate_segment(z, s, o);
+                        r = deflate_segment(z, s, h, o);
+                history_add(h, s->data, s->size);
                 s->packed_start = start;
                 s->packed_size = o->len - start;
                 crc = crc32_combine(crc, s->crc, (z_off_t) s->size);
                 total += s->size;
         }
+        free(h);
         return r < 0 ? r : finish(z, (uint32_t) crc, total, o);
 }
 

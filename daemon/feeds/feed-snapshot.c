@@ -164,21 +164,45 @@ static void rendered_free(struct rendered *x) {
  * rendered again on every change, and level 6 takes twice the time or more
  * for a quarter fewer bytes (an owner's feed of 260 KB: 0.7 ms and 21 KB
  * against 1.7 ms and 16 KB; a province's /ledger.ics of 14 MB: 45 ms and
- * 1.15 MB against 100 ms and 0.86 MB). A calendar over GZIP_PIECES_OVER is
+ * 1.15 MB against 100 ms and 0.86 MB). A calendar of GZIP_PIECES_OVER or
+ * more, whose ledgers' events are GZIP_PIECE_MIN a ledger or more, is
  * deflated ledger by ledger: after a reload, the ledgers that did not
- * change are copied, deflated, from its previous gzip, and one is deflated
- * anew. How a document is cut depends only on its bytes (where one
- * ledger's events end and the next one's begin), so the same bytes always
- * give the same gzip, as their shared ETag says. */
-#define GZIP_PIECES_OVER (1024 * 1024)
+ * change (nor the 16 KB before them, their dictionary) are copied,
+ * deflated, from its previous gzip. Smaller pieces are not worth their
+ * dictionary (each one's is 16 KB to load). How a document is cut depends only on its bytes (where
+ * one ledger's events end and the next one's begin), so the same bytes
+ * always give the same gzip, as their shared ETag says. */
+#define GZIP_PIECES_OVER (64 * 1024)
+#define GZIP_PIECE_MIN (16 * 1024)
 
-/* The previous document's deflated bytes of piece i of x, which x copied. */
+static bool deflate_by_pieces(const struct rendered *x) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < x->n_pieces; i++)
+                n += x->pieces[i].size > 0;
+        return n > 0 && x->body->size >= GZIP_PIECES_OVER && x->body->size / n >= GZIP_PIECE_MIN;
+}
+
+/* Whether the bytes a segment at start of data may refer back to are those
+ * before old_start of old_data. */
+static bool same_window(const char *data, size_t start, const char *old_data, size_t old_start) {
+        size_t w = start < GZIP_DICTIONARY ? start : GZIP_DICTIONARY;
+
+        if (w != (old_start < GZIP_DICTIONARY ? old_start : GZIP_DICTIONARY))
+                return false;
+        return memcmp(data + start - w, old_data + old_start - w, w) == 0;
+}
+
+/* The previous document's deflated bytes of piece i of x, which x copied,
+ * when the bytes before it are the same too. */
 static bool packed_before(const struct rendered *x, size_t i, struct gzip_segment *seg) {
         const struct feed_piece *old = x->from ? x->from[i] : NULL;
         const struct feed_blob *gz = x->previous ? x->previous->body[FEED_GZIP] : NULL;
 
         if (!old || !gz || old->packed_size == 0 || old->packed_start > gz->size ||
-            old->packed_size > gz->size - old->packed_start)
+            old->packed_size > gz->size - old->packed_start ||
+            !same_window(x->body->data, x->pieces[i].start,
+                         x->previous->body[FEED_IDENTITY]->data, old->start))
                 return false;
         seg->packed = gz->data + old->packed_start;
         seg->packed_size = old->packed_size;
@@ -213,7 +237,7 @@ static size_t cut_segments(const struct rendered *x, struct gzip_segment *segs, 
 /* Deflates x's body: by pieces when it is a large calendar, which then say
  * where each piece's deflated bytes went; else whole. 0 and *out, *size. */
 static int deflate_rendered(struct rendered *x, char **out, size_t *size) {
-        bool by_pieces = x->n_pieces > 0 && x->body->size > GZIP_PIECES_OVER;
+        bool by_pieces = deflate_by_pieces(x);
         size_t n_segs = by_pieces ? 2 * x->n_pieces + 1 : 1;
         struct gzip_segment *segs = calloc(n_segs, sizeof *segs);
         size_t *at = calloc(x->n_pieces + 1, sizeof *at);
