@@ -573,6 +573,7 @@ int conf_ledger_load(struct confread *cr, const char *path, struct ledger *l) {
                 r = load_sliced(cr, &skeleton, s, l);
                 confread_slices_close(s);
                 config_destroy(&skeleton);
+                l->self_contained = r >= 0;
                 if (r != -EAGAIN)
                         return r;
                 ledger_reset(l);

@@ -470,7 +470,12 @@ static const struct conftable_key main_keys[] = {
 static const struct conftable main_table = { .what = "ledgerd.conf", CONFTABLE_KEYS(main_keys) };
 
 int conf_load(const char *path, struct config **out, struct diagnostics *diags) {
-        struct confread cr = { .diags = diags };
+        return conf_reload(path, NULL, out, diags);
+}
+
+int conf_reload(const char *path, const struct config *previous, struct config **out,
+                struct diagnostics *diags) {
+        struct confread cr = { .diags = diags, .previous = previous };
         size_t errors_before = diags->n_errors;
         config_t cfg;
         int r;

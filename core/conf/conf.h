@@ -12,6 +12,13 @@
  * (which also receives warnings, such as deadline phrases not understood,
  * when loading succeeds). */
 int conf_load(const char *path, struct config **out, struct diagnostics *diags);
+/* The same, for a reload of previous (read from path, and held by the caller
+ * until this returns): the ledgers of files whose bytes did not change, nor
+ * those of the files they are read against (the main file, what it
+ * includes, the holidays), are copied from previous rather than read. What
+ * it says, and what it gives, are what conf_load() would. */
+int conf_reload(const char *path, const struct config *previous, struct config **out,
+                struct diagnostics *diags);
 /* One holiday calendar file as conf_load_holidays() read it. */
 struct conf_holiday_file {
         const char *path;      /* in the configuration's files */

@@ -25,6 +25,7 @@ void conf_ledger_free(struct ledger *l) {
         free(l->id);
         free(l->title);
         free(l->reply_to);
+        diag_clear(&l->said);
 }
 
 static void owner_free(struct owner *o) {

@@ -32,6 +32,10 @@ struct confread {
          * when several threads read files into it (conf-ledger-files.c);
          * NULL when one does. */
         pthread_mutex_t *files_lock;
+        /* The configuration in force when this one is a reload of it: its
+         * ledgers whose files did not change are copied, not read again
+         * (conf-ledger-files.c). NULL: read everything. */
+        const struct config *previous;
 };
 
 void confread_error(struct confread *cr, const config_setting_t *s, const char *fmt, ...)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "basic/diag.h"
 #include "ledger/date.h"
 #include "ledger/when.h"
 
@@ -138,6 +139,12 @@ struct ledger {
         size_t n_tasks;
         struct source source;
         struct ledger_index *index; /* model-index.h; NULL: none */
+        /* How it was read, for a reload to take it unread when its file did
+         * not change (conf-ledger-files.c): from its file alone (no
+         * @include, so the file's digest says all it came from), and the
+         * warnings reading it gave, to be said again. */
+        bool self_contained;
+        struct diagnostics said;
 };
 
 struct feed_settings {
@@ -211,6 +218,7 @@ struct config {
         size_t n_owners;
         struct ledger *ledgers;
         size_t n_ledgers;
+        size_t n_ledgers_copied; /* of them, copied unread from the one reloaded (conf_reload()) */
         struct workdays *calendar;
         char **files; /* every file read, for struct source */
         size_t n_files;
@@ -234,6 +242,13 @@ bool task_has_owner(const struct task *t, const struct owner *o);
 bool task_is_private(const struct task *t);
 /* Dated milestones in all of c's ledgers. */
 size_t config_count_milestones(const struct config *c);
+/* from, as read into a configuration whose owners are from_owners, copied
+ * into one whose owners are to_owners: the same owners in the same order
+ * (both read from the same files). The copy shares nothing with from and
+ * has no index; its source is file (interned in its configuration). 0 or
+ * -ENOMEM, to then partly filled, for conf_ledger_free(). (model-copy.c) */
+int ledger_copy(const struct ledger *from, const struct owner *from_owners,
+                const struct owner *to_owners, const char *file, struct ledger *to);
 
 const char *channel_format_name(enum channel_format f);
 int channel_format_from_name(const char *name, enum channel_format *out);

@@ -212,13 +212,14 @@ static void install_config(struct manager *m, struct config *fresh) {
         config_unref(old);
 }
 
-/* On its thread: the file read, and what it changes found, which walks
- * every milestone of both. The configuration in force is only read; the
- * loop keeps it while this runs (rl->current). */
+/* On its thread: the file read (the ledgers whose files did not change
+ * copied from the configuration in force), and what it changes found,
+ * which walks every milestone of both. The configuration in force is only
+ * read; the loop keeps it while this runs (rl->current). */
 static void reload_read(void *userdata) {
         struct reload *rl = userdata;
 
-        rl->r = conf_load(rl->m->config_path, &rl->fresh, &rl->diags);
+        rl->r = conf_reload(rl->m->config_path, rl->current, &rl->fresh, &rl->diags);
         if (rl->r >= 0)
                 rl->changes = reload_diff(rl->current, rl->fresh);
 }
@@ -257,7 +258,8 @@ static void reload_apply(struct manager *m, struct reload *rl) {
         }
         changes = rl->changes;
         rl->changes = NULL;
-        log_info("reloaded %s: %s", m->config_path, changes ? changes : "");
+        log_info("reloaded %s: %s (%zu of %zu ledgers unchanged, copied unread)", m->config_path,
+                 changes ? changes : "", rl->fresh->n_ledgers_copied, rl->fresh->n_ledgers);
         install_config(m, rl->fresh);
         rl->fresh = NULL;
         record_reload(m, true, changes);
