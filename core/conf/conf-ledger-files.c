@@ -79,14 +79,16 @@ static bool context_unchanged(const struct config *previous, const struct config
         return n > 0;
 }
 
-/* The ledger of previous read from path alone: the i-th, as a rule. */
+static bool read_from(const struct ledger *l, const char *path) {
+        return l->source.file && strcmp(l->source.file, path) == 0;
+}
+
+/* The ledger of previous read from path: the i-th, as a rule. */
 static const struct ledger *ledger_of(const struct config *previous, size_t i, const char *path) {
-        if (i < previous->n_ledgers && previous->ledgers[i].source.file &&
-            strcmp(previous->ledgers[i].source.file, path) == 0)
+        if (i < previous->n_ledgers && read_from(&previous->ledgers[i], path))
                 return &previous->ledgers[i];
         for (size_t k = 0; k < previous->n_ledgers; k++)
-                if (previous->ledgers[k].source.file &&
-                    strcmp(previous->ledgers[k].source.file, path) == 0)
+                if (read_from(&previous->ledgers[k], path))
                         return &previous->ledgers[k];
         return NULL;
 }

@@ -65,7 +65,9 @@ static int copy_policy(const struct ledger_copy *x, const struct task *from, str
         return 0;
 }
 
-/* to starts as a copy of from: each pointer is replaced before it is freed. */
+/* to starts as a copy of from, and each pointer is then pointed at a copy of
+ * its own: the policy, the one freed on its own, is cleared first, so that
+ * a task left half copied frees nothing of from's. */
 static int copy_task(const struct ledger_copy *x, const struct task *from, struct task *to,
                      const struct ledger *ledger) {
         *to = *from;

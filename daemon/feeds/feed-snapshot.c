@@ -169,9 +169,10 @@ static void rendered_free(struct rendered *x) {
  * deflated ledger by ledger: after a reload, the ledgers that did not
  * change (nor the 16 KB before them, their dictionary) are copied,
  * deflated, from its previous gzip. Smaller pieces are not worth their
- * dictionary (each one's is 16 KB to load). How a document is cut depends only on its bytes (where
- * one ledger's events end and the next one's begin), so the same bytes
- * always give the same gzip, as their shared ETag says. */
+ * dictionary (each one's is 16 KB to load). How a document is cut depends
+ * only on its bytes (where one ledger's events end and the next one's
+ * begin), so the same bytes always give the same gzip, as their shared ETag
+ * says. */
 #define GZIP_PIECES_OVER (64 * 1024)
 #define GZIP_PIECE_MIN (16 * 1024)
 
