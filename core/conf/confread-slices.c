@@ -553,7 +553,7 @@ static bool check_wait(struct confread_slices *x) {
 static void check_finish(struct confread_slices *x) {
         check_wait(x);
         if (x->text) /* read, and so checked */
-                confread_file_digest(x->cr, x->file, x->digest_ok ? x->digest : NULL);
+                confread_file_digest(x->cr, x->file, x->digest_ok ? x->digest : NULL, x->len);
 }
 
 int confread_slices_open(struct confread *cr, const char *path, const char *group,

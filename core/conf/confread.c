@@ -86,10 +86,11 @@ void confread_sort_files(struct confread *cr, size_t first) {
 void confread_file_read(struct confread *cr, const char *file, const char *text, size_t len) {
         uint8_t digest[SHA256_DIGEST_SIZE];
 
-        confread_file_digest(cr, file, sha256(text, len, digest) == 0 ? digest : NULL);
+        confread_file_digest(cr, file, sha256(text, len, digest) == 0 ? digest : NULL, len);
 }
 
-static void digest_locked(struct config *c, const char *file, const uint8_t *sha256) {
+static void digest_locked(struct config *c, const char *file, const uint8_t *sha256,
+                          size_t size) {
         for (size_t i = 0; i < c->n_files; i++) {
                 struct file_digest *d = &c->file_digests[i];
 
@@ -99,6 +100,7 @@ static void digest_locked(struct config *c, const char *file, const uint8_t *sha
                         d->state = FILE_DIGEST_MIXED;
                 else if (d->state == FILE_DIGEST_NONE) {
                         memcpy(d->sha256, sha256, sizeof d->sha256);
+                        d->size = size;
                         d->state = FILE_DIGEST_SET;
                 } else if (memcmp(d->sha256, sha256, sizeof d->sha256) != 0)
                         d->state = FILE_DIGEST_MIXED;
@@ -106,10 +108,11 @@ static void digest_locked(struct config *c, const char *file, const uint8_t *sha
         }
 }
 
-void confread_file_digest(struct confread *cr, const char *file, const uint8_t *sha256) {
+void confread_file_digest(struct confread *cr, const char *file, const uint8_t *sha256,
+                          size_t size) {
         if (cr->files_lock)
                 pthread_mutex_lock(cr->files_lock);
-        digest_locked(cr->config, file, sha256);
+        digest_locked(cr->config, file, sha256, size);
         if (cr->files_lock)
                 pthread_mutex_unlock(cr->files_lock);
 }

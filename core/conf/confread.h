@@ -54,9 +54,10 @@ void confread_sort_files(struct confread *cr, size_t first);
  * the configuration's file_digests. A file read twice with different bytes
  * (changed in between) gets no digest that compares equal to any. */
 void confread_file_read(struct confread *cr, const char *file, const char *text, size_t len);
-/* The same with the digest taken already (by a thread of its own); NULL
- * when it could not be. */
-void confread_file_digest(struct confread *cr, const char *file, const uint8_t *sha256);
+/* The same with the digest of its size bytes taken already (by a thread of
+ * its own); NULL when it could not be. */
+void confread_file_digest(struct confread *cr, const char *file, const uint8_t *sha256,
+                          size_t size);
 
 struct source confread_source(struct confread *cr, const config_setting_t *s);
 

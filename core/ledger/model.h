@@ -174,7 +174,9 @@ struct message_templates; /* notify/message.h: the model only holds them */
 
 /* What one file of the configuration held when it was read: a SHA-256 of
  * the bytes parsed, so that what a reload changed can be told file by file
- * (the feeds render again only what depends on a changed file). */
+ * (the feeds render again only what depends on a changed file), and their
+ * length, so that a file of another length is known to have changed
+ * without being read. */
 enum file_digest_state {
         FILE_DIGEST_NONE,  /* not read by the loader: unknown */
         FILE_DIGEST_SET,
@@ -184,6 +186,7 @@ enum file_digest_state {
 struct file_digest {
         enum file_digest_state state;
         uint8_t sha256[32];
+        size_t size;
 };
 
 #define DELIVERY_PARALLEL_MAX 64

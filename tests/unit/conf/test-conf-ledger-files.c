@@ -148,6 +148,8 @@ static char *dump(int r, struct config *c, struct diagnostics *d) {
         diag_clear(d);
         for (size_t i = 0; c && i < c->n_files; i++)
                 fprintf(f, "file %s %d\n", c->files[i], c->file_digests[i].state);
+        for (size_t i = 0; c && i < c->n_files; i++)
+                fprintf(f, "size %s %zu\n", c->files[i], c->file_digests[i].size);
         for (size_t i = 0; c && i < c->n_ledgers; i++) {
                 const struct ledger *l = &c->ledgers[i];
 
@@ -284,6 +286,15 @@ static void test_reload_copies_unchanged(void **state) {
         got = reload(&previous, &copied);
         assert_int_equal(copied, N_LEDGERS - 4);
         free(got);
+
+        /* Another month: the same length, other bytes. The digest tells. */
+        write_config_with(false, "12月底之前", "县财政局");
+        got = reload(&previous, &copied);
+        want = load(4, &r);
+        assert_string_equal(got, want);
+        assert_int_equal(copied, N_LEDGERS - 1 - 4);
+        free(got);
+        free(want);
 
         /* The owners' file changed: every ledger is read again. */
         write_config_with(false, "11月底之前", "尉犁县财政局");
