@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* ledgerctl's side of the D-Bus API of core/busapi.h: reaching ledgerd (its
+/* ledgerctl's side of the D-Bus API of core/busapi/busapi.h: reaching ledgerd (its
  * private socket, the system bus, the user bus or a given address), calling
  * it, and turning its errors into the exit codes of ledgerctl(1). */
 

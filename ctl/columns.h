@@ -5,8 +5,8 @@
  * Chinese text (two columns a character) lines up; a table wider than the
  * terminal is cut to fit, its widest text column first, with "…"; control
  * characters in cells are escaped (display.h); colour only where it helps a
- * person and never in a pipe. (Not "table.h": that name is core/table.h, the
- * spreadsheet reader.) */
+ * person and never in a pipe. (Not "table.h": that name is
+ * core/import/table.h, the spreadsheet reader.) */
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Milestones as ledgerd sends them (BUS_MILESTONE of core/busapi.h), read
+/* Milestones as ledgerd sends them (BUS_MILESTONE of core/busapi/busapi.h), read
  * once and shown as a table or as JSON. */
 
 #include <json-c/json.h>

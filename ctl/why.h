@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* ledgerd's Why answers in lines for a person (core/busapi.h); ledgerctl why
+/* ledgerd's Why answers in lines for a person (core/busapi/busapi.h); ledgerctl why
  * --json gives them as data: where the date comes from, each owner's policy,
  * and each reminder with its rule and whether the holidays moved it. The
  * lines are read here by the formats daemon/bus/bus-milestones.c writes; a
