@@ -391,6 +391,10 @@ static void start_render(struct feeds *f) {
                 return;
         }
         f->again = false;
+        /* The render thread counts references to the documents snapshots
+         * share, without a lock: the snapshot replaced goes now, on the
+         * loop, not while the thread runs. */
+        on_retired(NULL, f);
         r = build_inputs(f, &b, buf, sizeof buf, &state, &marks);
         if (r >= 0)
                 r = render_job_start(f->event, &b, f->config, marks, on_rendered, f, &f->job);

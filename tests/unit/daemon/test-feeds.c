@@ -228,6 +228,33 @@ static void test_service_feeds_retire_when_idle(void **state) {
         feeds_free(feeds);
 }
 
+/* The render thread counts references to the documents snapshots share,
+ * without a lock: the snapshot replaced is let go before another render
+ * starts, not beside it. */
+static void test_service_feeds_retire_before_render(void **state) {
+        struct test *x = *state;
+        struct feeds *feeds = NULL;
+        const struct config *old = config_ref(x->f.config);
+        unsigned held;
+
+        assert_int_equal(feeds_new(&(struct feeds_setup) { .event = x->f.event, .clock = &x->f.clock,
+                                                           .state_directory = x->f.dir,
+                                                           .config = x->f.config },
+                                   &feeds), 0);
+        assert_int_equal(feeds_start(feeds), 0);
+        move_task_1(x);
+        held = old->refs;
+        feeds_set_config(feeds, x->f.config);
+        wait_rendered(x, feeds);
+        assert_int_equal(old->refs, held); /* waiting for an idle loop */
+        feeds_set_config(feeds, x->f.config);
+        assert_true(feeds_rendering(feeds));
+        assert_int_equal(old->refs, held - 1);
+        wait_rendered(x, feeds);
+        config_unref(old);
+        feeds_free(feeds);
+}
+
 /* A done mark shows in every feed of the milestone, off the loop; a
  * reopening restores it. */
 static void test_service_feeds_show_marks(void **state) {
@@ -278,6 +305,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_service_feeds_follow_reload, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_service_feeds_show_marks, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_service_feeds_retire_when_idle, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_service_feeds_retire_before_render, setup,
+                                                teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
