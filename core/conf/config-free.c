@@ -16,9 +16,10 @@
 #include "ledger/workdays.h"
 #include "notify/message.h"
 
-/* A task's texts, owners and milestones are in the ledger's arena. */
+/* A task's texts, owners and milestones are in the ledger's arena. A
+ * ledger whose tasks could not be allocated has n_tasks but no tasks. */
 void conf_ledger_free(struct ledger *l) {
-        for (size_t i = 0; i < l->n_tasks; i++)
+        for (size_t i = 0; l->tasks && i < l->n_tasks; i++)
                 free(l->tasks[i].policy);
         free(l->tasks);
         arena_free(l->strings);

@@ -19,9 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "basic/arena.h"
 #include "conf/conf-internal.h"
 #include "conf/conf.h"
 #include "ledger/model.h"
+#include "tests/unit/test-files.h"
 
 #define N_LEDGERS 16
 #define LOADS 12 /* with threads: each must give what the first gave */
@@ -29,14 +31,7 @@
 static char dir[] = "/tmp/ledgerd-test-ledger-files-XXXXXX";
 
 static void write_file(const char *name, const char *content) {
-        char path[256];
-        FILE *f;
-
-        snprintf(path, sizeof path, "%s/%s", dir, name);
-        f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(content, f);
-        assert_int_equal(fclose(f), 0);
+        test_write_in(dir, name, content);
 }
 
 static const char tasks[] =
@@ -308,6 +303,16 @@ static void test_reload_copies_unchanged(void **state) {
         config_free(previous);
 }
 
+/* A copy or a read that ran out of memory for its tasks leaves n_tasks set
+ * and no tasks: freeing it must not walk them. */
+static void test_free_ledger_without_tasks(void **state) {
+        struct ledger l = { .n_tasks = 3, .strings = arena_new() };
+
+        (void) state;
+        assert_non_null(l.strings);
+        conf_ledger_free(&l);
+}
+
 static int setup(void **state) {
         (void) state;
         return mkdtemp(dir) ? 0 : -1;
@@ -327,6 +332,7 @@ int main(void) {
                 cmocka_unit_test(test_good_ledgers),
                 cmocka_unit_test(test_mistakes_said_alike),
                 cmocka_unit_test(test_reload_copies_unchanged),
+                cmocka_unit_test(test_free_ledger_without_tasks),
         };
 
         return cmocka_run_group_tests_name("conf-ledger-files", tests, setup, teardown);
