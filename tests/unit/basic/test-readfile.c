@@ -15,17 +15,10 @@
 #include <unistd.h>
 
 #include "basic/readfile.h"
+#include "tests/unit/test-files.h"
 
 static char dir[] = "/tmp/ledgerd-test-readfile-XXXXXX";
 static char path[sizeof dir + 16];
-
-static void write_file(const char *data, size_t size) {
-        FILE *f = fopen(path, "wb");
-
-        assert_non_null(f);
-        assert_int_equal(fwrite(data, 1, size, f), size);
-        assert_int_equal(fclose(f), 0);
-}
 
 static int setup(void **state) {
         (void) state;
@@ -46,13 +39,13 @@ static void test_contents(void **state) {
         size_t size = 0;
 
         (void) state;
-        write_file("台账\0x", 8);
+        test_write_bytes(path, "台账\0x", 8);
         assert_int_equal(readfile(path, 100, &data, &size), 0);
         assert_int_equal(size, 8);
         assert_memory_equal(data, "台账\0x", 8);
         assert_int_equal(data[8], '\0');
         free(data);
-        write_file("", 0);
+        test_write_bytes(path, "", 0);
         assert_int_equal(readfile(path, 0, &data, &size), 0);
         assert_int_equal(size, 0);
         assert_string_equal(data, "");
@@ -68,7 +61,7 @@ static void test_limit(void **state) {
         assert_non_null(big);
         for (size_t i = 0; i < n; i++)
                 big[i] = (char) ('a' + i % 26);
-        write_file(big, n);
+        test_write_bytes(path, big, n);
         assert_int_equal(readfile(path, n, &data, &size), 0);
         assert_int_equal(size, n);
         assert_memory_equal(data, big, n);

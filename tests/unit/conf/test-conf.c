@@ -19,6 +19,7 @@
 #include "conf/confread.h"
 #include "notify/message.h"
 #include "ledger/workdays.h"
+#include "tests/unit/test-files.h"
 
 static char dir[] = "/tmp/ledgerd-test-conf-XXXXXX";
 
@@ -46,14 +47,7 @@ static const char ledger_head[] =
         "  tasks = (\n";
 
 static void write_file(const char *name, const char *content) {
-        char path[256];
-        FILE *f;
-
-        snprintf(path, sizeof path, "%s/%s", dir, name);
-        f = fopen(path, "w");
-        assert_non_null(f);
-        fputs(content, f);
-        assert_int_equal(fclose(f), 0);
+        test_write_in(dir, name, content);
 }
 
 /* A secret file of the given mode, whatever the umask. */

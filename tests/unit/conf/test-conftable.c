@@ -19,6 +19,7 @@
 
 #include "conf/conftable.h"
 #include "ledger/date.h"
+#include "tests/unit/test-files.h"
 
 static char dir[] = "/tmp/ledgerd-test-conftable-XXXXXX";
 
@@ -66,15 +67,10 @@ struct reading {
 };
 
 static const config_setting_t *parse(struct reading *rd, const char *text) {
-        FILE *f;
-
         *rd = (struct reading) { 0 };
         rd->cr = (struct confread) { .config = &rd->config, .diags = &rd->diags };
         snprintf(rd->path, sizeof rd->path, "%s/F", dir);
-        f = fopen(rd->path, "w");
-        assert_non_null(f);
-        fputs(text, f);
-        assert_int_equal(fclose(f), 0);
+        test_write_bytes(rd->path, text, strlen(text));
         config_init(&rd->cfg);
         assert_int_equal(confread_file(&rd->cr, &rd->cfg, rd->path), 0);
         return config_root_setting(&rd->cfg);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "notify/secret.h"
+#include "tests/unit/test-files.h"
 
 static char dir[] = "/tmp/ledgerd-test-secret-XXXXXX";
 
@@ -28,16 +29,9 @@ static char *path_of(const char *name) {
 
 static void write_bytes(const char *name, const char *data, size_t n) {
         char *p = path_of(name);
-        FILE *f = fopen(p, "w");
 
-        assert_non_null(f);
-        assert_int_equal(fwrite(data, 1, n, f), n);
-        assert_int_equal(fclose(f), 0);
+        test_write_bytes(p, data, n);
         free(p);
-}
-
-static void write_text(const char *name, const char *text) {
-        write_bytes(name, text, strlen(text));
 }
 
 /* Reads spec, expecting r; on success returns the secret, else checks that
@@ -64,7 +58,7 @@ static void test_file(void **state) {
         char *p, *s;
 
         (void) state;
-        write_text("plain", "s3cret");
+        test_write_in(dir, "plain", "s3cret");
         p = path_of("plain");
         s = read_expect(p, 0, NULL);
         assert_string_equal(s, "s3cret");
@@ -72,7 +66,7 @@ static void test_file(void **state) {
         free(p);
 
         /* the newline of `echo`, a CRLF, blanks at the end: gone; inside and in front: kept */
-        write_text("trailing", "  a b\tc s3cret \t\r\n\n");
+        test_write_in(dir, "trailing", "  a b\tc s3cret \t\r\n\n");
         p = path_of("trailing");
         s = read_expect(p, 0, NULL);
         assert_string_equal(s, "  a b\tc s3cret");
@@ -84,7 +78,7 @@ static void test_credential(void **state) {
         char *s;
 
         (void) state;
-        write_text("smtp", "s3cret-from-systemd\n");
+        test_write_in(dir, "smtp", "s3cret-from-systemd\n");
         assert_int_equal(setenv("CREDENTIALS_DIRECTORY", dir, 1), 0);
         s = read_expect("credential:smtp", 0, NULL);
         assert_string_equal(s, "s3cret-from-systemd");
@@ -116,13 +110,13 @@ static void test_refused(void **state) {
         read_expect(p, -ENOENT, want);
         free(p);
 
-        write_text("empty", "");
+        test_write_in(dir, "empty", "");
         p = path_of("empty");
         snprintf(want, sizeof want, "%s is empty", p);
         read_expect(p, -ENODATA, want);
         free(p);
 
-        write_text("blank", " \n\t\r\n");
+        test_write_in(dir, "blank", " \n\t\r\n");
         p = path_of("blank");
         snprintf(want, sizeof want, "%s is empty", p);
         read_expect(p, -ENODATA, want);
@@ -159,7 +153,7 @@ static void test_open_to_others(void **state) {
         char *p = path_of("plain"), want[512], error[512];
 
         (void) state;
-        write_text("plain", "s3cret");
+        test_write_in(dir, "plain", "s3cret");
         assert_int_equal(chmod(p, 0644), 0);
         snprintf(want, sizeof want, "%s is mode 0644, open to others: chmod 600 %s (or 640, its "
                  "group the service's)", p, p);
@@ -188,7 +182,7 @@ static void test_check(void **state) {
         assert_string_equal(error, want);
         free(p);
 
-        write_text("empty", "");
+        test_write_in(dir, "empty", "");
         p = path_of("empty");
         assert_int_equal(secret_check(p, error, sizeof error), -ENODATA);
         free(p);
@@ -210,7 +204,7 @@ static void test_check(void **state) {
         assert_int_equal(secret_check("credential:a/b", error, sizeof error), -EINVAL);
         assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
         assert_int_equal(secret_check("credential:smtp", error, sizeof error), -ENXIO);
-        write_text("smtp", "s3cret");
+        test_write_in(dir, "smtp", "s3cret");
         assert_int_equal(setenv("CREDENTIALS_DIRECTORY", dir, 1), 0);
         assert_int_equal(secret_check("credential:smtp", error, sizeof error), 0);
         assert_int_equal(unsetenv("CREDENTIALS_DIRECTORY"), 0);
@@ -222,7 +216,7 @@ static void test_unreadable(void **state) {
         (void) state;
         if (geteuid() == 0)
                 skip(); /* root reads anything */
-        write_text("locked", "s3cret");
+        test_write_in(dir, "locked", "s3cret");
         p = path_of("locked");
         assert_int_equal(chmod(p, 0), 0);
         read_expect(p, -EACCES, "Permission denied");

@@ -26,6 +26,7 @@
 #include "ledger/model.h"
 #include "store/revisions.h"
 #include "store/state.h"
+#include "tests/unit/test-files.h"
 
 #define T0 ((time_t) 1751328000) /* 2025-07-01 00:00 UTC */
 #define N_MANY 100000
@@ -91,14 +92,6 @@ static char *read_file(const char *path, size_t *size) {
 
         assert_int_equal(readfile(path, 1 << 20, &data, size), 0);
         return data;
-}
-
-static void write_file(const char *path, const char *data, size_t size) {
-        FILE *f = fopen(path, "wb");
-
-        assert_non_null(f);
-        assert_int_equal(fwrite(data, 1, size, f), size);
-        assert_int_equal(fclose(f), 0);
 }
 
 static void assert_file_is(const char *path, const char *data, size_t size) {
@@ -561,7 +554,7 @@ static void test_random_bytes(void **state) {
 
         (void) state;
         pseudo_random(data, sizeof data, 7);
-        write_file(path, data, sizeof data);
+        test_write_bytes(path, data, sizeof data);
         error = open_fails(path, -EIO);
         assert_non_null(strstr(error, "not a database"));
         free(error);
@@ -590,7 +583,7 @@ static void test_damaged_pages(void **state) {
         data = read_file(path, &size);
         assert_true(size > 4 * 4096);
         pseudo_random(data + 4096, size - 4096, 11);
-        write_file(path, data, size);
+        test_write_bytes(path, data, size);
 
         error = open_fails(path, -EIO);
         assert_non_null(strstr(error, "malformed"));
