@@ -36,11 +36,17 @@ void diag_add(struct diagnostics *d, enum diag_level level, const char *file, in
 }
 
 void diag_append(struct diagnostics *d, const struct diagnostics *from) {
+        size_t errors = 0;
+
         for (size_t i = 0; i < from->n_items; i++) {
                 const struct diag *x = &from->items[i];
 
                 diag_add(d, x->level, x->file, x->line, "%s", x->message);
+                errors += x->level == DIAG_ERROR;
         }
+        /* Those counted without their text (out of memory) count here too. */
+        d->n_errors += from->n_errors - errors;
+        d->n_warnings += from->n_warnings - (from->n_items - errors);
 }
 
 void diag_print(const struct diagnostics *d, FILE *out) {

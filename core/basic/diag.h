@@ -34,7 +34,8 @@ void diag_addv(struct diagnostics *d, enum diag_level level, const char *file, i
 /* "file:line: error: message", one per line. */
 void diag_print(const struct diagnostics *d, FILE *out);
 void diag_clear(struct diagnostics *d);
-/* Copies every item of from to the end of d, in order. */
+/* Copies every item of from to the end of d, in order, and counts what
+ * from counted: an error whose text was lost to memory still fails a load. */
 void diag_append(struct diagnostics *d, const struct diagnostics *from);
 /* Orders the items from index first on by file and line, stably: for a
  * reader that had to visit settings out of order. */
