@@ -159,6 +159,18 @@ static char *read_file(const char *path, struct stat *st) {
 }
 
 /* Runs the loop until the render due or under way is installed. */
+/* The feeds of the fixture's configuration, rendered once. */
+static struct feeds *started_feeds(struct test *x, struct marks *marks) {
+        struct feeds *feeds = NULL;
+
+        assert_int_equal(feeds_new(&(struct feeds_setup) { .event = x->f.event, .clock = &x->f.clock,
+                                                           .state_directory = x->f.dir,
+                                                           .config = x->f.config, .marks = marks },
+                                   &feeds), 0);
+        assert_int_equal(feeds_start(feeds), 0);
+        return feeds;
+}
+
 static void wait_rendered(struct test *x, struct feeds *feeds) {
         for (int i = 0; i < 500 && feeds_rendering(feeds); i++)
                 assert_true(sd_event_run(x->f.event, 10000) >= 0);
@@ -172,11 +184,7 @@ static void test_service_feeds_follow_reload(void **state) {
         struct stat before, after;
         char *first, *second;
 
-        assert_int_equal(feeds_new(&(struct feeds_setup) { .event = x->f.event, .clock = &x->f.clock,
-                                                           .state_directory = x->f.dir,
-                                                           .config = x->f.config },
-                                   &feeds), 0);
-        assert_int_equal(feeds_start(feeds), 0);
+        feeds = started_feeds(x, NULL);
         snprintf(path, sizeof path, "%s/ledger.ics", x->feed_dir);
         first = read_file(path, &before);
         assert_int_equal(before.st_mtime, x->f.clock.frozen); /* Last-Modified, for a web server */
@@ -204,55 +212,37 @@ static void test_service_feeds_follow_reload(void **state) {
 }
 
 /* The snapshot a render replaces is let go once the loop is idle, not
- * before the new one is served: with it goes the configuration it was
- * rendered from. */
-static void test_service_feeds_retire_when_idle(void **state) {
-        struct test *x = *state;
-        struct feeds *feeds = NULL;
+ * before the new one is served (with it goes the configuration it was
+ * rendered from); or before another render starts, not beside it, for the
+ * render thread counts references to the documents snapshots share
+ * without a lock. */
+static void check_retired(struct test *x, bool render_again) {
         const struct config *old = config_ref(x->f.config);
+        struct feeds *feeds = started_feeds(x, NULL);
         unsigned held;
 
-        assert_int_equal(feeds_new(&(struct feeds_setup) { .event = x->f.event, .clock = &x->f.clock,
-                                                           .state_directory = x->f.dir,
-                                                           .config = x->f.config },
-                                   &feeds), 0);
-        assert_int_equal(feeds_start(feeds), 0);
         move_task_1(x);
         held = old->refs; /* ours, and the snapshot's */
         feeds_set_config(feeds, x->f.config);
         wait_rendered(x, feeds);
         assert_int_equal(old->refs, held);
-        assert_true(sd_event_run(x->f.event, 0) >= 0);
+        if (render_again) {
+                feeds_set_config(feeds, x->f.config);
+                assert_true(feeds_rendering(feeds));
+        } else
+                assert_true(sd_event_run(x->f.event, 0) >= 0);
         assert_int_equal(old->refs, held - 1);
+        wait_rendered(x, feeds);
         config_unref(old);
         feeds_free(feeds);
 }
 
-/* The render thread counts references to the documents snapshots share,
- * without a lock: the snapshot replaced is let go before another render
- * starts, not beside it. */
-static void test_service_feeds_retire_before_render(void **state) {
-        struct test *x = *state;
-        struct feeds *feeds = NULL;
-        const struct config *old = config_ref(x->f.config);
-        unsigned held;
+static void test_service_feeds_retire_when_idle(void **state) {
+        check_retired(*state, false);
+}
 
-        assert_int_equal(feeds_new(&(struct feeds_setup) { .event = x->f.event, .clock = &x->f.clock,
-                                                           .state_directory = x->f.dir,
-                                                           .config = x->f.config },
-                                   &feeds), 0);
-        assert_int_equal(feeds_start(feeds), 0);
-        move_task_1(x);
-        held = old->refs;
-        feeds_set_config(feeds, x->f.config);
-        wait_rendered(x, feeds);
-        assert_int_equal(old->refs, held); /* waiting for an idle loop */
-        feeds_set_config(feeds, x->f.config);
-        assert_true(feeds_rendering(feeds));
-        assert_int_equal(old->refs, held - 1);
-        wait_rendered(x, feeds);
-        config_unref(old);
-        feeds_free(feeds);
+static void test_service_feeds_retire_before_render(void **state) {
+        check_retired(*state, true);
 }
 
 /* A done mark shows in every feed of the milestone, off the loop; a
@@ -265,12 +255,7 @@ static void test_service_feeds_show_marks(void **state) {
         char path[192], *text;
         struct stat st;
 
-        assert_int_equal(feeds_new(&(struct feeds_setup) { .event = x->f.event, .clock = &x->f.clock,
-                                                           .state_directory = x->f.dir,
-                                                           .config = x->f.config,
-                                                           .marks = x->f.marks },
-                                   &feeds), 0);
-        assert_int_equal(feeds_start(feeds), 0);
+        feeds = started_feeds(x, x->f.marks);
         snprintf(path, sizeof path, "%s/czj.ics", x->feed_dir);
         text = read_file(path, &st);
         assert_null(strstr(text, "【已完成】"));
