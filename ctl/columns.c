@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "basic/strv.h"
 #include "columns.h"
 
 #include <errno.h>
@@ -153,9 +154,7 @@ void columns_print(const struct columns *t, FILE *out, bool colour, size_t max_w
 }
 
 void columns_free(struct columns *t) {
-        for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
-                free(t->cells[i]);
-        free(t->cells);
+        strv_free_n(t->cells, t->n_rows * t->n_cols);
         free(t->colours);
         *t = (struct columns) {};
 }

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 
+#include "basic/strv.h"
 #include "conf/conf-internal.h"
 #include "conf/conf.h"
 
@@ -53,7 +54,7 @@ static int read_work_days(const struct conftable_value *v) {
                 } else if (workdays_add_work(h->w, d, h->name) < 0)
                         r = -ENOMEM;
         }
-        confread_strv_free(days);
+        strv_free(days);
         return r;
 }
 
@@ -185,7 +186,7 @@ static int read_holiday_list(struct confread *cr, const config_setting_t *root,
                 *n_files = n;
                 r = *files ? load_each(cr, paths, n, *files) : -ENOMEM;
         }
-        confread_strv_free(paths);
+        strv_free(paths);
         return r < 0 ? r : 0;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "basic/strv.h"
 #include "conf/conf-internal.h"
 
 /* Whom to escalate to is said; how long after, by default, this. */
@@ -159,7 +160,7 @@ int conf_policy_read(struct confread *cr, const config_setting_t *g, struct poli
         int r = conftable_read(cr, &policy_table, g, &pr);
 
         *p = pr.p;
-        confread_strv_free(pr.leads);
-        confread_strv_free(pr.overdue);
+        strv_free(pr.leads);
+        strv_free(pr.overdue);
         return r;
 }

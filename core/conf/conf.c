@@ -2,6 +2,7 @@
 /* ledgerd.conf: the settings, the channels and the owners here; the feed,
  * delivery, reminder, holiday and ledger parts each in a file of its own. */
 
+#include "basic/strv.h"
 #include "conf/conf.h"
 
 #include <errno.h>
@@ -231,7 +232,7 @@ static int read_owner_channels(const struct conftable_value *v) {
                 } else
                         o->channels[o->n_channels++] = ch;
         }
-        confread_strv_free(ids);
+        strv_free(ids);
         return o->channels ? r : -ENOMEM;
 }
 
@@ -366,7 +367,7 @@ static int read_holiday_files(const struct conftable_value *v) {
                         r = -EINVAL;
                 free(path);
         }
-        confread_strv_free(paths);
+        strv_free(paths);
         return r;
 }
 
@@ -417,7 +418,7 @@ static int read_ledger_files(const struct conftable_value *v) {
                 if (loaded < 0)
                         r = loaded;
         }
-        confread_strv_free(paths);
+        strv_free(paths);
         return r < 0 ? r : check_ledger_ids(v->cr);
 }
 

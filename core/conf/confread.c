@@ -261,12 +261,6 @@ int confread_strings(struct confread *cr, const char *key, const config_setting_
         return 1;
 }
 
-void confread_strv_free(char **v) {
-        for (size_t i = 0; v && v[i]; i++)
-                free(v[i]);
-        free(v);
-}
-
 int confread_count_strings(struct confread *cr, const char *key, const config_setting_t *s,
                            size_t *n) {
         const char *v;

@@ -75,12 +75,10 @@ int confread_string_elem(struct confread *cr, const config_setting_t *collection
                          const char *key, unsigned i, const char **out);
 /* The strings of s, an array or a list (NULL: absent, 0), copied into *out
  * (NULL-terminated, *n of them): 1, 0, -EINVAL or -ENOMEM. On -EINVAL *out
- * holds the strings before the first that is not one, for the caller to
- * free. */
+ * holds the strings before the first that is not one. Either way *out is
+ * NULL-terminated: free it with strv_free(). */
 int confread_strings(struct confread *cr, const char *key, const config_setting_t *s,
                      char ***out, size_t *n);
-/* Frees what confread_strings() gives, whole or partial. */
-void confread_strv_free(char **v);
 /* How many strings s begins with: 1 when it holds only strings, else
  * -EINVAL (reported) with *n those before the first that is not one. */
 int confread_count_strings(struct confread *cr, const char *key, const config_setting_t *s,

@@ -5,6 +5,7 @@
  * text ("全覆盖"工作): a field is read as quoted only when its closing quote
  * is followed by the delimiter or the end of the line, else literally, as a
  * person would read it. */
+#include "basic/strv.h"
 #include "import/table.h"
 
 #include <errno.h>
@@ -307,9 +308,7 @@ int table_parse(const char *text, size_t len, const char *file, struct table *ou
         out->delimiter = ps.delim = guess_delimiter(text, len);
         while (ps.p < ps.e && r == 0)
                 r = read_row(&ps);
-        for (size_t i = 0; i < ps.n_cells; i++)
-                free(ps.cells[i]);
-        free(ps.cells);
+        strv_free_n(ps.cells, ps.n_cells);
         free(ps.field.s);
         if (r < 0)
                 table_free(out);

@@ -3,6 +3,7 @@
  * (InvalidArgs), authorize the sender from its credentials (AccessDenied),
  * change state, reply. */
 
+#include "basic/strv.h"
 #include "bus/bus.h"
 
 #include <errno.h>
@@ -97,9 +98,7 @@ PROPERTY(property_feed_urls) {
         int r = urls ? sd_bus_message_append_strv(reply, urls) : -ENOMEM;
 
         UNUSED_PROPERTY_ARGS;
-        for (size_t i = 0; urls && urls[i]; i++)
-                free(urls[i]);
-        free(urls);
+        strv_free(urls);
         return r;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/strv.h"
 #include "courier/courier-internal.h"
 
 int courier_owner_targets(const struct owner *o, char ***out, size_t *n) {
@@ -25,10 +26,7 @@ int courier_owner_targets(const struct owner *o, char ***out, size_t *n) {
         *n = total;
         return 0;
 oom:
-        t[k - 1] = NULL;
-        for (size_t i = 0; i < k; i++)
-                free(t[i]);
-        free(t);
+        strv_free_n(t, k - 1); /* t[k - 1] is what the failed asprintf() left */
         return -ENOMEM;
 }
 

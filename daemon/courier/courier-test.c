@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/strv.h"
 #include "courier/courier-internal.h"
 #include "courier/courier.h"
 
@@ -29,9 +30,7 @@ struct test_try {
 
 static void finish_run(struct test_run *run) {
         run->done(run->all_delivered, run->lines, run->n_targets, run->userdata);
-        for (size_t i = 0; i < run->n_targets; i++)
-                free(run->lines[i]);
-        free(run->lines);
+        strv_free_n(run->lines, run->n_targets);
         free(run);
 }
 
@@ -114,9 +113,7 @@ int courier_send_test(struct courier *c, const char *name, courier_test_fn done,
         run = calloc(1, sizeof *run);
         if (!run || !(run->lines = calloc(n, sizeof *run->lines))) {
                 free(run);
-                for (size_t i = 0; i < n; i++)
-                        free(targets[i]);
-                free(targets);
+                strv_free_n(targets, n);
                 return -ENOMEM;
         }
         *run = (struct test_run) { .done = done, .userdata = userdata, .lines = run->lines,

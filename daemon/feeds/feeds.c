@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include "basic/strv.h"
 #include "feeds/feeds.h"
 
 #include <errno.h>
@@ -543,9 +544,7 @@ void feeds_free(struct feeds *f) {
         sd_event_source_disable_unref(f->retiring);
         feed_snapshot_unref(f->retired);
         free_stamps(f);
-        for (size_t i = 0; i < f->n_listen; i++)
-                free(f->listen[i]);
-        free(f->listen);
+        strv_free_n(f->listen, f->n_listen);
         free(f->written_to);
         free(f->state_directory);
         free(f);
@@ -622,9 +621,7 @@ char **feeds_urls(const struct feeds *f) {
                         urls[i + 1] = NULL;
         }
         if (!ok && urls) {
-                for (size_t i = 0; urls[i]; i++)
-                        free(urls[i]);
-                free(urls);
+                strv_free(urls);
                 return NULL;
         }
         return urls;
