@@ -36,26 +36,22 @@ static int add_days_off(const struct conftable_value *v) {
         return workdays_add_off(h->w, h->from, h->to, h->name);
 }
 
+/* A make-up working day. */
+static int read_work_day(const struct conftable_value *v, const char *day) {
+        const struct holiday_read *h = v->target;
+        day_t d;
+
+        if (date_parse_iso(day, &d) < 0) {
+                confread_error(v->cr, v->setting, "'work': \"%s\" is not a date (YYYY-MM-DD)",
+                               day);
+                return -EINVAL;
+        }
+        return workdays_add_work(h->w, d, h->name) < 0 ? -ENOMEM : 0;
+}
+
 /* Make-up working days: each date said, those before a wrong one kept. */
 static int read_work_days(const struct conftable_value *v) {
-        const struct holiday_read *h = v->target;
-        char **days = NULL;
-        size_t n = 0;
-        int k = confread_strings(v->cr, v->key->key, v->setting, &days, &n);
-        int r = k < 0 ? k : 0;
-
-        for (size_t i = 0; i < n; i++) {
-                day_t d;
-
-                if (date_parse_iso(days[i], &d) < 0) {
-                        confread_error(v->cr, v->setting,
-                                       "'work': \"%s\" is not a date (YYYY-MM-DD)", days[i]);
-                        r = -EINVAL;
-                } else if (workdays_add_work(h->w, d, h->name) < 0)
-                        r = -ENOMEM;
-        }
-        strv_free(days);
-        return r;
+        return conftable_each_string(v, read_work_day);
 }
 
 #define HOLIDAY(field) offsetof(struct holiday_read, field)

@@ -346,29 +346,26 @@ static int read_defaults(const struct conftable_value *v) {
         return 0;
 }
 
+static int read_holiday_file(const struct conftable_value *v, const char *name) {
+        struct config *c = v->target;
+        char *path = confread_resolve_path(c->path, name);
+        int r = 0;
+
+        if (!path)
+                return -ENOMEM;
+        if (confread_check_file(v->cr, v->setting, v->key->key, path) < 0 ||
+            conf_holidays_load(v->cr, path, c->calendar) < 0)
+                r = -EINVAL;
+        free(path);
+        return r;
+}
+
 /* The calendar is there even without a file: weekends are days off. */
 static int read_holiday_files(const struct conftable_value *v) {
         struct config *c = v->target;
-        char **paths = NULL;
-        size_t n = 0;
-        int k = confread_strings(v->cr, v->key->key, v->setting, &paths, &n);
-        int r = k < 0 ? k : 0;
 
         c->calendar = workdays_new();
-        if (!c->calendar)
-                r = -ENOMEM;
-        for (size_t i = 0; r == 0 && i < n; i++) {
-                char *path = confread_resolve_path(c->path, paths[i]);
-
-                if (!path)
-                        r = -ENOMEM;
-                else if (confread_check_file(v->cr, v->setting, v->key->key, path) < 0 ||
-                         conf_holidays_load(v->cr, path, c->calendar) < 0)
-                        r = -EINVAL;
-                free(path);
-        }
-        strv_free(paths);
-        return r;
+        return c->calendar ? conftable_each_string(v, read_holiday_file) : -ENOMEM;
 }
 
 static int check_ledger_ids(struct confread *cr) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/strv.h"
 #include "ledger/date.h"
 
 #define MINUTE 60L
@@ -240,6 +241,23 @@ static int store_strings(const struct conftable_value *v) {
         memcpy(v->field, &list, sizeof list);
         memcpy((char *) v->target + v->key->count_offset, &count, sizeof count);
         return k < 0 ? k : 0;
+}
+
+int conftable_each_string(const struct conftable_value *v,
+                          int (*each)(const struct conftable_value *v, const char *s)) {
+        char **list = NULL;
+        size_t n = 0;
+        int r = confread_strings(v->cr, v->key->key, v->setting, &list, &n);
+
+        r = r < 0 ? r : 0;
+        for (size_t i = 0; r != -ENOMEM && i < n; i++) {
+                int k = each(v, list[i]);
+
+                if (k < 0)
+                        r = k == -ENOMEM ? k : -EINVAL;
+        }
+        strv_free(list);
+        return r;
 }
 
 /* The libconfig type a typed entry wants. */

@@ -162,6 +162,14 @@ int conftable_defaults(struct confread *cr, const struct conftable *t, void *tar
 const config_setting_t *conftable_setting(const struct conftable_value *v, const char *key);
 enum conftable_state conftable_state(const struct conftable_value *v, const char *key);
 
+/* For custom readers of a list of strings: each() with every string of
+ * the key's setting, an array or a list, in order, the strings before a
+ * non-string included. 0; -EINVAL when the list or any string was wrong
+ * (every string is tried, so that each says what is wrong with it);
+ * -ENOMEM at once. */
+int conftable_each_string(const struct conftable_value *v,
+                          int (*each)(const struct conftable_value *v, const char *s));
+
 /* The string of a STRING or TEXT key being checked (the one stored). */
 const char *conftable_text(const struct conftable_value *v);
 

@@ -253,6 +253,28 @@ static void test_unreadable_ledger(void **state) {
         free(messages);
 }
 
+/* Every holiday file and every make-up day is tried, and each wrong one
+ * said: an editor fixes them all in one go. */
+static void test_each_holiday_file_said(void **state) {
+        char want[512];
+
+        (void) state;
+        write_ledger(good_tasks);
+        write_file("holidays.conf", "calendar = {\n  years = [ 2025 ];\n  holidays = (\n"
+                                    "    { name = \"国庆节\"; from = \"2025-10-01\"; to = \"2025-10-08\";\n"
+                                    "      work = [ \"2025-09-28\", \"9月28日\", \"2025-10-11\", \"10/11\" ]; }\n"
+                                    "  );\n};\n");
+        write_file("ledgerd.conf", "ledgers = [ \"ledger.conf\" ];\n"
+                                   "holidays = [ \"gone-a.conf\", \"holidays.conf\", \"gone-b.conf\" ];\n"
+                                   "owners = ( { id = \"czj\"; name = \"县财政局\"; } );\n");
+        snprintf(want, sizeof want, "'holidays': cannot read %s/gone-a.conf", dir);
+        expect_error("ledgerd.conf", 2, want);
+        snprintf(want, sizeof want, "'holidays': cannot read %s/gone-b.conf", dir);
+        expect_error("ledgerd.conf", 2, want);
+        expect_error("holidays.conf", 5, "'work': \"9月28日\" is not a date (YYYY-MM-DD)");
+        expect_error("holidays.conf", 5, "'work': \"10/11\" is not a date (YYYY-MM-DD)");
+}
+
 /* A directory named as a ledger is reported where it is named, not fed to
  * libconfig, whose scanner exits the process on it. */
 static void test_ledger_is_directory(void **state) {
@@ -1678,6 +1700,7 @@ int main(void) {
                 cmocka_unit_test(test_unreadable_include),
                 cmocka_unit_test(test_include_of_a_directory),
                 cmocka_unit_test(test_unreadable_ledger),
+                cmocka_unit_test(test_each_holiday_file_said),
                 cmocka_unit_test(test_ledger_is_directory),
                 cmocka_unit_test(test_syntax_error),
                 cmocka_unit_test(test_bad_offset),
