@@ -94,23 +94,14 @@ static int read_years(const struct conftable_value *v) {
         return r;
 }
 
+static int read_holiday(const struct conftable_value *v, const config_setting_t *g) {
+        struct holiday_read h = { .w = ((struct holidays_read *) v->target)->w };
+
+        return conftable_read(v->cr, &holiday_table, g, &h);
+}
+
 static int read_holidays(const struct conftable_value *v) {
-        struct workdays *w = ((struct holidays_read *) v->target)->w;
-        int r = 0;
-
-        if (confread_expect_groups(v->cr, v->key->key, v->setting) < 0)
-                return -EINVAL;
-        for (int i = 0; i < config_setting_length(v->setting); i++) {
-                struct holiday_read h = { .w = w };
-                int k = conftable_read(v->cr, &holiday_table,
-                                       config_setting_get_elem(v->setting, (unsigned) i), &h);
-
-                if (k == -ENOMEM)
-                        return k;
-                if (k < 0)
-                        r = -EINVAL;
-        }
-        return r;
+        return conftable_each_group(v, read_holiday);
 }
 
 /* The calendar's name is for the people who edit the file: known, not read. */

@@ -210,6 +210,12 @@ static int add_phrase_milestones(struct arena *a, struct task *t, const struct w
         return 0;
 }
 
+static int read_date(const struct conftable_value *v, const config_setting_t *g) {
+        struct date_read dr = { .tr = v->target };
+
+        return conftable_read(v->cr, &date_table, g, &dr);
+}
+
 /* The phrase's dates, then the explicit ones (alone with override), in
  * room for all of them, so that they never move. */
 static int read_dates(const struct conftable_value *v) {
@@ -229,21 +235,7 @@ static int read_dates(const struct conftable_value *v) {
                 return -ENOMEM;
         if (!t->dates_override && (r = add_phrase_milestones(tr->a, t, &w)) < 0)
                 return r;
-        if (!v->setting)
-                return 0;
-        if (confread_expect_groups(v->cr, v->key->key, v->setting) < 0)
-                return -EINVAL;
-        for (int i = 0; i < config_setting_length(v->setting); i++) {
-                struct date_read dr = { .tr = tr };
-                int k = conftable_read(v->cr, &date_table,
-                                       config_setting_get_elem(v->setting, (unsigned) i), &dr);
-
-                if (k < 0 && k != -EINVAL)
-                        return k;
-                if (k < 0)
-                        r = -EINVAL;
-        }
-        return r;
+        return conftable_each_group(v, read_date);
 }
 
 /* "15" for a task's only milestone, "15.1", "15.2" … otherwise. */

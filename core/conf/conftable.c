@@ -260,6 +260,25 @@ int conftable_each_string(const struct conftable_value *v,
         return r;
 }
 
+int conftable_each_group(const struct conftable_value *v,
+                         int (*each)(const struct conftable_value *v, const config_setting_t *g)) {
+        int r = 0;
+
+        if (!v->setting)
+                return 0;
+        if (confread_expect_groups(v->cr, v->key->key, v->setting) < 0)
+                return -EINVAL;
+        for (int i = 0; i < config_setting_length(v->setting); i++) {
+                int k = each(v, config_setting_get_elem(v->setting, (unsigned) i));
+
+                if (k < 0 && k != -EINVAL)
+                        return k;
+                if (k < 0)
+                        r = -EINVAL;
+        }
+        return r;
+}
+
 /* The libconfig type a typed entry wants. */
 static int setting_type(const struct conftable_key *k, const config_setting_t *s) {
         switch (k->type) {

@@ -170,6 +170,13 @@ enum conftable_state conftable_state(const struct conftable_value *v, const char
 int conftable_each_string(const struct conftable_value *v,
                           int (*each)(const struct conftable_value *v, const char *s));
 
+/* The same for a list of groups: each() with every group of the key's
+ * setting (absent: none). 0; -EINVAL when the setting is not a list of
+ * groups or any group was wrong (every group is read); any other error of
+ * each() at once. */
+int conftable_each_group(const struct conftable_value *v,
+                         int (*each)(const struct conftable_value *v, const config_setting_t *g));
+
 /* The string of a STRING or TEXT key being checked (the one stored). */
 const char *conftable_text(const struct conftable_value *v);
 
