@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: MIT */
-#include "basic/strv.h"
 #include "columns.h"
 
 #include <errno.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "basic/greedy.h"
+#include "basic/strv.h"
 #include "basic/text.h"
 #include "display.h"
 

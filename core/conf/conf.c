@@ -2,7 +2,6 @@
 /* ledgerd.conf: the settings, the channels and the owners here; the feed,
  * delivery, reminder, holiday and ledger parts each in a file of its own. */
 
-#include "basic/strv.h"
 #include "conf/conf.h"
 
 #include <errno.h>
@@ -10,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basic/strv.h"
 #include "conf/conf-internal.h"
 #include "ledger/model-index.h"
 #include "ledger/zone.h"

@@ -5,7 +5,6 @@
  * text ("全覆盖"工作): a field is read as quoted only when its closing quote
  * is followed by the delimiter or the end of the line, else literally, as a
  * person would read it. */
-#include "basic/strv.h"
 #include "import/table.h"
 
 #include <errno.h>
@@ -16,6 +15,7 @@
 
 #include "basic/cleanup.h"
 #include "basic/greedy.h"
+#include "basic/strv.h"
 #include "basic/text.h"
 
 /* ---- encodings -------------------------------------------------------------- */

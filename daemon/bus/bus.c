@@ -3,7 +3,6 @@
  * (InvalidArgs), authorize the sender from its credentials (AccessDenied),
  * change state, reply. */
 
-#include "basic/strv.h"
 #include "bus/bus.h"
 
 #include <errno.h>
@@ -13,6 +12,7 @@
 #include <string.h>
 
 #include "basic/cleanup.h"
+#include "basic/strv.h"
 #include "bus/bus-internal.h"
 #include "bus/private-server.h"
 #include "busapi/busapi.h"

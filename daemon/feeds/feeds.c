@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: MIT */
-#include "basic/strv.h"
 #include "feeds/feeds.h"
 
 #include <errno.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "basic/atomicfile.h"
+#include "basic/strv.h"
 #include "feeds/feed-server.h"
 #include "feeds/feed-snapshot.h"
 #include "feeds/render-job.h"
