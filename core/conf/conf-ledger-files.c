@@ -112,7 +112,7 @@ static int same_bytes(const char *path, const struct file_digest *was, uint8_t *
         free(text);
         if (r < 0)
                 return r;
-        return len == was->size && memcmp(digest, was->sha256, SHA256_DIGEST_SIZE) == 0;
+        return memcmp(digest, was->sha256, SHA256_DIGEST_SIZE) == 0;
 }
 
 /* Ledger i copied from the configuration in force, when its file did not
