@@ -250,11 +250,11 @@ int conftable_each_string(const struct conftable_value *v,
         int r = confread_strings(v->cr, v->key->key, v->setting, &list, &n);
 
         r = r < 0 ? r : 0;
-        for (size_t i = 0; r != -ENOMEM && i < n; i++) {
+        for (size_t i = 0; (r == 0 || r == -EINVAL) && i < n; i++) {
                 int k = each(v, list[i]);
 
                 if (k < 0)
-                        r = k == -ENOMEM ? k : -EINVAL;
+                        r = k;
         }
         strv_free(list);
         return r;
@@ -268,13 +268,11 @@ int conftable_each_group(const struct conftable_value *v,
                 return 0;
         if (confread_expect_groups(v->cr, v->key->key, v->setting) < 0)
                 return -EINVAL;
-        for (int i = 0; i < config_setting_length(v->setting); i++) {
+        for (int i = 0; (r == 0 || r == -EINVAL) && i < config_setting_length(v->setting); i++) {
                 int k = each(v, config_setting_get_elem(v->setting, (unsigned) i));
 
-                if (k < 0 && k != -EINVAL)
-                        return k;
                 if (k < 0)
-                        r = -EINVAL;
+                        r = k;
         }
         return r;
 }

@@ -165,8 +165,8 @@ enum conftable_state conftable_state(const struct conftable_value *v, const char
 /* For custom readers of a list of strings: each() with every string of
  * the key's setting, an array or a list, in order, the strings before a
  * non-string included. 0; -EINVAL when the list or any string was wrong
- * (every string is tried, so that each says what is wrong with it);
- * -ENOMEM at once. */
+ * (every string is tried, so that each says what is wrong with it); any
+ * other error, -ENOMEM above all, at once. */
 int conftable_each_string(const struct conftable_value *v,
                           int (*each)(const struct conftable_value *v, const char *s));
 
