@@ -132,7 +132,7 @@ static void on_outcome(const char *ledger, const char *id, const char *kind, con
 /* A button pressed on a page of links: the manager records it, as it does
  * a mark over the bus. */
 static int on_link_mark(enum state_action action, const char *ledger, const char *id,
-                        const struct mark_author *who, time_t until, void *userdata) {
+                        const struct state_author *who, time_t until, void *userdata) {
         struct service *sv = userdata;
 
         return manager_mark(sv->manager, action, ledger, id, who, "", until);

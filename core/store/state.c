@@ -29,12 +29,13 @@
 struct state_entry {
         enum state_action status;
         time_t snoozed_until;
-        /* Who set the status, when, why, how and from where: the strings
-         * are one allocation, at user. */
-        uid_t uid;
+        /* Who set the status, when and why: the author's strings and the
+         * note are one allocation, strings. */
+        struct state_author by;
         time_t when;
+        const char *note;
+        char *strings;
         int64_t event; /* the mark_events row that set the status */
-        char *user, *note, *via, *address;
         const char *milestone; /* points into key, after the ledger's NUL */
         char key[];            /* "ledger\0milestone\0" */
 };
@@ -365,25 +366,26 @@ static struct state_entry *state_entry_new(const char *ledger, const char *miles
         e->status = STATE_REOPENED;
         e->snoozed_until = e->when = 0;
         e->event = 0;
-        e->uid = 0;
-        e->user = e->note = e->via = e->address = NULL;
+        e->by = (struct state_author) { 0 };
+        e->note = e->strings = NULL;
         return e;
 }
 
 static void state_entry_free(struct state_entry *e) {
         if (!e)
                 return;
-        free(e->user);
+        free(e->strings);
         free(e);
 }
 
-/* The author of the entry's status, from the event that set it: 0, or
- * -ENOMEM with the entry as it was. */
-static int state_entry_set_author(struct state_entry *e, const struct state_event *ev) {
-        const char *parts[] = { ev->user ? ev->user : "", ev->note ? ev->note : "",
-                                ev->via ? ev->via : STATE_VIA_DEFAULT,
-                                ev->address ? ev->address : "" };
-        char **fields[] = { &e->user, &e->note, &e->via, &e->address };
+/* Who set the entry's status, when and why: 0, or -ENOMEM with the entry
+ * as it was. */
+static int state_entry_set_author(struct state_entry *e, const struct state_author *by,
+                                  time_t when, const char *note) {
+        const char *parts[] = { by->user ? by->user : "", note ? note : "",
+                                by->via ? by->via : STATE_VIA_DEFAULT,
+                                by->address ? by->address : "" };
+        const char **fields[] = { &e->by.user, &e->note, &e->by.via, &e->by.address };
         size_t size = 0;
         char *block, *at;
 
@@ -392,13 +394,14 @@ static int state_entry_set_author(struct state_entry *e, const struct state_even
         block = at = malloc(size);
         if (!block)
                 return -ENOMEM;
-        free(e->user);
+        free(e->strings);
+        e->strings = block;
         for (size_t i = 0; i < 4; i++) {
                 *fields[i] = at;
                 at = stpcpy(at, parts[i]) + 1;
         }
-        e->uid = ev->uid;
-        e->when = ev->when;
+        e->by.uid = by->uid;
+        e->when = when;
         return 0;
 }
 
@@ -437,12 +440,12 @@ static void state_mark_from_row(sqlite3_stmt *s, struct state_mark *m) {
                 .milestone = state_column_text(s, 1),
                 .status = state_action_from_name(state_column_text(s, 2)),
                 .snoozed_until = (time_t) sqlite3_column_int64(s, 3),
-                .uid = (uid_t) sqlite3_column_int64(s, 4),
-                .user = state_column_text(s, 5),
+                .by = { .uid = (uid_t) sqlite3_column_int64(s, 4),
+                        .user = state_column_text(s, 5),
+                        .via = state_column_text(s, 8),
+                        .address = state_column_text(s, 9) },
                 .when = (time_t) sqlite3_column_int64(s, 6),
                 .note = state_column_text(s, 7),
-                .via = state_column_text(s, 8),
-                .address = state_column_text(s, 9),
                 .event = sqlite3_column_int64(s, 10),
         };
 }
@@ -459,9 +462,7 @@ static int state_loaded_add(struct state_loaded *l, sqlite3_stmt *s) {
                 return -ENOMEM;
         e->status = m.status;
         e->snoozed_until = m.snoozed_until;
-        if (state_entry_set_author(e, &(struct state_event) {
-                        .uid = m.uid, .user = m.user, .when = m.when, .note = m.note,
-                        .via = m.via, .address = m.address }) < 0) {
+        if (state_entry_set_author(e, &m.by, m.when, m.note) < 0) {
                 state_entry_free(e);
                 return -ENOMEM;
         }
@@ -516,9 +517,8 @@ bool state_get_mark(const struct state *st, const char *ledger, const char *mile
                 return false;
         *out = (struct state_mark) {
                 .ledger = e->key, .milestone = e->milestone, .status = e->status,
-                .uid = e->uid, .user = e->user, .when = e->when, .note = e->note,
-                .via = e->via, .address = e->address, .snoozed_until = e->snoozed_until,
-                .event = e->event,
+                .by = e->by, .when = e->when, .note = e->note,
+                .snoozed_until = e->snoozed_until, .event = e->event,
         };
         return true;
 }
@@ -833,7 +833,7 @@ void state_close(struct state *st) {
 static int state_check_args(struct state *st, const struct state_event *e) {
         if (!e->ledger || !*e->ledger || !e->milestone || !*e->milestone)
                 return state_fail(st, -EINVAL, "a mark needs a ledger id and a milestone id");
-        if (!e->user)
+        if (!e->by.user)
                 return state_fail(st, -EINVAL, "a mark needs a user name");
         if (e->until < 0)
                 return state_fail(st, -EINVAL, "a snooze cannot end before 1970");
@@ -869,13 +869,13 @@ static int state_insert_event(struct state *st, const struct state_event *e, int
         sqlite3_bind_text(s, 1, e->ledger, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, e->milestone, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 3, state_action_name(e->action), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, (sqlite3_int64) e->uid);
-        sqlite3_bind_text(s, 5, e->user, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, (sqlite3_int64) e->by.uid);
+        sqlite3_bind_text(s, 5, e->by.user, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 6, (sqlite3_int64) e->when);
         sqlite3_bind_int64(s, 7, (sqlite3_int64) e->until);
         sqlite3_bind_text(s, 8, e->note ? e->note : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 9, e->via ? e->via : STATE_VIA_DEFAULT, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 10, e->address ? e->address : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 9, e->by.via ? e->by.via : STATE_VIA_DEFAULT, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 10, e->by.address ? e->by.address : "", -1, SQLITE_STATIC);
         r = state_step_done(st, s, "recording a mark");
         *id = sqlite3_last_insert_rowid(st->db);
         return r;
@@ -938,7 +938,7 @@ int state_record(struct state *st, const struct state_event *e) {
          * the mark's author only while it was never done nor reopened. */
         author = e->action != STATE_SNOOZED || entry->status == STATE_SNOOZED
                          ? state_entry_new(e->ledger, e->milestone) : NULL;
-        if (author && state_entry_set_author(author, e) < 0)
+        if (author && state_entry_set_author(author, &e->by, e->when, e->note) < 0)
                 r = state_fail(st, -ENOMEM, "out of memory");
         if (r >= 0)
                 r = state_write(st, e, &event);
@@ -952,14 +952,12 @@ int state_record(struct state *st, const struct state_event *e) {
         else
                 entry->status = e->action;
         if (author) { /* the strings move over; nothing here can fail */
-                free(entry->user);
-                entry->uid = author->uid;
+                free(entry->strings);
+                entry->by = author->by;
                 entry->when = author->when;
-                entry->event = event;
-                entry->user = author->user;
                 entry->note = author->note;
-                entry->via = author->via;
-                entry->address = author->address;
+                entry->strings = author->strings;
+                entry->event = event;
                 free(author);
         }
         if (fresh)
@@ -971,7 +969,7 @@ int state_mark_done(struct state *st, const char *ledger, const char *milestone,
                     const char *user, time_t when, const char *note) {
         return state_record(st, &(struct state_event) {
                 .ledger = ledger, .milestone = milestone, .action = STATE_DONE,
-                .uid = uid, .user = user, .when = when, .note = note,
+                .by = { .uid = uid, .user = user }, .when = when, .note = note,
         });
 }
 
@@ -979,7 +977,7 @@ int state_reopen(struct state *st, const char *ledger, const char *milestone, ui
                  const char *user, time_t when, const char *note) {
         return state_record(st, &(struct state_event) {
                 .ledger = ledger, .milestone = milestone, .action = STATE_REOPENED,
-                .uid = uid, .user = user, .when = when, .note = note,
+                .by = { .uid = uid, .user = user }, .when = when, .note = note,
         });
 }
 
@@ -987,7 +985,7 @@ int state_snooze(struct state *st, const char *ledger, const char *milestone, ti
                  uid_t uid, const char *user, time_t when, const char *note) {
         return state_record(st, &(struct state_event) {
                 .ledger = ledger, .milestone = milestone, .action = STATE_SNOOZED,
-                .uid = uid, .user = user, .when = when, .until = until, .note = note,
+                .by = { .uid = uid, .user = user }, .when = when, .until = until, .note = note,
         });
 }
 
@@ -1022,13 +1020,13 @@ int state_list_history(struct state *st, const char *ledger, const char *milesto
                 e = (struct state_event) {
                         .ledger = ledger, .milestone = milestone,
                         .action = state_action_from_name(state_column_text(s, 0)),
-                        .uid = (uid_t) sqlite3_column_int64(s, 1),
-                        .user = state_column_text(s, 2),
+                        .by = { .uid = (uid_t) sqlite3_column_int64(s, 1),
+                                .user = state_column_text(s, 2),
+                                .via = state_column_text(s, 6),
+                                .address = state_column_text(s, 7) },
                         .when = (time_t) sqlite3_column_int64(s, 3),
                         .until = (time_t) sqlite3_column_int64(s, 4),
                         .note = state_column_text(s, 5),
-                        .via = state_column_text(s, 6),
-                        .address = state_column_text(s, 7),
                 };
                 r = fn(&e, userdata);
         }

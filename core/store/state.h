@@ -46,18 +46,23 @@ enum state_action {
         STATE_SNOOZED,
 };
 
+/* Who made a mark, how and from where. */
+struct state_author {
+        uid_t uid;           /* from the bus credentials; (uid_t) -1 for a link */
+        const char *user;    /* the bus client's name, or the link's owner; may be "" */
+        const char *via;     /* how: "bus" (ledgerctl; NULL means it), "link" (a reminder's button) */
+        const char *address; /* from where: a link's client address; "" (NULL) when none */
+};
+
 /* One entry of a milestone's history. In callbacks, the strings are valid
  * until the callback returns. */
 struct state_event {
         const char *ledger, *milestone;
         enum state_action action;
-        uid_t uid;
-        const char *user;
+        struct state_author by;
         time_t when;
         time_t until; /* STATE_SNOOZED: no reminders before; 0 ends a snooze */
         const char *note; /* "" when none */
-        const char *via;  /* how: "bus" (ledgerctl; NULL means it), "link" (a reminder's button) */
-        const char *address; /* from where: a link's client address; "" (NULL) when none */
 };
 
 /* What is known of a milestone that has a history. */
@@ -68,11 +73,9 @@ struct state_mark {
         enum state_action status;
         /* Who set that status, when and why: the last done or reopened
          * event; for STATE_SNOOZED, the last snooze. */
-        uid_t uid;
-        const char *user;
+        struct state_author by;
         time_t when;
         const char *note;
-        const char *via, *address; /* how and from where (struct state_event) */
         time_t snoozed_until; /* 0 when not snoozed; may be in the past */
         int64_t event; /* that event's number: each later one has a greater */
 };

@@ -126,7 +126,7 @@ static int append_entry(sd_bus_message *reply, struct bus *b, const struct task 
                 r = append_owner_names(reply, t->owners, t->n_owners);
         if (r >= 0)
                 r = sd_bus_message_append(reply, "xss", done ? (int64_t) mk->when * 1000000 : (int64_t) 0,
-                                          done ? mk->user : "", mk ? mk->note : "");
+                                          done ? mk->by.user : "", mk ? mk->note : "");
         return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
@@ -214,7 +214,7 @@ static int read_target(sd_bus_message *msg, struct bus *b, const struct ledger *
 
 static void append_history_entry(const struct state_event *e, void *userdata) {
         sd_bus_message_append(userdata, BUS_HISTORY, (uint64_t) e->when * 1000000,
-                               state_action_name(e->action), e->user, e->note, e->via, e->address);
+                               state_action_name(e->action), e->by.user, e->note, e->by.via, e->by.address);
 }
 
 /* The one argument of Describe and Why, found. */

@@ -280,7 +280,7 @@ static int record(sd_bus_message *msg, struct bus *b, enum state_action action, 
                 r = bus_authorize(msg, b, verbs[action], &uid, &user, error);
         if (r >= 0) {
                 r = manager_mark(b->manager, action, l->id, id,
-                                 &(struct mark_author) { .uid = uid, .user = user }, note, until);
+                                 &(struct state_author) { .uid = uid, .user = user }, note, until);
                 if (r == -EALREADY)
                         r = sd_bus_error_setf(error, SD_BUS_ERROR_INVALID_ARGS, "%s/%s is %s",
                                               l->id, id, action == STATE_DONE ? "done already"

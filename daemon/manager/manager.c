@@ -481,7 +481,7 @@ int manager_replan(struct manager *m) {
 /* ---- marks ------------------------------------------------------------------ */
 
 int manager_mark(struct manager *m, enum state_action action, const char *ledger, const char *id,
-                 const struct mark_author *who, const char *note, time_t until) {
+                 const struct state_author *who, const char *note, time_t until) {
         int r = marks_record(m->parts.marks, action, ledger, id, who, note, until);
 
         if (r < 0)

@@ -89,7 +89,7 @@ time_t manager_next_reminder(const struct manager *m);
  * the plan follows, and the hooks hear of it. -EALREADY when there is
  * nothing to change; other errors are logged. */
 int manager_mark(struct manager *m, enum state_action action, const char *ledger, const char *id,
-                 const struct mark_author *who, const char *note, time_t until);
+                 const struct state_author *who, const char *note, time_t until);
 
 /* sd_notify STATUS= text: "33 milestones (1 done, 0 overdue), 14 undated, next reminder …". */
 void manager_notify_status(const struct manager *m);

@@ -62,11 +62,10 @@ const char *mark_action_past(enum state_action action) {
 }
 
 int marks_record(struct marks *mk, enum state_action action, const char *ledger, const char *name,
-                 const struct mark_author *who, const char *note, time_t until) {
+                 const struct state_author *who, const char *note, time_t until) {
         const struct state_event e = {
-                .ledger = ledger, .milestone = name, .action = action, .uid = who->uid,
-                .user = who->user, .when = clock_now(mk->clock), .until = until, .note = note,
-                .via = who->via, .address = who->address,
+                .ledger = ledger, .milestone = name, .action = action, .by = *who,
+                .when = clock_now(mk->clock), .until = until, .note = note,
         };
         int r = state_record(mk->state, &e);
 
@@ -149,11 +148,11 @@ static int freeze_one(const struct state_mark *m, void *userdata) {
         *x = *m;
         x->ledger = arena_strdup(f->strings, m->ledger);
         x->milestone = arena_strdup(f->strings, m->milestone);
-        x->user = arena_strdup(f->strings, m->user);
+        x->by.user = arena_strdup(f->strings, m->by.user);
         x->note = arena_strdup(f->strings, m->note);
-        x->via = arena_strdup(f->strings, m->via);
-        x->address = arena_strdup(f->strings, m->address);
-        if (!x->ledger || !x->milestone || !x->user || !x->note || !x->via || !x->address)
+        x->by.via = arena_strdup(f->strings, m->by.via);
+        x->by.address = arena_strdup(f->strings, m->by.address);
+        if (!x->ledger || !x->milestone || !x->by.user || !x->note || !x->by.via || !x->by.address)
                 return -ENOMEM;
         f->n++;
         return 0;
@@ -193,8 +192,8 @@ bool marks_ics_state(const struct milestone *m, struct ics_state *out, void *fro
                 return false;
         *out = (struct ics_state) {
                 .done_at = mark.status == STATE_DONE ? mark.when : 0,
-                .done_by = mark.user,
-                .done_by_link = strcmp(mark.via, "link") == 0,
+                .done_by = mark.by.user,
+                .done_by_link = strcmp(mark.by.via, "link") == 0,
                 .snoozed_until = mark.snoozed_until,
         };
         return true;
@@ -205,14 +204,14 @@ static void digest_string(struct sha256 *h, const char *s) {
 }
 
 static void digest_mark(struct sha256 *h, const struct state_mark *m) {
-        const int64_t numbers[] = { m->status, m->uid, m->when, m->snoozed_until, m->event };
+        const int64_t numbers[] = { m->status, m->by.uid, m->when, m->snoozed_until, m->event };
 
         digest_string(h, m->ledger);
         digest_string(h, m->milestone);
-        digest_string(h, m->user);
+        digest_string(h, m->by.user);
         digest_string(h, m->note);
-        digest_string(h, m->via);
-        digest_string(h, m->address);
+        digest_string(h, m->by.via);
+        digest_string(h, m->by.address);
         sha256_update(h, numbers, sizeof numbers);
 }
 

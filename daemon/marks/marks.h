@@ -19,15 +19,6 @@ struct milestone;
 struct service_clock;
 struct marks;
 
-/* Who made a mark and how: the bus caller's uid and user name; or the
- * owner a reminder's link was made for, with the link's client address. */
-struct mark_author {
-        uid_t uid;           /* (uid_t) -1 for a link */
-        const char *user;    /* may be "" */
-        const char *via;     /* "bus" (NULL means it) or "link" */
-        const char *address; /* a link's client; NULL or "" otherwise */
-};
-
 /* The marks of state, stamped with the time of clock. Both must outlive the
  * handle. 0 or -ENOMEM. */
 int marks_new(struct state *state, const struct service_clock *clock, struct marks **out);
@@ -48,7 +39,7 @@ bool marks_get(const struct marks *mk, const char *ledger, const char *name, str
  * for STATE_SNOOZED. -EALREADY when the milestone is done already (done) or
  * not done (reopen); other errors are logged with the store's reason. */
 int marks_record(struct marks *mk, enum state_action action, const char *ledger, const char *name,
-                 const struct mark_author *who, const char *note, time_t until);
+                 const struct state_author *who, const char *note, time_t until);
 /* "marked done", "reopened", "snoozed". */
 const char *mark_action_past(enum state_action action);
 

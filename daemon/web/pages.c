@@ -215,8 +215,8 @@ static void done_card(FILE *out, const struct owner_page *p, const struct milest
         fputs("</div>\n<div class=\"meta\">", out);
         due_line(out, ms, p->today, true);
         fprintf(out, "<br>%s 由", when);
-        html_escape(out, *mark->user ? mark->user : "（未署名）");
-        fputs(strcmp(mark->via, "link") == 0 ? "标记完成（经提醒中的链接）" : "标记完成", out);
+        html_escape(out, *mark->by.user ? mark->by.user : "（未署名）");
+        fputs(strcmp(mark->by.via, "link") == 0 ? "标记完成（经提醒中的链接）" : "标记完成", out);
         fputs("</div>\n</div>\n", out);
 }
 

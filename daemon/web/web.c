@@ -282,10 +282,10 @@ static enum MHD_Result refuse_used(struct web *w, struct MHD_Connection *c, cons
         char text[512], when[32];
 
         if (!marks_get(w->marks, t->ledger->id, t->ms->id, &m))
-                m = (struct state_mark) { .status = STATE_REOPENED, .user = "" };
+                m = (struct state_mark) { .status = STATE_REOPENED, .by.user = "" };
         zone_format_local(w->config->timezone, m.when, when, sizeof when);
         snprintf(text, sizeof text, "这个链接已经用过或已失效，没有做任何改动：此事项已于%s由%s%s。",
-                 when, m.user, m.status == STATE_DONE ? "标记为已完成" : "重新打开");
+                 when, m.by.user, m.status == STATE_DONE ? "标记为已完成" : "重新打开");
         return send_message(c, MHD_HTTP_CONFLICT, "链接已失效", text,
                             t->page_url[0] ? t->page_url : NULL);
 }
@@ -332,7 +332,7 @@ static enum MHD_Result do_action(struct web *w, struct MHD_Connection *c, const 
                                  const struct web_request *rq) {
         unsigned days = link_snooze_days(t->claim.action);
         char address[ADDRESS_MAX], location[LINKS_URL_MAX + 96];
-        const struct mark_author who = { .uid = (uid_t) -1, .user = t->owner->name, .via = "link",
+        const struct state_author who = { .uid = (uid_t) -1, .user = t->owner->name, .via = "link",
                                          .address = address };
         time_t until = days ? clock_now(w->clock) + (time_t) days * 86400 : 0;
         int r;

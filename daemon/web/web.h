@@ -29,7 +29,7 @@ struct web;
 /* Records a mark made through a link: the manager's, so that the courier
  * and the plan hear of it. 0, -EALREADY, or -errno. */
 typedef int (*web_mark_fn)(enum state_action action, const char *ledger, const char *id,
-                           const struct mark_author *who, time_t until, void *userdata);
+                           const struct state_author *who, time_t until, void *userdata);
 
 struct web_setup {
         const struct service_clock *clock;

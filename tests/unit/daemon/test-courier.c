@@ -218,7 +218,7 @@ static void test_permanent_fails_at_once(void **state) {
 
 static void test_done_cancels_pending(void **state) {
         struct test *x = *state;
-        const struct mark_author who = { .uid = 0, .user = "root" };
+        const struct state_author who = { .uid = 0, .user = "root" };
 
         x->t.answer = SEND_RETRY;
         assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);

@@ -227,7 +227,7 @@ static void test_changed_holidays_render_all(void **state) {
 
 static void test_changed_marks_render_all(void **state) {
         struct test *x = *state;
-        const struct mark_author who = { .uid = 0, .user = "root", .via = "bus" };
+        const struct state_author who = { .uid = 0, .user = "root", .via = "bus" };
         struct marks_frozen *before = NULL, *after = NULL;
         struct feed_snapshot *first, *second, *third;
 

@@ -249,7 +249,7 @@ static void test_service_feeds_retire_before_render(void **state) {
  * reopening restores it. */
 static void test_service_feeds_show_marks(void **state) {
         struct test *x = *state;
-        const struct mark_author who = { .uid = (uid_t) -1, .user = "县财政局", .via = "link",
+        const struct state_author who = { .uid = (uid_t) -1, .user = "县财政局", .via = "link",
                                          .address = "192.0.2.1" };
         struct feeds *feeds = NULL;
         char path[192], *text;

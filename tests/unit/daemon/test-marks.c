@@ -23,7 +23,7 @@ static const struct milestone *milestone(const struct fixture *f, const char *id
         return ms;
 }
 
-static const struct mark_author officer = { .uid = 1000, .user = "wang" };
+static const struct state_author officer = { .uid = 1000, .user = "wang" };
 
 static void test_done_and_reopen(void **state) {
         struct fixture *f = *state;
@@ -41,8 +41,8 @@ static void test_done_and_reopen(void **state) {
                          STATUS_DONE);
         assert_true(marks_get(f->marks, "t-2025", "1", &m));
         assert_int_equal(m.status, STATE_DONE);
-        assert_string_equal(m.user, "wang");
-        assert_int_equal(m.uid, 1000);
+        assert_string_equal(m.by.user, "wang");
+        assert_int_equal(m.by.uid, 1000);
         assert_string_equal(m.note, "已报送");
         assert_int_equal(m.when, f->clock.frozen);
         assert_int_equal(marks_record(f->marks, STATE_DONE, "t-2025", "1", &officer, "", 0), -EALREADY);
@@ -74,10 +74,10 @@ static void test_snooze(void **state) {
         /* A snooze names the mark's author only while it was never done. */
         assert_int_equal(marks_record(f->marks, STATE_DONE, "t-2025", "2", &officer, "完成", 0), 0);
         assert_int_equal(marks_record(f->marks, STATE_SNOOZED, "t-2025", "2",
-                                      &(struct mark_author) { .uid = 0, .user = "root" }, "再推", until + 1), 0);
+                                      &(struct state_author) { .uid = 0, .user = "root" }, "再推", until + 1), 0);
         assert_true(marks_get(f->marks, "t-2025", "2", &m));
         assert_int_equal(m.status, STATE_DONE);
-        assert_string_equal(m.user, "wang");
+        assert_string_equal(m.by.user, "wang");
         assert_string_equal(m.note, "完成");
         assert_int_equal(m.snoozed_until, until + 1);
 }
@@ -116,7 +116,7 @@ static void test_history_and_memory_match_the_file(void **state) {
         assert_true(marks_get(f->marks, "t-2025", "1", &m));
         assert_int_equal(m.status, STATE_DONE);
         assert_string_equal(m.note, "c");
-        assert_string_equal(m.user, "wang");
+        assert_string_equal(m.by.user, "wang");
         assert_int_equal(m.when, f->clock.frozen);
 }
 

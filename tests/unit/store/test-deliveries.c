@@ -955,8 +955,8 @@ static void test_migrate_from_v1(void **state) {
         assert_true(state_is_done(st, "l", "15.2"));
         /* A mark from before version 3 was made over the bus. */
         assert_true(state_get_mark(st, "l", "15.2", &m));
-        assert_string_equal(m.via, "bus");
-        assert_string_equal(m.address, "");
+        assert_string_equal(m.by.via, "bus");
+        assert_string_equal(m.by.address, "");
         assert_string_equal(m.note, "ok");
         assert_true(record1(st, "mailto:a@x", T0, &x, 1, false) > 0);
         assert_int_equal(count(st, DELIVERY_PENDING), 1);

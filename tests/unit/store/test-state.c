@@ -122,8 +122,8 @@ static int collect_mark(const struct state_mark *m, void *userdata) {
         size_t len = strlen(l->text);
 
         snprintf(l->text + len, sizeof l->text - len, "%s/%s %s %u %s %lld %s %lld\n",
-                 m->ledger, m->milestone, state_action_name(m->status), (unsigned) m->uid,
-                 m->user, (long long) (m->when - T0), m->note,
+                 m->ledger, m->milestone, state_action_name(m->status), (unsigned) m->by.uid,
+                 m->by.user, (long long) (m->when - T0), m->note,
                  m->snoozed_until ? (long long) (m->snoozed_until - T0) : 0LL);
         l->n++;
         return 0;
@@ -134,8 +134,8 @@ static int collect_event(const struct state_event *e, void *userdata) {
         size_t len = strlen(l->text);
 
         snprintf(l->text + len, sizeof l->text - len, "%s/%s %s %u %s %lld %lld %s\n",
-                 e->ledger, e->milestone, state_action_name(e->action), (unsigned) e->uid,
-                 e->user, (long long) (e->when - T0),
+                 e->ledger, e->milestone, state_action_name(e->action), (unsigned) e->by.uid,
+                 e->by.user, (long long) (e->when - T0),
                  e->until ? (long long) (e->until - T0) : 0LL, e->note);
         l->n++;
         return 0;
@@ -146,7 +146,7 @@ static int collect_via(const struct state_event *e, void *userdata) {
         size_t len = strlen(l->text);
 
         snprintf(l->text + len, sizeof l->text - len, "%s %s %s\n", state_action_name(e->action),
-                 e->via, e->address);
+                 e->by.via, e->by.address);
         l->n++;
         return 0;
 }
@@ -233,19 +233,20 @@ static void test_how_and_where(void **state) {
         (void) state;
         assert_int_equal(state_record(st, &(struct state_event) {
                                  .ledger = "yuli-2025", .milestone = "15.2", .action = STATE_DONE,
-                                 .uid = (uid_t) -1, .user = "县财政局", .when = T0 + 60,
-                                 .note = "", .via = "link", .address = "192.0.2.7" }), 0);
+                                 .by = { .uid = (uid_t) -1, .user = "县财政局", .via = "link",
+                                         .address = "192.0.2.7" },
+                                 .when = T0 + 60, .note = "" }), 0);
         assert_int_equal(state_mark_done(st, "yuli-2025", "15.3", 0, "root", T0 + 61, "x"), 0);
         for (int pass = 0; pass < 2; pass++) {
                 assert_true(state_get_mark(st, "yuli-2025", "15.2", &m));
                 assert_int_equal(m.status, STATE_DONE);
-                assert_string_equal(m.user, "县财政局");
-                assert_string_equal(m.via, "link");
-                assert_string_equal(m.address, "192.0.2.7");
+                assert_string_equal(m.by.user, "县财政局");
+                assert_string_equal(m.by.via, "link");
+                assert_string_equal(m.by.address, "192.0.2.7");
                 assert_int_equal(m.when, T0 + 60);
                 assert_true(state_get_mark(st, "yuli-2025", "15.3", &m));
-                assert_string_equal(m.via, "bus");
-                assert_string_equal(m.address, "");
+                assert_string_equal(m.by.via, "bus");
+                assert_string_equal(m.by.address, "");
                 state_close(st);
                 st = open_ok(path); /* and again from the file */
         }
