@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "courier/courier-internal.h"
 #include "feeds/feeds.h"
 #include "ics/ics.h"
@@ -158,28 +159,44 @@ static int find_item(const struct config *cf, const struct delivery_item *it, co
         return find_recipients(cf, r, target);
 }
 
-/* 0; 1 with *why when the message must not go out any more. */
+/* 0; 1 with *why when the message must not go out any more. A reminder
+ * whose milestone left the ledger is left out of a digest, not the others
+ * with it: they were recorded once, and would never be sent again. */
 static int find_reminders(struct courier *c, const struct delivery *d, struct found *f, char **why) {
         size_t open = 0;
-        int r = 0;
 
         f->reminders = calloc(d->n_items, sizeof *f->reminders);
         f->list = calloc(d->n_items, sizeof *f->list);
         f->milestones = calloc(d->n_items, sizeof *f->milestones);
         if (!f->reminders || !f->list || !f->milestones)
                 return -ENOMEM;
-        for (size_t i = 0; r == 0 && i < d->n_items; i++) {
-                r = find_item(c->config, &d->items[i], d->target, &f->reminders[i], why);
-                f->n = i + 1;
-                if (r == 0) {
-                        f->list[i] = &f->reminders[i];
-                        f->milestones[i] = f->reminders[i].milestone;
-                        open += !marks_is_done(c->marks, f->milestones[i]);
+        for (size_t i = 0; i < d->n_items; i++) {
+                struct reminder *rm = &f->reminders[f->n];
+                int r;
+
+                free(*why);
+                *why = NULL;
+                r = find_item(c->config, &d->items[i], d->target, rm, why);
+                if (r < 0)
+                        return r;
+                if (r > 0) {
+                        if (d->n_items > 1)
+                                log_info("delivery %lld to %s: left out: %s", (long long) d->id,
+                                         d->target, *why);
+                        continue;
                 }
+                f->list[f->n] = rm;
+                f->milestones[f->n] = rm->milestone;
+                open += !marks_is_done(c->marks, rm->milestone);
+                f->n++;
         }
-        if (r == 0 && open == 0)
+        if (f->n == 0 && *why)
+                return 1; /* the last one left out says why */
+        free(*why);
+        *why = NULL;
+        if (open == 0)
                 return asprintf(why, "done before it was sent") < 0 ? -ENOMEM : 1;
-        return r;
+        return 0;
 }
 
 /* ---- what the message says ------------------------------------------------------------ */

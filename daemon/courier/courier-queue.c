@@ -254,6 +254,7 @@ struct try {
         struct courier *c;
         struct job *job;
         struct outgoing out;
+        bool later; /* the log could not be read or written: the job waits */
 };
 
 static void try_free(struct try *t) {
@@ -300,8 +301,34 @@ static int keep_items(struct job *j, const struct delivery *d) {
         return 0;
 }
 
+/* The log could not be read or written now; the degraded state says why. */
+static void log_unavailable(struct courier *c, const char *what, int64_t id) {
+        if (c->health)
+                health_fail(c->health, HEALTH_DELIVERIES, "cannot %s delivery %lld: %s", what,
+                            (long long) id, state_last_error(c->state));
+        else
+                log_error("cannot %s delivery %lld: %s", what, (long long) id,
+                          state_last_error(c->state));
+}
+
+/* Its milestones are done or gone: the delivery is cancelled and leaves the
+ * queue. A log that cannot take that keeps the job queued, to be read again
+ * (and cancelled then) shortly. */
+static void cancel(struct try *t, const struct delivery *d, const char *why) {
+        int r = deliveries_cancel(t->c->state, d->id, clock_now(t->c->clock), why);
+
+        if (r < 0 && r != -EALREADY && r != -ENOENT) {
+                log_unavailable(t->c, "cancel", d->id);
+                t->later = true;
+                return;
+        }
+        log_info("delivery %lld to %s: cancelled: %s", (long long) d->id, d->target, why);
+        courier_job_remove(t->c, t->job);
+}
+
 /* The message of d, built into t->out: 0; else 1, the delivery cancelled
- * (its milestones done or gone) or its failure to build recorded. */
+ * (its milestones done or gone), its failure to build recorded, or the job
+ * left to wait (t->later). */
 static int copy_delivery(const struct delivery *d, void *userdata) {
         struct try *t = userdata;
         char *why = NULL;
@@ -310,11 +337,9 @@ static int copy_delivery(const struct delivery *d, void *userdata) {
         if (r == 0)
                 r = courier_build(t->c, d, &t->out, &why);
 
-        if (r > 0) {
-                r = deliveries_cancel(t->c->state, d->id, clock_now(t->c->clock), why);
-                log_info("delivery %lld to %s: cancelled: %s", (long long) d->id, d->target, why);
-                courier_job_remove(t->c, t->job);
-        } else if (r < 0) {
+        if (r > 0)
+                cancel(t, d, why);
+        else if (r < 0) {
                 struct send_result res = { .verdict = SEND_RETRY };
 
                 snprintf(res.reason, sizeof res.reason, "%s", why ? why : strerror(-r));
@@ -324,14 +349,16 @@ static int copy_delivery(const struct delivery *d, void *userdata) {
         return r == 0 ? 0 : 1;
 }
 
-/* Starts one try of j, which takes a slot of its peer. */
-static void start(struct courier *c, struct job *j, time_t now) {
+/* Starts one try of j, which takes a slot of its peer. Returns 0; or, when
+ * the log could not be read or written (locked, failing) and j stays queued
+ * without a try, the time to try it again, for the pump's timer. */
+static time_t start(struct courier *c, struct job *j, time_t now) {
         struct try *t = calloc(1, sizeof *t);
         int r;
 
         if (!t) {
                 log_oom();
-                return;
+                return now + COURIER_RECORD_RETRY;
         }
         t->c = c;
         t->job = j;
@@ -340,16 +367,18 @@ static void start(struct courier *c, struct job *j, time_t now) {
         if (r == -ENOENT)
                 courier_job_remove(c, j); /* gone from the log */
         else if (r < 0) {
-                /* Unreadable now (locked, failing): it stays queued. */
-                courier_release_slot(c, j);
-                j->next_try = now + COURIER_RECORD_RETRY;
-                if (c->health)
-                        health_fail(c->health, HEALTH_DELIVERIES, "cannot read delivery %lld: %s",
-                                    (long long) j->id, state_last_error(c->state));
+                log_unavailable(c, "read", j->id);
+                t->later = true;
         }
         if (r != 0) {
+                bool later = t->later;
+
                 try_free(t);
-                return;
+                if (!later)
+                        return 0;
+                courier_release_slot(c, j);
+                j->next_try = now + COURIER_RECORD_RETRY;
+                return j->next_try;
         }
         r = courier_transmit(c, &t->out, on_sent, t);
         if (r < 0) {
@@ -358,10 +387,11 @@ static void start(struct courier *c, struct job *j, time_t now) {
                 snprintf(res.reason, sizeof res.reason, "cannot start sending: %s", strerror(-r));
                 courier_record_outcome(c, j, &res, NULL);
                 try_free(t);
-                return;
+                return 0;
         }
         take_token(c, j, now);
         j->try = t;
+        return 0;
 }
 
 /* ---- the pump ------------------------------------------------------------------- */
@@ -433,7 +463,9 @@ static time_t pump_pass(struct courier *c, bool retries, time_t now, time_t wake
                         wake = earlier(wake, when);
                         continue;
                 }
-                start(c, j, now);
+                when = start(c, j, now);
+                if (when)
+                        wake = earlier(wake, when);
                 if (c->n_jobs < before)
                         i--; /* j left the queue at once */
         }

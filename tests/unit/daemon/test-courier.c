@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "courier/courier-internal.h"
 #include "courier/courier.h"
@@ -26,6 +27,7 @@ struct transport {
         char *targets[MAX_SENT]; /* "mailto:…" or the webhook's URL */
         bool late[MAX_SENT];
         bool second_task[MAX_SENT]; /* carries task 2 */
+        bool first_task[MAX_SENT];  /* a webhook's body carries task 1 */
         size_t n_sent;
         enum send_verdict answer; /* for every try from now on */
         long code, delay;         /* of a failed answer */
@@ -57,6 +59,7 @@ static int transmit(const struct outgoing *o, send_done_fn done, void *done_user
         assert_true(t->n_sent < MAX_SENT);
         t->targets[t->n_sent] = strdup(o->webhook ? o->request.url : o->rcpt);
         t->late[t->n_sent] = o->webhook && strstr(o->request.body, "\"late\":true") != NULL;
+        t->first_task[t->n_sent] = o->webhook && strstr(o->request.body, "\"milestone\":\"1\"");
         t->second_task[t->n_sent] = o->webhook ? strstr(o->request.body, "\"milestone\":\"2\"") != NULL
                                                 : strstr(o->mail, "filename=\"2.ics\"") != NULL;
         t->n_sent++;
@@ -232,6 +235,107 @@ static void test_done_cancels_pending(void **state) {
         courier_pump(x->courier);
         fixture_run(&x->f);
         assert_int_equal(x->t.n_sent, 2); /* nothing more went out */
+}
+
+/* A milestone marked done where the courier was not told (another process,
+ * a mark while it was down): its pending message is cancelled at its next
+ * try, and nothing empty goes out. */
+static void test_done_found_at_try(void **state) {
+        struct test *x = *state;
+        const struct state_author who = { .uid = 0, .user = "root" };
+
+        x->t.answer = SEND_RETRY;
+        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
+        fixture_run(&x->f);
+        assert_int_equal(marks_record(x->f.marks, STATE_DONE, "t-2025", "1", &who, "", 0), 0);
+        x->f.clock.frozen += 3600;
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2); /* the first tries only */
+        assert_int_equal(count(x, DELIVERY_CANCELLED), 2);
+        assert_int_equal(x->courier->n_jobs, 0);
+}
+
+static void run_sql(struct test *x, const char *sql) {
+        char path[128];
+        sqlite3 *db;
+
+        snprintf(path, sizeof path, "%s/state.db", x->f.dir);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+}
+
+/* A log that cannot be read at a try: the messages wait, and the courier's
+ * timer is set for their next try, which then sends them. */
+static void test_unreadable_log_tried_again(void **state) {
+        struct test *x = *state;
+        int enabled = SD_EVENT_OFF;
+
+        x->t.answer = SEND_RETRY;
+        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
+        fixture_run(&x->f);
+        run_sql(x, "ALTER TABLE delivery_items RENAME TO delivery_items_away");
+        x->t.answer = SEND_DELIVERED;
+        x->f.clock.frozen += 3600;
+        courier_pump(x->courier);
+        assert_int_equal(x->t.n_sent, 2);
+        assert_non_null(x->courier->wake);
+        assert_true(sd_event_source_get_enabled(x->courier->wake, &enabled) > 0);
+        assert_int_equal(enabled, SD_EVENT_ONESHOT);
+
+        run_sql(x, "ALTER TABLE delivery_items_away RENAME TO delivery_items");
+        x->f.clock.frozen += COURIER_RECORD_RETRY;
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 4);
+        assert_int_equal(count(x, DELIVERY_SENT), 2);
+}
+
+/* Tasks 1 and 2 due the same day: one digest for each target. */
+static const char ledger_same_day[] =
+        "ledger = { id = \"t-2025\"; title = \"测试台账\"; year = 2025; tasks = (\n"
+        "  { id = \"1\"; item = \"绩效自评\"; owners = [ \"县财政局\" ]; deadline = \"10月10日前\"; },\n"
+        "  { id = \"2\"; item = \"绩效评价\"; owners = [ \"县财政局\" ]; deadline = \"10月10日前\"; }\n"
+        "); };\n";
+
+static const char ledger_task_2_only[] =
+        "ledger = { id = \"t-2025\"; title = \"测试台账\"; year = 2025; tasks = (\n"
+        "  { id = \"2\"; item = \"绩效评价\"; owners = [ \"县财政局\" ]; deadline = \"10月10日前\"; }\n"
+        "); };\n";
+
+static void use_ledger(struct test *x, const char *text) {
+        struct config *old = x->f.config;
+
+        fixture_write(&x->f, "ledger.conf", text);
+        x->f.config = fixture_load(&x->f);
+        assert_non_null(x->f.config);
+        courier_set_config(x->courier, x->f.config);
+        config_free(old);
+}
+
+/* A digest one of whose milestones left the ledger goes out with the
+ * others: they were recorded once and would never be sent again. */
+static void test_digest_keeps_the_rest(void **state) {
+        struct test *x = *state;
+
+        use_ledger(x, ledger_same_day);
+        x->t.answer = SEND_RETRY;
+        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 2);
+        assert_true(x->t.first_task[0] || x->t.first_task[1]); /* the webhook's digest */
+
+        use_ledger(x, ledger_task_2_only);
+        x->t.answer = SEND_DELIVERED;
+        x->f.clock.frozen += 3600;
+        courier_pump(x->courier);
+        fixture_run(&x->f);
+        assert_int_equal(x->t.n_sent, 4);
+        assert_true(x->t.second_task[2] && x->t.second_task[3]); /* the mail: 2.ics alone */
+        assert_false(x->t.first_task[2] || x->t.first_task[3]);
+        assert_int_equal(count(x, DELIVERY_SENT), 2);
+        assert_int_equal(count(x, DELIVERY_CANCELLED), 0);
 }
 
 /* ---- the queue's order and the peers -------------------------------------------- */
@@ -448,6 +552,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_give_up_after_give_up, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_permanent_fails_at_once, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_done_cancels_pending, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_done_found_at_try, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unreadable_log_tried_again, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_digest_keeps_the_rest, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_first_tries_before_retries, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_peer_back_gets_backlog, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_retry_after, setup, teardown),
