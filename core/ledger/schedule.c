@@ -40,6 +40,19 @@ void policy_resolve(const struct config *c, const struct task *t, const struct o
                 policy_overlay(out, t->policy);
 }
 
+bool task_reaches(const struct config *c, const struct task *t, const struct owner *o) {
+        struct policy p;
+
+        if (task_has_owner(t, o))
+                return true;
+        for (size_t i = 0; i < t->n_owners; i++) {
+                policy_resolve(c, t, t->owners[i], &p);
+                if (p.escalate_to == o)
+                        return true;
+        }
+        return false;
+}
+
 /* ---- days ---------------------------------------------------------------- */
 
 day_t schedule_lead_day(const struct workdays *w, day_t due, const struct offset *lead) {

@@ -57,6 +57,11 @@ void schedule_free(struct schedule *s);
 void policy_resolve(const struct config *c, const struct task *t, const struct owner *o,
                     struct policy *out);
 
+/* Whether o is reminded of t's milestones, and so may answer for them: one
+ * of t's owners, or whom the policy of one of them escalates a missed one
+ * to. */
+bool task_reaches(const struct config *c, const struct task *t, const struct owner *o);
+
 /* The day a lead or overdue offset lands on for a due date, after moving off
  * days off as described above. */
 day_t schedule_lead_day(const struct workdays *w, day_t due, const struct offset *lead);

@@ -8,6 +8,7 @@
 #include "basic/greedy.h"
 #include "http/html.h"
 #include "ledger/model.h"
+#include "ledger/schedule.h"
 #include "ledger/zone.h"
 #include "marks/marks.h"
 #include "web/links.h"
@@ -150,7 +151,8 @@ static int by_due(const void *a, const void *b) {
         return (x->due > y->due) - (x->due < y->due);
 }
 
-/* The owner's dated milestones, sorted by due date. */
+/* The dated milestones the owner is reminded of (its own, and those it is
+ * escalated), sorted by due date. */
 static int owner_milestones(const struct config *c, const struct owner *o,
                             const struct milestone ***out, size_t *n) {
         const struct milestone **ms = NULL;
@@ -161,7 +163,7 @@ static int owner_milestones(const struct config *c, const struct owner *o,
                 for (size_t j = 0; j < c->ledgers[i].n_tasks; j++) {
                         const struct task *t = &c->ledgers[i].tasks[j];
 
-                        if (!task_has_owner(t, o))
+                        if (!task_reaches(c, t, o))
                                 continue;
                         for (size_t k = 0; k < t->n_milestones; k++) {
                                 if (GREEDY_REALLOC(ms, allocated, *n + 1) < 0) {

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "ledger/model.h"
+#include "ledger/schedule.h"
 #include "ledger/zone.h"
 #include "web/link-key.h"
 #include "web/pages.h"
@@ -264,7 +265,7 @@ static int resolve(struct web *w, struct MHD_Connection *c, const char *token, b
 
                 snprintf(name, sizeof name, "%s/%s", t->claim.ledger, t->claim.milestone);
                 found = config_find_named(w->config, name, &t->ledger, &t->task, &t->ms);
-                if (found < 0 || !t->ms || !task_has_owner(t->task, t->owner))
+                if (found < 0 || !t->ms || !task_reaches(w->config, t->task, t->owner))
                         r = -EBADMSG;
         }
         if (r >= 0 && links_page(&w->links, t->owner, now + PAGE_LINK_DAYS * 86400, t->page_url) < 0)
@@ -366,7 +367,7 @@ static bool notice_of(const struct web *w, struct MHD_Connection *c, const struc
         const char *name = done ? done : snoozed;
 
         if (!name || !strchr(name, '/') || config_find_named(w->config, name, &l, &t, &ms) < 0 || !ms ||
-            !task_has_owner(t, o))
+            !task_reaches(w->config, t, o))
                 return false;
         snprintf(buf, size, "已将「%s%s%s%s」%s。", *t->item ? t->item : t->id, *ms->label ? "（" : "",
                  ms->label, *ms->label ? "）" : "", done ? "标记为已完成" : "推迟提醒");

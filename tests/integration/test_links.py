@@ -254,6 +254,40 @@ def test_a_get_changes_nothing_only_a_confirmed_post_does(tmp_path, daemons):
     no_cookie_anywhere(web)
 
 
+def test_whom_a_missed_one_is_escalated_to_can_answer_it(tmp_path, daemons):
+    """An escalation reaches the owner the policy names (sjj), with links
+    signed for sjj: they work, and sjj's page lists what was escalated."""
+    port = peers.free_port()
+    conf = lk.configure(tmp_path / "conf", [czj(), sjj()],
+                        [task("1", "编制部门预算", [CZJ], DAY), task("2", "审计整改", [SJJ], day(3))], port)
+    text = conf.read_text(encoding="utf-8")
+    assert "\n  overdue = [  ];\n" in text
+    conf.write_text(text.replace("\n  overdue = [  ];\n",
+                                 '\n  overdue = [  ];\n  escalate_to = "sjj";\n  escalate_after = "1d";\n', 1),
+                    encoding="utf-8")
+    d = daemons(conf).start(peers.instant(day(1)) - 2)
+    web = lk.Web(port)
+    msg = mail_to(d, "sjj@czj.example", 1)
+    assert "请督促责任单位尽快办理" in lk.text_of(msg)
+    links = links_of(msg)
+    assert lk.claim_of(lk.token_of(links["done"]))["owner"] == "sjj"
+
+    assert web.get(links["done"]).page().h1 == "标记为已完成？"
+    p = web.get(links["page"]).page()
+    assert p.h1 == f"{SJJ}的工作事项"
+    assert [c.item for c in p.cards] == ["编制部门预算", "审计整改"]
+    a = web.post(links["done"])
+    assert a.status == 303, (a.status, a.text)
+    assert web.get(a.header("Location")).page().notice == "已将「编制部门预算」标记为已完成。"
+    ((h,),) = [lk.show(d, "1")["history"]]
+    assert (h["action"], h["user"], h["via"]) == ("done", SJJ, "link"), h
+
+    # Whom nothing escalates to still cannot answer for it.
+    key = lk.link_key(d.state)
+    expires = lk.claim_of(lk.token_of(links["done"]))["expires"]
+    assert web.get(f"/act/{lk.sign(key, 'snooze1', '2', 'czj', expires)}").status == 404
+
+
 def test_forged_expired_and_other_owners_links_change_nothing(tmp_path, daemons):
     d, web = world(tmp_path, daemons, [czj(), sjj()],
                    [task("1", "编制部门预算", [CZJ], DAY), task("2", "审计整改", [SJJ], DAY)])
