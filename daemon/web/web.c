@@ -18,7 +18,9 @@
 #include "web/pages.h"
 #include "web/ratelimit.h"
 
-/* A POST body is "confirm=1": anything longer is refused unread. */
+/* A POST body is "confirm=1": a longer one is refused unread (413 when its
+ * Content-Length says so; a chunked one, once it grows past, by closing the
+ * connection). */
 #define BODY_MAX 64
 #define ADDRESS_MAX INET6_ADDRSTRLEN
 
@@ -39,7 +41,6 @@ struct web {
 struct web_request {
         char body[BODY_MAX + 1];
         size_t len;
-        bool too_long;
 };
 
 /* ---- set-up ---------------------------------------------------------------------------- */
@@ -324,7 +325,7 @@ static enum MHD_Result show_confirm(struct web *w, struct MHD_Connection *c, con
 static bool body_ok(struct MHD_Connection *c, const struct web_request *rq) {
         const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 
-        return !rq->too_long && type && strncmp(type, "application/x-www-form-urlencoded", 33) == 0 &&
+        return type && strncmp(type, "application/x-www-form-urlencoded", 33) == 0 &&
                (type[33] == '\0' || type[33] == ';') && rq->len == 9 && memcmp(rq->body, "confirm=1", 9) == 0;
 }
 
@@ -392,14 +393,20 @@ static enum MHD_Result show_owner(struct web *w, struct MHD_Connection *c, const
 
 /* ---- libmicrohttpd's calls ------------------------------------------------------------------ */
 
-/* The body, kept until the request is complete; never more than BODY_MAX. */
-static void take_body(struct web_request *rq, const char *data, size_t n) {
-        if (rq->len + n > BODY_MAX) {
-                rq->too_long = true;
-                return;
-        }
+/* The body, kept until the request is complete: false past BODY_MAX. */
+static bool take_body(struct web_request *rq, const char *data, size_t n) {
+        if (n > BODY_MAX - rq->len)
+                return false;
         memcpy(rq->body + rq->len, data, n);
         rq->len += n;
+        return true;
+}
+
+static bool announces_too_long(struct MHD_Connection *c) {
+        const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+        return length && strtoull(length, NULL, 10) > BODY_MAX;
 }
 
 static enum MHD_Result answer(struct web *w, struct MHD_Connection *c, const char *url,
@@ -439,6 +446,9 @@ enum MHD_Result web_request(struct web *w, struct MHD_Connection *c, const char 
                 if (!method_allowed(url, method))
                         return send_message(c, MHD_HTTP_METHOD_NOT_ALLOWED, "不支持的请求",
                                             "不支持这种请求方式。", NULL);
+                if (announces_too_long(c))
+                        return send_message(c, MHD_HTTP_CONTENT_TOO_LARGE, "请求无效",
+                                            "请在页面上按按钮操作。没有做任何改动。", NULL);
                 rq = calloc(1, sizeof *rq);
                 if (!rq)
                         return MHD_NO;
@@ -446,7 +456,8 @@ enum MHD_Result web_request(struct web *w, struct MHD_Connection *c, const char 
                 return MHD_YES; /* the headers are in: wait for the body, if any */
         }
         if (*upload_data_size > 0) {
-                take_body(rq, upload_data, *upload_data_size);
+                if (!take_body(rq, upload_data, *upload_data_size))
+                        return MHD_NO; /* chunked, past BODY_MAX: not worth an answer */
                 *upload_data_size = 0;
                 return MHD_YES;
         }

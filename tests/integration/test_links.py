@@ -30,6 +30,7 @@ import datetime
 import json
 import re
 import shutil
+import socket
 import subprocess
 import time
 
@@ -73,6 +74,20 @@ def mail_to(d, address, n_total):
 def links_of(msg):
     (links,) = lk.links_in(lk.text_of(msg))
     return links
+
+
+def raw_exchange(web, data, timeout=5):
+    """Sends data on a connection of its own and reads until the server
+    closes it; a server that waits for more fails the test (timeout)."""
+    got = b""
+    with socket.create_connection(("127.0.0.1", web.port), timeout=timeout) as s:
+        s.sendall(data)
+        try:
+            while chunk := s.recv(65536):
+                got += chunk
+        except ConnectionResetError:
+            pass
+    return got
 
 
 def end_of_local_day(date):
@@ -180,7 +195,7 @@ def test_a_get_changes_nothing_only_a_confirmed_post_does(tmp_path, daemons):
     # Anything but exactly confirm=1 as a form: 400.
     bad = [("", lk.FORM), ("confirm=0", lk.FORM), ("confirm=11", lk.FORM),
            ("confirm=1&confirm=1", lk.FORM), ("x=1&confirm=1", lk.FORM), ("confirm=1&x=1", lk.FORM),
-           ("confirm=1\n", lk.FORM), ("CONFIRM=1", lk.FORM), ("confirm=1" + "&a" * 5000, lk.FORM),
+           ("confirm=1\n", lk.FORM), ("CONFIRM=1", lk.FORM),
            ("confirm=1", "text/plain"), ("confirm=1", "application/json"),
            ('{"confirm":1}', "application/json"), ("confirm=1", "multipart/form-data; boundary=x"),
            ("confirm=1", "application/x-www-form-urlencodedx"), ("confirm=1", None)]
@@ -188,6 +203,15 @@ def test_a_get_changes_nothing_only_a_confirmed_post_does(tmp_path, daemons):
         a = web.post(links["done"], body=body, content_type=ctype)
         assert a.status == 400, (body[:20], ctype, a.status)
         assert a.page().h1 == "请求无效"
+    # A body longer than the button's is refused before it is read.
+    a = web.post(links["done"], body="confirm=1" + "&a" * 5000)
+    assert a.status == 413 and a.page().h1 == "请求无效", a.status
+    token_path = lk.path_of(links["done"]).encode()
+    head = (b"POST " + token_path + b" HTTP/1.1\r\nHost: x\r\nContent-Type: " + lk.FORM.encode() + b"\r\n")
+    answer = raw_exchange(web, head + b"Content-Length: 200000000\r\n\r\nconfirm=1")
+    assert answer.startswith(b"HTTP/1.1 413 "), answer[:80]
+    answer = raw_exchange(web, head + b"Transfer-Encoding: chunked\r\n\r\n400\r\n" + b"a" * 1024 + b"\r\n")
+    assert not answer.startswith((b"HTTP/1.1 2", b"HTTP/1.1 3")), answer[:80]
     for method in ["PUT", "DELETE", "PATCH"]:
         assert web.request(method, links["done"], body="confirm=1",
                            headers={"Content-Type": lk.FORM}).status == 405, method
