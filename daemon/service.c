@@ -79,7 +79,8 @@ static int on_time_change(void *userdata) {
         log_info("the system clock changed: re-planning");
         if (sv->feeds)
                 feeds_changed(sv->feeds);
-        return manager_replan(sv->manager);
+        (void) manager_replan(sv->manager); /* a failure is logged, and tried again */
+        return 0; /* an error would stop the watch of the clock */
 }
 
 static int setup_events(struct service *sv) {

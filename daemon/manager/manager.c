@@ -32,6 +32,8 @@
  * 2, 4, then every 8 seconds: soon after the fault ends, without spinning
  * while it lasts. */
 #define RECORD_RETRY_MAX_SECONDS 8
+/* A plan that could not be made (out of memory) is made again after this. */
+#define PLAN_RETRY_SECONDS 8
 
 struct manager {
         sd_event *event;
@@ -417,8 +419,12 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 m->plan_next += n;
                 m->handled = first->at;
         }
-        if (m->plan_next >= m->plan.n_reminders && now >= m->plan_until)
-                return manager_replan(m); /* the plan ran out: the next one */
+        if (m->plan_next >= m->plan.n_reminders && now >= m->plan_until) {
+                /* The plan ran out: the next one. A failure has set the timer
+                 * to try again; an error returned would turn it off. */
+                (void) manager_replan(m);
+                return 0;
+        }
         return arm_timer(m);
 }
 
@@ -470,8 +476,15 @@ int manager_replan(struct manager *m) {
                 in.to = in.from + PLAN_HORIZON_SPARSE;
                 r = schedule_build(&in, &m->plan);
         }
-        if (r < 0)
-                return log_error_errno(r, "cannot plan the reminders: %m");
+        if (r < 0) {
+                /* Nothing is lost meanwhile: the handled mark has not moved,
+                 * and the timer plans again from it (plan_until is over). */
+                log_error_errno(r, "cannot plan the reminders, trying again in %d s: %m",
+                                PLAN_RETRY_SECONDS);
+                m->plan_until = 0;
+                (void) arm_timer_at(m, now + PLAN_RETRY_SECONDS);
+                return r;
+        }
         m->plan_until = in.to;
         r = arm_timer(m);
         manager_notify_status(m);
@@ -492,7 +505,10 @@ int manager_mark(struct manager *m, enum state_action action, const char *ledger
                 courier_milestone_done(m->parts.courier, ledger, id);
         if (m->parts.feeds)
                 feeds_changed(m->parts.feeds); /* they show the mark: rendered anew */
-        return manager_replan(m);
+        /* The mark is recorded, whatever the plan does: one that cannot be
+         * made now is made again by the timer. */
+        (void) manager_replan(m);
+        return 0;
 }
 
 /* ---- status ------------------------------------------------------------------ */
