@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "basic/cleanup.h"
 #include "common/clock.h"
@@ -188,17 +189,33 @@ static enum MHD_Result send_redirect(struct MHD_Connection *c, const char *locat
 /* ---- who asks ---------------------------------------------------------------------------- */
 
 static bool is_loopback(const struct sockaddr *sa) {
+        const struct in6_addr *a6 = &((const struct sockaddr_in6 *) sa)->sin6_addr;
+
         if (sa->sa_family == AF_INET)
                 return (ntohl(((const struct sockaddr_in *) sa)->sin_addr.s_addr) >> 24) == 127;
+        /* ::ffff:127.0.0.1 is how a dual-stack socket sees the IPv4 loopback. */
         return sa->sa_family == AF_INET6 &&
-               IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *) sa)->sin6_addr);
+               (IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) && a6->s6_addr[12] == 127));
 }
 
-/* The last address of X-Forwarded-For: the one the proxy itself saw. */
+static enum MHD_Result keep_last(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value) {
+        (void) kind;
+        if (strcasecmp(key, "X-Forwarded-For") == 0)
+                *(const char **) cls = value;
+        return MHD_YES;
+}
+
+/* The last address of the last X-Forwarded-For: the one the proxy itself
+ * saw. A proxy appends its own header after any the client sent, and what
+ * is not an address is no answer. */
 static bool forwarded_for(struct MHD_Connection *c, char out[ADDRESS_MAX]) {
-        const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For"), *last;
+        const char *v = NULL, *last;
+        unsigned char binary[sizeof(struct in6_addr)];
+        char address[ADDRESS_MAX];
         size_t n;
 
+        MHD_get_connection_values(c, MHD_HEADER_KIND, keep_last, &v);
         if (!v)
                 return false;
         last = strrchr(v, ',');
@@ -207,8 +224,11 @@ static bool forwarded_for(struct MHD_Connection *c, char out[ADDRESS_MAX]) {
         n = strcspn(last, " \t");
         if (n == 0 || n >= ADDRESS_MAX)
                 return false;
-        memcpy(out, last, n);
-        out[n] = '\0';
+        memcpy(address, last, n);
+        address[n] = '\0';
+        if (inet_pton(AF_INET, address, binary) != 1 && inet_pton(AF_INET6, address, binary) != 1)
+                return false;
+        memcpy(out, address, n + 1);
         return true;
 }
 

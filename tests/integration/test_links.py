@@ -270,6 +270,18 @@ def test_a_get_changes_nothing_only_a_confirmed_post_does(tmp_path, daemons):
     assert lk.show(d, "2")["details"]["snoozed_until"] == "2025-03-25 09:30"
     ((h,),) = [lk.show(d, "2")["history"]]
     assert (h["action"], h["user"], h["via"], h["address"]) == ("snoozed", CZJ, "link", "198.51.100.7")
+    # The proxy appends its own header after any the client sent: the last
+    # one counts. What is not an address is no answer: the socket's counts.
+    for form, forwarded, recorded in [
+            (open_cards[0].forms[1], [b"6.6.6.6", b"203.0.113.9"], "203.0.113.9"),
+            (open_cards[0].forms[2], [b"<b>x</b>"], "127.0.0.1")]:
+        request = (b"POST " + lk.path_of(form.action).encode() + b" HTTP/1.1\r\nHost: x\r\n"
+                   b"Connection: close\r\nContent-Type: " + lk.FORM.encode() + b"\r\n"
+                   + b"".join(b"X-Forwarded-For: " + f + b"\r\n" for f in forwarded)
+                   + b"Content-Length: 9\r\n\r\nconfirm=1")
+        assert raw_exchange(web, request).startswith(b"HTTP/1.1 303 ")
+        h = lk.show(d, "3")["history"][-1]
+        assert (h["action"], h["address"]) == ("snoozed", recorded), h
 
     for a in web.seen:
         if a.path.startswith(("/act/", "/me/")):
