@@ -219,8 +219,9 @@ static void test_permanent_fails_at_once(void **state) {
         assert_string_equal(x->t.last_reason, "HTTP 500 from the test");
 }
 
-static void test_done_cancels_pending(void **state) {
-        struct test *x = *state;
+/* Both messages of the instant waiting to be tried again, then task 1
+ * marked done, the courier not told yet. */
+static void pending_then_done(struct test *x) {
         const struct state_author who = { .uid = 0, .user = "root" };
 
         x->t.answer = SEND_RETRY;
@@ -228,6 +229,12 @@ static void test_done_cancels_pending(void **state) {
         fixture_run(&x->f);
         assert_int_equal(count(x, DELIVERY_PENDING), 2);
         assert_int_equal(marks_record(x->f.marks, STATE_DONE, "t-2025", "1", &who, "", 0), 0);
+}
+
+static void test_done_cancels_pending(void **state) {
+        struct test *x = *state;
+
+        pending_then_done(x);
         courier_milestone_done(x->courier, "t-2025", "1");
         assert_int_equal(count(x, DELIVERY_CANCELLED), 2);
         assert_int_equal(count(x, DELIVERY_PENDING), 0);
@@ -242,12 +249,8 @@ static void test_done_cancels_pending(void **state) {
  * try, and nothing empty goes out. */
 static void test_done_found_at_try(void **state) {
         struct test *x = *state;
-        const struct state_author who = { .uid = 0, .user = "root" };
 
-        x->t.answer = SEND_RETRY;
-        assert_int_equal(dispatch_at(x, x->f.clock.frozen), 0);
-        fixture_run(&x->f);
-        assert_int_equal(marks_record(x->f.marks, STATE_DONE, "t-2025", "1", &who, "", 0), 0);
+        pending_then_done(x);
         x->f.clock.frozen += 3600;
         courier_pump(x->courier);
         fixture_run(&x->f);
