@@ -248,6 +248,19 @@ static void client_address(struct MHD_Connection *c, char out[ADDRESS_MAX]) {
                 inet_ntop(AF_INET6, &((const struct sockaddr_in6 *) sa)->sin6_addr, out, ADDRESS_MAX);
 }
 
+/* Whose bucket of the rate limit a request takes from: an IPv6 client's
+ * /64, which is one network (a phone's, an office's) and hands its hosts
+ * any address in it; an IPv4 client's address. */
+static void limit_key(const char *address, char out[ADDRESS_MAX]) {
+        struct in6_addr a;
+
+        snprintf(out, ADDRESS_MAX, "%s", address);
+        if (inet_pton(AF_INET6, address, &a) != 1 || IN6_IS_ADDR_V4MAPPED(&a))
+                return;
+        memset(&a.s6_addr[8], 0, 8);
+        inet_ntop(AF_INET6, &a, out, ADDRESS_MAX);
+}
+
 /* ---- what a token names ---------------------------------------------------------------- */
 
 /* A token's claim, found in the configuration in force. */
@@ -433,12 +446,13 @@ static enum MHD_Result answer(struct web *w, struct MHD_Connection *c, const cha
                               const char *method, const struct web_request *rq) {
         bool page = strncmp(url, "/me/", 4) == 0, post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
         const char *token = url + (page ? 4 : 5);
-        char address[ADDRESS_MAX];
+        char address[ADDRESS_MAX], key[ADDRESS_MAX];
         enum MHD_Result refused;
         struct target t = {};
 
         client_address(c, address);
-        if (!ratelimit_take(w->ratelimit, address, clock_real_now()))
+        limit_key(address, key);
+        if (!ratelimit_take(w->ratelimit, key, clock_real_now()))
                 return send_message(c, MHD_HTTP_TOO_MANY_REQUESTS, "请求过于频繁",
                                     "请求过于频繁，请一分钟后再试。", NULL);
         if (!w->links.base_url)

@@ -522,6 +522,22 @@ def test_thirty_requests_a_minute_per_address(tmp_path, daemons):
     no_cookie_anywhere(web)
 
 
+def test_an_ipv6_client_is_limited_by_its_network(tmp_path, daemons):
+    """A /64 hands its hosts any of its addresses: the limit counts the
+    network, here named by a proxy on this machine."""
+    d, web = world(tmp_path, daemons, [czj()], [task("1", "编制部门预算", [CZJ], DAY)])
+    links = links_of(mail_to(d, "jixiao@czj.example", 1))
+
+    def status(address):
+        return web.get(links["page"], source="127.0.0.79", headers={"X-Forwarded-For": address}).status
+
+    time.sleep(1.05 - time.time() % 1)  # as above: all within two seconds
+    assert [status(f"2001:db8:0:1::{i:x}") for i in range(1, 31)] == [200] * 30
+    assert status("2001:db8:0:1:ffff:ffff:ffff:ffff") == 429
+    assert status("2001:db8:0:2::1") == 200  # the next network is another client
+    lk.untouched(d, "1")
+
+
 def test_markup_in_a_ledger_is_shown_as_text(tmp_path, daemons):
     item = '<script>alert("x")</script><img src=x onerror=alert(1)>&amp;审计'
     owner = '县审计局<b>"二股"</b>'
