@@ -11,13 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "courier/courier-internal.h"
 #include "courier/courier.h"
 #include "fixture.h"
 #include "ledger/schedule.h"
 #include "store/deliveries.h"
+#include "tests/unit/test-sqlite.h"
 
 #define MAX_SENT 64
 
@@ -261,12 +261,9 @@ static void test_done_found_at_try(void **state) {
 
 static void run_sql(struct test *x, const char *sql) {
         char path[128];
-        sqlite3 *db;
 
         snprintf(path, sizeof path, "%s/state.db", x->f.dir);
-        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-        sqlite3_close(db);
+        test_sql(path, sql);
 }
 
 /* A log that cannot be read at a try: the messages wait, and the courier's

@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <ftw.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include "store/deliveries.h"
 #include "basic/sha256.h"
 #include "store/state.h"
+#include "tests/unit/test-sqlite.h"
 
 #define T0 ((time_t) 1751328000) /* 2025-07-01 00:00 UTC */
 #define MAX_GOT 200
@@ -46,28 +46,6 @@ static struct state *open_ok(const char *path) {
         assert_int_equal(state_open(path, &st, &error), 0);
         assert_null(error);
         return st;
-}
-
-static void sql(const char *path, const char *text) {
-        sqlite3 *db;
-
-        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_exec(db, text, NULL, NULL, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_close(db), SQLITE_OK);
-}
-
-static long long sql_int(const char *path, const char *query) {
-        sqlite3 *db;
-        sqlite3_stmt *s;
-        long long v;
-
-        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_prepare_v2(db, query, -1, &s, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-        v = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
-        assert_int_equal(sqlite3_close(db), SQLITE_OK);
-        return v;
 }
 
 static double seconds_since(const struct timespec *t0) {
@@ -239,7 +217,7 @@ static void test_record_and_get(void **state) {
         assert_string_equal(g.key, key);
 
         assert_int_equal(count(st, DELIVERY_PENDING), 2);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM delivery_items"), 4);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM delivery_items"), 4);
         state_close(st);
         free(path);
 }
@@ -309,8 +287,8 @@ static void test_dedupe(void **state) {
         st = open_ok(path);
         assert_int_equal(record1(st, "mailto:a@x", T0, xz, 2, false), 0);
         assert_int_equal(record1(st, "mailto:c@x", T0, &x, 1, false), 0);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM deliveries"), 5);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM delivery_items"), 6);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM deliveries"), 5);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM delivery_items"), 6);
         assert_int_equal(record1(st, "mailto:a@x", T0 + 86400, &later, 1, false), 0);
         state_close(st);
         free(path);
@@ -457,7 +435,7 @@ static void test_invalid(void **state) {
                                        .n_items = 1 };
         assert_int_equal(deliveries_record(st, m, 2, false, T0), -EINVAL);
         assert_non_null(strstr(state_last_error(st), "instant"));
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM deliveries"), 0);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM deliveries"), 0);
         assert_int_equal(deliveries_record(st, m, 0, false, T0), 0);
         state_close(st);
         free(path);
@@ -477,19 +455,19 @@ static void test_record_rolls_back(void **state) {
         };
 
         (void) state;
-        sql(path, "CREATE TRIGGER boom BEFORE INSERT ON deliveries "
+        test_sql(path, "CREATE TRIGGER boom BEFORE INSERT ON deliveries "
                   "WHEN NEW.target = 'mailto:boom@x' BEGIN SELECT RAISE(ABORT, 'boom'); END");
         assert_int_equal(deliveries_record(st, m, 3, false, T0), -EINVAL);
         assert_non_null(strstr(state_last_error(st), "boom"));
         assert_non_null(strstr(state_last_error(st), path));
         assert_int_equal(m[0].id, 0);
         assert_int_equal(m[1].id, 0);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM deliveries"), 0);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM delivery_items"), 0);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM deliveries"), 0);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM delivery_items"), 0);
         /* and the connection is usable afterwards, outside a transaction */
         assert_true(record1(st, "mailto:z@x", T0, &y, 1, false) > 0);
         state_close(st);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM deliveries"), 1);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM deliveries"), 1);
         free(path);
 }
 
@@ -682,7 +660,7 @@ static void test_unknown_id(void **state) {
         assert_int_equal(deliveries_retry(st, 7, T0, T0 + 1, 0, "x"), -ENOENT);
         assert_int_equal(deliveries_failed(st, 7, T0, 0, "x"), -ENOENT);
         assert_int_equal(deliveries_cancel(st, 7, T0, "x"), -ENOENT);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM deliveries"), 0);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM deliveries"), 0);
         state_close(st);
         free(path);
 }
@@ -901,7 +879,7 @@ static void test_handled_until(void **state) {
         assert_int_equal(deliveries_handled_until(st, &t), 0);
         assert_int_equal(t, T0 - 60);
         state_close(st);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM delivery_meta"), 1);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM delivery_meta"), 1);
         free(path);
 }
 
@@ -929,7 +907,7 @@ static void test_migrate_from_v1(void **state) {
         struct state *st;
 
         (void) state;
-        sql(path,
+        test_sql(path,
             "PRAGMA journal_mode = WAL;"
             "CREATE TABLE mark_events ("
             "  id INTEGER PRIMARY KEY, ledger TEXT NOT NULL, milestone TEXT NOT NULL,"
@@ -946,11 +924,11 @@ static void test_migrate_from_v1(void **state) {
             "INSERT INTO mark_events VALUES (1, 'l', '15.2', 'done', 0, 'root', 1751328000, 0, 'ok');"
             "INSERT INTO marks VALUES ('l', '15.2', 'done', 1, 0);"
             "PRAGMA user_version = 1;");
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_schema "
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM sqlite_schema "
                                        "WHERE name = 'deliveries'"), 0);
 
         st = open_ok(path);
-        assert_int_equal(sql_int(path, "PRAGMA user_version"), 5);
+        assert_int_equal(test_sql_int(path, "PRAGMA user_version"), 5);
         assert_int_equal(STATE_SCHEMA_VERSION, 5);
         assert_true(state_is_done(st, "l", "15.2"));
         /* A mark from before version 3 was made over the bus. */
@@ -966,7 +944,7 @@ static void test_migrate_from_v1(void **state) {
         assert_true(state_is_done(st, "l", "15.2"));
         assert_int_equal(count(st, DELIVERY_PENDING), 1);
         state_close(st);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM mark_events"), 1);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM mark_events"), 1);
         free(path);
 }
 

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <ftw.h>
 #include <pwd.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include "store/revisions.h"
 #include "store/state.h"
 #include "tests/unit/test-files.h"
+#include "tests/unit/test-sqlite.h"
 
 #define T0 ((time_t) 1751328000) /* 2025-07-01 00:00 UTC */
 #define N_MANY 100000
@@ -63,28 +63,6 @@ static char *open_fails(const char *path, int r) {
         assert_non_null(error);
         assert_non_null(strstr(error, path));
         return error;
-}
-
-static void sql(const char *path, const char *text) {
-        sqlite3 *db;
-
-        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_exec(db, text, NULL, NULL, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_close(db), SQLITE_OK);
-}
-
-static long long sql_int(const char *path, const char *query) {
-        sqlite3 *db;
-        sqlite3_stmt *s;
-        long long v;
-
-        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_prepare_v2(db, query, -1, &s, NULL), SQLITE_OK);
-        assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-        v = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
-        assert_int_equal(sqlite3_close(db), SQLITE_OK);
-        return v;
 }
 
 static char *read_file(const char *path, size_t *size) {
@@ -469,7 +447,7 @@ static void test_orphans(void **state) {
 /* ---- schema ------------------------------------------------------------- */
 
 static long long user_version(const char *path) {
-        return sql_int(path, "PRAGMA user_version");
+        return test_sql_int(path, "PRAGMA user_version");
 }
 
 /* Version 0 is the state.db of a ledgerd that only kept revisions: it is
@@ -493,8 +471,8 @@ static void test_migrate_from_revisions(void **state) {
         assert_int_equal(state_mark_done(st, "yuli-2025", "15.2", 0, "root", T0, NULL), 0);
         state_close(st);
         assert_int_equal(user_version(path), STATE_SCHEMA_VERSION);
-        assert_int_equal(sql_int(path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM event_revisions"), 1);
+        assert_int_equal(test_sql_int(path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM event_revisions"), 1);
 
         assert_int_equal(revisions_open(path, 2000, &r, &error), 0);
         v = revisions_lookup("15.2@yuli-2025.ledgerd", 42, r); /* unchanged: kept */
@@ -518,15 +496,15 @@ static void test_migration_rolls_back(void **state) {
         char *error;
 
         (void) state;
-        sql(path, "CREATE TABLE marks (x); INSERT INTO marks VALUES ('keep me');");
+        test_sql(path, "CREATE TABLE marks (x); INSERT INTO marks VALUES ('keep me');");
         error = open_fails(path, -EIO);
         assert_non_null(strstr(error, "schema version 1"));
         assert_non_null(strstr(error, "table marks already exists"));
         free(error);
         assert_int_equal(user_version(path), 0);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_schema "
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM sqlite_schema "
                                        "WHERE name = 'mark_events'"), 0);
-        assert_int_equal(sql_int(path, "SELECT count(*) FROM marks WHERE x = 'keep me'"), 1);
+        assert_int_equal(test_sql_int(path, "SELECT count(*) FROM marks WHERE x = 'keep me'"), 1);
         free(path);
 }
 
@@ -536,7 +514,7 @@ static void test_newer_version(void **state) {
         size_t size;
 
         (void) state;
-        sql(path, "CREATE TABLE future (x); INSERT INTO future VALUES (1); "
+        test_sql(path, "CREATE TABLE future (x); INSERT INTO future VALUES (1); "
                   "PRAGMA user_version = 99;");
         before = read_file(path, &size);
         error = open_fails(path, -EPROTONOSUPPORT);
@@ -703,7 +681,7 @@ static double seconds_since(const struct timespec *t0) {
 /* Written straight into the tables in one transaction: through the API it
  * would be 100,000 transactions, each synced. Every third is reopened. */
 static void fill_many(const char *path) {
-        sql(path,
+        test_sql(path,
             "BEGIN;"
             "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999) "
             "INSERT INTO mark_events (id, ledger, milestone, action, uid, user_name, at, note) "
