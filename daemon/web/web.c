@@ -362,11 +362,12 @@ static bool body_ok(struct MHD_Connection *c, const struct web_request *rq) {
                (type[33] == '\0' || type[33] == ';') && rq->len == 9 && memcmp(rq->body, "confirm=1", 9) == 0;
 }
 
-/* POST /act/<token>: done or snoozed, then the owner's page says so. */
+/* POST /act/<token>: done or snoozed, as from address (the client), then
+ * the owner's page says so. */
 static enum MHD_Result do_action(struct web *w, struct MHD_Connection *c, const struct target *t,
-                                 const struct web_request *rq) {
+                                 const struct web_request *rq, const char *address) {
         unsigned days = link_snooze_days(t->claim.action);
-        char address[ADDRESS_MAX], location[LINKS_URL_MAX + 96];
+        char location[LINKS_URL_MAX + 96];
         const struct state_author who = { .uid = (uid_t) -1, .user = t->owner->name, .via = "link",
                                          .address = address };
         time_t until = days ? clock_now(w->clock) + (time_t) days * 86400 : 0;
@@ -377,7 +378,6 @@ static enum MHD_Result do_action(struct web *w, struct MHD_Connection *c, const 
                                     "请在页面上按按钮操作。没有做任何改动。", NULL);
         if (link_generation(w->marks, t->ms) != t->claim.generation)
                 return refuse_used(w, c, t);
-        client_address(c, address);
         r = w->mark(days ? STATE_SNOOZED : STATE_DONE, t->ledger->id, t->ms->id, &who, until, w->userdata);
         if (r == -EALREADY)
                 return refuse_used(w, c, t);
@@ -462,7 +462,7 @@ static enum MHD_Result answer(struct web *w, struct MHD_Connection *c, const cha
                 return refused;
         if (page)
                 return show_owner(w, c, &t);
-        return post ? do_action(w, c, &t, rq) : show_confirm(w, c, &t, token);
+        return post ? do_action(w, c, &t, rq, address) : show_confirm(w, c, &t, token);
 }
 
 static bool method_allowed(const char *url, const char *method) {
